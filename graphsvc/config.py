@@ -1,0 +1,76 @@
+"""Configuration from the environment, flaskr-style: one place that reads os.environ."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    neo4j_uri: str | None
+    neo4j_user: str
+    neo4j_password: str
+    secret_key: str
+    max_upload_bytes: int
+    page_size_max: int
+    login_attempts_per_minute: int
+    cookie_secure: bool
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def engine(self) -> str:
+        return "neo4j" if self.neo4j_uri else "ladybug"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "graph.lbdb"
+
+
+def load(**overrides) -> Settings:
+    """Read settings from GRAPHSVC_* variables; keyword overrides win (used by tests)."""
+    data_dir = Path(os.environ.get("GRAPHSVC_DATA_DIR", ROOT / "data"))
+    secret = os.environ.get("GRAPHSVC_SECRET_KEY")
+    if not secret:
+        # A per-data-dir key survives restarts (sessions stay valid) without a literal in code.
+        secret = _persistent_secret(data_dir)
+    values = dict(
+        data_dir=data_dir,
+        neo4j_uri=os.environ.get("GRAPHSVC_NEO4J_URI") or None,
+        neo4j_user=os.environ.get("GRAPHSVC_NEO4J_USER", "neo4j"),
+        neo4j_password=os.environ.get("GRAPHSVC_NEO4J_PASSWORD", ""),
+        secret_key=secret,
+        max_upload_bytes=_int("GRAPHSVC_MAX_UPLOAD_MB", 50) * 1024 * 1024,
+        page_size_max=_int("GRAPHSVC_PAGE_SIZE_MAX", 500),
+        login_attempts_per_minute=_int("GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE", 10),
+        cookie_secure=os.environ.get("GRAPHSVC_COOKIE_SECURE", "0") == "1",
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    import secrets
+
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+    except OSError:
+        # Unwritable data dir: the service still starts and /health reports the fault.
+        return secrets.token_hex(32)

@@ -1,0 +1,379 @@
+"""Validate an import file completely, then write it in one transaction — or not at all.
+
+The report lists every rejected row as {row, field, reason}, with `row` numbered as a
+spreadsheet shows it (header = row 1). With `partial`, good rows are written and bad rows
+reported; without it one bad row means nothing is written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from graphsvc import audit, reference
+from loaders import fields as f
+from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map
+from loaders.read import FileError, read_table
+
+CHUNK = 5000
+
+
+class UnknownKind(LookupError):
+    pass
+
+
+@dataclass
+class Report:
+    kind: str
+    filename: str
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    relationships: int = 0
+    dry_run: bool = False
+    partial: bool = False
+    status: str = "ok"  # ok | dry_run | rejected
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bool = False,
+               partial: bool = False, actor: str | None = None, ip: str | None = None,
+               force_status: str | None = None, progress: Progress = _noop,
+               today: dt.date | None = None) -> Report:
+    """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults."""
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
+    table = read_table(data, filename)
+    report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
+    mapping, unknown = header_map(kind, table.header)
+    if unknown:
+        report.warnings.append(f"已忽略未识别的列：{'、'.join(unknown)}")
+    present = {c.name for c in mapping.values()}
+    missing = [c for c in kind.columns if c.required and c.name not in present]
+    report.rows = len(table.rows)
+    if missing:
+        report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"}
+                         for c in missing]
+        report.rejected = report.rows
+        report.status = "rejected"
+        return report
+    if not table.rows:
+        raise FileError("文件只有表头，没有数据行")
+
+    ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
+                   present=present)
+    records, errors = _parse_rows(kind, table, mapping, progress)
+    _KIND_CHECKS[kind.name](ctx, records, errors)
+    bad_rows = {e["row"] for e in errors}
+    good = [r for r in records if r["_row"] not in bad_rows]
+    report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
+    report.rejected = len(bad_rows)
+    report.accepted = len(good)
+    if errors and not partial:
+        report.status = "rejected"
+        report.accepted = 0
+        return report
+    if dry_run:
+        report.status = "dry_run"
+        return report
+    progress("写入", 0, len(good))
+    with store.transaction() as tx:
+        created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
+        audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, detail={
+            "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
+            "created": created, "updated": updated, "partial": partial}))
+    progress("写入", len(good), len(good))
+    report.created, report.updated, report.relationships = created, updated, rels
+    return report
+
+
+@dataclass
+class _Context:
+    store: object
+    today: dt.date
+    force_status: str | None
+    present: set
+
+
+def _parse_rows(kind: Kind, table, mapping, progress: Progress):
+    records, errors = [], []
+    cols = list(mapping.items())
+    required = [c for c in kind.columns if c.required]
+    total = len(table.rows)
+    for n, (rowno, cells) in enumerate(table.rows):
+        rec = {"_row": rowno}
+        bad = set()
+        for idx, col in cols:
+            raw = cells[idx] if idx < len(cells) else ""
+            try:
+                rec[col.name] = col.parse(raw)
+            except f.FieldError as exc:
+                errors.append({"row": rowno, "field": col.name, "reason": str(exc)})
+                rec[col.name] = None
+                bad.add(col.name)
+        for col in required:
+            if rec.get(col.name) is None and col.name not in bad:
+                errors.append({"row": rowno, "field": col.name, "reason": "必填项为空"})
+        records.append(rec)
+        if n % 50000 == 0:
+            progress("校验", n, total)
+    progress("校验", total, total)
+    return records, errors
+
+
+def _err(errors, rec, fieldname, reason):
+    errors.append({"row": rec["_row"], "field": fieldname, "reason": reason})
+
+
+def _dedupe(records, errors, keyfn, fieldname):
+    seen = {}
+    for r in records:
+        k = keyfn(r)
+        if None in (k if isinstance(k, tuple) else (k,)):
+            continue
+        if k in seen:
+            _err(errors, r, fieldname, f"与第 {seen[k]} 行重复")
+        else:
+            seen[k] = r["_row"]
+
+
+def _stored_enterprises(store, usccs) -> dict:
+    usccs = sorted({u for u in usccs if u})
+    out = {}
+    for i in range(0, len(usccs), CHUNK):
+        for row in store.read("enterprises_existing", usccs=usccs[i:i + CHUNK]):
+            out[row["uscc"]] = row
+    return out
+
+
+def _require_known(errors, records, stored, fields_):
+    for r in records:
+        for fld in fields_:
+            u = r.get(fld)
+            if u and u not in stored:
+                _err(errors, r, fld, f"企业 {u} 不在图谱中：请先导入企业")
+
+
+# -- per-kind checks -----------------------------------------------------------------------
+def _check_enterprises(ctx, records, errors):
+    segments = reference.segments()
+    _dedupe(records, errors, lambda r: r.get("uscc"), "uscc")
+    for r in records:
+        if r.get("uscc") and not r.get("region_code"):
+            guess = r["uscc"][2:8]
+            if reference.is_known_region(guess):
+                r["region_code"] = reference.current_code(guess)
+            else:
+                _err(errors, r, "region_code", "缺少行政区划代码，且无法从统一社会信用代码推断")
+        code = r.get("industry_code")
+        if code and r.get("industry_kind") is None and "industry_kind" not in ctx.present:
+            r["industry_kind"] = reference.industry_kind(code)
+        if r.get("is_manufacturer") is None and "is_manufacturer" not in ctx.present and code:
+            r["is_manufacturer"] = code.startswith("C")
+        for s in r.get("segment_ids") or []:
+            if s not in segments:
+                _err(errors, r, "segment_ids", f"未知的链上环节 {s}")
+
+
+def _check_supplies(ctx, records, errors):
+    segments = reference.segments()
+    _dedupe(records, errors, lambda r: (r.get("supplier_uscc"), r.get("buyer_uscc"), r.get("year"),
+                                        r.get("segment_id") or ""), "buyer_uscc")
+    for r in records:
+        if r.get("supplier_uscc") and r.get("supplier_uscc") == r.get("buyer_uscc"):
+            _err(errors, r, "buyer_uscc", "供应方与采购方不能是同一企业")
+        if r.get("segment_id") and r["segment_id"] not in segments:
+            _err(errors, r, "segment_id", f"未知的链上环节 {r['segment_id']}")
+    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+                                             (r.get("supplier_uscc"), r.get("buyer_uscc"))])
+    _require_known(errors, records, stored, ("supplier_uscc", "buyer_uscc"))
+
+
+def check_delivery_fields(rec: dict, client: dict | None, supplier: dict | None,
+                          today: dt.date) -> list[tuple[str, str]]:
+    """Cross-field rules for one delivery; returns [(field, reason)]. Shared with the ledger API."""
+    out = []
+    pt, kind = rec.get("provider_type"), rec.get("kind")
+    if pt and kind and kind not in DELIVERY_KINDS[pt]:
+        out.append(("kind", f"供给类型 {pt} 的交付类型应为 {'/'.join(sorted(DELIVERY_KINDS[pt]))}"))
+    if supplier is not None and pt and pt not in (supplier.get("provider_types") or []):
+        out.append(("provider_type", f"供给方未登记为第 {pt} 类智造供给服务商"))
+    unit = rec.get("unit")
+    if unit and client is not None and client.get("industry_kind") == "process" and unit not in PROCESS_UNITS:
+        out.append(("unit", "流程型行业客户只按车间/工厂计（规则 C1），不能为 " + unit))
+    for d in ("signed_date", "accepted_date"):
+        if rec.get(d) and rec[d] > today.isoformat():
+            out.append((d, "日期不能晚于今天"))
+    if rec.get("signed_date") and rec.get("accepted_date") and rec["accepted_date"] < rec["signed_date"]:
+        out.append(("accepted_date", "验收日期不能早于签约日期"))
+    if rec.get("supplier_uscc") and rec.get("supplier_uscc") == rec.get("client_uscc"):
+        out.append(("client_uscc", "客户不能是供给方自身"))
+    return out
+
+
+def _check_deliveries(ctx, records, errors):
+    _dedupe(records, errors, lambda r: r.get("id"), "id")
+    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+                                             (r.get("supplier_uscc"), r.get("client_uscc"))])
+    _require_known(errors, records, stored, ("supplier_uscc", "client_uscc"))
+    for r in records:
+        if ctx.force_status:
+            r["status"] = ctx.force_status
+        elif not r.get("status"):
+            r["status"] = "claimed"
+        if r.get("quantity") is None:
+            r["quantity"] = 1
+        for fld, reason in check_delivery_fields(r, stored.get(r.get("client_uscc")),
+                                                 stored.get(r.get("supplier_uscc")), ctx.today):
+            _err(errors, r, fld, reason)
+    ids = sorted({r["id"] for r in records if r.get("id")})
+    existing = {}
+    for i in range(0, len(ids), CHUNK):
+        for row in ctx.store.read("deliveries_existing", ids=ids[i:i + CHUNK]):
+            existing[row["delivery"]["id"]] = row["delivery"]
+    compare = [c for c in KINDS["deliveries"].columns if c.name != "id"]
+    for r in records:
+        old = existing.get(r.get("id"))
+        if old and old.get("status") == "confirmed":
+            changed = [c.name for c in compare if c.name in ctx.present or c.name == "status"
+                       if _differs(old.get(c.name), r.get(c.name))]
+            if changed:
+                _err(errors, r, changed[0], f"交付 {r['id']} 已确认，不可修改（更正请新建记录并关联原记录）")
+            else:
+                r["_unchanged"] = True
+
+
+def _differs(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) > 1e-9
+    return (a if a not in ("",) else None) != (b if b not in ("",) else None)
+
+
+def _check_recognitions(ctx, records, errors):
+    chains = {c["id"] for c in reference.chains()}
+    for r in records:
+        r["id"] = recognition_id(r)
+        if r.get("kind") == "链主工厂" and not r.get("chain_id"):
+            _err(errors, r, "chain_id", "链主工厂须注明所属产业链")
+        if r.get("chain_id") and r["chain_id"] not in chains:
+            _err(errors, r, "chain_id", f"未知的产业链 {r['chain_id']}")
+    _dedupe(records, errors, lambda r: r["id"] if r.get("uscc") else None, "uscc")
+    stored = _stored_enterprises(ctx.store, [r.get("uscc") for r in records])
+    _require_known(errors, records, stored, ("uscc",))
+
+
+def recognition_id(r: dict) -> str:
+    """A recognition is identified by who, what, which level, which status and which year."""
+    return f"{r.get('uscc')}/{r.get('kind')}/{r.get('level')}/{r.get('status')}/{r.get('year')}"
+
+
+def _check_projects(ctx, records, errors):
+    _dedupe(records, errors, lambda r: r.get("id"), "id")
+    for r in records:
+        if r.get("one_plus_n") and not r.get("group_id"):
+            _err(errors, r, "group_id", "“1+N”项目须填写组号")
+    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+                                             (r.get("owner_uscc"), r.get("service_org_uscc"))])
+    _require_known(errors, records, stored, ("owner_uscc", "service_org_uscc"))
+
+
+def _check_memberships(ctx, records, errors):
+    _dedupe(records, errors, lambda r: (r.get("platform_uscc"), r.get("member_uscc")), "member_uscc")
+    for r in records:
+        if r.get("platform_uscc") and r.get("platform_uscc") == r.get("member_uscc"):
+            _err(errors, r, "member_uscc", "成员企业不能是平台自身")
+    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+                                             (r.get("platform_uscc"), r.get("member_uscc"))])
+    _require_known(errors, records, stored, ("platform_uscc", "member_uscc"))
+
+
+# -- per-kind writers ----------------------------------------------------------------------
+def _node_rows(records, columns):
+    return [{c: r.get(c) for c in columns} for r in records]
+
+
+def _write_enterprises(tx, ctx, good):
+    # Derived columns are written only when the file gave what they derive from.
+    derived = {"region_code"} | ({"industry_kind", "is_manufacturer"} if "industry_code" in ctx.present else set())
+    cols = [c for c in ("uscc", "name", "region_code", "industry_code", "industry_kind", "is_manufacturer",
+                        "provider_types", "high_tech", "credit_ok", "revenue_wan", "rd_spend_wan",
+                        "rd_staff", "employees") if c in ctx.present or c in derived]
+    res = tx.upsert_nodes("Enterprise", _node_rows(good, cols))
+    rels = tx.replace_rels("LOCATED_IN", [{"from": r["uscc"], "to": r["region_code"]} for r in good
+                                          if r.get("region_code")], mode="from")
+    if "segment_ids" in ctx.present:
+        seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in (r.get("segment_ids") or [])]
+        # Enterprises listed with an empty cell lose their segments too: the file is the new set.
+        cleared = [r["uscc"] for r in good if not r.get("segment_ids")]
+        if cleared:
+            tx.run_cypher("MATCH (a:Enterprise)-[e:IN_SEGMENT]->(:Segment) WHERE a.uscc IN $k DELETE e",
+                          {"k": cleared})
+        rels += tx.replace_rels("IN_SEGMENT", seg_rows, mode="from")
+    return res["created"], res["updated"], rels
+
+
+def _write_supplies(tx, ctx, good):
+    rows = [{"from": r["supplier_uscc"], "to": r["buyer_uscc"], "year": r["year"],
+             "amount_wan": r["amount_wan"], "segment_id": r.get("segment_id")} for r in good]
+    n = tx.replace_rels("SUPPLIES", rows, mode="pair")
+    return 0, 0, n
+
+
+def _write_deliveries(tx, ctx, good):
+    good = [r for r in good if not r.get("_unchanged")]
+    cols = [c.name for c in KINDS["deliveries"].columns]
+    res = tx.upsert_nodes("Delivery", _node_rows(good, cols))
+    rels = tx.replace_rels("DELIVERED", [{"from": r["supplier_uscc"], "to": r["id"]} for r in good], mode="to")
+    rels += tx.replace_rels("FOR", [{"from": r["id"], "to": r["client_uscc"]} for r in good], mode="from")
+    return res["created"], res["updated"], rels
+
+
+def _write_recognitions(tx, ctx, good):
+    cols = ["id", "uscc", "kind", "level", "status", "year", "chain_id", "rating"]
+    res = tx.upsert_nodes("Recognition", _node_rows(good, cols))
+    rels = tx.replace_rels("HAS", [{"from": r["uscc"], "to": r["id"]} for r in good], mode="to")
+    return res["created"], res["updated"], rels
+
+
+def _write_projects(tx, ctx, good):
+    cols = [c.name for c in KINDS["projects"].columns if c.name in ctx.present or c.name == "id"]
+    res = tx.upsert_nodes("Project", _node_rows(good, cols))
+    rels = tx.replace_rels("OWNS", [{"from": r["owner_uscc"], "to": r["id"]} for r in good], mode="to")
+    if "service_org_uscc" in ctx.present:
+        ids = [r["id"] for r in good]
+        tx.run_cypher("MATCH (:Enterprise)-[e:SERVES]->(p:Project) WHERE p.id IN $ids DELETE e", {"ids": ids})
+        rels += tx.replace_rels("SERVES", [{"from": r["service_org_uscc"], "to": r["id"]} for r in good
+                                           if r.get("service_org_uscc")], mode="pair")
+    groups = sorted({r["group_id"] for r in good if r.get("group_id")})
+    if groups:
+        tx.run("project_group_unlink", group_ids=groups)
+        tx.run("project_group_link", group_ids=groups)
+    return res["created"], res["updated"], rels
+
+
+def _write_memberships(tx, ctx, good):
+    rows = [{"from": r["platform_uscc"], "to": r["member_uscc"], "since": r.get("since"),
+             "capabilities": r.get("capabilities") or []} for r in good]
+    return 0, 0, tx.replace_rels("ORGANIZES", rows, mode="pair")
+
+
+_KIND_CHECKS = {"enterprises": _check_enterprises, "supplies": _check_supplies,
+                "deliveries": _check_deliveries, "recognitions": _check_recognitions,
+                "projects": _check_projects, "memberships": _check_memberships}
+_KIND_WRITERS = {"enterprises": _write_enterprises, "supplies": _write_supplies,
+                 "deliveries": _write_deliveries, "recognitions": _write_recognitions,
+                 "projects": _write_projects, "memberships": _write_memberships}

@@ -1,0 +1,142 @@
+"""The six import kinds of DESIGN.md §4: columns (English and Chinese headers) and parsers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from loaders import fields as f
+
+DELIVERY_KINDS = {  # DESIGN.md §3: what each provider type proves (rule C1)
+    1: {"engineering_project"},
+    2: {"platform_onboarding", "industrial_app"},
+    3: {"security_contract"},
+    4: {"module_transfer"},
+    5: {"iot_project"},
+    6: {"system_integration"},
+}
+UNITS = ("cell", "line", "workshop", "factory")
+PROCESS_UNITS = ("workshop", "factory")  # rule C1: process industry counted by 车间 / 工厂
+DELIVERY_STATUSES = ("claimed", "confirmed", "disputed", "withdrawn")
+DELIVERY_RATINGS = ("excellent", "good", "qualified")
+RECOGNITION_KINDS = ("聚能工厂", "链主工厂", "智能工厂", "数字化车间", "云端工厂", "未来工厂", "数字工厂",
+                     "工业互联网平台", "智造供给培育")
+LEVELS = ("国家", "省", "市", "区")
+RECOGNITION_STATUSES = ("培育", "认定")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: tuple[str, ...]
+    parse: Callable[[str], object]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _any_delivery_kind(raw: str):
+    v = raw.strip()
+    if not v:
+        return None
+    known = sorted(set().union(*DELIVERY_KINDS.values()))
+    if v not in known:
+        raise f.FieldError(f"交付类型应为 {'/'.join(known)} 之一，实为“{v}”")
+    return v
+
+
+def _provider_type(raw: str):
+    return f.integer(raw, 1, 6)
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    Kind("enterprises", "企业", (
+        Column("uscc", ("统一社会信用代码",), f.uscc, True),
+        Column("name", ("企业名称",), f.text, True),
+        Column("region_code", ("行政区划代码", "注册地区划代码"), f.region_code),
+        Column("industry_code", ("所属行业", "行业代码"), f.industry_code),
+        Column("industry_kind", ("行业类型", "离散/流程"), f.choice(("discrete", "process"))),
+        Column("is_manufacturer", ("是否制造业企业", "是否制造业"), f.boolean),
+        Column("provider_types", ("智造供给类型", "供给类型"), f.provider_types),
+        Column("high_tech", ("高新技术企业", "是否高新技术企业"), f.boolean),
+        Column("credit_ok", ("信用良好", "未列入失信名单"), f.boolean),
+        Column("revenue_wan", ("营业收入（万元）", "营业收入(万元)", "营业收入"), f.number),
+        Column("rd_spend_wan", ("研发投入（万元）", "研发投入(万元)", "研发投入"), f.number),
+        Column("rd_staff", ("研发人员数", "研发人员"), f.integer),
+        Column("employees", ("从业人员数", "员工人数"), f.integer),
+        Column("segment_ids", ("链上环节", "产业链环节"), f.split_list),
+    )),
+    Kind("supplies", "供应关系", (
+        Column("supplier_uscc", ("供应商统一社会信用代码", "供应方统一社会信用代码"), f.uscc, True),
+        Column("buyer_uscc", ("采购方统一社会信用代码", "需求方统一社会信用代码"), f.uscc, True),
+        Column("year", ("年度", "年份"), f.year, True),
+        Column("amount_wan", ("采购金额（万元）", "金额（万元）", "金额(万元)"), f.number, True),
+        Column("segment_id", ("链上环节", "产业链环节"), f.text),
+    )),
+    Kind("deliveries", "交付记录", (
+        Column("id", ("编号", "交付编号"), f.text, True),
+        Column("supplier_uscc", ("供给方统一社会信用代码", "服务商统一社会信用代码"), f.uscc, True),
+        Column("client_uscc", ("客户统一社会信用代码", "服务对象统一社会信用代码"), f.uscc, True),
+        Column("kind", ("交付类型",), _any_delivery_kind, True),
+        Column("provider_type", ("供给类型",), _provider_type, True),
+        Column("unit", ("改造单元", "单元"), f.choice(UNITS)),
+        Column("quantity", ("数量",), f.integer),
+        Column("contract_amount_wan", ("合同金额（万元）", "合同金额(万元)", "合同金额"), f.number),
+        Column("signed_date", ("签约日期", "签订日期"), f.date),
+        Column("accepted_date", ("验收日期",), f.date),
+        Column("status", ("状态",), f.choice(DELIVERY_STATUSES)),
+        Column("rating", ("评价", "验收评价"), f.choice(DELIVERY_RATINGS)),
+    )),
+    Kind("recognitions", "认定/培育", (
+        Column("uscc", ("统一社会信用代码",), f.uscc, True),
+        Column("kind", ("类别", "认定类别"), f.choice(RECOGNITION_KINDS), True),
+        Column("level", ("级别",), f.choice(LEVELS), True),
+        Column("status", ("状态", "建设状态"), f.choice(RECOGNITION_STATUSES), True),
+        Column("year", ("年度", "年份"), f.year, True),
+        Column("chain_id", ("所属产业链", "产业链"), f.text),
+        Column("rating", ("评级", "评定情况"), f.text),
+    )),
+    Kind("projects", "攻关项目", (
+        Column("id", ("项目编号", "编号"), f.text, True),
+        Column("owner_uscc", ("统一社会信用代码", "企业统一社会信用代码"), f.uscc, True),
+        Column("name", ("项目名称",), f.text, True),
+        Column("industry_code", ("所属行业",), f.industry_code),
+        Column("investment_wan", ("项目计划投资额（万元）", "投资额（万元）", "投资额(万元)"), f.number),
+        Column("start_date", ("开工日期", "项目开始日期"), f.date),
+        Column("one_plus_n", ("是否为“1+N”形式项目", "1+N"), f.choice(("1", "N"))),
+        Column("group_id", ("1+N组号", "组号"), f.text),
+        Column("service_org_uscc", ("数字工程服务机构统一社会信用代码",), f.uscc),
+        Column("prior_city_subsidy", ("已获市级数字化改造补助", "已获市级补助"), f.boolean),
+    )),
+    Kind("memberships", "聚能工厂成员", (
+        Column("platform_uscc", ("平台统一社会信用代码", "聚能工厂统一社会信用代码"), f.uscc, True),
+        Column("member_uscc", ("成员统一社会信用代码", "成员企业统一社会信用代码"), f.uscc, True),
+        Column("since", ("加入日期",), f.date),
+        Column("capabilities", ("能力", "工艺能力"), f.split_list),
+    )),
+]}
+
+
+def header_map(kind: Kind, header: list[str]) -> tuple[dict[int, Column], list[str]]:
+    """Map file columns to kind columns by English or Chinese name; return (map, unknown headers)."""
+    names = {}
+    for c in kind.columns:
+        names[c.name.lower()] = c
+        for z in c.zh:
+            names[z] = c
+    mapping, unknown = {}, []
+    for i, h in enumerate(header):
+        col = names.get(h.strip()) or names.get(h.strip().lower())
+        if col is None:
+            if h.strip():
+                unknown.append(h.strip())
+            continue
+        mapping[i] = col
+    return mapping, unknown
