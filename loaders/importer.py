@@ -52,8 +52,13 @@ def _noop(stage: str, done: int, total: int) -> None:
 def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bool = False,
                partial: bool = False, actor: str | None = None, ip: str | None = None,
                force_status: str | None = None, progress: Progress = _noop,
-               today: dt.date | None = None) -> Report:
-    """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults."""
+               today: dt.date | None = None, scope: str | None = None,
+               own_uscc: str | None = None) -> Report:
+    """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults.
+
+    `scope` (a bureau's region code) rejects rows about enterprises outside it; `own_uscc`
+    (a supplier importing its claims) rejects deliveries it is not the supplier of.
+    """
     kind = KINDS.get(kind_name)
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
@@ -78,6 +83,8 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
                    present=present)
     records, errors = _parse_rows(kind, table, mapping, progress)
     _KIND_CHECKS[kind.name](ctx, records, errors)
+    if scope or own_uscc:
+        _check_rights(ctx, kind.name, records, errors, scope, own_uscc)
     bad_rows = {e["row"] for e in errors}
     good = [r for r in records if r["_row"] not in bad_rows]
     report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
@@ -166,6 +173,30 @@ def _require_known(errors, records, stored, fields_):
             u = r.get(fld)
             if u and u not in stored:
                 _err(errors, r, fld, f"企业 {u} 不在图谱中：请先导入企业")
+
+
+# The enterprise a row is "about", for scoping a bureau's import.
+_SUBJECT = {"enterprises": "uscc", "supplies": "buyer_uscc", "deliveries": "client_uscc",
+            "recognitions": "uscc", "projects": "owner_uscc", "memberships": "platform_uscc"}
+
+
+def _check_rights(ctx, kind_name, records, errors, scope, own_uscc):
+    fld = _SUBJECT[kind_name]
+    if own_uscc:
+        for r in records:
+            if kind_name != "deliveries" or r.get("supplier_uscc") != own_uscc:
+                _err(errors, r, "supplier_uscc" if kind_name == "deliveries" else fld,
+                     "只能导入本企业作为供给方的交付记录")
+        return
+    if kind_name == "enterprises":
+        regions = {r.get("uscc"): r.get("region_code") for r in records}
+    else:
+        stored = _stored_enterprises(ctx.store, [r.get(fld) for r in records])
+        regions = {u: e.get("region_code") for u, e in stored.items()}
+    for r in records:
+        code = regions.get(r.get(fld))
+        if r.get(fld) and code and not reference.in_scope(code, scope):
+            _err(errors, r, fld, f"企业 {r.get(fld)} 不在本单位管辖区域 {scope} 内")
 
 
 # -- per-kind checks -----------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""Flask application factory (flaskr-style): `flask --app web run` or `graphsvc serve`."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Flask
+
+from graphsvc import config
+from graphsvc.store import open_store
+from web import errors, nav
+from web.auth import RateLimiter, csrf_token, current_principal
+
+
+def create_app(settings: config.Settings | None = None, store=None) -> Flask:
+    settings = settings or config.load()
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_COOKIE_NAME="graphsvc_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The store is built here but opened lazily on first use, i.e. after gunicorn forks.
+    store = store or open_store(settings)
+    app.extensions["graphsvc"] = {"settings": settings, "store": store,
+                                  "login_limiter": RateLimiter(settings.login_attempts_per_minute),
+                                  "reference_checked": False}
+
+    errors.register(app)
+    nav.register(app)
+    from web.api import api_blueprint
+    from web.pages import pages_blueprint
+
+    app.register_blueprint(api_blueprint())
+    app.register_blueprint(pages_blueprint())
+
+    @app.context_processor
+    def _inject():
+        try:
+            who = current_principal()
+        except errors.ApiError:
+            who = None
+        return {"principal": who, "csrf_token": csrf_token, "engine": store.engine}
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+    @app.before_request
+    def _reference():
+        ext = app.extensions["graphsvc"]
+        if not ext["reference_checked"]:
+            from graphsvc.reference_graph import ensure_reference
+            from graphsvc.store import StoreError
+
+            try:
+                ensure_reference(store)
+                ext["reference_checked"] = True
+            except StoreError as exc:  # /health reports it; other endpoints answer 503
+                app.logger.error("cannot prepare the graph store: %s", exc)
+
+    return app

@@ -42,6 +42,10 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.cypher"))
 
 
+# Keys LadybugDB adds to node and relationship values; Neo4j's Node has no such entries.
+_INTERNAL_KEYS = {"_ID", "_LABEL", "_SRC", "_DST", "_id", "_label", "_src", "_dst"}
+
+
 def plain(value: Any) -> Any:
     """Normalise driver values: Decimal sums (LadybugDB) become int/float, nodes become dicts."""
     if isinstance(value, decimal.Decimal):
@@ -51,7 +55,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if k not in ("_id", "_label", "_src", "_dst")}
+        return {k: plain(v) for k, v in value.items() if k not in _INTERNAL_KEYS}
     return value
 
 

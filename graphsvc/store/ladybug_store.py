@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import re
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -66,7 +67,7 @@ class LadybugTx(Tx):
         self._files = 0
 
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
-        return _rows(self.conn.execute(cypher, params or {}))
+        return _rows(self.conn.execute(*_inline_nulls(cypher, params)))
 
     def _copy(self, table: str, columns: list[str], types: list[str], rows: list[dict]) -> None:
         self._files += 1
@@ -154,6 +155,21 @@ def _sets(cols: list[str], key: str) -> str:
     return f"SET {sets}" if sets else ""
 
 
+def _inline_nulls(cypher: str, params: dict | None) -> tuple[str, dict]:
+    """Replace `$p` by a NULL literal where p is None.
+
+    LadybugDB types each parameter once per statement, so a None used both in `$p IS NULL` and
+    in `x = $p` fails to bind ("Cannot change parameter expression data type"); the literal
+    has the same meaning in Cypher and binds everywhere. Neo4j needs no such help.
+    """
+    if not params:
+        return cypher, {}
+    nulls = [k for k, v in params.items() if v is None]
+    for k in nulls:
+        cypher = re.sub(r"\$" + re.escape(k) + r"\b", "NULL", cypher)
+    return cypher, {k: v for k, v in params.items() if v is not None}
+
+
 def _full(row: dict, cols: list[str]) -> dict:
     return {c: row.get(c) for c in cols}
 
@@ -232,7 +248,7 @@ class LadybugStore(Store):
     def read_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         conn = self._conn()
         try:
-            return _rows(conn.execute(cypher, params or {}))
+            return _rows(conn.execute(*_inline_nulls(cypher, params)))
         except RuntimeError as exc:
             raise StoreError(str(exc)) from exc
 

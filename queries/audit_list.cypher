@@ -1,0 +1,7 @@
+// Audit events, newest first, optionally restricted to a set of region codes (null = all).
+MATCH (e:AuditEvent)
+WHERE ($regions IS NULL OR e.region_code IN $regions)
+  AND ($action IS NULL OR e.action STARTS WITH $action)
+RETURN e AS event
+ORDER BY e.at DESC, e.id
+SKIP $skip LIMIT $limit
