@@ -36,6 +36,7 @@ def run_lint(files: list[Path], *extra: str) -> tuple[int, list[dict], str]:
     node = _require_linter()
     proc = subprocess.run(
         [node, str(LINT), *extra, *map(str, files)],
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,
@@ -52,8 +53,7 @@ def run_lint(files: list[Path], *extra: str) -> tuple[int, list[dict], str]:
 
 def fmt(diags: list[dict]) -> str:
     return "\n".join(
-        f"{Path(d['file']).name}:{d['line']}:{d['column']}: {d['severity']}: {d['message']}"
-        for d in diags
+        f"{Path(d['file']).name}:{d['line']}:{d['column']}: {d['severity']}: {d['message']}" for d in diags
     )
 
 
