@@ -201,10 +201,12 @@ def compare(key: str, value, op: str, threshold, unit: str = "", pct: bool = Fal
                 "outcome": UNKNOWN, "reason": missing_reason([key])}
     ok = {">=": value >= threshold, ">": value > threshold, "<=": value <= threshold,
           "==": value == threshold}[op]
-    verdict = "满足" if ok else "不满足"
+    if isinstance(threshold, bool):  # a yes/no fact: say the answer, and what was required if wrong
+        reason = f"{lab}：{_fmt(value)}" + ("" if ok else f"，不符合要求（须为“{_fmt(threshold)}”）")
+    else:
+        reason = f"{lab}为{_fmt(value, pct, unit)}，{'满足' if ok else '不满足'}“{shown}”"
     return {"item": key, "label": lab, "value": value, "op": op, "threshold": threshold,
-            "outcome": PASS if ok else FAIL,
-            "reason": f"{lab}为{_fmt(value, pct, unit)}，{verdict}“{shown}”"}
+            "outcome": PASS if ok else FAIL, "reason": reason}
 
 
 def flag(key: str, value, want: bool = True, name: str | None = None) -> dict:
@@ -216,9 +218,10 @@ def any_of(key: str, items: list[dict], name: str) -> dict:
     """Combine alternatives (“或”): pass if one passes, fail if all fail."""
     outs = [i["outcome"] for i in items]
     outcome = PASS if PASS in outs else (UNKNOWN if UNKNOWN in outs else FAIL)
+    shown = [i for i in items if i["outcome"] == PASS] if outcome == PASS else items
     return {"item": key, "label": name, "value": {i["item"]: i["value"] for i in items},
             "op": "any", "threshold": {i["item"]: i["threshold"] for i in items},
-            "outcome": outcome, "reason": "或".join(i["reason"] for i in items)}
+            "outcome": outcome, "reason": "；或".join(i["reason"] for i in shown)}
 
 
 def from_items(rule_id: str, items: list[dict], facts_used: dict | None = None) -> dict:
