@@ -1,0 +1,93 @@
+"""Shared benchmark helpers: the province dataset (built once, cached), timing, results.
+
+Each `bench/bench_*.py` module defines `run(ctx) -> list[dict]` with rows
+`{name, dataset, n, median, p95, unit ("ms", "s", "rows/s", "MB"), target (text, e.g. "<= 50 ms")}`; `python -m bench.run` runs them all,
+prints a table and writes `bench/results/*.json`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(os.environ.get("GRAPHSVC_BENCH_DIR", ROOT / "bench" / ".data"))
+RESULTS = ROOT / "bench" / "results"
+
+
+def timed(fn, repeat: int = 20, warmup: int = 2) -> dict:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return {"n": repeat, "median": round(statistics.median(samples), 2),
+            "p95": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 2), "unit": "ms"}
+
+
+class Context:
+    """What benchmarks share: the province files and a loaded province database."""
+
+    def __init__(self):
+        self._store = None
+        self.load_seconds = None
+
+    @property
+    def files(self) -> dict:
+        from graphsvc import demo
+
+        out = CACHE / "province-files"
+        marker = out / ".done"
+        if not marker.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            demo.generate("province", out)
+            marker.touch()
+        return {k: out / f"{k}.csv" for k in ("enterprises", "supplies", "deliveries", "recognitions",
+                                              "projects", "memberships")}
+
+    def data_dir(self) -> Path:
+        return CACHE / "province-db"
+
+    def store(self):
+        """The province graph, loaded through the real importers once and kept on disk."""
+        if self._store is not None:
+            return self._store
+        from graphsvc.cli import load_demo_files
+        from graphsvc.config import load
+        from graphsvc.reference_graph import ensure_reference
+        from graphsvc.store import open_store
+
+        d = self.data_dir()
+        marker = d / ".loaded"
+        if not marker.exists():
+            shutil.rmtree(d, ignore_errors=True)
+            s = open_store(load(data_dir=d))
+            ensure_reference(s)
+            t = time.perf_counter()
+            load_demo_files(s, self.files, progress=False)
+            self.load_seconds = time.perf_counter() - t
+            (d / "load_seconds").write_text(f"{self.load_seconds:.1f}")
+            marker.touch()
+            self._store = s
+        else:
+            self._store = open_store(load(data_dir=d))
+            self.load_seconds = float((d / "load_seconds").read_text())
+        return self._store
+
+    def close(self):
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def write_results(name: str, rows: list[dict]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    return path

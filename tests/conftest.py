@@ -1,0 +1,257 @@
+"""Shared fixtures: the real engine, the real demo data, a real gunicorn server.
+
+The small demo graph is built once per session into a template directory; tests that need
+a store get their own copy, and the HTTP server gets another (LadybugDB allows one
+read-write process per database, so the server and the test process never share one).
+With GRAPHSVC_NEO4J_URI set, the same fixtures run against Neo4j instead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from graphsvc import config
+from graphsvc.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
+
+
+def pytest_report_header(config):
+    if NEO4J:
+        return f"graph engine: Neo4j at {NEO4J}"
+    return ("graph engine: LadybugDB (embedded). Neo4j runs of this suite are skipped: "
+            "set GRAPHSVC_NEO4J_URI (+ GRAPHSVC_NEO4J_USER/PASSWORD) to run it against Neo4j 5")
+
+
+def make_settings(data_dir: Path, **kw) -> config.Settings:
+    return config.load(data_dir=Path(data_dir), secret_key="test-secret", **kw)
+
+
+def open_test_store(data_dir: Path):
+    from graphsvc.reference_graph import ensure_reference
+
+    store = open_store(make_settings(data_dir))
+    ensure_reference(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A data directory holding the small demo graph and one account + token per role."""
+    from graphsvc.cli import load_demo
+    from graphsvc.commands.demo_accounts import ensure
+
+    d = tmp_path_factory.mktemp("demo-template")
+    store = open_test_store(d)
+    if NEO4J:
+        store.drop_all()
+        from graphsvc.reference_graph import ensure_reference
+
+        ensure_reference(store)
+    files = d / "files"
+    load_demo(store, "small", files, progress=False)
+    accounts = ensure(store, with_tokens=True)
+    (d / "accounts.json").write_text(json.dumps(accounts, ensure_ascii=False))
+    store.close()
+    return d
+
+
+@pytest.fixture(scope="session")
+def accounts(demo_template) -> dict:
+    """username -> {role, scope, uscc, password, token} for the demo accounts."""
+    rows = json.loads((demo_template / "accounts.json").read_text())
+    return {r["username"]: r for r in rows}
+
+
+@pytest.fixture(scope="session")
+def demo_files(demo_template) -> Path:
+    return demo_template / "files"
+
+
+def _copy_data(template: Path, dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for p in template.iterdir():
+        if p.name.startswith("graph.lbdb"):
+            (shutil.copytree if p.is_dir() else shutil.copy2)(p, dest / p.name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def store(demo_template, tmp_path_factory):
+    """A read-mostly store with the demo graph (session-wide: do not write to it)."""
+    d = _copy_data(demo_template, tmp_path_factory.mktemp("store"))
+    s = open_test_store(d)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def fresh_store(demo_template, tmp_path):
+    """A private copy of the demo graph a test may change."""
+    if NEO4J:
+        pytest.skip("fresh copies need the embedded engine; Neo4j runs share one database")
+    d = _copy_data(demo_template, tmp_path / "db")
+    s = open_test_store(d)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def empty_store(tmp_path):
+    s = open_test_store(tmp_path / "empty")
+    if NEO4J:
+        s.drop_all()
+        from graphsvc.reference_graph import ensure_reference
+
+        ensure_reference(s)
+    yield s
+    s.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real gunicorn process serving the app over HTTP on loopback."""
+
+    def __init__(self, data_dir: Path, log_path: Path, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": "test-secret",
+             "GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE": "1000", **(env or {})}
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "graphsvc.cli", "serve", "--port", str(self.port)],
+            cwd=ROOT, env=e, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {Path(log_path).read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/api/v1/health", timeout=2).status_code in (200, 503):
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start in 60 s")
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_template, tmp_path_factory):
+    """The app under gunicorn on the demo graph. Tests may write through the API."""
+    d = _copy_data(demo_template, tmp_path_factory.mktemp("server"))
+    srv = Server(d, d / "server.log")
+    yield srv
+    srv.stop()
+
+
+class Client:
+    """requests against the live server as one demo account (bearer token) or anonymous."""
+
+    def __init__(self, base: str, token: str | None = None):
+        self.base, self.s = base, requests.Session()
+        if token:
+            self.s.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path, **kw):
+        return self.s.get(self.base + path, timeout=60, **kw)
+
+    def post(self, path, **kw):
+        return self.s.post(self.base + path, timeout=60, **kw)
+
+
+@pytest.fixture(scope="session")
+def api(server, accounts):
+    """api("maker").get("/api/v1/...") — a client per demo account; api(None) is anonymous."""
+
+    def make(username: str | None):
+        return Client(server.url, accounts[username]["token"] if username else None)
+
+    return make
+
+
+# Re-exported for tests' module-level use.
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([str(Path(__file__).parent)]))
+
+
+# -- real browser (Debian chromium driven by Playwright; never `playwright install`) --------
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("GRAPHSVC_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium with apt")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+class PageSession:
+    """A logged-in browser page that records console errors and failed requests."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+        self.console_errors: list[str] = []
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def goto(self, path: str):
+        return self.page.goto(self.base + path, wait_until="networkidle")
+
+    def shot(self, name: str):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def assert_no_console_errors(self):
+        assert not self.console_errors, f"JavaScript console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def page_as(browser, server, accounts):
+    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768)."""
+    contexts = []
+
+    def make(username: str | None):
+        ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        contexts.append(ctx)
+        ps = PageSession(ctx.new_page(), server.url)
+        if username:
+            ps.goto("/login")
+            ps.page.fill("input[name=username]", username)
+            ps.page.fill("input[name=password]", accounts[username]["password"])
+            ps.page.click("#login-form button[type=submit]")
+            ps.page.wait_for_load_state("networkidle")
+        return ps
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

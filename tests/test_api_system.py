@@ -1,0 +1,60 @@
+"""The service skeleton over real HTTP: health, OpenAPI, JSON errors, auth basics."""
+from __future__ import annotations
+
+import requests
+
+
+def test_health_reports_engine_and_counts(api):
+    r = api(None).get("/api/v1/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["engine"] in ("ladybug", "neo4j")
+    assert body["counts"]["Enterprise"] >= 2500
+    assert body["counts"]["Region"] > 3000
+
+
+def test_openapi_lists_every_api_route(server):
+    doc = requests.get(server.url + "/api/v1/openapi.json", timeout=10).json()
+    assert doc["openapi"].startswith("3.")
+    assert "/api/v1/health" in doc["paths"]
+    assert "/api/v1/imports/{kind}" in doc["paths"]
+
+
+def test_unknown_api_path_is_json_404(api):
+    r = api(None).get("/api/v1/no-such-thing")
+    assert r.status_code == 404
+    assert set(r.json()) >= {"error", "detail"}
+
+
+def test_protected_endpoint_needs_credentials(api):
+    r = api(None).get("/api/v1/enterprises")
+    assert r.status_code == 401
+    assert r.json()["error"] == "unauthorized"
+
+
+def test_bad_token_is_401_without_user_hint(server):
+    r = requests.get(server.url + "/api/v1/me", headers={"Authorization": "Bearer gs_nope"}, timeout=10)
+    assert r.status_code == 401
+    assert "用户" not in r.json()["detail"]
+
+
+def test_chains_are_public_reference_data(api):
+    items = api(None).get("/api/v1/chains").json()["items"]
+    assert len(items) >= 9
+    seg = items[0]["segments"][0]
+    assert set(seg) == {"id", "name", "stage"}
+    assert seg["stage"] in ("upstream", "midstream", "downstream")
+
+
+def test_landing_page_is_chinese(server):
+    r = requests.get(server.url + "/", timeout=10)
+    assert r.status_code == 200
+    assert "智造供需图谱" in r.text
+    assert 'lang="zh-CN"' in r.text
+
+
+def test_me_with_token(api, accounts):
+    body = api("maker").get("/api/v1/me").json()
+    assert body == {"username": "maker", "role": "manufacturer", "scope": None,
+                    "uscc": accounts["maker"]["uscc"]}
