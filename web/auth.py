@@ -137,3 +137,29 @@ def login(username: str, password: str) -> Principal:
     session.permanent = True
     csrf_token()
     return p
+
+
+def page(*roles: str):
+    """Guard an HTML page: redirect to the login page if nobody is logged in (JSON 401 when
+    the client asked for JSON), 403 page if the role is not among `roles`."""
+    from flask import redirect, url_for
+
+    from web.errors import wants_json
+
+    def deco(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            p = current_principal()
+            if p is None:
+                if wants_json():
+                    raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
+                return redirect(url_for("pages.home.login", next=request.full_path.rstrip("?")))
+            check_csrf()
+            if roles and p.role not in roles:
+                raise ApiError(403, "forbidden", "当前角色无权访问此页面")
+            return view(*args, **kwargs)
+
+        wrapper.roles = roles
+        return wrapper
+
+    return deco

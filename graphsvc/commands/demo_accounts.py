@@ -11,9 +11,15 @@ DEMO_PASSWORD = "graphsvc-demo"
 
 
 def demo_accounts(store) -> list[dict]:
-    pick = store.read_one("demo_pick_accounts")
-    if not pick:
+    rows = store.read("demo_pick_accounts")
+    mfr = sorted((r for r in rows if r["role"] == "manufacturer"), key=lambda r: (-r["weight"], r["uscc"]))
+    sup = sorted((r for r in rows if r["role"] == "supplier"), key=lambda r: (-r["weight"], r["uscc"]))
+    if len(mfr) < 2 or len(sup) < 2:
         raise click.ClickException("the graph has no demo data: run `graphsvc demo` first")
+    pick = {"manufacturer": mfr[0]["uscc"], "manufacturer_name": mfr[0]["name"],
+            "manufacturer2": mfr[1]["uscc"], "manufacturer2_name": mfr[1]["name"],
+            "supplier": sup[0]["uscc"], "supplier_name": sup[0]["name"],
+            "supplier2": sup[1]["uscc"], "supplier2_name": sup[1]["name"]}
     return [
         {"username": "admin", "role": "admin"},
         {"username": "hz_bureau", "role": "bureau", "scope": "330100", "label": "杭州市经信局"},
@@ -22,6 +28,9 @@ def demo_accounts(store) -> list[dict]:
         {"username": "maker", "role": "manufacturer", "uscc": pick["manufacturer"],
          "label": pick["manufacturer_name"]},
         {"username": "provider", "role": "supplier", "uscc": pick["supplier"], "label": pick["supplier_name"]},
+        {"username": "maker2", "role": "manufacturer", "uscc": pick["manufacturer2"],
+         "label": pick["manufacturer2_name"]},
+        {"username": "provider2", "role": "supplier", "uscc": pick["supplier2"], "label": pick["supplier2_name"]},
     ]
 
 
