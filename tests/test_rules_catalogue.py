@@ -26,8 +26,8 @@ def _shared() -> Path | None:
 def policy_rule_ids() -> list[str]:
     """Rule ids in POLICY_RULES.md: table rows ``| A2.5 | …`` plus the C1 section."""
     text = (_shared() / "POLICY_RULES.md").read_text(encoding="utf-8")
-    ids = re.findall(r"^\|\s*([A-E]\d+(?:\.\d+)?)\s*\|", text, flags=re.M)
-    ids += re.findall(r"^###\s+(C1)\b", text, flags=re.M)
+    ids = re.findall(r"^\|\s*([A-E]\d+(?:\.\d+)?)\s*\|", text, flags=re.MULTILINE)
+    ids += re.findall(r"^###\s+(C1)\b", text, flags=re.MULTILINE)
     return ids
 
 
@@ -179,3 +179,13 @@ def test_non_computable_rules_are_the_descriptive_ones():
     off = sorted(i for i, r in cat["rules"].items() if not r["computable"])
     # prose, places and spaces the graph does not hold, the deadline, and the forms (see forms.py)
     assert off == ["A1.6", "A2.1", "A2.8", "A2.9", "B1", "B11", "B6", "B7", "B8", "B9", "D11"]
+
+
+@pytest.mark.parametrize("module", ["catalogue", "eligibility", "subsidies", "targets", "forms"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"graphsvc.rules.{module}")
+    result = doctest.testmod(mod)
+    assert result.failed == 0 and result.attempted > 0

@@ -26,6 +26,7 @@ Example (A2 攻关项目, the boundary case of rule A2.5):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 
 from graphsvc.reference import current_code, in_scope
@@ -384,7 +385,7 @@ def _marker(facts):
 
 def a2_5(facts, cat=None):
     """A2.5: investment ≥ 200 万元 (200 itself passes); “N” projects exempt (A2.7)."""
-    raw, marker = _marker(facts)
+    _raw, marker = _marker(facts)
     inv = _project(facts, "investment_wan")
     if _exempt("A2.5", marker, cat):
         return result("A2.5", NA, {"one_plus_n": marker, "investment_wan": inv},
@@ -395,7 +396,7 @@ def a2_5(facts, cat=None):
 
 def a2_6(facts, cat=None):
     """A2.6: no prior city digital-transformation subsidy; “1” projects exempt (A2.7)."""
-    raw, marker = _marker(facts)
+    _raw, marker = _marker(facts)
     prior = _project(facts, "prior_city_subsidy")
     if _exempt("A2.6", marker, cat):
         return result("A2.6", NA, {"one_plus_n": marker, "prior_city_subsidy": prior},
@@ -414,7 +415,7 @@ def _member(entry: dict) -> dict:
 def a2_2(facts, cat=None):
     """A2.2: a “1+N” group has exactly one “1”, and its “N”s share its group_id."""
     p = _cat.params("A2.2", cat)
-    raw, marker = _marker(facts)
+    _raw, marker = _marker(facts)
     if marker is None:
         return result("A2.2", NA, {"one_plus_n": None}, "非“1+N”形式项目，不作组团检查")
     gid = _project(facts, "group_id")
@@ -625,7 +626,7 @@ def d4(facts, cat=None):
         grow.update(outcome=UNKNOWN, reason=missing_reason(["rd_spend_wan_by_year"]) + f"（需近{n}年数据）")
     else:
         vals = [by_year[y] for y in sorted(by_year, key=int)[-n:]]
-        ok = all(b > a for a, b in zip(vals, vals[1:]))
+        ok = all(b > a for a, b in itertools.pairwise(vals))
         grow.update(outcome=PASS if ok else FAIL,
                     reason=f"近{n}年研发费用{'→'.join(map(str, vals))}万元，{'保持增长' if ok else '未保持增长'}")
     return from_items("D4", [compare("rd_ratio", ratio, ">=", p["min_rd_ratio"], pct=True), grow])
