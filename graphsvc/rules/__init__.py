@@ -6,6 +6,7 @@
 - ``targets``     — ``progress(region_code, year, recognitions)`` (B2–B5, D10, E1, E2).
 - ``forms``       — ``write_form(form_id, rows, out_path, region_name)``: the government .xlsx tables.
 
-Everything takes and returns plain dicts and lists; nothing here touches the
-database, HTTP or the file system (except ``forms.write_form`` writing its file).
+Everything takes and returns plain dicts and lists; apart from reading the rules
+YAML and ``forms.write_form`` writing its file, nothing here touches the database,
+HTTP or the file system.
 """
