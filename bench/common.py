@@ -63,8 +63,14 @@ class Context:
         from graphsvc.reference_graph import ensure_reference
         from graphsvc.store import open_store
 
+        import fcntl
+
         d = self.data_dir()
         marker = d / ".loaded"
+        CACHE.mkdir(parents=True, exist_ok=True)
+        lock = open(CACHE / "province.lock", "w")
+        # One builder at a time: a second benchmark process waits here for the first to finish.
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if not marker.exists():
             shutil.rmtree(d, ignore_errors=True)
             s = open_store(load(data_dir=d))
@@ -78,6 +84,8 @@ class Context:
         else:
             self._store = open_store(load(data_dir=d))
             self.load_seconds = float((d / "load_seconds").read_text())
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
         return self._store
 
     def close(self):

@@ -69,24 +69,30 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         report.warnings.append(f"已忽略未识别的列：{'、'.join(unknown)}")
     present = {c.name for c in mapping.values()}
     missing = [c for c in kind.columns if c.required and c.name not in present]
-    report.rows = len(table.rows)
+    report.rows = len(table)
     if missing:
         report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"}
                          for c in missing]
         report.rejected = report.rows
         report.status = "rejected"
         return report
-    if not table.rows:
+    if not len(table):
         raise FileError("文件只有表头，没有数据行")
 
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
                    present=present)
-    records, errors = _parse_rows(kind, table, mapping, progress)
-    _KIND_CHECKS[kind.name](ctx, records, errors)
+    cols, errors = _parse_columns(kind, table, mapping, progress)
+    if kind.name in _COLUMN_CHECKS:
+        records = Records(cols)
+        _COLUMN_CHECKS[kind.name](ctx, records, errors)
+    else:
+        records = _materialise(cols)
+        _KIND_CHECKS[kind.name](ctx, records, errors)
     if scope or own_uscc:
         _check_rights(ctx, kind.name, records, errors, scope, own_uscc)
     bad_rows = {e["row"] for e in errors}
-    good = [r for r in records if r["_row"] not in bad_rows]
+    good = records.without(bad_rows) if isinstance(records, Records) else \
+        [r for r in records if r["_row"] not in bad_rows]
     report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
     report.rejected = len(bad_rows)
     report.accepted = len(good)
@@ -116,30 +122,87 @@ class _Context:
     present: set
 
 
-def _parse_rows(kind: Kind, table, mapping, progress: Progress):
-    records, errors = [], []
-    cols = list(mapping.items())
-    required = [c for c in kind.columns if c.required]
-    total = len(table.rows)
-    for n, (rowno, cells) in enumerate(table.rows):
-        rec = {"_row": rowno}
-        bad = set()
-        for idx, col in cols:
-            raw = cells[idx] if idx < len(cells) else ""
-            try:
-                rec[col.name] = col.parse(raw)
-            except f.FieldError as exc:
-                errors.append({"row": rowno, "field": col.name, "reason": str(exc)})
-                rec[col.name] = None
-                bad.add(col.name)
-        for col in required:
-            if rec.get(col.name) is None and col.name not in bad:
-                errors.append({"row": rowno, "field": col.name, "reason": "必填项为空"})
-        records.append(rec)
-        if n % 50000 == 0:
-            progress("校验", n, total)
-    progress("校验", total, total)
-    return records, errors
+def _parse_columns(kind: Kind, table, mapping, progress: Progress):
+    """Parse column by column, each distinct cell value once (a supplies file repeats the same
+    few hundred thousand USCCs across millions of rows, and checksum validation is the cost)."""
+    errors = []
+    n = len(table)
+    cols: dict[str, list] = {"_row": table.rownos}
+    done = 0
+    for idx, col in mapping.items():
+        cache: dict[str, tuple] = {}
+        raw_col = table.columns[idx]
+        out = [None] * n
+        for i, raw in enumerate(raw_col):
+            hit = cache.get(raw)
+            if hit is None:
+                try:
+                    hit = cache[raw] = (col.parse(raw), None)
+                except f.FieldError as exc:
+                    hit = cache[raw] = (None, str(exc))
+            value, problem = hit
+            if problem is not None:
+                errors.append({"row": table.rownos[i], "field": col.name, "reason": problem})
+            elif value is None and col.required:
+                errors.append({"row": table.rownos[i], "field": col.name, "reason": "必填项为空"})
+            out[i] = value
+        cols[col.name] = out
+        done += 1
+        progress("校验", done * n // max(1, len(mapping)), n)
+    for col in kind.columns:
+        if col.required and col.name not in cols:
+            cols[col.name] = [None] * n
+    return cols, errors
+
+
+def _materialise(cols: dict[str, list]) -> list[dict]:
+    names = list(cols)
+    return [dict(zip(names, vals)) for vals in zip(*cols.values())]
+
+
+class Records:
+    """Parsed rows kept as columns; `rows()` yields dicts lazily (for the 2M-row kinds)."""
+
+    def __init__(self, cols: dict[str, list], keep: list[int] | None = None):
+        self.cols = cols
+        self.keep = keep if keep is not None else range(len(cols["_row"]))
+
+    def __len__(self) -> int:
+        return len(self.keep)
+
+    def column(self, name: str) -> list:
+        c = self.cols.get(name)
+        if c is None:
+            return [None] * len(self.keep)
+        return c if isinstance(self.keep, range) else [c[i] for i in self.keep]
+
+    def __iter__(self):
+        names = list(self.cols)
+        return ({n: self.cols[n][i] for n in names} for i in self.keep)
+
+    def without(self, bad_rows: set) -> "Records":
+        if not bad_rows:
+            return self
+        rownos = self.cols["_row"]
+        return Records(self.cols, [i for i in self.keep if rownos[i] not in bad_rows])
+
+
+class LazyRows:
+    """A read-only sequence of dicts built on demand from columns (bounded memory)."""
+
+    def __init__(self, n: int, make):
+        self.n, self.make = n, make
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return [self.make(i) for i in range(*item.indices(self.n))]
+        return self.make(item)
+
+    def __iter__(self):
+        return (self.make(i) for i in range(self.n))
 
 
 def _err(errors, rec, fieldname, reason):
@@ -220,18 +283,27 @@ def _check_enterprises(ctx, records, errors):
                 _err(errors, r, "segment_ids", f"未知的链上环节 {s}")
 
 
-def _check_supplies(ctx, records, errors):
+def _check_supplies(ctx, recs: "Records", errors):
     segments = reference.segments()
-    _dedupe(records, errors, lambda r: (r.get("supplier_uscc"), r.get("buyer_uscc"), r.get("year"),
-                                        r.get("segment_id") or ""), "buyer_uscc")
-    for r in records:
-        if r.get("supplier_uscc") and r.get("supplier_uscc") == r.get("buyer_uscc"):
-            _err(errors, r, "buyer_uscc", "供应方与采购方不能是同一企业")
-        if r.get("segment_id") and r["segment_id"] not in segments:
-            _err(errors, r, "segment_id", f"未知的链上环节 {r['segment_id']}")
-    stored = _stored_enterprises(ctx.store, [u for r in records for u in
-                                             (r.get("supplier_uscc"), r.get("buyer_uscc"))])
-    _require_known(errors, records, stored, ("supplier_uscc", "buyer_uscc"))
+    rownos = recs.column("_row")
+    sup, buy = recs.column("supplier_uscc"), recs.column("buyer_uscc")
+    year, seg = recs.column("year"), recs.column("segment_id")
+    stored = _stored_enterprises(ctx.store, set(sup) | set(buy))
+    seen: dict = {}
+    for i, row in enumerate(rownos):
+        s, b = sup[i], buy[i]
+        if s and s == b:
+            errors.append({"row": row, "field": "buyer_uscc", "reason": "供应方与采购方不能是同一企业"})
+        if seg[i] and seg[i] not in segments:
+            errors.append({"row": row, "field": "segment_id", "reason": f"未知的链上环节 {seg[i]}"})
+        for fld, u in (("supplier_uscc", s), ("buyer_uscc", b)):
+            if u and u not in stored:
+                errors.append({"row": row, "field": fld, "reason": f"企业 {u} 不在图谱中：请先导入企业"})
+        if s and b and year[i] is not None:
+            key = (s, b, year[i], seg[i] or "")
+            first = seen.setdefault(key, row)
+            if first != row:
+                errors.append({"row": row, "field": "buyer_uscc", "reason": f"与第 {first} 行重复"})
 
 
 def check_delivery_fields(rec: dict, client: dict | None, supplier: dict | None,
@@ -357,9 +429,11 @@ def _write_enterprises(tx, ctx, good):
     return res["created"], res["updated"], rels
 
 
-def _write_supplies(tx, ctx, good):
-    rows = [{"from": r["supplier_uscc"], "to": r["buyer_uscc"], "year": r["year"],
-             "amount_wan": r["amount_wan"], "segment_id": r.get("segment_id")} for r in good]
+def _write_supplies(tx, ctx, good: "Records"):
+    sup, buy, year = good.column("supplier_uscc"), good.column("buyer_uscc"), good.column("year")
+    amt, seg = good.column("amount_wan"), good.column("segment_id")
+    rows = LazyRows(len(good), lambda i: {"from": sup[i], "to": buy[i], "year": year[i],
+                                          "amount_wan": amt[i], "segment_id": seg[i]})
     n = tx.replace_rels("SUPPLIES", rows, mode="pair")
     return 0, 0, n
 
@@ -402,7 +476,8 @@ def _write_memberships(tx, ctx, good):
     return 0, 0, tx.replace_rels("ORGANIZES", rows, mode="pair")
 
 
-_KIND_CHECKS = {"enterprises": _check_enterprises, "supplies": _check_supplies,
+_COLUMN_CHECKS = {"supplies": _check_supplies}
+_KIND_CHECKS = {"enterprises": _check_enterprises,
                 "deliveries": _check_deliveries, "recognitions": _check_recognitions,
                 "projects": _check_projects, "memberships": _check_memberships}
 _KIND_WRITERS = {"enterprises": _write_enterprises, "supplies": _write_supplies,

@@ -17,8 +17,35 @@ class FileError(ValueError):
 
 @dataclass
 class Table:
+    """Cells kept by column: a 2M-row file holds each distinct value once (interned)."""
+
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells as text)
+    rownos: list[int]            # spreadsheet row number of each data row
+    columns: list[list[str]]     # columns[j][i] = cell text of column j in data row i
+
+    def __len__(self) -> int:
+        return len(self.rownos)
+
+
+def _builder(rows) -> Table:
+    """Turn (rowno, cells) pairs into a columnar Table; the first non-empty row is the header."""
+    header: list[str] | None = None
+    rownos: list[int] = []
+    columns: list[list[str]] = []
+    interned: list[dict] = []
+    for rowno, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = [c.strip() for c in cells]
+            columns = [[] for _ in header]
+            interned = [{} for _ in header]
+            continue
+        rownos.append(rowno)
+        for j, col in enumerate(columns):
+            v = cells[j] if j < len(cells) else ""
+            col.append(interned[j].setdefault(v, v))
+    return Table(header or [], rownos, columns)
 
 
 SUPPORTED = (".csv", ".xlsx")
@@ -47,18 +74,13 @@ def decode(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> Table:
-    text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    for lineno, cells in enumerate(reader, start=1):
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = [c.strip() for c in cells]
-            continue
-        rows.append((reader.line_num if reader.line_num else lineno, cells))
-    return Table(header or [], rows)
+    reader = csv.reader(io.StringIO(decode(data), newline=""))
+
+    def rows():
+        for cells in reader:
+            yield reader.line_num, cells
+
+    return _builder(rows())
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -69,18 +91,11 @@ def _read_xlsx(data: bytes) -> Table:
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
         raise FileError(f"无法读取 .xlsx 文件：{exc}") from exc
     ws = wb.worksheets[0]
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [_cell_text(v) for v in values]
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = [c.strip() for c in cells]
-            continue
-        rows.append((rowno, cells))
-    wb.close()
-    return Table(header or [], rows)
+    try:
+        return _builder((rowno, [_cell_text(v) for v in values])
+                        for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1))
+    finally:
+        wb.close()
 
 
 def _cell_text(v) -> str:

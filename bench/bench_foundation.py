@@ -1,0 +1,65 @@
+"""Foundation benchmarks: province load, point reads, incremental upsert, memory.
+
+Targets (issue #2, this 2-core machine): province load ≤ 120 s; incremental upsert of 10k
+enterprise rows into the province graph ≥ 5k rows/s; resident memory ≤ 1.5 GB.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import random
+import resource
+import time
+
+from bench.common import timed
+
+DATASET = "province (≈200k enterprises, 2M supplies, 50k deliveries)"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(ctx) -> list[dict]:
+    store = ctx.store()
+    counts = store.counts()
+    rows = [{"name": "province load through the importers", "dataset": DATASET, "n": 1,
+             "median": round(ctx.load_seconds, 1), "p95": None, "unit": "s", "target": "<= 120 s",
+             "counts": {k: counts[k] for k in ("Enterprise", "SUPPLIES", "Delivery", "Recognition")}}]
+    usccs = [r["uscc"] for r in store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS uscc LIMIT 5000")]
+    rnd = random.Random(7)
+    rows.append({"name": "point read: enterprise by USCC", "dataset": DATASET,
+                 **timed(lambda: store.read("enterprise_get", uscc=rnd.choice(usccs)), repeat=200)})
+    rows.append({"name": "list: enterprises in 滨江 (page of 100)", "dataset": DATASET,
+                 **timed(lambda: store.read("enterprises_list", prefix="330108", uscc=None, q=None,
+                                            provider_type=None, offset=0, limit=100), repeat=50)})
+    rows.append(_upsert(store, usccs, rnd))
+    rows.append({"name": "resident memory (max RSS of this process)", "dataset": DATASET, "n": 1,
+                 "median": round(_rss_mb(), 0), "p95": None, "unit": "MB", "target": "<= 1536 MB"})
+    return rows
+
+
+def _upsert(store, usccs, rnd) -> dict:
+    """10k enterprise rows, half existing (updated) and half new, through the real importer."""
+    import numpy as np
+
+    from graphsvc.demo import make_usccs
+    from loaders.importer import run_import
+
+    new = make_usccs(np.array(["330106"] * 5000), np.arange(90_000_000, 90_005_000))
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["uscc", "name", "region_code", "industry_code", "employees"])
+    for i, u in enumerate(usccs[:5000]):
+        w.writerow([u, f"杭州示例更新{i}有限公司", "330108", "C39", rnd.randint(10, 900)])
+    for i in range(5000):
+        w.writerow([new[i], f"杭州示例新增{i}有限公司", "330106", "C34", 50])
+    data = buf.getvalue().encode()
+    t = time.perf_counter()
+    rep = run_import(store, "enterprises", data, "upsert-10k.csv", actor="bench")
+    secs = time.perf_counter() - t
+    assert rep.status == "ok", rep.errors[:3]
+    return {"name": "incremental upsert: 10k enterprise rows (5k new, 5k updated)", "dataset": DATASET,
+            "n": 1, "median": round(10000 / secs), "p95": None, "unit": "rows/s", "target": ">= 5000 rows/s",
+            "seconds": round(secs, 2)}
