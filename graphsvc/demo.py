@@ -324,6 +324,8 @@ def _segments(w: World, rng: np.random.Generator) -> None:
                      if c in w.chain_ids])
     chain[prov_mfr] = rng.choice(tech, size=len(prov_mfr))
     is_mfr = chain >= 0
+    is_maker = np.zeros(n, dtype=bool)
+    is_maker[prov_mfr] = True
 
     member_w = np.array([STAGE_MEMBER_WEIGHT[s] for s in w.seg_stage])
     seg1 = np.full(n, -1)
@@ -332,12 +334,14 @@ def _segments(w: World, rng: np.random.Generator) -> None:
     ind_index = {c: i for i, c in enumerate(w.industry_codes)}
     for ci, c in enumerate(w.chains):
         segs = np.flatnonzero(w.seg_chain == ci)
+        in_chain = chain == ci
         for hz in (True, False):
-            idx = np.flatnonzero((chain == ci) & (w.is_hz == hz))
-            pw = member_w[segs] * (~restricted[segs] if hz else 1)
-            if np.isin(idx, prov_mfr).any():
-                pw = pw * (w.seg_stage[segs] != "upstream")  # provider-makers sell systems
-            seg1[idx] = segs[rng.choice(len(segs), size=len(idx), p=pw / pw.sum())]
+            for maker in (False, True):
+                idx = np.flatnonzero(in_chain & (w.is_hz == hz) & (is_maker == maker))
+                pw = member_w[segs] * (~restricted[segs] if hz else 1)
+                if maker:   # provider-makers sell systems, not upstream parts
+                    pw = pw * (w.seg_stage[segs] != "upstream")
+                seg1[idx] = segs[rng.choice(len(segs), size=len(idx), p=pw / pw.sum())]
         codes = np.array([ind_index[x] for x in c["industry_codes"]])
         idx = np.flatnonzero(chain == ci)
         industry[idx] = codes[rng.integers(0, len(codes), size=len(idx))]
@@ -609,8 +613,6 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
         spec[j, rng.choice(n_ind, size=rng.integers(2, 4), replace=False, p=ind_p)] = 1
     size = np.log(w.revenue[prov]).astype(np.float32)
     size = (size - size.mean()) / (size.std() + 1e-9)
-    prov_district = w.district[prov]
-    prov_city = w.city[prov]
     has_type = w.ptypes[prov]
     kind_disc = np.array([ref.industry_kind(c) == "discrete" for c in w.industry_codes])
 
@@ -705,8 +707,9 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
         qty[ptype == t] = rng.integers(lo, hi, (ptype == t).sum())
     amount = np.round(AMOUNT_MEDIAN[ty] * rng.lognormal(0, 0.9, m), 2)
     status = rng.choice(STATUS, size=m, p=STATUS_P)
-    accepted = signed + rng.integers(45, 400, m).astype("timedelta64[D]")
-    accepted = np.minimum(accepted, LAST_DAY)
+    # Acceptance 45–400 days after signing, squeezed (not clipped) into the data window.
+    room = np.minimum(400, (LAST_DAY - signed).astype(int))
+    accepted = signed + (45 + np.floor(rng.random(m) * (room - 44))).astype("timedelta64[D]")
     no_accept = (status == "withdrawn") | ((status == "claimed") & (rng.random(m) < 0.5))
     accepted = np.where(no_accept, np.datetime64("NaT"), accepted)
     rating = np.where(status == "confirmed", rng.choice(RATING, size=m, p=RATING_P), "")
