@@ -1,0 +1,7 @@
+// A supplier's own deliveries, newest first, optionally of one status.
+MATCH (s:Enterprise {uscc: $uscc})-[:DELIVERED]->(d:Delivery)
+MATCH (d)-[:`FOR`]->(c:Enterprise)
+WHERE ($status IS NULL OR d.status = $status)
+RETURN d AS delivery, s.name AS supplier_name, c.name AS client_name, c.region_code AS client_region
+ORDER BY coalesce(d.created_at, d.signed_date, '') DESC, d.id DESC
+SKIP $offset LIMIT $limit
