@@ -24,6 +24,8 @@ class Settings:
     page_size_max: int
     login_attempts_per_minute: int
     cookie_secure: bool
+    read_only: bool = False
+    buffer_pool_mb: int = 1024
     extra: dict = field(default_factory=dict)
 
     @property
@@ -52,6 +54,9 @@ def load(**overrides) -> Settings:
         page_size_max=_int("GRAPHSVC_PAGE_SIZE_MAX", 500),
         login_attempts_per_minute=_int("GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE", 10),
         cookie_secure=os.environ.get("GRAPHSVC_COOKIE_SECURE", "0") == "1",
+        read_only=os.environ.get("GRAPHSVC_READ_ONLY", "0") == "1",
+        # LadybugDB's default pool is most of the machine's memory; bound it explicitly.
+        buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 1024),
     )
     values.update(overrides)
     return Settings(**values)

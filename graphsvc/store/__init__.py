@@ -14,4 +14,5 @@ def open_store(settings) -> Store:
         return Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
     from graphsvc.store.ladybug_store import LadybugStore
 
-    return LadybugStore(settings.db_path)
+    return LadybugStore(settings.db_path, read_only=settings.read_only,
+                        buffer_pool_mb=settings.buffer_pool_mb)

@@ -185,7 +185,11 @@ def _rows(result) -> list[dict]:
 class LadybugStore(Store):
     engine = "ladybug"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 1024):
+        self.buffer_pool_bytes = buffer_pool_mb * 1024 * 1024
+        # Read-only: several processes may open one database (benchmarks, a reporting replica);
+        # each sees the snapshot taken when it opened.
+        self.read_only = read_only
         self.path = Path(path)
         self._db = None
         self._pid = None
@@ -203,12 +207,14 @@ class LadybugStore(Store):
 
                 try:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    db = ladybug.Database(str(self.path))
+                    db = ladybug.Database(str(self.path), read_only=self.read_only,
+                                          buffer_pool_size=self.buffer_pool_bytes)
                 except Exception as exc:  # the engine raises RuntimeError for most faults
                     raise StoreUnavailable(_explain_open_error(self.path, exc)) from exc
                 self._db, self._pid = db, os.getpid()
                 self._local = threading.local()
-                self._ensure_schema_on(ladybug.Connection(db))
+                if not self.read_only:
+                    self._ensure_schema_on(ladybug.Connection(db))
         return self._db
 
     def _conn(self):
