@@ -64,6 +64,21 @@ def meets(ratio: float | None, catalogue: dict | None = None) -> bool | None:
     return None if ratio is None else b4_meets_target(ratio, catalogue)
 
 
+def pct_text(ratio: float | None, digits: int = 2) -> str:
+    """A ratio as a percentage for people, never rounded up across a line.
+
+    Float noise is removed first, then the figure is truncated, so 59.996% shows as 59.99%
+    (not 60.00%, which would read as meeting the target) while 0.6 shows as 60.00%.
+
+    >>> pct_text(0.6), pct_text(0.59996), pct_text(0.5999999999999999), pct_text(None)
+    ('60.00%', '59.99%', '60.00%', '—')
+    """
+    if ratio is None:
+        return "—"
+    scale = 10 ** (digits + 2)
+    return f"{math.floor(round(ratio * scale, 6)) / 10 ** digits:.{digits}f}%"
+
+
 def default_scope(region_code: str | None) -> str | None:
     """The leader's city (DESIGN.md §2 default scope).
 

@@ -28,7 +28,7 @@ import math
 from collections import defaultdict
 
 from graphsvc import reference
-from graphsvc.ratios import is_local, meets, prefix_of, region_label
+from graphsvc.ratios import is_local, meets, pct_text, prefix_of, region_label
 
 NO_LOCAL = "本地没有该环节的守信企业，无法就地替代"
 NO_SEGMENT = "采购记录未注明所属环节，无法匹配本地企业"
@@ -99,7 +99,7 @@ def plan(local: float, total: float, purchases: list[dict], candidates: dict[str
     seg_rows.sort(key=lambda r: (-r["non_local_amount"], r["segment_id"] or ""))
 
     movable = math.fsum(a for _, a in substitutable)
-    ratio_max = (local + movable) / total if total > 0 else None
+    ratio_max = min(1.0, (local + movable) / total) if total > 0 else None
     need = max(0.0, target * total - local) if total > 0 else None
     chosen = smallest_set(local, total, substitutable, target, catalogue) if total > 0 else None
     steps = []
@@ -127,12 +127,12 @@ def plan(local: float, total: float, purchases: list[dict], candidates: dict[str
     elif chosen is None:
         no_local = [r["segment_name"] for r in seg_rows if not r["substitutable"]]
         summary = (f"即使将全部可由本地企业承接的外地采购（{movable:.2f}万元）替换为本地供应，"
-                   f"本地配套比例最高只能达到{ratio_max * 100:.1f}%，仍低于{pct}")
+                   f"本地配套比例最高只能达到{pct_text(ratio_max)}，仍低于{pct}")
         if no_local:
             summary += f"；以下环节本地没有可承接的守信企业：{'、'.join(no_local)}"
     else:
         summary = (f"替换{len(chosen)}笔外地采购（共{math.fsum(s['amount'] for s in steps):.2f}万元）为本地供应后，"
-                   f"本地配套比例由{ratio_before * 100:.1f}%升至{steps[-1]['ratio_after'] * 100:.1f}%，达到{pct}目标")
+                   f"本地配套比例由{pct_text(ratio_before)}升至{pct_text(steps[-1]['ratio_after'])}，达到{pct}目标")
     return {"target": target, "ratio_before": ratio_before, "meets_target_before": meets(ratio_before, catalogue),
             "need_amount": need, "substitutable_amount": movable, "ratio_max": ratio_max,
             "reachable": reachable, "steps": steps, "segments": seg_rows, "summary": summary}
