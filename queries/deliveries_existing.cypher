@@ -1,4 +1,4 @@
 // Stored deliveries among the given ids (imports must not change a confirmed one).
-MATCH (d:Delivery)
-WHERE d.id IN $ids
+UNWIND $ids AS i
+MATCH (d:Delivery {id: i})
 RETURN d AS delivery

@@ -59,6 +59,15 @@ def plain(value: Any) -> Any:
     return value
 
 
+def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str) -> str:
+    """Delete every `rel` edge leaving (mode "from") or reaching (mode "to") the listed nodes,
+    found by key lookups rather than an IN-list scan."""
+    if mode == "from":
+        return f"UNWIND $keys AS x MATCH (a:{fl} {{{key}: x}}) MATCH (a)-[e:`{rel}`]->(:{tl}) DELETE e"
+    return f"UNWIND $keys AS x MATCH (b:{tl} {{{key}: x}}) MATCH (:{fl})-[e:`{rel}`]->(b) DELETE e"
+
+
+
 class Tx(ABC):
     """One write transaction. Statements run in order; the whole is committed or nothing."""
 

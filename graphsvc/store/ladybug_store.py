@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from graphsvc import schema
-from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, plain
+from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, plain
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class LadybugTx(Tx):
             keys = [r[key] for r in rows]
             for i in range(0, len(keys), CHUNK):
                 found = self.run_cypher(
-                    f"MATCH (n:{label}) WHERE n.{key} IN $keys RETURN n.{key} AS k",
+                    f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS k",
                     {"keys": keys[i:i + CHUNK]})
                 existing.update(f["k"] for f in found)
         new = [r for r in rows if r[key] not in existing]
@@ -122,11 +122,11 @@ class LadybugTx(Tx):
         props = spec["props"]
         if not self._table_empty(f"MATCH (:{fl})-[e:`{rel}`]->(:{tl})"):
             if mode in ("from", "to"):
-                side, lab, k = ("a", fl, fk) if mode == "from" else ("b", tl, tk)
+                k = fk if mode == "from" else tk
                 keys = sorted({r[mode] for r in rows})
                 for i in range(0, len(keys), CHUNK):
                     self.run_cypher(
-                        f"MATCH (a:{fl})-[e:`{rel}`]->(b:{tl}) WHERE {side}.{k} IN $keys DELETE e",
+                        delete_by_end(rel, fl, tl, mode, k),
                         {"keys": keys[i:i + CHUNK]})
             else:
                 ident = "".join(f", {p}: r.{p}" for p in spec["identity"]).lstrip(", ")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from graphsvc import schema
-from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, plain
+from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, plain
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -55,7 +55,7 @@ class Neo4jTx(Tx):
         keys = [r[key] for r in rows]
         existing = set()
         for i in range(0, len(keys), BATCH):
-            found = self.run_cypher(f"MATCH (n:{label}) WHERE n.{key} IN $keys RETURN n.{key} AS k",
+            found = self.run_cypher(f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS k",
                                     {"keys": keys[i:i + BATCH]})
             existing.update(f["k"] for f in found)
         sets = ", ".join(f"n.{p} = r.{p}" for p in cols if p != key)
@@ -72,9 +72,9 @@ class Neo4jTx(Tx):
         fl, tl = spec["from"], spec["to"]
         fk, tk = schema.key_of(fl), schema.key_of(tl)
         if mode in ("from", "to"):
-            side, k = ("a", fk) if mode == "from" else ("b", tk)
+            k = fk if mode == "from" else tk
             keys = sorted({r[mode] for r in rows})
-            self.run_cypher(f"MATCH (a:{fl})-[e:`{rel}`]->(b:{tl}) WHERE {side}.{k} IN $keys DELETE e",
+            self.run_cypher(delete_by_end(rel, fl, tl, mode, k),
                             {"keys": keys})
         else:
             ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
