@@ -137,14 +137,14 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "graphsvc.cli", "serve", "--port", str(self.port)],
             cwd=ROOT, env=e, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 60
+        deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {Path(log_path).read_text()[-3000:]}")
             try:
-                if requests.get(self.url + "/api/v1/health", timeout=2).status_code in (200, 503):
+                if requests.get(self.url + "/api/v1/health", timeout=30).status_code in (200, 503):
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         raise RuntimeError("server did not start in 60 s")
 
