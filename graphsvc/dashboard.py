@@ -8,8 +8,8 @@ Definitions (DESIGN.md §2 where it has one; the rest are stated here and on the
 - *local suppliers* (map): enterprises located in the district with at least one outgoing
   ``SUPPLIES`` edge in year Y.
 - *providers*: enterprises whose ``provider_types`` is not empty.
-- *leader ratio*: a 链主工厂 (any status, recognised in or before Y) and its local-supply
-  ratio in Y, local meaning the supplier lies in the leader's own city (DESIGN.md §2,
+- *leader ratio*: a 链主工厂 (any 链主工厂 recognition, 培育 or 认定, as on /local-supply) and
+  its local-supply ratio in Y, local meaning the supplier lies in the leader's own city (DESIGN.md §2,
   default scope); a leader without supplies in Y has no ratio. A district's *ratio* on the
   map is the plain mean of its leaders' ratios.
 

@@ -1,7 +1,7 @@
-// Chain leaders ($kind recognition up to $year) under a region prefix and what they bought in $year,
+// Chain leaders (any $kind recognition, as on /local-supply) under a region prefix and what they bought in $year,
 // summed per supplier region code; a leader without supplies gives one row with a null supplier_region.
 MATCH (l:Enterprise)-[:HAS]->(r:Recognition)
-WHERE r.kind = $kind AND r.year <= $year AND l.region_code STARTS WITH $prefix
+WHERE r.kind = $kind AND l.region_code STARTS WITH $prefix
 WITH DISTINCT l
 OPTIONAL MATCH (s:Enterprise)-[x:SUPPLIES]->(l)
 WHERE x.year = $year

@@ -58,8 +58,7 @@ def test_targets_are_progress_over_the_regions_recognitions(store, dump):
 
 def test_leader_ratios_match_a_recount(store, dump):
     ents, has, supplies = dump
-    leaders = {u for u, r in has if r["kind"] == "链主工厂" and r["year"] <= YEAR
-               and ents[u]["region_code"].startswith("3301")}
+    leaders = {u for u, r in has if r["kind"] == "链主工厂" and ents[u]["region_code"].startswith("3301")}
     local, total = defaultdict(float), defaultdict(float)
     for e in supplies:
         if e["to"] in leaders and e["year"] == YEAR:
@@ -145,3 +144,15 @@ def test_pure_edge_cases():
     assert next(r for r in empty if r["code"] == "330102")["value"] is None
     assert D.recognition_counts([{"uscc": "A", "kind": "智能工厂", "status": "认定", "year": None}], 2024)[3] == {
         "kind": "智能工厂", "recognised": 0, "cultivated": 0, "future_factory_kind": True}
+
+
+@pytest.mark.parametrize("region", ["330100", "330108"])
+def test_leader_counts_agree_with_the_local_supply_table(store, region):
+    """The dashboard links its "below 60%" count to /local-supply: both must count alike."""
+    from graphsvc import ratios
+
+    mine = D.fetch_summary(store, region, YEAR)
+    table = ratios.fetch_table(store, YEAR, region=region)["items"]
+    assert mine["leaders"]["leaders"] == len(table)
+    assert sorted(r["uscc"] for r in mine["leaders_below_target"]) == sorted(
+        i["uscc"] for i in table if i["meets_target"] is False)
