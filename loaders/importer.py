@@ -106,7 +106,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     progress("写入", 0, len(good))
     with store.transaction() as tx:
         created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
-        audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, detail={
+        audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
             "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
             "created": created, "updated": updated, "partial": partial}))
     progress("写入", len(good), len(good))

@@ -44,7 +44,7 @@ def login():
         return render_template("login.html", next=nxt, username=username, error=exc.detail), exc.status
     if nxt:
         return redirect(nxt)
-    return redirect(LANDING.get(p.role, "/") if _exists(LANDING.get(p.role)) else url_for("home.index"))
+    return redirect(LANDING.get(p.role, "/") if _exists(LANDING.get(p.role)) else url_for("pages.home.index"))
 
 
 def _exists(path: str | None) -> bool:
