@@ -38,8 +38,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-import networkx as nx
-
 from graphsvc import reference
 from graphsvc.ratios import fetch_leaders, fetch_years, is_local, prefix_of, region_label, visible_leaders
 
@@ -92,6 +90,8 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
     for p in platforms:
         if p["segment_id"] in seg_ids and is_local(p.get("platform_region"), scope):
             plat[p["segment_id"]].append(p)
+
+    import networkx as nx  # imported here: it is slow to import and only this function needs it
 
     g = nx.DiGraph()
     out_segments = []
@@ -236,7 +236,7 @@ def _districts(mem: dict, purchases: list[dict], seg_ids: list[str], leaders: li
     return sorted(rows, key=lambda r: (-r["enterprises"], r["code"]))
 
 
-def _graph_segment(g: nx.DiGraph, chain: dict, row: dict, local_list: list[dict], sup_rows: list[dict]) -> None:
+def _graph_segment(g, chain: dict, row: dict, local_list: list[dict], sup_rows: list[dict]) -> None:
     sid = row["segment_id"]
     g.add_node(sid, kind="segment", name=row["segment_name"], gap=row["gap"], single_point=bool(row["single_point"]),
                local_enterprises=row["local_enterprises"], local_share=row["local_share"], stage=row["stage"])
@@ -263,7 +263,7 @@ def _graph_segment(g: nx.DiGraph, chain: dict, row: dict, local_list: list[dict]
         g.add_edge(sid, u, kind="purchase", amount=ld["amount"])
 
 
-def _graph_json(g: nx.DiGraph) -> dict:
+def _graph_json(g) -> dict:
     nodes = [{"id": n, **{k: v for k, v in d.items()}, "degree": g.degree(n)} for n, d in g.nodes(data=True)]
     links = [{"source": a, "target": b, **d} for a, b, d in g.edges(data=True)]
     return {"nodes": nodes, "links": links}

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
+# openpyxl is imported where a workbook is written: it takes a second to import, and the web
+# app imports this module at start-up for XLSX_MIME.
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PCT = "0.00%"
 MONEY = "#,##0.00"
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD_FILL = "DDEBF7"
 
 RATIO_HEADERS = ["序号", "统一社会信用代码", "企业名称", "所属产业链", "所在区县", "认定状态", "本地范围",
                  "本地采购额（万元）", "采购总额（万元）", "本地配套比例（按金额）", "本地配套比例（按供应商数）",
@@ -36,13 +34,16 @@ def _yes_no(v) -> str:
 
 
 def _sheet(ws, title_line: str, headers: list[str], rows: list[list], formats: dict[int, str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws.append([title_line])
     ws["A1"].font = Font(bold=True, size=12)
     ws.append(headers)
     for c in range(1, len(headers) + 1):
         cell = ws.cell(row=2, column=c)
         cell.font = Font(bold=True)
-        cell.fill = HEAD_FILL
+        cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r in rows:
         ws.append(r)
@@ -63,6 +64,8 @@ def _pool_rows(pools: list[dict]) -> list[list]:
 
 
 def ratio_workbook(table: dict, region_name: str = "") -> bytes:
+    from openpyxl import Workbook
+
     target = table.get("target")
     title = (f"{region_name}链主工厂供应链本地化配套比例（{table.get('year')}年，目标{target * 100:g}%，规则B4）"
              if target is not None else "链主工厂供应链本地化配套比例")
@@ -88,6 +91,8 @@ def ratio_workbook(table: dict, region_name: str = "") -> bytes:
 
 
 def coverage_workbook(cov: dict) -> bytes:
+    from openpyxl import Workbook
+
     local = cov.get("local") or {}
     chain = cov.get("chain") or {}
     title = f"{chain.get('name', '')}产业链本地配套覆盖（{cov.get('year')}年，{local.get('text', '')}）"

@@ -70,9 +70,9 @@ def caller_region(who) -> str | None:
 
 
 def round_money(obj):
-    """Amounts (keys ending in 'amount' or '_wan') to the cent; everything else untouched."""
+    """Amounts (keys ending in 'amount' or '_wan', not the ratios) to the cent; all else untouched."""
     if isinstance(obj, dict):
-        return {k: (round(v, 2) if isinstance(v, float) and k.endswith(("amount", "_wan"))
+        return {k: (round(v, 2) if isinstance(v, float) and k.endswith(("amount", "_wan")) and not k.startswith("ratio")
                     else round_money(v)) for k, v in obj.items()}
     if isinstance(obj, list):
         return [round_money(v) for v in obj]
