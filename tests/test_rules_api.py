@@ -318,29 +318,15 @@ def test_export_bad_input(api):
 
 # ---------------------------------------------------------------- access matrix
 
-def _fill(text: str, accounts) -> str:
-    for name in ("maker", "maker2", "provider", "provider2"):
-        text = text.replace("{" + name + "_uscc}", accounts[name]["uscc"])
-    return text
-
-
-def test_access_matrix(api, accounts, server):
-    rows = yaml.safe_load(ACCESS.read_text(encoding="utf-8"))
+def test_every_rules_operation_has_access_rows():
+    """The rows themselves run in tests/test_access_matrix.py (every caller, real HTTP)."""
     from web.api import rules as rules_api
 
+    rows = yaml.safe_load(ACCESS.read_text(encoding="utf-8"))
     ops = {f"{m.upper()} /api/v1{path}" for path, methods in rules_api.OPENAPI.items() for m in methods}
-    assert ops <= {r["op"] for r in rows}, "every operation needs an access row"
-    failures = []
-    for row in rows:
-        path = _fill(row["path"], accounts)
-        body = json.loads(_fill(json.dumps(row["json"], ensure_ascii=False), accounts)) if row.get("json") else None
-        assert set(row["expect"]) == set(CALLERS)
-        for who, want in row["expect"].items():
-            client = api(None if who == "anonymous" else who)
-            r = client.post(path, json=body) if row["method"] == "POST" else client.get(path)
-            if r.status_code != want:
-                failures.append(f"{row['op']} {path} as {who}: {r.status_code} (want {want}) {r.text[:120]}")
-    assert not failures, "\n".join(failures)
+    assert ops == {r["op"] for r in rows}
+    for r in rows:
+        assert set(r["expect"]) == set(CALLERS), r["op"]
 
 
 def test_openapi_documents_the_rules_routes(api):
