@@ -5,6 +5,7 @@ Reasons are in Chinese because they are shown to the people who fix the spreadsh
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 
@@ -31,6 +32,13 @@ def uscc(raw: str) -> str | None:
     raw = raw.strip().upper()
     if not raw:
         return None
+    return _validated_uscc(raw)
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _validated_uscc(raw: str) -> str:
+    # python-stdnum spends ~0.1 ms per code; a supplies file names each enterprise many times
+    # and follows the enterprises file that named it first, so remember the verdicts.
     try:
         return stdnum_uscc.validate(raw)
     except InvalidLength:
