@@ -1,5 +1,6 @@
 """The ledger and assessment over real HTTP against the live gunicorn server.
 
+The access rows are in tests/access/deliveries.yaml (run by tests/test_access_matrix.py).
 Every test claims its own deliveries (addressed to the demo accounts' enterprises) and
 only changes those.
 """
@@ -8,17 +9,12 @@ from __future__ import annotations
 import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
-import yaml
 from openpyxl import load_workbook
 
 from tests.test_assessment import pdf_text
-
-ACCESS = Path(__file__).parent / "access" / "deliveries.yaml"
-CALLERS = ("anonymous", "admin", "hz_bureau", "bj_bureau", "sx_bureau", "maker", "maker2", "provider", "provider2")
 
 
 def body(client: str, **kw) -> dict:
@@ -216,32 +212,3 @@ def test_assessment_xlsx_and_pdf_downloads(api, accounts):
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
     text = "".join(pdf_text(r.content).split())
     assert j["supplier"]["name"] in text and "考核计数" in text and uscc in text
-
-
-# -- access matrix (tests/access/deliveries.yaml) -------------------------------------------
-def _fill(value, accounts):
-    if isinstance(value, str):
-        for name in ("maker", "maker2", "provider", "provider2"):
-            value = value.replace(f"{{{name}_uscc}}", accounts[name]["uscc"])
-        return value
-    if isinstance(value, dict):
-        return {k: _fill(v, accounts) for k, v in value.items()}
-    return value
-
-
-def test_access_matrix(api, accounts, server):
-    from web.api.deliveries import OPENAPI
-
-    rows = yaml.safe_load(ACCESS.read_text(encoding="utf-8"))
-    ops = {f"{m.upper()} /api/v1{path}" for path, spec in OPENAPI.items() for m in spec}
-    assert ops <= {r["op"] for r in rows}, ops - {r["op"] for r in rows}
-    wrong = []
-    for row in rows:
-        assert set(row["expect"]) == set(CALLERS), row["op"]
-        for who, code in row["expect"].items():
-            client = api(None if who == "anonymous" else who)
-            kw = {"json": _fill(row["json"], accounts)} if "json" in row else {}
-            r = client.s.request(row["method"], server.url + _fill(row["path"], accounts), timeout=60, **kw)
-            if r.status_code != code:
-                wrong.append(f"{row['op']} as {who}: {r.status_code}, expected {code}")
-    assert not wrong, "\n".join(wrong)
