@@ -209,8 +209,9 @@ _CHECK = {"type": "object", "required": ["programme", "outcome", "rules"],
                          "group_check": {"type": "object"}, "programme_name": {"type": "string"},
                          "what_if": {"type": "array", "items": {"type": "string"}}}}
 _CHECK_BODY = {"type": "object", "required": ["programme"],
+               "anyOf": [{"required": ["project_id"]}, {"required": ["uscc"]}],
                "properties": {"programme": {"type": "string", "enum": list(programmes.PROGRAMMES)},
-                              "project_id": {"type": "string"}, "uscc": USCC,
+                              "project_id": {"type": "string", "minLength": 1, "maxLength": 64}, "uscc": USCC,
                               "facts": {"type": "object", "description": "What-if facts (fact name → value) "
                                         "overlaying the stored ones; names as in graphsvc.programmes.FACT_TYPES"}}}
 _RECOGNITION = {"type": "object", "required": ["kind", "level", "year"],
