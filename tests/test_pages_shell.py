@@ -180,6 +180,10 @@ def test_district_bureau_sees_its_district_only(page_as):
 def test_admin_switches_city_and_region(page_as):
     ps = page_as("admin")
     pg = ps.page
+    ps.goto("/")
+    assert pg.locator("#my-pages a[href='/bureau']").count() == 1
+    assert pg.locator("#my-pages a[href='/audit']").count() == 1
+    ps.shot("pages_shell_home_admin")
     ps.goto("/map?city=330600&measure=recognised")
     m = wait_map(ps, "330600:recognised:")
     assert len(m["names"]) == 6 and "柯桥区" in m["features"]
