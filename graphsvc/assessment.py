@@ -181,6 +181,7 @@ def _recognitions_by_client(deliveries: list[dict]) -> dict:
 def item14(counted: list[dict]) -> dict:
     """C3.5 on the counted deliveries, through ``subsidies.item14_reward``."""
     res = subsidies.item14_reward(counted, _recognitions_by_client(counted))
+    names = {d["id"]: d.get("client_name") for d in counted}
     uscc = counted[0].get("supplier_uscc") if counted else None
     prov = res["providers"].get(uscc, {"reward_wan": 0, "total_wan": 0, "capped": False})
     from graphsvc.rules import catalogue
@@ -188,8 +189,7 @@ def item14(counted: list[dict]) -> dict:
     return {"rule_id": "C3.5", "total_wan": res["total_wan"], "reward_before_cap_wan": prov["reward_wan"],
             "cap_wan": catalogue.params("C3.5")["cap_per_provider_wan"], "capped": prov["capped"],
             "reason": res["reason"],
-            "lines": [{**ln, "client_name": next((d.get("client_name") for d in counted
-                                                  if d["id"] == ln["delivery_id"]), None)}
+            "lines": [{**ln, "client_name": names.get(ln["delivery_id"])}
                       for ln in res["lines"] if ln["outcome"] != "fail"],
             "not_qualifying": [ln["delivery_id"] for ln in res["lines"] if ln["outcome"] == "fail"]}
 
@@ -245,13 +245,13 @@ def fetch_assessment(store, uscc: str, start: str | None = None, end: str | None
     row = store.read_one("assessment_supplier", uscc=uscc)
     if not row:
         return None
-    deliveries = []
-    for r in store.read("assessment_deliveries", uscc=uscc):
-        d = dict(r["delivery"])
-        d.update(client_name=r["client_name"], client_kind=r["client_kind"], client_region=r["client_region"],
-                 recognitions=r["recognitions"])
+    recognitions: dict = {}
+    for r in store.read("assessment_client_recognitions", uscc=uscc):
+        recognitions.setdefault(r.pop("client_uscc"), []).append(r)
+    deliveries = store.read("assessment_deliveries", uscc=uscc)
+    for d in deliveries:
         d["supplier_uscc"] = d.get("supplier_uscc") or uscc
-        deliveries.append(d)
+        d["recognitions"] = recognitions.get(d["client_uscc"], [])
     return build(row["enterprise"], deliveries, start, end)
 
 

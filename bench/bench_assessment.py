@@ -1,0 +1,67 @@
+"""Supplier assessment (issue 6) on the province graph, LadybugDB.
+
+Targets: one provider's JSON assessment median <= 50 ms; its .xlsx <= 1 s. Timed on the
+provider with the most deliveries (the worst case) and on a typical one (the median count),
+as the library call and as the HTTP handler (Flask test client, serialisation included). The
+PDF is timed too, without a target.
+"""
+from __future__ import annotations
+
+from bench.common import timed
+
+
+def _dataset(store) -> str:
+    n_ent = store.read_cypher("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"]
+    n_del = store.read_cypher("MATCH (d:Delivery) RETURN count(d) AS n")[0]["n"]
+    return f"province {n_ent / 1000:.0f}k ent, {n_del / 1000:.0f}k deliveries"
+
+
+def _handler(store):
+    """Call the API views in a request context as admin (no account written to the cache)."""
+    from flask import g
+
+    from graphsvc.access import Principal
+    from graphsvc.config import load
+    from web import create_app
+
+    app = create_app(load(data_dir=store.path), store=store)
+    app.extensions["graphsvc"]["reference_checked"] = True
+
+    def get(path):
+        with app.test_request_context(path):
+            g.principal, g.via = Principal("bench", "admin"), "token"
+            resp = app.full_dispatch_request()
+            assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+            return resp
+
+    return get
+
+
+def run(ctx) -> list[dict]:
+    from graphsvc import assessment, assessment_reports
+
+    store = ctx.store()
+    dataset = _dataset(store)
+    per = store.read_cypher("MATCH (p:Enterprise)-[:DELIVERED]->(d:Delivery) "
+                            "RETURN p.uscc AS uscc, count(d) AS n ORDER BY n DESC, uscc")
+    busiest, typical = per[0], per[len(per) // 2]
+    get = _handler(store)
+    rows = []
+
+    def row(name, res, target, who):
+        rows.append({"name": name, "dataset": f"{dataset}, provider with {who['n']} deliveries", **res,
+                     "target": target})
+
+    for label, who in (("busiest", busiest), ("typical", typical)):
+        u = who["uscc"]
+        row(f"assessment json {label} (lib)", timed(lambda u=u: assessment.fetch_assessment(store, u)),
+            "<= 50 ms", who)
+        row(f"GET assessment?format=json {label} (handler)",
+            timed(lambda u=u: get(f"/api/v1/suppliers/{u}/assessment")), "<= 50 ms", who)
+        row(f"GET assessment?format=xlsx {label} (handler)",
+            timed(lambda u=u: get(f"/api/v1/suppliers/{u}/assessment?format=xlsx"), repeat=10), "<= 1 s", who)
+    u = busiest["uscc"]
+    report = assessment.fetch_assessment(store, u)
+    row("assessment pdf busiest (lib, no target)", timed(lambda: assessment_reports.to_pdf(report), repeat=5),
+        "-", busiest)
+    return rows
