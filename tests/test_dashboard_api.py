@@ -166,7 +166,8 @@ def test_error_pages_are_chinese_without_traces(api):
     r = api("maker").get("/bureau")
     assert r.status_code == 403 and "无权访问" in r.text and 'lang="zh-CN"' in r.text
     r = api("hz_bureau").get("/no-such-page")
-    assert r.status_code == 404 and "未找到" in r.text
+    assert r.status_code == 404 and "未找到" in r.text and "您访问的页面不存在" in r.text
+    assert "The requested URL" not in r.text
     r = api("bj_bureau").get("/bureau?region=330100")
     assert r.status_code == 403 and "超出您的管辖范围" in r.text
     r = api("admin").get("/map?measure=nope")

@@ -213,6 +213,7 @@ def test_out_of_scope_pages_are_chinese_403(page_as, accounts, username, path):
     ps.shot(f"pages_shell_403_{username}")
     ps.goto("/no-such-page")
     assert pg.inner_text("#error-page h1") == "未找到"
+    assert pg.inner_text("#error-detail") == "您访问的页面不存在。"  # not werkzeug's English text
     if username == "maker":
         ps.shot("pages_shell_404")
     assert js_errors(ps, 403, 404) == []
