@@ -223,3 +223,32 @@ def test_listing_by_role(parties):
     assert d["id"] not in [x["id"] for x in ledger.listing(st, P["sx"], limit=500)]
     bj = ledger.listing(st, P["bj"], side="supplier", limit=5)
     assert bj and d["id"] == bj[0]["id"]
+
+
+def test_cli_confirm_and_assessment(parties, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from openpyxl import load_workbook
+
+    st, P = parties["store"], parties
+    d = ledger.claim(st, P["provider"], claim_body(P["maker_uscc"], accepted_date="2025-11-11"))
+    data_dir = st.path.parent
+    st.close()  # one process per LadybugDB directory: the CLI opens it next
+    env = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": "test"}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "graphsvc.cli", *args], check=False, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    r = cli("deliveries", "confirm", d["id"], "--as", "provider")
+    assert r.returncode == 1 and "HTTP 403" in r.stderr
+    r = cli("deliveries", "confirm", d["id"], "--as", "maker")
+    assert r.returncode == 0 and f"{d['id']}: confirmed" in r.stdout, r.stderr
+    out = tmp_path / "a.xlsx"
+    r = cli("assessment", P["provider_uscc"], "--from", "2025-11-11", "--to", "2025-11-11", "--xlsx", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "confirmed" in r.stdout and f"wrote {out}" in r.stdout
+    counts = list(load_workbook(out)["考核计数"].iter_rows(min_row=2, values_only=True))
+    assert any(d["id"] in (row[4] or "") for row in counts)

@@ -85,6 +85,18 @@ def test_withdraw_and_dispute_buttons(page_as, accounts):
     with mk.page.expect_navigation():
         row.locator("form.dispute-form button").click()
     assert mk.page.locator(f"#recent tr[data-id='{second}'] [data-status]").inner_text() == "有异议"
+    # the supplier corrects the disputed record: a new claim linked to it, prefilled
+    sup.goto("/ledger")
+    with sup.page.expect_navigation():
+        sup.page.locator(f"#deliveries tr[data-id='{second}'] a", has_text="更正").click()
+    assert sup.page.input_value("#claim-form input[name=corrects]") == second
+    assert sup.page.input_value("#claim-form input[name=client_uscc]") == accounts["maker"]["uscc"]
+    assert "更正交付" in sup.page.locator("#claim h2").inner_text()
+    sup.page.fill("#claim-form input[name=contract_amount_wan]", "11")
+    with sup.page.expect_navigation():
+        sup.page.click("#claim-form button[type=submit]")
+    fixed = sup.page.locator("#deliveries tr.created")
+    assert f"更正 {second}" in fixed.inner_text()
     sup.assert_no_console_errors()
     mk.assert_no_console_errors()
 
