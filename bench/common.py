@@ -82,11 +82,23 @@ class Context:
             marker.touch()
             self._store = s
         else:
-            self._store = open_store(load(data_dir=d))
+            # Read-only: several benchmark processes may share the cached graph at once.
+            self._store = open_store(load(data_dir=d, read_only=True))
             self.load_seconds = float((d / "load_seconds").read_text())
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
         return self._store
+
+    def writable_copy(self, dest: Path):
+        """A private read-write copy of the province graph, for benchmarks that write."""
+        from graphsvc.config import load
+        from graphsvc.store import open_store
+
+        self.store()
+        dest.mkdir(parents=True, exist_ok=True)
+        for p in self.data_dir().glob("graph.lbdb*"):
+            shutil.copy2(p, dest / p.name)
+        return open_store(load(data_dir=dest))
 
     def close(self):
         if self._store is not None:

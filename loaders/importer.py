@@ -81,7 +81,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
 
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
                    present=present)
-    cols, errors = _parse_columns(kind, table, mapping, progress)
+    cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
     if kind.name in _COLUMN_CHECKS:
         records = Records(cols)
         _COLUMN_CHECKS[kind.name](ctx, records, errors)
@@ -120,11 +120,17 @@ class _Context:
     today: dt.date
     force_status: str | None
     present: set
+    known: dict = field(default_factory=dict)      # stored enterprises seen so far
+    looked_up: set = field(default_factory=set)    # USCCs already asked about
 
 
-def _parse_columns(kind: Kind, table, mapping, progress: Progress):
+def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: "_Context"):
     """Parse column by column, each distinct cell value once (a supplies file repeats the same
-    few hundred thousand USCCs across millions of rows, and checksum validation is the cost)."""
+    few hundred thousand USCCs across millions of rows, and checksum validation is the cost).
+
+    A USCC already stored as an enterprise passed python-stdnum's check when it was imported,
+    so USCC columns first ask the store which values it knows and validate only the rest.
+    """
     errors = []
     n = len(table)
     cols: dict[str, list] = {"_row": table.rownos}
@@ -132,6 +138,10 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress):
     for idx, col in mapping.items():
         cache: dict[str, tuple] = {}
         raw_col = table.columns[idx]
+        if col.parse is f.uscc:
+            distinct = {v: v.strip().upper() for v in set(raw_col)}
+            stored = _stored_enterprises(ctx, distinct.values())
+            cache = {v: (u, None) for v, u in distinct.items() if u in stored}
         out = [None] * n
         for i, raw in enumerate(raw_col):
             hit = cache.get(raw)
@@ -221,13 +231,15 @@ def _dedupe(records, errors, keyfn, fieldname):
             seen[k] = r["_row"]
 
 
-def _stored_enterprises(store, usccs) -> dict:
-    usccs = sorted({u for u in usccs if u})
-    out = {}
-    for i in range(0, len(usccs), CHUNK):
-        for row in store.read("enterprises_existing", usccs=usccs[i:i + CHUNK]):
-            out[row["uscc"]] = row
-    return out
+def _stored_enterprises(ctx, usccs) -> dict:
+    """The stored enterprises among `usccs` (with the facts checks need), memoised per import."""
+    wanted = {u for u in usccs if u}
+    todo = sorted(wanted - ctx.looked_up)
+    for i in range(0, len(todo), CHUNK):
+        for row in ctx.store.read("enterprises_existing", usccs=todo[i:i + CHUNK]):
+            ctx.known[row["uscc"]] = row
+    ctx.looked_up.update(todo)
+    return {u: ctx.known[u] for u in wanted if u in ctx.known}
 
 
 def _require_known(errors, records, stored, fields_):
@@ -254,7 +266,7 @@ def _check_rights(ctx, kind_name, records, errors, scope, own_uscc):
     if kind_name == "enterprises":
         regions = {r.get("uscc"): r.get("region_code") for r in records}
     else:
-        stored = _stored_enterprises(ctx.store, [r.get(fld) for r in records])
+        stored = _stored_enterprises(ctx, [r.get(fld) for r in records])
         regions = {u: e.get("region_code") for u, e in stored.items()}
     for r in records:
         code = regions.get(r.get(fld))
@@ -288,7 +300,7 @@ def _check_supplies(ctx, recs: "Records", errors):
     rownos = recs.column("_row")
     sup, buy = recs.column("supplier_uscc"), recs.column("buyer_uscc")
     year, seg = recs.column("year"), recs.column("segment_id")
-    stored = _stored_enterprises(ctx.store, set(sup) | set(buy))
+    stored = _stored_enterprises(ctx, set(sup) | set(buy))
     seen: dict = {}
     for i, row in enumerate(rownos):
         s, b = sup[i], buy[i]
@@ -330,7 +342,7 @@ def check_delivery_fields(rec: dict, client: dict | None, supplier: dict | None,
 
 def _check_deliveries(ctx, records, errors):
     _dedupe(records, errors, lambda r: r.get("id"), "id")
-    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+    stored = _stored_enterprises(ctx, [u for r in records for u in
                                              (r.get("supplier_uscc"), r.get("client_uscc"))])
     _require_known(errors, records, stored, ("supplier_uscc", "client_uscc"))
     for r in records:
@@ -375,7 +387,7 @@ def _check_recognitions(ctx, records, errors):
         if r.get("chain_id") and r["chain_id"] not in chains:
             _err(errors, r, "chain_id", f"未知的产业链 {r['chain_id']}")
     _dedupe(records, errors, lambda r: r["id"] if r.get("uscc") else None, "uscc")
-    stored = _stored_enterprises(ctx.store, [r.get("uscc") for r in records])
+    stored = _stored_enterprises(ctx, [r.get("uscc") for r in records])
     _require_known(errors, records, stored, ("uscc",))
 
 
@@ -389,7 +401,7 @@ def _check_projects(ctx, records, errors):
     for r in records:
         if r.get("one_plus_n") and not r.get("group_id"):
             _err(errors, r, "group_id", "“1+N”项目须填写组号")
-    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+    stored = _stored_enterprises(ctx, [u for r in records for u in
                                              (r.get("owner_uscc"), r.get("service_org_uscc"))])
     _require_known(errors, records, stored, ("owner_uscc", "service_org_uscc"))
 
@@ -399,7 +411,7 @@ def _check_memberships(ctx, records, errors):
     for r in records:
         if r.get("platform_uscc") and r.get("platform_uscc") == r.get("member_uscc"):
             _err(errors, r, "member_uscc", "成员企业不能是平台自身")
-    stored = _stored_enterprises(ctx.store, [u for r in records for u in
+    stored = _stored_enterprises(ctx, [u for r in records for u in
                                              (r.get("platform_uscc"), r.get("member_uscc"))])
     _require_known(errors, records, stored, ("platform_uscc", "member_uscc"))
 

@@ -59,13 +59,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str) -> str:
-    """Delete every `rel` edge leaving (mode "from") or reaching (mode "to") the listed nodes,
-    found by key lookups rather than an IN-list scan."""
+def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str, value: str) -> str:
+    """Cypher deleting every `rel` edge leaving (mode "from") or reaching (mode "to") the node
+    whose key is the expression `value`, found by a key lookup (an IN-list filter scans)."""
     if mode == "from":
-        return f"UNWIND $keys AS x MATCH (a:{fl} {{{key}: x}}) MATCH (a)-[e:`{rel}`]->(:{tl}) DELETE e"
-    return f"UNWIND $keys AS x MATCH (b:{tl} {{{key}: x}}) MATCH (:{fl})-[e:`{rel}`]->(b) DELETE e"
-
+        return f"MATCH (a:{fl} {{{key}: {value}}}) MATCH (a)-[e:`{rel}`]->(:{tl}) DELETE e"
+    return f"MATCH (b:{tl} {{{key}: {value}}}) MATCH (:{fl})-[e:`{rel}`]->(b) DELETE e"
 
 
 class Tx(ABC):

@@ -69,16 +69,41 @@ class LadybugTx(Tx):
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         return _rows(self.conn.execute(*_inline_nulls(cypher, params)))
 
-    def _copy(self, table: str, columns: list[str], types: list[str], rows: list[dict]) -> None:
+    def _write_csv(self, name: str, columns: list[str], types: list[str], rows, header: list[str]) -> Path:
         self._files += 1
-        path = self.tmpdir / f"{table}-{self._files}.csv"
+        path = self.tmpdir / f"{name}-{self._files}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(columns)
+            w.writerow(header)
             for r in rows:
                 w.writerow([_csv_value(r.get(c), t) for c, t in zip(columns, types)])
+        return path
+
+    def _copy(self, table: str, columns: list[str], types: list[str], rows) -> None:
+        path = self._write_csv(table, columns, types, rows, columns)
         self.conn.execute(f"COPY `{table}` FROM '{path}' (header=true, parallel=false)")
         path.unlink()
+
+    def _each(self, body: str, columns: list[str], types: list[str], rows) -> list[dict]:
+        """Run `body` (which reads the row as `r`) once per row.
+
+        Large batches go through a typed CSV and `LOAD WITH HEADERS … FROM`: binding a list of
+        maps as a parameter costs far more than the engine reading a file (≈4× at 5k rows).
+        """
+        out: list[dict] = []
+        if len(rows) >= COPY_THRESHOLD and _copyable(types):
+            names = [f"v{i}" for i in range(len(columns))]
+            path = self._write_csv("rows", columns, types, rows, names)
+            heads = ", ".join(f"{n} {t}" for n, t in zip(names, types))
+            struct = ", ".join(f"`{c}`: {n}" for c, n in zip(columns, names))
+            out = self.run_cypher(f"LOAD WITH HEADERS ({heads}) FROM '{path}' (header=true) "
+                                  f"WITH {{{struct}}} AS r {body}")
+            path.unlink()
+            return out
+        for i in range(0, len(rows), CHUNK):
+            out.extend(self.run_cypher(f"UNWIND $rows AS r {body}",
+                                       {"rows": [_full(r, columns) for r in rows[i:i + CHUNK]]}))
+        return out
 
     def _table_empty(self, match: str) -> bool:
         return not self.run_cypher(f"{match} RETURN 1 AS x LIMIT 1")
@@ -91,26 +116,20 @@ class LadybugTx(Tx):
         # Only the properties the rows carry are set: an import without a column keeps the
         # stored values of that column.
         cols = [p for p in props if p in rows[0]]
+        types = [props[c] for c in cols]
         existing: set = set()
         if not self._table_empty(f"MATCH (n:{label})"):
-            keys = [r[key] for r in rows]
-            for i in range(0, len(keys), CHUNK):
-                found = self.run_cypher(
-                    f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS k",
-                    {"keys": keys[i:i + CHUNK]})
-                existing.update(f["k"] for f in found)
+            found = self._each(f"MATCH (n:{label} {{{key}: r.{key}}}) RETURN n.{key} AS k",
+                               [key], [props[key]], rows)
+            existing = {f["k"] for f in found}
         new = [r for r in rows if r[key] not in existing]
         old = [r for r in rows if r[key] in existing]
         if len(new) >= COPY_THRESHOLD and _copyable(list(props.values())):
             self._copy(label, list(props), list(props.values()), new)
-        else:
-            for i in range(0, len(new), CHUNK):
-                self.run_cypher(f"UNWIND $rows AS r CREATE (n:{label} {{{key}: r.{key}}}) {_sets(cols, key)}",
-                                {"rows": [_full(r, cols) for r in new[i:i + CHUNK]]})
+        elif new:
+            self._each(f"CREATE (n:{label} {{{key}: r.{key}}}) {_sets(cols, key)}", cols, types, new)
         if old and len(cols) > 1:
-            for i in range(0, len(old), CHUNK):
-                self.run_cypher(f"UNWIND $rows AS r MATCH (n:{label} {{{key}: r.{key}}}) {_sets(cols, key)}",
-                                {"rows": [_full(r, cols) for r in old[i:i + CHUNK]]})
+            self._each(f"MATCH (n:{label} {{{key}: r.{key}}}) {_sets(cols, key)}", cols, types, old)
         return {"created": len(new), "updated": len(old)}
 
     def replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
@@ -123,30 +142,24 @@ class LadybugTx(Tx):
         if not self._table_empty(f"MATCH (:{fl})-[e:`{rel}`]->(:{tl})"):
             if mode in ("from", "to"):
                 k = fk if mode == "from" else tk
-                keys = sorted({r[mode] for r in rows})
-                for i in range(0, len(keys), CHUNK):
-                    self.run_cypher(
-                        delete_by_end(rel, fl, tl, mode, k),
-                        {"keys": keys[i:i + CHUNK]})
+                keys = [{mode: x} for x in sorted({r[mode] for r in rows})]
+                self._each(delete_by_end(rel, fl, tl, mode, k, f"r.`{mode}`"), [mode], ["STRING"], keys)
             else:
-                ident = "".join(f", {p}: r.{p}" for p in spec["identity"]).lstrip(", ")
+                ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
                 emap = f" {{{ident}}}" if ident else ""
-                for i in range(0, len(rows), CHUNK):
-                    self.run_cypher(
-                        f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}}) "
-                        f"MATCH (a)-[e:`{rel}`{emap}]->(b:{tl} {{{tk}: r.`to`}}) DELETE e",
-                        {"rows": [_full(r, ["from", "to", *spec["identity"]]) for r in rows[i:i + CHUNK]]})
+                idcols = ["from", "to", *spec["identity"]]
+                self._each(f"MATCH (a:{fl} {{{fk}: r.`from`}}) "
+                           f"MATCH (a)-[e:`{rel}`{emap}]->(b:{tl} {{{tk}: r.`to`}}) DELETE e",
+                           idcols, ["STRING", "STRING", *(props[p] for p in spec["identity"])], rows)
         cols = ["from", "to", *props]
-        if len(rows) >= COPY_THRESHOLD and _copyable(list(props.values())):
-            self._copy(rel, cols, ["STRING", "STRING", *props.values()], rows)
+        types = ["STRING", "STRING", *props.values()]
+        if len(rows) >= COPY_THRESHOLD and _copyable(types):
+            self._copy(rel, cols, types, rows)
         else:
             pmap = ", ".join(f"{p}: r.{p}" for p in props)
             pmap = f" {{{pmap}}}" if pmap else ""
-            for i in range(0, len(rows), CHUNK):
-                self.run_cypher(
-                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}}) MATCH (b:{tl} {{{tk}: r.`to`}}) "
-                    f"CREATE (a)-[:`{rel}`{pmap}]->(b)",
-                    {"rows": [_full(r, cols) for r in rows[i:i + CHUNK]]})
+            self._each(f"MATCH (a:{fl} {{{fk}: r.`from`}}) MATCH (b:{tl} {{{tk}: r.`to`}}) "
+                       f"CREATE (a)-[:`{rel}`{pmap}]->(b)", cols, types, rows)
         return len(rows)
 
 

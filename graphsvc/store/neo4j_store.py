@@ -74,7 +74,7 @@ class Neo4jTx(Tx):
         if mode in ("from", "to"):
             k = fk if mode == "from" else tk
             keys = sorted({r[mode] for r in rows})
-            self.run_cypher(delete_by_end(rel, fl, tl, mode, k),
+            self.run_cypher("UNWIND $keys AS x " + delete_by_end(rel, fl, tl, mode, k, "x"),
                             {"keys": keys})
         else:
             ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
