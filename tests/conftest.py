@@ -27,6 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
 
 
+def pytest_configure(config):
+    # A private temp root per session: pytest keeps only the last three and would otherwise
+    # delete the data directories of another session running in the same checkout.
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        import tempfile
+
+        config.option.basetemp = tempfile.mkdtemp(prefix="graphsvc-pytest-")
+
+
 def pytest_report_header(config):
     if NEO4J:
         return f"graph engine: Neo4j at {NEO4J}"
@@ -231,8 +240,15 @@ class PageSession:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
-    def assert_no_console_errors(self):
-        assert not self.console_errors, f"JavaScript console errors: {self.console_errors}"
+    def assert_no_console_errors(self, allow_status: tuple[int, ...] = ()):
+        """No JavaScript errors. `allow_status` lets through only Chromium's "Failed to load
+        resource … status of N" line for responses the test expects (a 403 page, a 422)."""
+        def expected(msg: str) -> bool:
+            return msg.startswith("Failed to load resource") and any(
+                f"status of {code}" in msg for code in allow_status)
+
+        errors = [m for m in self.console_errors if not expected(m)]
+        assert not errors, f"JavaScript console errors: {errors}"
 
 
 @pytest.fixture

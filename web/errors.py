@@ -72,8 +72,13 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500
-        detail = {413: f"请求体超过上限 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"}.get(
-            code, exc.description or TITLES.get(code, ""))
+        # werkzeug's stock descriptions are English; people here read Chinese.
+        if code == 413:
+            detail = f"请求体超过上限 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"
+        elif exc.description == type(exc).description:
+            detail = {404: "请求的地址不存在", 405: "该地址不支持此请求方法"}.get(code, TITLES.get(code, "请求出错"))
+        else:
+            detail = exc.description
         return _respond(code, exc.name.lower().replace(" ", "_"), detail)
 
     @app.errorhandler(Exception)
