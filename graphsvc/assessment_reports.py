@@ -41,30 +41,35 @@ _font_lock = threading.Lock()
 _font: dict = {}
 
 
-def cjk_font() -> dict:
-    """Register (once) and describe the CJK font used for PDFs: ``{name, path, subfont}``."""
-    with _font_lock:
-        if _font:
-            return _font
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFError, TTFont
+def load_font(candidates=None) -> dict:
+    """Register the first loadable font of ``candidates`` (default FONT_CANDIDATES) under
+    FONT_NAME and describe it: ``{name, path, subfont, face}``; FontMissing if none loads."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-        tried = []
-        for path, index in FONT_CANDIDATES:
-            if not Path(path).is_file():
-                tried.append(f"{path}: 不存在")
-                continue
-            try:
-                font = TTFont(FONT_NAME, path, subfontIndex=index)
-            except (TTFError, OSError, ValueError, struct.error) as exc:
-                tried.append(f"{path}: {exc}")
-                continue
-            pdfmetrics.registerFont(font)
-            _font.update(name=FONT_NAME, path=path, subfont=index, face=font.face.name.decode("latin-1"))
-            return _font
-        raise FontMissing(
-            f"生成 PDF 需要可嵌入的中文 TrueType 字体，但没有找到可用的字体。请安装 Debian 软件包 "
-            f"{FONT_PACKAGE}（apt-get install {FONT_PACKAGE}）。已尝试：" + "；".join(tried))
+    tried = []
+    for path, index in FONT_CANDIDATES if candidates is None else candidates:
+        if not Path(path).is_file():
+            tried.append(f"{path}: 不存在")
+            continue
+        try:
+            font = TTFont(FONT_NAME, path, subfontIndex=index)
+        except (TTFError, OSError, ValueError, struct.error) as exc:
+            tried.append(f"{path}: {exc}")
+            continue
+        pdfmetrics.registerFont(font)
+        return {"name": FONT_NAME, "path": path, "subfont": index, "face": font.face.name.decode("latin-1")}
+    raise FontMissing(
+        f"生成 PDF 需要可嵌入的中文 TrueType 字体，但没有找到可用的字体。请安装 Debian 软件包 "
+        f"{FONT_PACKAGE}（apt-get install {FONT_PACKAGE}）。已尝试：" + "；".join(tried))
+
+
+def cjk_font() -> dict:
+    """The CJK font used for PDFs, registered once per process."""
+    with _font_lock:
+        if not _font:
+            _font.update(load_font())
+        return _font
 
 
 # -- shared table content -------------------------------------------------------------------
