@@ -153,7 +153,7 @@ class Server:
             try:
                 if requests.get(self.url + "/api/v1/health", timeout=30).status_code in (200, 503):
                     return
-            except (requests.ConnectionError, requests.Timeout):
+            except requests.RequestException:
                 time.sleep(0.2)
         raise RuntimeError("server did not start in 60 s")
 

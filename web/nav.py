@@ -17,7 +17,7 @@ NAV = [
     ("/exports", "汇总表导出", ("admin", "bureau")),
     ("/imports", "数据导入", ("admin", "bureau")),
     ("/contractors", "服务商推荐", ("admin", "bureau", "manufacturer")),
-    ("/eligibility", "申报自查", ("admin", "bureau", "manufacturer")),
+    ("/eligibility", "申报自查", ("admin", "bureau", "manufacturer", "supplier")),
     ("/inbox", "待确认交付", ("admin", "bureau", "manufacturer")),
     ("/ledger", "交付台账", ("supplier",)),
     ("/assessment", "考核统计", ("supplier",)),
