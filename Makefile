@@ -14,10 +14,10 @@ install: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/assets
 
 $(STAMPS)/apt:
 	@mkdir -p $(STAMPS)
-	@if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then \
+	@if ! dpkg -s chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils >/dev/null 2>&1; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils >/dev/null; \
 	fi
 	@touch $@
 

@@ -7,6 +7,7 @@ the entropy, and it lets a lookup be an index hit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -17,8 +18,13 @@ from graphsvc import audit, reference
 from graphsvc.access import ROLES, Principal
 
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of "no such user" equal to "wrong password".
-_DUMMY_HASH = _hasher.hash("graphsvc-dummy-password")
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verifying against this keeps the time of "no such user" equal to "wrong password";
+    # made on first use so that starting a worker does not pay for a hash.
+    return _hasher.hash("graphsvc-dummy-password")
 TOKEN_PREFIX = "gs_"
 
 
@@ -79,7 +85,7 @@ def authenticate_password(store, username: str, password: str) -> Principal | No
     row = store.read_one("account_get", username=username)
     acc = row["account"] if row else None
     try:
-        _hasher.verify(acc["password_hash"] if acc else _DUMMY_HASH, password)
+        _hasher.verify(acc["password_hash"] if acc else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if not acc or not acc.get("active"):
