@@ -119,7 +119,7 @@ def test_page_json_carries_the_same_ranking(api, maker):
 def test_cli_prints_reasons_and_json(demo_template, tmp_path, maker):
     d = _copy_data(demo_template, tmp_path / "cli")
     env = {**os.environ, "GRAPHSVC_DATA_DIR": str(d), "GRAPHSVC_SECRET_KEY": "test-secret"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "graphsvc.cli", "recommend", *a],  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "graphsvc.cli", "recommend", *a],
                                     cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     out = run(maker, "--provider-type", "1", "--unit", "line", "--limit", "3")
     assert out.returncode == 0, out.stderr
