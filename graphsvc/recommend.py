@@ -47,12 +47,13 @@ scores 1 + 1 + 1 + 1 − ½ = 3.5; P2 is 失信 and never appears::
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import threading
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -247,6 +248,7 @@ class Manufacturer:
     suppliers: frozenset = frozenset()
     peers: frozenset = frozenset()
     is_manufacturer: bool = True
+    linked: bool = False     # chain_ids/buyers/suppliers/peers have been read
 
     @property
     def district(self) -> str | None:
@@ -292,6 +294,7 @@ class Index:
     by_city: dict[str, list[str]]
     kind_division_count: dict[tuple, dict[str, int]]   # (kind, division) -> provider -> n
     fingerprint: object = None
+    leader_suppliers: dict = field(default_factory=dict)  # leader -> its suppliers that are clients (lazy)
     _base: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -406,6 +409,21 @@ def related_clients(ix: Index, m: Manufacturer) -> dict[str, set[str]]:
             "served_chain_peers": {c for c in peers if c in ix.by_client}}
 
 
+def tie_evidence(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -> dict[str, dict[str, list[Dlv]]]:
+    """{tie term: {provider: confirmed deliveries to the related clients}}, in one pass over
+    the related clients (computed once per request, shared by scores() and evidence())."""
+    out = {}
+    for code, clients in related_clients(ix, m).items():
+        per: dict[str, list[Dlv]] = {}
+        for c in clients:
+            for p, ds in ix.by_client.get(c, {}).items():
+                kept = _keep(ds, exclude)
+                if kept:
+                    per.setdefault(p, []).extend(kept)
+        out[code] = per
+    return out
+
+
 def base_evidence(ix: Index, p: str, q: Query, exclude: frozenset = frozenset()) -> dict:
     """The manufacturer-independent terms of provider `p`: {code: list of Dlv (or projects)}."""
     conf = _keep(ix.confirmed.get(p, ()), exclude)
@@ -422,15 +440,14 @@ def base_evidence(ix: Index, p: str, q: Query, exclude: frozenset = frozenset())
     return out
 
 
-def evidence(ix: Index, p: str, m: Manufacturer, q: Query, related: dict | None = None,
+def evidence(ix: Index, p: str, m: Manufacturer, q: Query, ties: dict | None = None,
              exclude: frozenset = frozenset()) -> dict:
     """Every term of provider `p` for manufacturer `m`: {code: evidence list}, plus the
     flags for locality and `_total` (confirmed deliveries of any type)."""
     ev = base_evidence(ix, p, q, exclude)
-    related = related if related is not None else related_clients(ix, m)
-    for code, clients in related.items():
-        ev[code] = [d for c in sorted(clients) for d in _keep(ix.by_client.get(c, {}).get(p, ()), exclude)]
-        ev[code] = _newest_first(ev[code])
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    for code, per in ties.items():
+        ev[code] = _newest_first(per.get(p, []))
     div, kind = division(m.industry_code), m.industry_kind
     same_div = _keep(ix.by_division.get(div, {}).get(p, ()), exclude) if div else []
     ev["same_industry"] = same_div
@@ -462,86 +479,110 @@ def _weights_key(weights: dict) -> str:
                       sort_keys=True, ensure_ascii=False)
 
 
+def _memo(ix: Index, key, build):
+    hit = ix._base.get(key)
+    if hit is None:
+        hit = build()
+        with ix._lock:
+            if len(ix._base) > 512:    # bounded: at most a few hundred (type, unit, industry) mixes
+                ix._base.clear()
+            ix._base[key] = hit
+    return hit
+
+
 def _base_scores(ix: Index, q: Query, weights: dict) -> dict[str, tuple[float, int]]:
     """{provider: (manufacturer-independent score, type-T experience)} for the providers of
-    type T, memoised per (type, unit, scenario, weights version) on the index."""
-    key = (q.provider_type, q.unit, q.scenario, _weights_key(weights))
-    hit = ix._base.get(key)
-    if hit is not None:
-        return hit
-    out = {}
-    for p in ix.of_type.get(q.provider_type, ()):
-        ev = base_evidence(ix, p, q)
-        out[p] = (score_of(ev, weights), len(ev["type_experience"]))
-    with ix._lock:
-        if len(ix._base) > 256:
-            ix._base.clear()
-        ix._base[key] = out
-    return out
+    type T, memoised per (type, unit, scenario, weights) on the index."""
+    def build():
+        out = {}
+        for p in ix.of_type.get(q.provider_type, ()):
+            ev = base_evidence(ix, p, q)
+            out[p] = (score_of(ev, weights), len(ev["type_experience"]))
+        return out
+
+    return _memo(ix, ("base", q.provider_type, q.unit, q.scenario, _weights_key(weights)), build)
+
+
+def _static_scores(ix: Index, q: Query, div: str | None, kind: str | None,
+                   weights: dict) -> dict[str, tuple[float, int]]:
+    """The base scores plus the industry terms, for the credit-worthy providers of type T:
+    everything that depends on the manufacturer only through its industry, memoised."""
+    def build():
+        base = _base_scores(ix, q, weights)
+        by_div = ix.by_division.get(div, {}) if div else {}
+        by_kind = ix.by_kind.get(kind, {}) if kind else {}
+        both = ix.kind_division_count.get((kind, div), {})
+        out = {}
+        for p in ix.of_type.get(q.provider_type, ()):
+            if not ix.providers[p].credit_ok:
+                continue
+            sc, n = base[p]
+            if div:
+                sc += contribution("same_industry", len(by_div.get(p, ())), weights)
+            if kind:
+                sc += contribution("same_kind", len(by_kind.get(p, ())) - both.get(p, 0), weights)
+            out[p] = (sc, n)
+        return out
+
+    return _memo(ix, ("static", q.provider_type, q.unit, q.scenario, div, kind, _weights_key(weights)), build)
+
+
+def passes(prov: Provider, m: Manufacturer, q: Query) -> bool:
+    """The hard filters: offers the type, credit_ok, not M itself, and the optional lists."""
+    return (q.provider_type in prov.types and prov.credit_ok and prov.uscc != m.uscc
+            and (prov.listed or not q.recognised_only) and (prov.c2 or not q.c2_only))
 
 
 def candidates(ix: Index, m: Manufacturer, q: Query) -> list[str]:
     """Providers passing the hard filters."""
-    out = []
-    for p in ix.of_type.get(q.provider_type, ()):
-        prov = ix.providers[p]
-        if not prov.credit_ok or p == m.uscc:
-            continue
-        if q.recognised_only and not prov.listed:
-            continue
-        if q.c2_only and not prov.c2:
-            continue
-        out.append(p)
-    return out
+    return [p for p in ix.of_type.get(q.provider_type, ()) if passes(ix.providers[p], m, q)]
 
 
 def scores(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
-           related: dict | None = None) -> dict[str, tuple[float, int]]:
+           ties: dict | None = None) -> dict[str, tuple[float, int]]:
     """{candidate: (score, type-T experience)} for every candidate, without building reasons.
 
     Equal to ``score_of(evidence(...))`` per provider (tests hold the two to each other),
-    but sparse: the manufacturer-dependent terms are added only where they apply.
+    but fast: the terms that depend on M only through its industry are memoised, and the
+    ties and locality are added only where they apply.
     """
-    cand = candidates(ix, m, q)
-    base = _base_scores(ix, q, weights)
-    related = related if related is not None else related_clients(ix, m)
-    # Providers owning an excluded delivery are scored one by one; the rest sparsely.
-    affected = {ix.by_id[x].provider for x in exclude if x in ix.by_id}
-    out: dict[str, list] = {p: list(base[p]) for p in cand if p not in affected}
-    # Ties to the manufacturer and its chain.
-    for code, clients in related.items():
-        counts: dict[str, int] = {}
-        for c in clients:
-            for p, ds in ix.by_client.get(c, {}).items():
-                if p in out:
-                    counts[p] = counts.get(p, 0) + len(ds)
-        for p, n in counts.items():
-            out[p][0] += contribution(code, n, weights)
-    # Same industry, same production kind (other industries).
     div, kind = division(m.industry_code), m.industry_kind
-    if div:
-        for p, ds in ix.by_division.get(div, {}).items():
-            if p in out:
-                out[p][0] += contribution("same_industry", len(ds), weights)
-    if kind:
-        both = ix.kind_division_count.get((kind, div), {})
-        for p, ds in ix.by_kind.get(kind, {}).items():
-            if p in out:
-                out[p][0] += contribution("same_kind", len(ds) - both.get(p, 0), weights)
-    # Locality.
+    static = _static_scores(ix, q, div, kind, weights)
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    bonus: dict[str, float] = {}
+    for code, per in ties.items():
+        for p, ds in per.items():
+            if p in static:
+                bonus[p] = bonus.get(p, 0.0) + contribution(code, len(ds), weights)
     md, mc = m.district, m.city
-    for p in ix.by_district.get(md, ()) if md else ():
-        if p in out:
-            out[p][0] += contribution("same_district", 1, weights)
-    for p in ix.by_city.get(mc, ()) if mc else ():
-        if p in out and ix.providers[p].district != md:
-            out[p][0] += contribution("same_city", 1, weights)
-    res = {p: (v[0], v[1]) for p, v in out.items()}
-    for p in cand:
-        if p in affected:
-            ev = evidence(ix, p, m, q, related, exclude)
+    if md:
+        wd = contribution("same_district", 1, weights)
+        for p in ix.by_district.get(md, ()):
+            if p in static:
+                bonus[p] = bonus.get(p, 0.0) + wd
+    if mc:
+        wc = contribution("same_city", 1, weights)
+        for p in ix.by_city.get(mc, ()):
+            if p in static and ix.providers[p].district != md:
+                bonus[p] = bonus.get(p, 0.0) + wc
+    # Providers owning an excluded delivery (the offline evaluation) are scored one by one.
+    affected = {ix.by_id[x].provider for x in exclude if x in ix.by_id}
+    filtered = q.recognised_only or q.c2_only
+    provs = ix.providers
+    res = {}
+    for p, (sc, n) in static.items():
+        if p == m.uscc or p in affected or (filtered and not passes(provs[p], m, q)):
+            continue
+        res[p] = (sc + bonus.get(p, 0.0), n)
+    for p in affected:
+        if p in static and passes(provs[p], m, q):
+            ev = evidence(ix, p, m, q, ties, exclude)
             res[p] = (score_of(ev, weights), len(ev["type_experience"]))
     return res
+
+
+def _order_key(x):
+    return (-x[1][0], -x[1][1], x[0])
 
 
 def order(sc: dict[str, tuple[float, int]], limit: int | None = None) -> list[tuple[str, float]]:
@@ -550,10 +591,9 @@ def order(sc: dict[str, tuple[float, int]], limit: int | None = None) -> list[tu
     >>> order({"B": (1.0, 3), "A": (1.0, 3), "C": (2.0, 0), "D": (0.0, 9)})
     [('C', 2.0), ('A', 1.0), ('B', 1.0)]
     """
-    ranked = sorted(((p, s, n) for p, (s, n) in sc.items() if s > 1e-9), key=lambda x: (-x[1], -x[2], x[0]))
-    if limit is not None:
-        ranked = ranked[:limit]
-    return [(p, s) for p, s, _ in ranked]
+    pos = [x for x in sc.items() if x[1][0] > 1e-9]
+    ranked = heapq.nsmallest(limit, pos, key=_order_key) if limit is not None else sorted(pos, key=_order_key)
+    return [(p, v[0]) for p, v in ranked]
 
 
 def is_cold_start(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -> bool:
@@ -571,33 +611,32 @@ def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset
     """The recommendation for `m`: {provider_type, unit, scenario, cold_start, note?, weights,
     candidates, matched, items: [{rank, uscc, name, region_code, region_name, score, listed,
     c2, reasons}]} (the `manufacturer` fields are added by the caller)."""
-    related = related_clients(ix, m)
-    sc = scores(ix, m, q, weights, exclude, related)
-    ranked = order(sc)
-    top = ranked[: q.limit]
-    items = [item(ix, p, s, i + 1, m, q, weights, related, exclude) for i, (p, s) in enumerate(top)]
+    ties = tie_evidence(ix, m, exclude)
+    sc = scores(ix, m, q, weights, exclude, ties)
+    top = order(sc, q.limit)
+    items = [item(ix, p, s, i + 1, m, q, weights, ties, exclude) for i, (p, s) in enumerate(top)]
     cold = is_cold_start(ix, m, exclude)
     out = {"provider_type": q.provider_type, "provider_type_name": provider_type_names()[q.provider_type],
            "unit": q.unit, "scenario": q.scenario,
            "filters": {"recognised_only": q.recognised_only, "c2_only": q.c2_only},
            "cold_start": cold, "weights": weights_summary(weights),
-           "candidates": len(sc), "matched": len(ranked), "items": items}
+           "candidates": len(sc), "matched": sum(1 for v in sc.values() if v[0] > 1e-9), "items": items}
     if cold:
         out["note"] = COLD_START_NOTE
     return out
 
 
 def item(ix: Index, p: str, score: float, rank_no: int, m: Manufacturer, q: Query, weights: dict,
-         related: dict | None = None, exclude: frozenset = frozenset()) -> dict:
+         ties: dict | None = None, exclude: frozenset = frozenset()) -> dict:
     prov = ix.providers[p]
-    ev = evidence(ix, p, m, q, related, exclude)
+    ev = evidence(ix, p, m, q, ties, exclude)
     return {"rank": rank_no, "uscc": p, "name": prov.name, "region_code": prov.region_code,
             "region_name": reference.district_name(prov.region_code) or "", "score": round(score, 3),
             "provider_types": sorted(prov.types), "listed": prov.listed, "c2": prov.c2,
-            "reasons": reasons(ix, ev, m, q, weights, related)}
+            "reasons": reasons(ix, ev, m, q, weights)}
 
 
-def reasons(ix: Index, ev: dict, m: Manufacturer, q: Query, weights: dict, related: dict | None = None) -> list[dict]:
+def reasons(ix: Index, ev: dict, m: Manufacturer, q: Query, weights: dict) -> list[dict]:
     """The non-zero terms as {code, text, weight, count, evidence}, biggest effect first."""
     limit = int(weights.get("evidence_limit", 20))
     total = ev.get("_total", 0) + len(ev.get("disputes", ()))
@@ -678,7 +717,7 @@ _guard = threading.Lock()
 
 def fingerprint(store) -> tuple:
     row = store.read_one("recommend_fingerprint") or {}
-    return (row.get("events"), row.get("deliveries"))
+    return (row.get("events"), row.get("last_at"))
 
 
 def load_index(store, weights: dict | None = None, fp=None) -> Index:
@@ -711,18 +750,41 @@ def index_for(store, weights: dict | None = None) -> Index:
     return ix
 
 
-def fetch_manufacturer(store, uscc: str, leader_kind: str | None = None) -> Manufacturer:
+def fetch_manufacturer(store, uscc: str) -> Manufacturer:
+    """The manufacturer's own record (raises ManufacturerNotFound); see fetch_links()."""
     row = store.read_one("recommend_manufacturer", uscc=uscc)
     if not row:
         raise ManufacturerNotFound(uscc)
-    links = store.read("recommend_links", uscc=uscc, leader_kind=leader_kind or load_weights()["leader_kind"])
-    rel: dict[str, set] = {"chain": set(), "buyer": set(), "supplier": set(), "peer": set()}
-    for r in links:
+    return Manufacturer(row["uscc"], row.get("name") or uscc, row.get("region_code"), row.get("industry_code"),
+                        row.get("industry_kind"), is_manufacturer=row.get("is_manufacturer") is not False)
+
+
+def _leader_suppliers(store, ix: Index, leader: str) -> frozenset:
+    """A leader's direct suppliers that are delivery clients, read once per index."""
+    hit = ix.leader_suppliers.get(leader)
+    if hit is None:
+        rows = store.read("recommend_leader_suppliers", uscc=leader)
+        hit = frozenset(r["uscc"] for r in rows if r["uscc"] in ix.by_client)
+        ix.leader_suppliers[leader] = hit
+    return hit
+
+
+def fetch_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
+    """`m` with its chains, buyers, suppliers and chain peers (the other direct suppliers of
+    the chain leaders it supplies)."""
+    if m.linked:
+        return m
+    rel: dict[str, set] = {"chain": set(), "buyer": set(), "supplier": set()}
+    for r in store.read("recommend_links", uscc=m.uscc):
         if r["other"]:
             rel[r["rel"]].add(r["other"])
-    return Manufacturer(row["uscc"], row.get("name") or uscc, row.get("region_code"), row.get("industry_code"),
-                        row.get("industry_kind"), frozenset(rel["chain"]), frozenset(rel["buyer"]),
-                        frozenset(rel["supplier"]), frozenset(rel["peer"]), row.get("is_manufacturer") is not False)
+    peers: set[str] = set()
+    for leader in sorted(rel["buyer"]):
+        if leader in ix.leaders:
+            peers |= _leader_suppliers(store, ix, leader)
+    peers.discard(m.uscc)
+    return replace(m, chain_ids=frozenset(rel["chain"]), buyers=frozenset(rel["buyer"]),
+                   suppliers=frozenset(rel["supplier"]), peers=frozenset(peers), linked=True)
 
 
 def manufacturer_info(m: Manufacturer, ix: Index | None = None) -> dict:
@@ -755,8 +817,8 @@ def fetch_recommendation(store, uscc: str, q: Query, weights: dict | None = None
     """Recommend providers of type q.provider_type for manufacturer `uscc` (raises
     ManufacturerNotFound). The response shape of GET /api/v1/contractors/recommend."""
     weights = weights or load_weights()
-    m = manufacturer or fetch_manufacturer(store, uscc, weights["leader_kind"])
     ix = index_for(store, weights)
+    m = fetch_links(store, manufacturer or fetch_manufacturer(store, uscc), ix)
     # Over-fetch a little so that a provider dropped by the live check does not shorten the list.
     body = rank(ix, m, Query(q.provider_type, q.unit, q.scenario, q.limit + 5, q.recognised_only, q.c2_only),
                 weights)

@@ -1,6 +1,4 @@
 // Cheap change detector for the in-process recommendation index: every write is audited in
-// its own transaction (graphsvc.audit), so a new audit event or delivery means "rebuild".
+// its own transaction (graphsvc.audit), so a new audit event means "rebuild".
 MATCH (a:AuditEvent)
-WITH count(a) AS events
-MATCH (d:Delivery)
-RETURN events, count(d) AS deliveries
+RETURN count(a) AS events, max(a.at) AS last_at

@@ -220,14 +220,14 @@ def test_index_reads_only_confirmed_and_disputed(store, demo_index):
 def test_fast_scores_equal_the_per_provider_evidence(store, demo_index, accounts):
     """scores() adds terms sparsely; it must agree with evidence() provider by provider."""
     for user in ("maker", "maker2"):
-        m = R.fetch_manufacturer(store, accounts[user]["uscc"])
+        m = R.fetch_links(store, R.fetch_manufacturer(store, accounts[user]["uscc"]), demo_index)
         for q in (R.Query(1, unit="line"), R.Query(2, scenario="智能化生产"), R.Query(6)):
             fast = R.scores(demo_index, m, q, W)
             assert fast, (user, q)
             for p, (s, _) in fast.items():
                 assert s == pytest.approx(R.score_of(R.evidence(demo_index, p, m, q), W), abs=1e-9), p
     # And with a delivery hidden (the offline evaluation's path).
-    m = R.fetch_manufacturer(store, accounts["maker"]["uscc"])
+    m = R.fetch_links(store, R.fetch_manufacturer(store, accounts["maker"]["uscc"]), demo_index)
     hidden = next(d for ds in demo_index.by_client.get(m.uscc, {}).values() for d in ds) \
         if demo_index.by_client.get(m.uscc) else next(iter(demo_index.by_id.values()))
     ex = frozenset([hidden.id])
