@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import lru_cache
 
 from graphsvc import reference
-from graphsvc.ratios import fetch_leaders, fetch_years, is_local, prefix_of, region_label, visible_leaders
+from graphsvc.ratios import (cached_call, cached_read, data_version, fetch_leaders, fetch_years, is_local, one_per_leader,
+                             prefix_of, region_label, visible_leaders)
 
 HANGZHOU = "330100"
 LIST_LIMIT = 50          # local enterprises listed per segment (counts are always complete)
@@ -67,7 +69,12 @@ BASIS_TEXT = {"caller_region": "本地 = 您所辖区域", "admin_default": "本
 
 
 def _district(code: str | None) -> str | None:
-    return reference.current_code(code) if code else None
+    return _current(code) if code else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _current(code: str) -> str:
+    return reference.current_code(code)
 
 
 def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases: list[dict],
@@ -78,17 +85,39 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
     seg_ids = [s["id"] for s in segs]
     leader_name = {x["uscc"]: x.get("name") for x in leaders}
 
+    seg_set = set(seg_ids)
     mem: dict = defaultdict(dict)                       # segment -> uscc -> row
     for m in members:
-        if m["segment_id"] in seg_ids and is_local(m.get("region_code"), scope):
+        if m["segment_id"] in seg_set and is_local(m.get("region_code"), scope):
             mem[m["segment_id"]][m["uscc"]] = m
-    buys: dict = defaultdict(list)
+    # One pass over the purchases: amounts per segment, (segment, supplier) and (segment, leader).
+    seg_amt: dict = defaultdict(list)
+    seg_loc: dict = defaultdict(list)
+    sup_amt: dict = defaultdict(lambda: defaultdict(list))     # segment -> supplier -> amounts
+    sup_leaders: dict = defaultdict(lambda: defaultdict(set))
+    lead_amt: dict = defaultdict(lambda: defaultdict(list))    # segment -> leader -> amounts
+    lead_loc: dict = defaultdict(lambda: defaultdict(list))
+    sup_info: dict = {}
     for p in purchases:
-        if p["segment_id"] in seg_ids:
-            buys[p["segment_id"]].append(p)
+        sid = p["segment_id"]
+        if sid not in seg_set:
+            continue
+        u, lu = p["supplier_uscc"], p["leader_uscc"]
+        info = sup_info.get(u)
+        if info is None:
+            region = p.get("supplier_region")
+            info = sup_info[u] = (p.get("supplier_name"), region, is_local(region, scope))
+        a = float(p["amount_wan"] or 0.0)
+        seg_amt[sid].append(a)
+        sup_amt[sid][u].append(a)
+        sup_leaders[sid][u].add(lu)
+        lead_amt[sid][lu].append(a)
+        if info[2]:
+            seg_loc[sid].append(a)
+            lead_loc[sid][lu].append(a)
     plat: dict = defaultdict(list)
     for p in platforms:
-        if p["segment_id"] in seg_ids and is_local(p.get("platform_region"), scope):
+        if p["segment_id"] in seg_set and is_local(p.get("platform_region"), scope):
             plat[p["segment_id"]].append(p)
 
     import networkx as nx  # imported here: it is slow to import and only this function needs it
@@ -98,41 +127,33 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
     for s in segs:
         sid = s["id"]
         ms = mem.get(sid, {})
-        ps = buys.get(sid, [])
-        total = math.fsum(float(p["amount_wan"] or 0.0) for p in ps)
-        local_amt = math.fsum(float(p["amount_wan"] or 0.0) for p in ps if is_local(p.get("supplier_region"), scope))
-        by_sup: dict = defaultdict(list)
-        for p in ps:
-            by_sup[p["supplier_uscc"]].append(p)
+        has_purchases = bool(seg_amt.get(sid))
+        total = math.fsum(seg_amt.get(sid, ()))
+        local_amt = math.fsum(seg_loc.get(sid, ()))
         sup_rows = []
-        for u, rows in by_sup.items():
-            amt = math.fsum(float(r["amount_wan"] or 0.0) for r in rows)
-            sup_rows.append({"uscc": u, "name": rows[0].get("supplier_name"), "region_code": rows[0].get("supplier_region"),
-                             "region_name": region_label(rows[0].get("supplier_region")),
-                             "local": is_local(rows[0].get("supplier_region"), scope), "amount": amt,
-                             "share": amt / total if total > 0 else None,
-                             "leaders": len({r["leader_uscc"] for r in rows})})
+        for u, amounts in sup_amt.get(sid, {}).items():
+            name, region, local = sup_info[u]
+            amt = math.fsum(amounts)
+            sup_rows.append({"uscc": u, "name": name, "region_code": region, "region_name": region_label(region),
+                             "local": local, "amount": amt, "share": amt / total if total > 0 else None,
+                             "leaders": len(sup_leaders[sid][u])})
         sup_rows.sort(key=lambda r: (-r["amount"], r["uscc"]))
         top = sup_rows[0] if sup_rows else None
         single = dict(top) if top and total > 0 and top["amount"] > 0.5 * total else None
-        by_leader: dict = defaultdict(list)
-        for p in ps:
-            by_leader[p["leader_uscc"]].append(p)
-        leader_rows = sorted(({"uscc": u, "name": leader_name.get(u),
-                               "amount": math.fsum(float(r["amount_wan"] or 0.0) for r in rows),
-                               "local_amount": math.fsum(float(r["amount_wan"] or 0.0) for r in rows
-                                                         if is_local(r.get("supplier_region"), scope))}
-                              for u, rows in by_leader.items()), key=lambda r: (-r["amount"], r["uscc"]))
+        leader_rows = sorted(({"uscc": u, "name": leader_name.get(u), "amount": math.fsum(amounts),
+                               "local_amount": math.fsum(lead_loc[sid].get(u, ()))}
+                              for u, amounts in lead_amt.get(sid, {}).items()),
+                             key=lambda r: (-r["amount"], r["uscc"]))
         supplied = {r["uscc"]: r["amount"] for r in sup_rows}
-        local_list = sorted(({"uscc": u, "name": m.get("name"), "region_code": m.get("region_code"),
-                              "district": _district(m.get("region_code")),
-                              "district_name": region_label(_district(m.get("region_code"))),
-                              "credit_ok": m.get("credit_ok"), "revenue_wan": m.get("revenue_wan"),
-                              "supplied_amount": supplied.get(u, 0.0)} for u, m in ms.items()),
-                            key=lambda r: (-r["supplied_amount"], -(r["revenue_wan"] or 0.0), r["uscc"]))
+        ranked = sorted(ms.items(), key=lambda t: (-supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]))
+        local_list = [{"uscc": u, "name": m.get("name"), "region_code": m.get("region_code"),
+                       "district": _district(m.get("region_code")),
+                       "district_name": region_label(_district(m.get("region_code"))),
+                       "credit_ok": m.get("credit_ok"), "revenue_wan": m.get("revenue_wan"),
+                       "supplied_amount": supplied.get(u, 0.0)} for u, m in ranked[:max(list_limit, GRAPH_LOCAL)]]
         districts: dict = defaultdict(int)
-        for r in local_list:
-            districts[r["district"]] += 1
+        for m in ms.values():
+            districts[_district(m.get("region_code"))] += 1
         pl: dict = defaultdict(dict)
         for p in plat.get(sid, []):
             pl[p["platform_uscc"]][p["member_uscc"]] = p
@@ -153,7 +174,8 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
             "local_suppliers": sum(1 for r in sup_rows if r["local"]),
             "suppliers": len(sup_rows),
             "leaders_buying": len(leader_rows), "leaders": leader_rows,
-            "purchase_amount": total if ps else None, "local_amount": local_amt if ps else None,
+            "purchase_amount": total if has_purchases else None,
+            "local_amount": local_amt if has_purchases else None,
             "local_share": (local_amt / total) if total > 0 else None,
             "gap": gap, "sole_local": len(ms) == 1, "single_point": single,
             "top_suppliers": sup_rows[:5],
@@ -170,7 +192,7 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
         if gap:
             row["flags"].append(f"缺口：{scope_name}没有该环节的企业"
                                 + ("，可由聚能工厂生态伙伴承接" if pooled_members else ""))
-        elif ps and not row["local_suppliers"]:
+        elif has_purchases and not row["local_suppliers"]:
             row["flags"].append(f"{scope_name}有该环节企业，但链主工厂本年未向其采购")
         if single:
             row["flags"].append(f"单点依赖：{single['name']}承担了该环节{single['share'] * 100:.1f}%的采购")
@@ -281,14 +303,15 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     chain = reference.chain(chain_id)
     if chain is None:
         raise KeyError(chain_id)
-    leaders = visible_leaders(fetch_leaders(store), scope)
+    version = data_version(store)
+    leaders = visible_leaders(fetch_leaders(store, version=version), scope)
     prefix = prefix_of(scope)
     seg_ids = [s["id"] for s in chain["segments"]]
     local = {"code": scope, "name": region_label(scope), "basis": basis, "text": BASIS_TEXT[basis]}
     lus = [x["uscc"] for x in leaders]
     # The years with supplies into these leaders (into anyone, when the scope has no leader).
-    years = ([int(r["year"]) for r in store.read("coverage_leader_years", leaders=lus)] if lus
-             else fetch_years(store))
+    years = ([int(r["year"]) for r in cached_read(store, "local_supply_leader_years", version, leader_prefix=prefix)]
+             if lus else fetch_years(store, version))
     if year is None:
         year = years[-1] if years else None
     if year not in years:
@@ -297,12 +320,21 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
         return {"chain": {"id": chain["id"], "name": chain["name"], "ecosystem": chain.get("ecosystem")},
                 "year": year, "local": local, "years": years, "summary": None, "segments": [],
                 "districts": [], "platforms": [], "graph": {"nodes": [], "links": []}, "note": note}
-    purchases = store.read("coverage_purchases", leaders=lus, year=year, segment_ids=seg_ids) if lus else []
-    members = store.read("coverage_members", chain_id=chain_id, prefix=prefix)
-    platforms = store.read("coverage_platforms", chain_id=chain_id, prefix=prefix)
-    out = coverage(chain, year, scope, members, purchases, platforms, leaders, list_limit)
+
+    def compute():
+        purchases = one_per_leader(cached_read(store, "coverage_purchases", version, prefix=prefix, year=year,
+                                               segment_ids=seg_ids)) if lus else []
+        members = cached_read(store, "coverage_members", version, chain_id=chain_id, prefix=prefix)
+        platforms = cached_read(store, "coverage_platforms", version, chain_id=chain_id, prefix=prefix)
+        res = coverage(chain, year, scope, members, purchases, platforms, leaders, list_limit)
+        res["_has_purchases"] = bool(purchases)
+        return res
+
+    res = cached_call(store, version, "coverage", {"chain": chain_id, "year": year, "scope": scope,
+                                                   "limit": list_limit}, compute)
+    out = {k: v for k, v in res.items() if k != "_has_purchases"}
     out["local"] = local
     out["years"] = years
     out["note"] = (f"{local['name']}没有链主工厂：以下只统计本地企业和聚能工厂生态伙伴，没有链主采购数据" if not lus
-                   else None if purchases else f"{year}年{local['name']}的链主工厂未在该产业链各环节采购")
+                   else None if res["_has_purchases"] else f"{year}年{local['name']}的链主工厂未在该产业链各环节采购")
     return out

@@ -32,8 +32,11 @@ Worked example — supplies into one leader, local scope 杭州 (prefix 3301):
 """
 from __future__ import annotations
 
+import json
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from functools import lru_cache
 
 from graphsvc import access, reference
 from graphsvc.rules import catalogue as _cat
@@ -106,13 +109,22 @@ def is_local(region_code: str | None, scope_code: str | None) -> bool:
     >>> is_local("330103", "330105"), is_local("330108", "330100"), is_local("310101", "330000")
     (True, True, False)
     """
-    return bool(region_code and scope_code and reference.in_scope(region_code, scope_code))
+    return bool(region_code and scope_code and _in_scope(region_code, scope_code))
+
+
+@lru_cache(maxsize=1 << 16)
+def _in_scope(region_code: str, scope_code: str) -> bool:
+    # Reference data is read once per process, so the answer for a pair never changes.
+    return reference.in_scope(region_code, scope_code)
 
 
 def region_label(code: str | None) -> str | None:
     """A readable name: 滨江区 → '杭州市滨江区'; a city or province by itself."""
-    if not code:
-        return None
+    return _region_label(code) if code else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _region_label(code: str) -> str | None:
     r = reference.region(code)
     if r is None:
         return code
@@ -258,12 +270,13 @@ def _order(items: list[dict]) -> list[dict]:
 
 
 def ratio_table(leaders: list[dict], sums: list[dict], year: int, target: float, scope: str | None = None,
-                catalogue: dict | None = None) -> dict:
+                catalogue: dict | None = None, years: list[int] | None = None) -> dict:
     """The all-leader table for `year`.
 
     `leaders` as from leaders_from_recognitions (already filtered to what the caller sees);
-    `sums` rows {uscc, year, local_amount, total_amount, local_suppliers, suppliers} for any
-    years (as local_supply_sums.cypher returns them, locality decided per leader's scope).
+    `sums` rows {uscc, year, local_amount, total_amount, local_suppliers, suppliers} (locality
+    decided per leader's scope; rows of other years are ignored); `years`: the years with data
+    for these leaders (default: those in `sums`).
     Returns {year, items, pooled: {chains, districts, overall}, years, note}.
 
     >>> t = ratio_table([{"uscc": "L1", "name": "甲", "chain": "HZ01", "district": "330106", "region_code": "330106"},
@@ -279,7 +292,8 @@ def ratio_table(leaders: list[dict], sums: list[dict], year: int, target: float,
     '2019年没有任何供货记录，无法计算本地配套比例'
     """
     by_key = {(r["uscc"], int(r["year"])): r for r in sums}
-    years = sorted({int(r["year"]) for r in sums if r.get("suppliers")})
+    if years is None:
+        years = sorted({int(r["year"]) for r in sums if r.get("suppliers")})
     items = []
     if year in years:
         for x in leaders:
@@ -397,21 +411,126 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
 
 
 # ---------------------------------------------------------------- reading the store
+#
+# The figures only change when data is written, and every write is audited. Query results are
+# therefore kept per process, keyed by the store, a data version (the AuditEvent and SUPPLIES
+# counts, both answered from metadata in ~1 ms) and the query's parameters: the first request
+# after an import computes, later ones reuse. Cached rows are shared: treat them as read-only.
 
-def fetch_leaders(store, uscc: str | None = None) -> list[dict]:
-    return leaders_from_recognitions(store.read("local_supply_leaders", uscc=uscc))
-
-
-def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None) -> list[dict]:
-    """Per-leader sums (all years when `year` is None), locality per leader's scope."""
-    if not leaders:
-        return []
-    arg = [{"uscc": x["uscc"], "prefix": prefix_of(scope_of(x.get("region_code"), scope))} for x in leaders]
-    return store.read("local_supply_sums", leaders=arg, year=year)
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_ENTRIES = 512
 
 
-def fetch_years(store) -> list[int]:
-    return [int(r["year"]) for r in store.read("local_supply_years") if r.get("year") is not None]
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def data_version(store) -> tuple | None:
+    """(audit events, supply records); None when the store cannot say (then nothing is cached)."""
+    a = store.read_one("local_supply_version_audit")
+    s = store.read_one("local_supply_version_supplies")
+    if not a or not s:
+        return None
+    return int(a["n"]), int(s["n"])
+
+
+def _store_key(store) -> str:
+    return f"{type(store).__name__}:{getattr(store, 'path', None) or getattr(store, 'uri', None) or id(store)}"
+
+
+def cached_read(store, name: str, version: tuple | None = None, **params) -> list[dict]:
+    """store.read(name, **params), reused while the data version is unchanged."""
+    version = version if version is not None else data_version(store)
+    if version is None:
+        return store.read(name, **params)
+    key = (_store_key(store), version, name, json.dumps(params, sort_keys=True, default=str))
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    rows = store.read(name, **params)
+    with _CACHE_LOCK:
+        _CACHE[key] = rows
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return rows
+
+
+def cached_call(store, version: tuple | None, name: str, params: dict, compute):
+    """compute(), reused while the data version is unchanged (for pure results built from
+    cached reads: the same inputs give the same output). The result is shared: read-only."""
+    if version is None:
+        return compute()
+    key = (_store_key(store), version, f"call:{name}", json.dumps(params, sort_keys=True, default=str))
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def one_per_leader(rows: list[dict]) -> list[dict]:
+    """Rows repeated once per 链主工厂 recognition: keep those of one recognition per leader.
+
+    >>> one_per_leader([{"uscc": "A", "recognition_id": "r2", "year": 2024, "n": 1},
+    ...                 {"uscc": "A", "recognition_id": "r1", "year": 2024, "n": 1},
+    ...                 {"uscc": "B", "recognition_id": "r3", "year": 2024, "n": 2}])
+    [{'uscc': 'A', 'recognition_id': 'r1', 'year': 2024, 'n': 1}, {'uscc': 'B', 'recognition_id': 'r3', 'year': 2024, 'n': 2}]
+    """
+    key = "uscc" if rows and "uscc" in rows[0] else "leader_uscc"
+    first: dict = {}
+    for r in rows:
+        u = r[key]
+        if u not in first or r["recognition_id"] < first[u]:
+            first[u] = r["recognition_id"]
+    return [r for r in rows if r["recognition_id"] == first[r[key]]]
+
+
+def fetch_leaders(store, uscc: str | None = None, version: tuple | None = None) -> list[dict]:
+    return leaders_from_recognitions(cached_read(store, "local_supply_leaders", version, uscc=uscc))
+
+
+def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
+    """Leaders by the prefix that decides their locality (the scope's, else their city's)."""
+    out: dict = defaultdict(list)
+    for x in leaders:
+        out[prefix_of(scope_of(x.get("region_code"), scope))].append(x)
+    return out
+
+
+def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None,
+               version: tuple | None = None) -> list[dict]:
+    """Per-leader sums for `year` (every year when None), locality per leader's scope."""
+    wanted = {x["uscc"] for x in leaders}
+    out = []
+    for prefix in _groups(leaders, scope):
+        rows = one_per_leader(cached_read(store, "local_supply_sums", version, leader_prefix=prefix, prefix=prefix,
+                                          year=year))
+        out += [{"uscc": r["uscc"], "year": int(r["year"]), "local_amount": float(r["local_amount"] or 0.0),
+                 "total_amount": float(r["total_amount"] or 0.0), "local_suppliers": int(r["local_suppliers"]),
+                 "suppliers": int(r["suppliers"])} for r in rows if r["uscc"] in wanted]
+    return out
+
+
+def fetch_leader_years(store, leaders: list[dict], scope: str | None, version: tuple | None = None) -> list[int]:
+    """The years in which any of `leaders` received supplies."""
+    years: set = set()
+    for prefix in _groups(leaders, scope):
+        years |= {int(r["year"]) for r in cached_read(store, "local_supply_leader_years", version,
+                                                      leader_prefix=prefix)}
+    return sorted(years)
+
+
+def fetch_years(store, version: tuple | None = None) -> list[int]:
+    """The years that have any supply record."""
+    return [int(r["year"]) for r in cached_read(store, "local_supply_years", version) if r.get("year") is not None]
 
 
 def fetch_table(store, year: int | None, region: str | None = None, scope: str | None = None,
@@ -421,34 +540,40 @@ def fetch_table(store, year: int | None, region: str | None = None, scope: str |
     `year` None means the latest year with data for these leaders.
     """
     target = target_ratio(catalogue)
-    leaders = visible_leaders(fetch_leaders(store), region, scope, chain)
-    sums = fetch_sums(store, leaders, scope)
+    version = data_version(store)
+    leaders = visible_leaders(fetch_leaders(store, version=version), region, scope, chain)
+    years = fetch_leader_years(store, leaders, scope, version)
     if year is None:
-        ys = sorted({int(r["year"]) for r in sums})
-        year = ys[-1] if ys else None
+        year = years[-1] if years else None
     if year is None:
-        ys = fetch_years(store)
-        year = ys[-1] if ys else None
-    out = ratio_table(leaders, sums, year, target, scope, catalogue) if year is not None else {
-        "year": None, "items": [], "years": [], "note": "没有任何供货记录",
-        "pooled": {"chains": [], "districts": [], "overall": None}}
+        every = fetch_years(store, version)
+        year = every[-1] if every else None
+    if year is None:
+        out = {"year": None, "items": [], "years": [], "note": "没有任何供货记录",
+               "pooled": {"chains": [], "districts": [], "overall": None}}
+    else:
+        sums = fetch_sums(store, leaders, scope, year, version) if year in years else []
+        out = ratio_table(leaders, sums, year, target, scope, catalogue, years=years)
     out.update({"target": target, "rule_id": RULE_ID, "leaders_total": len(leaders)})
     return out
 
 
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
-                 catalogue: dict | None = None, edges: list[dict] | None = None) -> dict:
+                 catalogue: dict | None = None, edges: list[dict] | None = None,
+                 version: tuple | None = None) -> dict:
     """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
     target = target_ratio(catalogue)
+    version = version if version is not None else data_version(store)
     if edges is None:
-        edges = store.read("local_supply_edges", uscc=leader["uscc"])
-    data_years = fetch_years(store)
+        edges = cached_read(store, "local_supply_edges", version, uscc=leader["uscc"])
+    # The years with data for the leaders of this one's city (the table's query, shared cache).
+    data_years = fetch_leader_years(store, [leader], None, version)
     if year is None:
         own = sorted({int(e["year"]) for e in edges})
         year = own[-1] if own else (data_years[-1] if data_years else None)
     if year is None:
         year = 0
-    tier2 = store.read("local_supply_tier2", uscc=leader["uscc"], year=year)
+    tier2 = cached_read(store, "local_supply_tier2", version, uscc=leader["uscc"], year=year)
     d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
     d["note"] = None
     if year not in data_years:

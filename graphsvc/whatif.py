@@ -92,7 +92,7 @@ def plan(local: float, total: float, purchases: list[dict], candidates: dict[str
         if cands:
             substitutable.extend((str(i), float(p["amount"])) for i, p in ps)
         seg_rows.append({
-            "segment_id": sid, "segment_name": seg["name"] if seg else ("未注明环节" if not sid else sid),
+            "segment_id": sid, "segment_name": seg["name"] if seg else (sid or "未注明环节"),
             "non_local_amount": math.fsum(float(p["amount"]) for _, p in ps), "purchases": len(ps),
             "candidates_count": len(cands), "candidates": cands[:TOP_CANDIDATES], "substitutable": bool(cands),
             "note": note})
@@ -185,17 +185,29 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     """ratios.fetch_leader plus the what-if, reading the leader's supplies once."""
     from graphsvc import ratios
 
-    edges = store.read("local_supply_edges", uscc=leader["uscc"])
-    d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges)
-    d["what_if"] = fetch_what_if(store, d, edges, catalogue)
-    return d
+    version = ratios.data_version(store)
+
+    def compute():
+        edges = ratios.cached_read(store, "local_supply_edges", version, uscc=leader["uscc"])
+        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, version=version)
+        d["what_if"] = fetch_what_if(store, d, edges, catalogue, version)
+        return d
+
+    if catalogue is not None:        # another rules catalogue: compute, do not share the result
+        return compute()
+    d = ratios.cached_call(store, version, "leader_detail", {"uscc": leader["uscc"], "year": year, "scope": scope},
+                           compute)
+    return dict(d)
 
 
-def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:
+def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None,
+                  version: tuple | None = None) -> dict:
+    from graphsvc.ratios import cached_read
+
     scope = detail["leader"]["scope"]
     year = detail["year"]
     segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
                    and not is_local(e.get("supplier_region"), scope)})
-    rows = store.read("local_supply_candidates", segment_ids=segs, prefix=prefix_of(scope),
-                      exclude=detail["leader"]["uscc"]) if segs else []
+    rows = cached_read(store, "local_supply_candidates", version, segment_ids=segs, prefix=prefix_of(scope),
+                       exclude=detail["leader"]["uscc"]) if segs else []
     return what_if(detail, edges, rows, catalogue)

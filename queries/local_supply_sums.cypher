@@ -1,11 +1,14 @@
-// Per leader and year: supply into the leader, split by whether the supplier's region code
-// starts with the leader's local prefix ($leaders: [{uscc, prefix}]).
-UNWIND $leaders AS x
-MATCH (l:Enterprise {uscc: x.uscc})
-MATCH (s:Enterprise)-[e:SUPPLIES]->(l)
-WHERE ($year IS NULL OR e.year = $year)
-RETURN x.uscc AS uscc, e.year AS year,
-       sum(e.amount_wan) AS total_amount,
-       sum(CASE WHEN s.region_code STARTS WITH x.prefix THEN e.amount_wan ELSE 0.0 END) AS local_amount,
-       count(DISTINCT s.uscc) AS suppliers,
-       count(DISTINCT CASE WHEN s.region_code STARTS WITH x.prefix THEN s.uscc ELSE NULL END) AS local_suppliers
+// Per 链主工厂 registered under $leader_prefix and per year ($year null: every year): the supply
+// it received and its distinct suppliers, in total and from suppliers registered under $prefix.
+// One row per 链主工厂 recognition: a leader with two records appears twice with the same
+// figures (graphsvc/ratios.py keeps one). Locality is a CASE in the aggregate on purpose: on
+// LadybugDB 0.22 a filter on the supplier next to the filter on the edge in one WHERE returned
+// wrong rows (edges of other years), and starting from the leaders avoids hash-joining a scan of
+// every supply.
+MATCH (s:Enterprise)-[e:SUPPLIES]->(l:Enterprise)-[:HAS]->(r:Recognition)
+WHERE r.kind = '链主工厂' AND l.region_code STARTS WITH $leader_prefix
+  AND ($year IS NULL OR e.year = $year)
+RETURN l.uscc AS uscc, r.id AS recognition_id, e.year AS year,
+       sum(e.amount_wan) AS total_amount, count(DISTINCT s) AS suppliers,
+       sum(CASE WHEN s.region_code STARTS WITH $prefix THEN e.amount_wan ELSE 0.0 END) AS local_amount,
+       count(DISTINCT CASE WHEN s.region_code STARTS WITH $prefix THEN s.uscc ELSE NULL END) AS local_suppliers

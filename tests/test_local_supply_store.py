@@ -244,3 +244,23 @@ def test_years_without_data_give_empty_results_and_a_note(store):
     sx = coverage.fetch_coverage(store, "HZ11", 2024, "330600", "caller_region")
     assert sx["segments"] and all(s["leaders_buying"] == 0 for s in sx["segments"])
     assert "没有链主工厂" in sx["note"]
+
+
+def test_an_import_is_seen_at_once_despite_the_cache(fresh_store, frames):
+    """Results are reused until the data version changes; an import changes it."""
+    from loaders.importer import run_import
+
+    before = ratios.fetch_table(fresh_store, 2024)
+    assert ratios.fetch_table(fresh_store, 2024)["items"] == before["items"]       # served again
+    row = next(i for i in before["items"] if i["meets_target"] is False)
+    ent = frames["ent"]
+    supplier = ent[ent["region"].str.startswith("3301") & (ent["uscc"] != row["uscc"])]["uscc"].iloc[0]
+    csv = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{supplier},{row['uscc']},2024,12345.67,\n"
+    rep = run_import(fresh_store, "supplies", csv.encode("utf-8"), "extra.csv", actor="test")
+    assert rep.status == "ok", rep.as_dict()
+    after = {i["uscc"]: i for i in ratios.fetch_table(fresh_store, 2024)["items"]}[row["uscc"]]
+    assert after["total_amount"] == pytest.approx(row["total_amount"] + 12345.67, abs=1e-6)
+    assert after["local_amount"] == pytest.approx(row["local_amount"] + 12345.67, abs=1e-6)
+    leader = ratios.fetch_leaders(fresh_store, row["uscc"])[0]
+    d = whatif.fetch_detail(fresh_store, leader, 2024)
+    assert d["figures"]["ratio_amount"] == pytest.approx(after["ratio_amount"], abs=TOL)
