@@ -428,8 +428,11 @@ def _write_enterprises(tx, ctx, good):
                         "provider_types", "high_tech", "credit_ok", "revenue_wan", "rd_spend_wan",
                         "rd_staff", "employees") if c in ctx.present or c in derived]
     res = tx.upsert_nodes("Enterprise", _node_rows(good, cols))
-    rels = tx.replace_rels("LOCATED_IN", [{"from": r["uscc"], "to": r["region_code"]} for r in good
-                                          if r.get("region_code")], mode="from")
+    # Only enterprises that are new or moved need their LOCATED_IN edge rewritten.
+    moved = [r for r in good if r.get("region_code") and
+             (ctx.known.get(r["uscc"]) or {}).get("region_code") != r["region_code"]]
+    rels = tx.replace_rels("LOCATED_IN", [{"from": r["uscc"], "to": r["region_code"]} for r in moved],
+                           mode="from")
     if "segment_ids" in ctx.present:
         seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in (r.get("segment_ids") or [])]
         # Enterprises listed with an empty cell lose their segments too: the file is the new set.
