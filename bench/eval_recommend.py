@@ -29,6 +29,8 @@ import sys
 import time
 from collections import defaultdict
 
+import numpy as np
+
 from graphsvc import recommend as R
 
 K = 10
@@ -72,15 +74,14 @@ def evaluate(ix: R.Index, get_manufacturer, weights: dict, sample: int | None = 
         q = R.Query(d.ptype, unit=d.unit if d.unit in R.UNIT_RANK else None, limit=K)
         ex = frozenset([d.id])
         t = time.perf_counter()
-        sc = R.scores(ix, m, q, weights, exclude=ex)
-        ranked = [p for p, _ in R.order(sc, K)]
+        best, n_cand, _ = R.top(ix, m, q, weights, K, ex)
         ms.append((time.perf_counter() - t) * 1000)
-        cand = sorted(sc)
+        ranked = [p for p, _ in best]
         ranks = {"ranking": ranked.index(d.provider) + 1 if d.provider in ranked else None}
-        pop = sorted(cand, key=lambda p: (-_type_count(ix, p, d.ptype, ex), p))[:K]
+        pop = most_delivered(ix, m, q, d, K)
         ranks["most_delivered"] = pop.index(d.provider) + 1 if d.provider in pop else None
-        shuffle.shuffle(cand)
-        rnd = cand[:K]
+        cand = R.candidates(ix, m, q)
+        rnd = shuffle.sample(cand, min(K, len(cand)))
         ranks["random"] = rnd.index(d.provider) + 1 if d.provider in rnd else None
         for name, r in ranks.items():
             h, g = _hit_ndcg(r)
@@ -91,7 +92,7 @@ def evaluate(ix: R.Index, get_manufacturer, weights: dict, sample: int | None = 
         by_type[d.ptype]["hit"] += h
         by_type[d.ptype]["ndcg"] += g
         by_type[d.ptype]["n"] += 1
-        by_type[d.ptype]["candidates"] += len(cand)
+        by_type[d.ptype]["candidates"] += n_cand
         if R.is_cold_start(ix, m, ex):
             cold["hit"] += h
             cold["n"] += 1
@@ -117,8 +118,17 @@ def evaluate(ix: R.Index, get_manufacturer, weights: dict, sample: int | None = 
     }
 
 
-def _type_count(ix: R.Index, p: str, t: int, exclude: frozenset) -> int:
-    return sum(1 for d in ix.confirmed.get(p, ()) if d.ptype == t and d.id not in exclude)
+def most_delivered(ix: R.Index, m: R.Manufacturer, q: R.Query, hidden: R.Dlv, k: int) -> list[str]:
+    """Baseline: the candidates with the most confirmed deliveries of the type (the hidden
+    one not counted), ties by USCC."""
+    tt = ix.tables[q.provider_type]
+    n = tt.n_type.copy()
+    i = tt.pos.get(hidden.provider)
+    if i is not None and hidden.ptype == q.provider_type:
+        n[i] -= 1
+    ok = {p for p in R.candidates(ix, m, q)}
+    idx = [j for j in np.lexsort((np.array(tt.usccs), -n)) if tt.usccs[j] in ok][:k]
+    return [tt.usccs[j] for j in idx]
 
 
 def ablation(ix, get_manufacturer, weights, sample, seed) -> dict:
@@ -152,7 +162,7 @@ def main(argv=None) -> int:
 
         def get_m(uscc):
             if uscc not in cache:
-                cache[uscc] = R.fetch_manufacturer(store, uscc, weights["leader_kind"])
+                cache[uscc] = R.fetch_links(store, R.fetch_manufacturer(store, uscc), ix)
             return cache[uscc]
 
         counts = store.counts()

@@ -48,7 +48,6 @@ scores 1 + 1 + 1 + 1 − ½ = 3.5; P2 is 失信 and never appears::
 from __future__ import annotations
 
 import heapq
-import json
 import math
 import threading
 import weakref
@@ -58,6 +57,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import yaml
 
 from graphsvc import reference
@@ -79,14 +79,20 @@ FLAG_TERMS = ("same_district", "same_city")
 BASE_TERMS = ("type_experience", "unit_experience", "recognised_clients", "scenario_projects", "disputes")
 
 
+@lru_cache(maxsize=1)
 def provider_type_names() -> dict[int, str]:
-    """Rule C1's six provider types: {1: '“数字化制造”工程总包商', …}."""
+    """Rule C1's six provider types: {1: '“数字化制造”工程总包商', …} (treat as read-only)."""
     return {int(k): v for k, v in catalogue.params("C1")["provider_types"].items()}
+
+
+@lru_cache(maxsize=1)
+def _scenarios() -> tuple[str, ...]:
+    return tuple(catalogue.params("B1")["scenarios"])
 
 
 def scenarios() -> list[str]:
     """Rule B1's six new scenarios (数字化设计 … 服务化延伸)."""
-    return list(catalogue.params("B1")["scenarios"])
+    return list(_scenarios())
 
 
 # ---------------------------------------------------------------- weights
@@ -295,8 +301,8 @@ class Index:
     kind_division_count: dict[tuple, dict[str, int]]   # (kind, division) -> provider -> n
     fingerprint: object = None
     leader_suppliers: dict = field(default_factory=dict)  # leader -> its suppliers that are clients (lazy)
-    _base: dict = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    tables: dict = field(default_factory=dict)            # provider type -> TypeTable
+    links: dict = field(default_factory=dict)             # manufacturer -> (its links, its ties), bounded
 
     @property
     def clients(self) -> int:
@@ -313,7 +319,7 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
     listed: set[str] = set()
     leaders: dict[str, set] = {}
     leader_names: dict[str, str] = {}
-    first_recognised: dict[str, int] = {}
+    last_recognised: dict[str, int] = {}
     client_recs: dict[str, list[str]] = {}
     for r in recognitions:
         if r["kind"] in list_kinds:
@@ -325,7 +331,7 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
             leader_names[r["uscc"]] = r.get("name") or r["uscc"]
         if r["kind"] in rec_kinds and r.get("status") in rec_status and r.get("year"):
             y = int(r["year"])
-            first_recognised[r["uscc"]] = max(first_recognised.get(r["uscc"], 0), y)
+            last_recognised[r["uscc"]] = max(last_recognised.get(r["uscc"], 0), y)
             client_recs.setdefault(r["uscc"], []).append(f"{r['kind']}（{y}年{r['status']}）")
 
     provs: dict[str, Provider] = {}
@@ -377,7 +383,7 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
                 by_kind.setdefault(d.kind, {}).setdefault(p, []).append(d)
                 kd = kind_div.setdefault((d.kind, d.division), {})
                 kd[p] = kd.get(p, 0) + 1
-            y = first_recognised.get(d.client)
+            y = last_recognised.get(d.client)
             if y and d.signed and int(d.signed[:4]) <= y:
                 after.add(d.id)
     for ds in disputed.values():
@@ -387,9 +393,74 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
     for r in sorted(projects, key=lambda r: (r.get("start_date") or "", r["id"]), reverse=True):
         projs.setdefault(r["provider"], []).append((r["id"], r.get("name") or ""))
 
-    return Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, frozenset(after),
-                 client_recs, {k: frozenset(v) for k, v in leaders.items()}, leader_names, projs,
-                 by_district, by_city, kind_div, fingerprint)
+    ix = Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, frozenset(after),
+               client_recs, {k: frozenset(v) for k, v in leaders.items()}, leader_names, projs,
+               by_district, by_city, kind_div, fingerprint)
+    ix.tables = {t: TypeTable.build(ix, t) for t in sorted(of_type)}
+    return ix
+
+
+class TypeTable:
+    """The providers offering one type as numpy columns, so that one request scores all of
+    them with a few vector operations (the same formulas as contribution())."""
+
+    def __init__(self, usccs: list[str]):
+        n = len(usccs)
+        self.usccs = usccs
+        self.pos = {u: i for i, u in enumerate(usccs)}
+        self.credit = np.zeros(n, dtype=bool)
+        self.listed = np.zeros(n, dtype=bool)
+        self.c2 = np.zeros(n, dtype=bool)
+        self.n_type = np.zeros(n)               # confirmed deliveries of this type
+        self.unit_ge = np.zeros((n, len(UNITS)))  # … of which at unit rank >= r
+        self.recognised = np.zeros(n)           # … whose client was recognised later
+        self.total = np.zeros(n)                # confirmed deliveries of any type
+        self.disputed = np.zeros(n)
+        self.by_division: dict[str, np.ndarray] = {}
+        self.by_kind: dict[str, np.ndarray] = {}
+        self.by_kind_division: dict[tuple, np.ndarray] = {}
+        self.scenario: dict[str, np.ndarray] = {}
+        self.district = np.empty(n, dtype=object)
+        self.city = np.empty(n, dtype=object)
+
+    def _col(self, table: dict, key) -> np.ndarray:
+        col = table.get(key)
+        if col is None:
+            col = table[key] = np.zeros(len(self.usccs))
+        return col
+
+    @classmethod
+    def build(cls, ix: Index, t: int) -> TypeTable:
+        tt = cls(list(ix.of_type.get(t, ())))
+        for i, p in enumerate(tt.usccs):
+            prov = ix.providers[p]
+            tt.credit[i], tt.listed[i], tt.c2[i] = prov.credit_ok, prov.listed, prov.c2
+            tt.district[i], tt.city[i] = prov.district, prov.city
+            conf = ix.confirmed.get(p, ())
+            tt.total[i] = len(conf)
+            tt.disputed[i] = len(ix.disputed.get(p, ()))
+            for d in conf:
+                if d.division:
+                    tt._col(tt.by_division, d.division)[i] += 1
+                if d.kind:
+                    tt._col(tt.by_kind, d.kind)[i] += 1
+                    tt._col(tt.by_kind_division, (d.kind, d.division))[i] += 1
+                if d.ptype != t:
+                    continue
+                tt.n_type[i] += 1
+                if d.id in ix.recognised_after:
+                    tt.recognised[i] += 1
+                if d.unit in UNIT_RANK:
+                    tt.unit_ge[i, : UNIT_RANK[d.unit] + 1] += 1
+            for _pid, name in ix.projects.get(p, ()):
+                for sc in _scenarios():
+                    if sc in name:
+                        tt._col(tt.scenario, sc)[i] += 1
+        return tt
+
+
+def _sat_vec(n: np.ndarray, saturation: float) -> np.ndarray:
+    return np.minimum(1.0, np.log1p(np.maximum(n, 0)) / math.log1p(saturation))
 
 
 # ---------------------------------------------------------------- evidence per provider
@@ -474,59 +545,6 @@ def score_of(ev: dict, weights: dict) -> float:
 
 # ---------------------------------------------------------------- ranking
 
-def _weights_key(weights: dict) -> str:
-    return json.dumps([weights["version"], weights["terms"], weights["recognised_client_kinds"]],
-                      sort_keys=True, ensure_ascii=False)
-
-
-def _memo(ix: Index, key, build):
-    hit = ix._base.get(key)
-    if hit is None:
-        hit = build()
-        with ix._lock:
-            if len(ix._base) > 512:    # bounded: at most a few hundred (type, unit, industry) mixes
-                ix._base.clear()
-            ix._base[key] = hit
-    return hit
-
-
-def _base_scores(ix: Index, q: Query, weights: dict) -> dict[str, tuple[float, int]]:
-    """{provider: (manufacturer-independent score, type-T experience)} for the providers of
-    type T, memoised per (type, unit, scenario, weights) on the index."""
-    def build():
-        out = {}
-        for p in ix.of_type.get(q.provider_type, ()):
-            ev = base_evidence(ix, p, q)
-            out[p] = (score_of(ev, weights), len(ev["type_experience"]))
-        return out
-
-    return _memo(ix, ("base", q.provider_type, q.unit, q.scenario, _weights_key(weights)), build)
-
-
-def _static_scores(ix: Index, q: Query, div: str | None, kind: str | None,
-                   weights: dict) -> dict[str, tuple[float, int]]:
-    """The base scores plus the industry terms, for the credit-worthy providers of type T:
-    everything that depends on the manufacturer only through its industry, memoised."""
-    def build():
-        base = _base_scores(ix, q, weights)
-        by_div = ix.by_division.get(div, {}) if div else {}
-        by_kind = ix.by_kind.get(kind, {}) if kind else {}
-        both = ix.kind_division_count.get((kind, div), {})
-        out = {}
-        for p in ix.of_type.get(q.provider_type, ()):
-            if not ix.providers[p].credit_ok:
-                continue
-            sc, n = base[p]
-            if div:
-                sc += contribution("same_industry", len(by_div.get(p, ())), weights)
-            if kind:
-                sc += contribution("same_kind", len(by_kind.get(p, ())) - both.get(p, 0), weights)
-            out[p] = (sc, n)
-        return out
-
-    return _memo(ix, ("static", q.provider_type, q.unit, q.scenario, div, kind, _weights_key(weights)), build)
-
-
 def passes(prov: Provider, m: Manufacturer, q: Query) -> bool:
     """The hard filters: offers the type, credit_ok, not M itself, and the optional lists."""
     return (q.provider_type in prov.types and prov.credit_ok and prov.uscc != m.uscc
@@ -538,47 +556,85 @@ def candidates(ix: Index, m: Manufacturer, q: Query) -> list[str]:
     return [p for p in ix.of_type.get(q.provider_type, ()) if passes(ix.providers[p], m, q)]
 
 
-def scores(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
-           ties: dict | None = None) -> dict[str, tuple[float, int]]:
-    """{candidate: (score, type-T experience)} for every candidate, without building reasons.
+def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+                 ties: dict | None = None) -> tuple[TypeTable, np.ndarray, np.ndarray, np.ndarray]:
+    """(table, score, type-T experience, candidate mask) over every provider of type T.
 
-    Equal to ``score_of(evidence(...))`` per provider (tests hold the two to each other),
-    but fast: the terms that depend on M only through its industry are memoised, and the
-    ties and locality are added only where they apply.
+    Equal to ``score_of(evidence(...))`` provider by provider (tests hold the two to each
+    other), computed with one vector operation per term.
     """
+    tt = ix.tables.get(q.provider_type) or TypeTable([])
+    terms = weights["terms"]
+
+    def counted(code: str, col) -> np.ndarray:
+        return terms[code]["weight"] * _sat_vec(col, terms[code]["saturation"])
+
+    sc = counted("type_experience", tt.n_type) + counted("recognised_clients", tt.recognised)
+    if q.unit:
+        sc += counted("unit_experience", tt.unit_ge[:, UNIT_RANK[q.unit]])
+    if q.scenario and q.scenario in tt.scenario:
+        sc += counted("scenario_projects", tt.scenario[q.scenario])
+    d = tt.disputed
+    sc -= terms["disputes"]["weight"] * np.where(d > 0, d / np.maximum(tt.total + d, 1), 0.0)
     div, kind = division(m.industry_code), m.industry_kind
-    static = _static_scores(ix, q, div, kind, weights)
+    if div and div in tt.by_division:
+        sc += counted("same_industry", tt.by_division[div])
+    if kind and kind in tt.by_kind:
+        sc += counted("same_kind", tt.by_kind[kind] - tt.by_kind_division.get((kind, div), 0))
+    md, mc = m.district, m.city
+    same_d = (tt.district == md) if md else np.zeros(len(sc), dtype=bool)
+    if md:
+        sc += terms["same_district"]["weight"] * same_d
+    if mc:
+        sc += terms["same_city"]["weight"] * ((tt.city == mc) & ~same_d)
     ties = ties if ties is not None else tie_evidence(ix, m, exclude)
-    bonus: dict[str, float] = {}
     for code, per in ties.items():
         for p, ds in per.items():
-            if p in static:
-                bonus[p] = bonus.get(p, 0.0) + contribution(code, len(ds), weights)
-    md, mc = m.district, m.city
-    if md:
-        wd = contribution("same_district", 1, weights)
-        for p in ix.by_district.get(md, ()):
-            if p in static:
-                bonus[p] = bonus.get(p, 0.0) + wd
-    if mc:
-        wc = contribution("same_city", 1, weights)
-        for p in ix.by_city.get(mc, ()):
-            if p in static and ix.providers[p].district != md:
-                bonus[p] = bonus.get(p, 0.0) + wc
+            i = tt.pos.get(p)
+            if i is not None:
+                sc[i] += contribution(code, len(ds), weights)
+    valid = tt.credit.copy()
+    if q.recognised_only:
+        valid &= tt.listed
+    if q.c2_only:
+        valid &= tt.c2
+    me = tt.pos.get(m.uscc)
+    if me is not None:
+        valid[me] = False
+    n_type = tt.n_type
     # Providers owning an excluded delivery (the offline evaluation) are scored one by one.
-    affected = {ix.by_id[x].provider for x in exclude if x in ix.by_id}
-    filtered = q.recognised_only or q.c2_only
-    provs = ix.providers
-    res = {}
-    for p, (sc, n) in static.items():
-        if p == m.uscc or p in affected or (filtered and not passes(provs[p], m, q)):
-            continue
-        res[p] = (sc + bonus.get(p, 0.0), n)
-    for p in affected:
-        if p in static and passes(provs[p], m, q):
-            ev = evidence(ix, p, m, q, ties, exclude)
-            res[p] = (score_of(ev, weights), len(ev["type_experience"]))
-    return res
+    for x in exclude:
+        d = ix.by_id.get(x)
+        i = tt.pos.get(d.provider) if d else None
+        if i is not None:
+            ev = evidence(ix, d.provider, m, q, ties, exclude)
+            sc[i] = score_of(ev, weights)
+            n_type = n_type.copy() if n_type is tt.n_type else n_type
+            n_type[i] = len(ev["type_experience"])
+    return tt, sc, n_type, valid
+
+
+def scores(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+           ties: dict | None = None) -> dict[str, tuple[float, int]]:
+    """{candidate: (score, type-T experience)} for every provider passing the hard filters."""
+    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
+    return {tt.usccs[i]: (float(sc[i]), int(n_type[i])) for i in np.flatnonzero(valid)}
+
+
+def top(ix: Index, m: Manufacturer, q: Query, weights: dict, limit: int, exclude: frozenset = frozenset(),
+        ties: dict | None = None) -> tuple[list[tuple[str, float]], int, int]:
+    """(the best `limit` candidates with a positive score as [(uscc, score)], number of
+    candidates, number with a positive score), ordered as order() orders."""
+    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
+    pos = np.flatnonzero(valid & (sc > 1e-9))
+    k = min(limit, len(pos))
+    if k <= 0:
+        return [], int(valid.sum()), len(pos)
+    if len(pos) > k:
+        kth = np.partition(sc[pos], len(pos) - k)[len(pos) - k]
+        pos = pos[sc[pos] >= kth - 1e-12]      # the k best and everything tied with the k-th
+    best = sorted(pos.tolist(), key=lambda i: (-sc[i], -n_type[i], tt.usccs[i]))[:k]
+    return [(tt.usccs[i], float(sc[i])) for i in best], int(valid.sum()), int((valid & (sc > 1e-9)).sum())
 
 
 def _order_key(x):
@@ -607,20 +663,32 @@ COLD_START_NOTE = ("本企业在图谱中尚无已确认的服务商交付记录
                    "不含与本企业及其产业链的关联。")
 
 
-def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset()) -> dict:
+def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+         check=None, ties: dict | None = None) -> dict:
     """The recommendation for `m`: {provider_type, unit, scenario, cold_start, note?, weights,
     candidates, matched, items: [{rank, uscc, name, region_code, region_name, score, listed,
-    c2, reasons}]} (the `manufacturer` fields are added by the caller)."""
-    ties = tie_evidence(ix, m, exclude)
-    sc = scores(ix, m, q, weights, exclude, ties)
-    top = order(sc, q.limit)
-    items = [item(ix, p, s, i + 1, m, q, weights, ties, exclude) for i, (p, s) in enumerate(top)]
+    c2, reasons}]} (the `manufacturer` fields are added by the caller).
+
+    `check(usccs) -> {uscc: live name}` may veto providers before the reasons are built (the
+    live hard-filter check); five more than `limit` are ranked so that a veto does not
+    shorten the list.
+    """
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    best, n_cand, n_pos = top(ix, m, q, weights, q.limit + (5 if check else 0), exclude, ties)
+    names: dict[str, str] = {}
+    if check is not None and best:
+        names = check([p for p, _ in best])
+        best = [(p, s) for p, s in best if p in names]
+    best = best[: q.limit]
+    items = [item(ix, p, s, i + 1, m, q, weights, ties, exclude) for i, (p, s) in enumerate(best)]
+    for it in items:
+        it["name"] = names.get(it["uscc"]) or it["name"]
     cold = is_cold_start(ix, m, exclude)
     out = {"provider_type": q.provider_type, "provider_type_name": provider_type_names()[q.provider_type],
            "unit": q.unit, "scenario": q.scenario,
            "filters": {"recognised_only": q.recognised_only, "c2_only": q.c2_only},
            "cold_start": cold, "weights": weights_summary(weights),
-           "candidates": len(sc), "matched": sum(1 for v in sc.values() if v[0] > 1e-9), "items": items}
+           "candidates": n_cand, "matched": n_pos, "items": items}
     if cold:
         out["note"] = COLD_START_NOTE
     return out
@@ -716,7 +784,7 @@ _guard = threading.Lock()
 
 
 def fingerprint(store) -> tuple:
-    row = store.read_one("recommend_fingerprint") or {}
+    row = store.read_one("recommend_fingerprint", since="") or {}
     return (row.get("events"), row.get("last_at"))
 
 
@@ -787,6 +855,23 @@ def fetch_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
                    suppliers=frozenset(rel["supplier"]), peers=frozenset(peers), linked=True)
 
 
+LINKS_CACHED = 20_000
+
+
+def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, dict]:
+    """fetch_links() and tie_evidence(), kept per manufacturer for the life of the index
+    (the index is rebuilt on any audited write, and these go with it)."""
+    hit = ix.links.get(m.uscc)
+    if hit is None:
+        linked = fetch_links(store, m, ix)
+        hit = ((linked.chain_ids, linked.buyers, linked.suppliers, linked.peers), tie_evidence(ix, linked))
+        if len(ix.links) >= LINKS_CACHED:
+            ix.links.clear()
+        ix.links[m.uscc] = hit
+    (chain_ids, buyers, suppliers, peers), ties = hit
+    return replace(m, chain_ids=chain_ids, buyers=buyers, suppliers=suppliers, peers=peers, linked=True), ties
+
+
 def manufacturer_info(m: Manufacturer, ix: Index | None = None) -> dict:
     div = division(m.industry_code)
     return {"uscc": m.uscc, "name": m.name, "region_code": m.region_code,
@@ -796,19 +881,15 @@ def manufacturer_info(m: Manufacturer, ix: Index | None = None) -> dict:
             "chain_leaders": sorted(b for b in m.buyers if ix is not None and b in ix.leaders)}
 
 
-def verify(store, items: list[dict], q: Query) -> list[dict]:
+def live_check(store, usccs: list[str], q: Query) -> dict[str, str]:
     """Re-read the hard-filter facts of the providers about to be returned (the index may be
-    a moment old): anyone now on the 失信 list or without the type is dropped."""
-    if not items:
-        return items
-    live = {r["uscc"]: r for r in store.read("recommend_verify", usccs=[i["uscc"] for i in items])}
-    out = []
-    for i in items:
-        r = live.get(i["uscc"])
-        if r and r.get("credit_ok") is True and q.provider_type in (r.get("provider_types") or []):
-            out.append({**i, "name": r.get("name") or i["name"]})
-    for k, i in enumerate(out):
-        i["rank"] = k + 1
+    a moment old): {uscc: current name} of those still credit-worthy and offering the type."""
+    if not usccs:
+        return {}
+    out = {}
+    for r in store.read("recommend_verify", usccs=list(usccs)):
+        if r.get("credit_ok") is True and q.provider_type in (r.get("provider_types") or []):
+            out[r["uscc"]] = r.get("name") or r["uscc"]
     return out
 
 
@@ -818,10 +899,6 @@ def fetch_recommendation(store, uscc: str, q: Query, weights: dict | None = None
     ManufacturerNotFound). The response shape of GET /api/v1/contractors/recommend."""
     weights = weights or load_weights()
     ix = index_for(store, weights)
-    m = fetch_links(store, manufacturer or fetch_manufacturer(store, uscc), ix)
-    # Over-fetch a little so that a provider dropped by the live check does not shorten the list.
-    body = rank(ix, m, Query(q.provider_type, q.unit, q.scenario, q.limit + 5, q.recognised_only, q.c2_only),
-                weights)
-    items = verify(store, body["items"], q)[: q.limit]
-    return {"manufacturer": m.uscc, "manufacturer_info": manufacturer_info(m, ix), **body, "limit": q.limit,
-            "items": items}
+    m, ties = linked_with_ties(store, manufacturer or fetch_manufacturer(store, uscc), ix)
+    body = rank(ix, m, q, weights, check=lambda usccs: live_check(store, usccs, q), ties=ties)
+    return {"manufacturer": m.uscc, "manufacturer_info": manufacturer_info(m, ix), **body, "limit": q.limit}
