@@ -56,8 +56,8 @@
     },
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, categories: CATS, data: nodes, links: links,
-      top: 40, bottom: 10, zoom: 0.75,
-      force: { repulsion: 110, edgeLength: [30, 90], gravity: 0.2, layoutAnimation: false },
+      top: 40, bottom: 10, zoom: 1,
+      force: { repulsion: 130, edgeLength: [35, 100], gravity: 0.12, layoutAnimation: false },
       emphasis: { focus: "adjacency" }, lineStyle: { curveness: 0.1 }
     }]
   });
