@@ -48,6 +48,7 @@ scores 1 + 1 + 1 + 1 − ½ = 3.5; P2 is 失信 and never appears::
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import threading
 import weakref
@@ -62,6 +63,8 @@ import yaml
 
 from graphsvc import reference
 from graphsvc.rules import catalogue
+
+log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "refdata" / "ranking_weights.yaml"
 
@@ -815,7 +818,26 @@ def index_for(store, weights: dict | None = None) -> Index:
         if ix is None or ix.fingerprint != fp:
             ix = load_index(store, weights, fp)
             _indexes[store] = ix
+            if len(ix.leaders) >= PREFETCH_MIN_LEADERS:
+                threading.Thread(target=_prefetch_leader_suppliers, args=(store, ix, weights or load_weights()),
+                                 name="recommend-prefetch", daemon=True).start()
     return ix
+
+
+# With this many chain leaders (province scale) their supplier sets are read in one query in
+# the background after a build, instead of one query per leader on first use.
+PREFETCH_MIN_LEADERS = 100
+
+
+def _prefetch_leader_suppliers(store, ix: Index, weights: dict) -> None:
+    try:
+        per: dict[str, set] = {}
+        for r in store.read("recommend_all_leader_suppliers", leader_kind=weights["leader_kind"]):
+            per.setdefault(r["leader"], set()).add(r["supplier"])
+        for leader in ix.leaders:
+            ix.leader_suppliers.setdefault(leader, frozenset(per.get(leader, ())))
+    except Exception:   # an optimisation only: requests then read per leader instead
+        log.warning("recommend: background read of the leaders' suppliers failed", exc_info=True)
 
 
 def fetch_manufacturer(store, uscc: str) -> Manufacturer:
@@ -828,7 +850,8 @@ def fetch_manufacturer(store, uscc: str) -> Manufacturer:
 
 
 def _leader_suppliers(store, ix: Index, leader: str) -> frozenset:
-    """A leader's direct suppliers that are delivery clients, read once per index."""
+    """A leader's direct suppliers that are delivery clients (with a confirmed delivery), read
+    once per index."""
     hit = ix.leader_suppliers.get(leader)
     if hit is None:
         rows = store.read("recommend_leader_suppliers", uscc=leader)

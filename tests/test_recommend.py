@@ -310,3 +310,12 @@ def test_new_manufacturer_is_a_cold_start_with_industry_and_locality(fresh_store
                "recognised_clients", "disputes"}
     assert {r["code"] for i in body["items"] for r in i["reasons"]} <= allowed
     assert any(r["code"] in ("same_industry", "same_district") for r in body["items"][0]["reasons"])
+
+
+def test_background_prefetch_of_leader_suppliers_matches_per_leader_reads(store):
+    prefetched, lazy = R.load_index(store, W), R.load_index(store, W)
+    R._prefetch_leader_suppliers(store, prefetched, W)
+    assert set(prefetched.leader_suppliers) == set(prefetched.leaders)
+    assert any(prefetched.leader_suppliers.values())
+    for leader in prefetched.leaders:
+        assert prefetched.leader_suppliers[leader] == R._leader_suppliers(store, lazy, leader), leader

@@ -1,0 +1,170 @@
+"""Contractor recommendation benchmarks (issue 4), on the province graph (LadybugDB).
+
+Targets: median ≤ 50 ms per recommendation in-process; HTTP p95 ≤ 150 ms with 8 concurrent
+clients through gunicorn (`graphsvc serve` on a private copy of the province database,
+loopback only, a bounded number of requests).
+
+In-process timings are the whole `fetch_recommendation` call a request makes (fingerprint
+query, manufacturer and its links, scoring, live check of the returned providers) with the
+index already built; the one-off index build is reported on its own row.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.common import ROOT, timed
+
+DATASET = "province (≈200k enterprises, 2M supplies, 50k deliveries)"
+CLIENTS = 8
+REQUESTS_PER_CLIENT = 40   # 8 × 40 = 320 requests per pass, loopback only
+
+
+def _sample(store, n: int, seed: int = 11) -> list[tuple[str, int, str | None]]:
+    """(manufacturer, provider type, unit) requests drawn from real clients and leaders."""
+    rows = store.read_cypher(
+        "MATCH (d:Delivery)-[:`FOR`]->(c:Enterprise) WHERE c.is_manufacturer = true "
+        "RETURN DISTINCT c.uscc AS uscc ORDER BY uscc LIMIT 20000")
+    leaders = store.read_cypher(
+        "MATCH (l:Enterprise)-[:HAS]->(r:Recognition) WHERE r.kind = '链主工厂' RETURN DISTINCT l.uscc AS uscc")
+    usccs = [r["uscc"] for r in rows]
+    rnd = random.Random(seed)
+    picks = rnd.sample(usccs, min(n, len(usccs))) + [r["uscc"] for r in leaders[: n // 10]]
+    types = [1, 1, 1, 2, 3, 4, 5, 6]
+    units = [None, None, "cell", "line", "workshop", "factory"]
+    return [(u, rnd.choice(types), rnd.choice(units)) for u in picks]
+
+
+def run(ctx) -> list[dict]:
+    from graphsvc import recommend as R
+
+    store = ctx.store()
+    counts = store.counts()
+    dataset = (f"province: {counts['Enterprise']} enterprises, {counts['SUPPLIES']} supplies, "
+               f"{counts['Delivery']} deliveries")
+    weights = R.load_weights()
+    t = time.perf_counter()
+    R.index_for(store, weights)
+    build_s = time.perf_counter() - t
+    rows = [{"name": "recommend: index build (once per process and graph change)", "dataset": dataset, "n": 1,
+             "median": round(build_s, 2), "p95": None, "unit": "s", "target": "(one-off)"}]
+    reqs = _sample(store, 300)
+    # First pass: each manufacturer's links are read from the graph (cold); second pass: the
+    # same requests again, links kept with the index (what repeated use by one manufacturer sees).
+    for label in ("first request for each manufacturer", "repeated requests"):
+        it = iter(reqs)
+
+        def one(it=it):
+            u, pt, unit = next(it)
+            R.fetch_recommendation(store, u, R.Query(pt, unit, None, 10))
+
+        rows.append({"name": f"recommend in-process, limit 10: {label}", "dataset": dataset,
+                     **timed(one, repeat=len(reqs), warmup=0), "target": "median <= 50 ms"})
+    fp = timed(lambda: R.fingerprint(store), repeat=100)
+    rows.append({"name": "recommend: change check (fingerprint query)", "dataset": dataset, **fp, "target": ""})
+    rows.extend(_http(ctx, reqs, dataset))
+    return rows
+
+
+# ---------------------------------------------------------------- over HTTP
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(ctx, reqs, dataset) -> list[dict]:
+    import requests
+
+    from graphsvc.accounts import add_user, create_token
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-recommend-"))
+    proc = log = None
+    try:
+        st = ctx.writable_copy(tmp)   # the server needs its own read-write copy
+        if not st.read_one("account_get", username="bench_admin"):
+            add_user(st, "bench_admin", "admin", "bench-password-0", actor="bench")
+        token = create_token(st, "bench_admin", actor="bench")
+        st.close()
+        port = _free_port()
+        env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp), "GRAPHSVC_SECRET_KEY": "bench-secret"}
+        env.pop("GRAPHSVC_NEO4J_URI", None)
+        log = open(tmp / "server.log", "w")  # noqa: SIM115 — closed in `finally`
+        proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "serve", "--host", "127.0.0.1",
+                                 "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 120
+        while True:
+            try:
+                if requests.get(base + "/api/v1/health", timeout=30).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("bench server did not start: " + (tmp / "server.log").read_text()[-2000:])
+            time.sleep(0.3)
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def url(r):
+            u, pt, unit = r
+            return (f"{base}/api/v1/contractors/recommend?manufacturer={u}&provider_type={pt}"
+                    + (f"&unit={unit}" if unit else "") + "&limit=10")
+
+        warm = requests.get(url(reqs[0]), headers=headers, timeout=300)   # builds the index
+        assert warm.status_code == 200, warm.text[:500]
+        out = []
+        for label in ("first request for each manufacturer", "repeated requests"):
+            lat: list[float] = []
+            errors: list[int] = []
+            lock = threading.Lock()
+
+            def client(k: int, lat=lat, errors=errors, lock=lock):
+                s = requests.Session()
+                s.headers.update(headers)
+                mine = reqs[k::CLIENTS]
+                for i in range(min(REQUESTS_PER_CLIENT, len(mine))):
+                    t = time.perf_counter()
+                    resp = s.get(url(mine[i]), timeout=60)
+                    el = (time.perf_counter() - t) * 1000
+                    with lock:
+                        lat.append(el)
+                        if resp.status_code != 200:
+                            errors.append(resp.status_code)
+
+            threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
+            t0 = time.perf_counter()
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            wall = time.perf_counter() - t0
+            lat.sort()
+            out.append({"name": f"recommend over HTTP, {CLIENTS} concurrent clients (gunicorn 1 worker × 8 threads): "
+                                f"{label}", "dataset": dataset, "n": len(lat),
+                        "median": round(statistics.median(lat), 2),
+                        "p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 2), "unit": "ms",
+                        "target": "p95 <= 150 ms", "errors": len(errors), "throughput_rps": round(len(lat) / wall, 1),
+                        "load_average_1m": round(os.getloadavg()[0], 2)})
+        return out
+    finally:
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, signal.SIGKILL)
+        if log is not None:
+            log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
