@@ -322,10 +322,11 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
                 "districts": [], "platforms": [], "graph": {"nodes": [], "links": []}, "note": note}
 
     def compute():
-        purchases = one_per_leader(cached_read(store, "coverage_purchases", version, prefix=prefix, year=year,
-                                               segment_ids=seg_ids)) if lus else []
-        members = cached_read(store, "coverage_members", version, chain_id=chain_id, prefix=prefix)
-        platforms = cached_read(store, "coverage_platforms", version, chain_id=chain_id, prefix=prefix)
+        # Large row sets: read, not cached; the (smaller) result is.
+        purchases = one_per_leader(store.read("coverage_purchases", prefix=prefix, year=year,
+                                              segment_ids=seg_ids)) if lus else []
+        members = store.read("coverage_members", chain_id=chain_id, prefix=prefix)
+        platforms = store.read("coverage_platforms", chain_id=chain_id, prefix=prefix)
         res = coverage(chain, year, scope, members, purchases, platforms, leaders, list_limit)
         res["_has_purchases"] = bool(purchases)
         return res

@@ -419,7 +419,7 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-CACHE_ENTRIES = 512
+CACHE_ENTRIES = 64   # small query results and computed pages (coverage ~1 MB at province scale)
 
 
 def clear_cache() -> None:
@@ -565,7 +565,7 @@ def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None
     target = target_ratio(catalogue)
     version = version if version is not None else data_version(store)
     if edges is None:
-        edges = cached_read(store, "local_supply_edges", version, uscc=leader["uscc"])
+        edges = store.read("local_supply_edges", uscc=leader["uscc"])
     # The years with data for the leaders of this one's city (the table's query, shared cache).
     data_years = fetch_leader_years(store, [leader], None, version)
     if year is None:
@@ -573,7 +573,7 @@ def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None
         year = own[-1] if own else (data_years[-1] if data_years else None)
     if year is None:
         year = 0
-    tier2 = cached_read(store, "local_supply_tier2", version, uscc=leader["uscc"], year=year)
+    tier2 = store.read("local_supply_tier2", uscc=leader["uscc"], year=year)
     d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
     d["note"] = None
     if year not in data_years:

@@ -188,9 +188,9 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     version = ratios.data_version(store)
 
     def compute():
-        edges = ratios.cached_read(store, "local_supply_edges", version, uscc=leader["uscc"])
+        edges = store.read("local_supply_edges", uscc=leader["uscc"])   # the result is cached, not the rows
         d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, version=version)
-        d["what_if"] = fetch_what_if(store, d, edges, catalogue, version)
+        d["what_if"] = fetch_what_if(store, d, edges, catalogue)
         return d
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
@@ -200,14 +200,11 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     return dict(d)
 
 
-def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None,
-                  version: tuple | None = None) -> dict:
-    from graphsvc.ratios import cached_read
-
+def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:
     scope = detail["leader"]["scope"]
     year = detail["year"]
     segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
                    and not is_local(e.get("supplier_region"), scope)})
-    rows = cached_read(store, "local_supply_candidates", version, segment_ids=segs, prefix=prefix_of(scope),
-                       exclude=detail["leader"]["uscc"]) if segs else []
+    rows = store.read("local_supply_candidates", segment_ids=segs, prefix=prefix_of(scope),
+                      exclude=detail["leader"]["uscc"]) if segs else []
     return what_if(detail, edges, rows, catalogue)
