@@ -11,6 +11,11 @@ TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "�
           429: "请求过于频繁", 500: "服务器内部错误", 503: "服务暂不可用"}
 
 
+# Chinese for werkzeug's own errors (unknown URL, wrong method …), same wording as error.html.
+STOCK_DETAILS = {400: "请求有误，请检查后重试。", 404: "您访问的页面不存在。", 405: "该地址不支持这种请求方式。",
+                 500: "服务器内部错误，已记录日志。"}
+
+
 class ApiError(Exception):
     """Raise anywhere in a request; becomes `{error, detail, **extra}` with `status`."""
 
@@ -76,7 +81,7 @@ def register(app) -> None:
         if code == 413:
             detail = f"请求体超过上限 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"
         elif exc.description == type(exc).description:
-            detail = {404: "请求的地址不存在", 405: "该地址不支持此请求方法"}.get(code, TITLES.get(code, "请求出错"))
+            detail = STOCK_DETAILS.get(code, TITLES.get(code, "请求出错"))
         else:
             detail = exc.description
         return _respond(code, exc.name.lower().replace(" ", "_"), detail)
