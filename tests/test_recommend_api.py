@@ -105,7 +105,7 @@ def test_openapi_documents_the_endpoint(api):
     assert {"200", "400", "403", "404"} <= set(op["responses"])
 
 
-def test_page_json_carries_the_same_ranking(api, maker):
+def test_page_json_carries_the_same_ranking(api, accounts, maker):
     api_body = api("maker").get(PATH, params={"provider_type": 1, "limit": 5}).json()
     r = api("maker").get("/contractors", params={"provider_type": 1, "limit": 5},
                          headers={"Accept": "application/json"})
@@ -114,6 +114,9 @@ def test_page_json_carries_the_same_ranking(api, maker):
     assert page["result"]["items"] == api_body["items"]
     bad = api("maker").get("/contractors", params={"provider_type": 9}, headers={"Accept": "application/json"})
     assert bad.status_code == 400 and bad.json()["field"] == "provider_type"
+    other = api("maker").get("/contractors", params={"manufacturer": accounts["maker2"]["uscc"], "provider_type": 1},
+                             headers={"Accept": "application/json"})
+    assert other.status_code == 403
 
 
 def test_cli_prints_reasons_and_json(demo_template, tmp_path, maker):
