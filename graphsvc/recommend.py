@@ -14,7 +14,8 @@ take M's project:
 The computation is pure: ``build_index(...)`` turns plain rows into an :class:`Index`, and
 ``rank(index, manufacturer, query, weights)`` scores. ``fetch_recommendation(store, ...)``
 runs the queries; the index is built once per process and store and rebuilt when the
-``recommend_fingerprint`` query (audit events, deliveries) says the graph changed.
+``recommend_fingerprint`` query (the audit log: every write is audited) says the graph
+changed; a live check re-reads the hard-filter facts of the providers about to be returned.
 
 Worked example. With every count term worth 1.0 from its first delivery (saturation 1),
 P1 (same district as M, one confirmed line project for an electronics maker, one disputed)
