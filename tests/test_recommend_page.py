@@ -38,7 +38,7 @@ def test_manufacturer_searches_and_sees_reasons_with_evidence(page_as, accounts)
     mk.assert_no_console_errors()
 
 
-def test_bureau_picks_a_manufacturer_by_name_and_sees_field_errors(page_as, accounts):
+def test_bureau_picks_a_manufacturer_by_name_and_sees_field_errors(page_as, accounts, api):
     bu = page_as("hz_bureau")
     bu.goto("/contractors")
     page = bu.page
@@ -57,15 +57,24 @@ def test_bureau_picks_a_manufacturer_by_name_and_sees_field_errors(page_as, acco
     assert page.input_value("#provider_type") == "2"
     assert page.locator("#recommend-results article").count() >= 1
     bu.shot("contractors-bureau")
-    # A manufacturer outside the bureau's region: the error sits next to the field, text kept.
-    outside = "91330000000000000X"
-    page.fill("#manufacturer", outside)
+    # An invalid USCC, then a manufacturer outside the bureau's region: the error sits next
+    # to the field, in Chinese, and what was typed stays.
+    bad = "91330000000000000X"
+    page.fill("#manufacturer", bad)
     with page.expect_navigation():
         page.click("#recommend-submit")
     err = page.locator("#manufacturer-error")
-    assert err.is_visible() and err.inner_text()
-    assert page.input_value("#manufacturer") == outside
+    assert err.is_visible() and "统一社会信用代码" in err.inner_text()
+    assert page.input_value("#manufacturer") == bad
     assert page.input_value("#provider_type") == "2"
+    outside = next(e["uscc"] for e in api("admin").get("/api/v1/enterprises", params={"region": "330600"}).json()["items"]
+                   if e["is_manufacturer"])
+    page.fill("#manufacturer", outside)
+    with page.expect_navigation():
+        page.click("#recommend-submit")
+    assert "可见范围" in page.locator("#manufacturer-error").inner_text()
+    assert page.input_value("#manufacturer") == outside
+    assert page.locator("#recommend-results").count() == 0
     bu.shot("contractors-bureau-error")
-    # The rejected search answers 400, which Chromium logs; nothing else may appear.
-    bu.assert_no_console_errors(allow_status=(400,))
+    # The rejected searches answer 400 and 404, which Chromium logs; nothing else may appear.
+    bu.assert_no_console_errors(allow_status=(400, 404))
