@@ -77,8 +77,12 @@ NODES: dict[str, dict] = {
 # name -> (from label, to label, props, identity props).  The identity props say when two
 # edges between the same pair are "the same" record, which makes re-imports idempotent.
 RELS: dict[str, dict] = {
+    # supplier_region copies the supplier's region_code onto the edge: locality sums over
+    # millions of edges then need no random read of each supplier node (the importers keep it
+    # in step when an enterprise moves).
     "SUPPLIES": {"from": "Enterprise", "to": "Enterprise",
-                 "props": {"year": "INT64", "amount_wan": "DOUBLE", "segment_id": "STRING"},
+                 "props": {"year": "INT64", "amount_wan": "DOUBLE", "segment_id": "STRING",
+                           "supplier_region": "STRING"},
                  "identity": ["year", "segment_id"]},
     "LOCATED_IN": {"from": "Enterprise", "to": "Region", "props": {}, "identity": []},
     "IN_SEGMENT": {"from": "Enterprise", "to": "Segment", "props": {}, "identity": []},
@@ -97,3 +101,8 @@ RELS: dict[str, dict] = {
 
 def key_of(label: str) -> str:
     return NODES[label]["key"]
+
+
+# Properties added after a release, with the query (in queries/) that fills them in existing
+# databases. Adapters add the column (LadybugDB: ALTER TABLE) and run the query once.
+MIGRATIONS = [("SUPPLIES", "supplier_region", "migrate_supplier_region")]

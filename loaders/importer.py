@@ -433,6 +433,9 @@ def _write_enterprises(tx, ctx, good):
              (ctx.known.get(r["uscc"]) or {}).get("region_code") != r["region_code"]]
     rels = tx.replace_rels("LOCATED_IN", [{"from": r["uscc"], "to": r["region_code"]} for r in moved],
                            mode="from")
+    relocated = [{"uscc": r["uscc"], "region_code": r["region_code"]} for r in moved if r["uscc"] in ctx.known]
+    for i in range(0, len(relocated), CHUNK):
+        tx.run("supplies_set_supplier_region", rows=relocated[i:i + CHUNK])
     if "segment_ids" in ctx.present:
         seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in (r.get("segment_ids") or [])]
         # Enterprises listed with an empty cell lose their segments too: the file is the new set.
@@ -447,8 +450,10 @@ def _write_enterprises(tx, ctx, good):
 def _write_supplies(tx, ctx, good: "Records"):
     sup, buy, year = good.column("supplier_uscc"), good.column("buyer_uscc"), good.column("year")
     amt, seg = good.column("amount_wan"), good.column("segment_id")
+    region = {u: e.get("region_code") for u, e in ctx.known.items()}
     rows = LazyRows(len(good), lambda i: {"from": sup[i], "to": buy[i], "year": year[i],
-                                          "amount_wan": amt[i], "segment_id": seg[i]})
+                                          "amount_wan": amt[i], "segment_id": seg[i],
+                                          "supplier_region": region.get(sup[i])})
     n = tx.replace_rels("SUPPLIES", rows, mode="pair")
     return 0, 0, n
 

@@ -9,5 +9,5 @@ WITH DISTINCT t
 MATCH (s:Enterprise)-[e2:SUPPLIES]->(t)
 WITH t, s, e2
 WHERE e2.year = $year
-RETURN t.uscc AS tier1_uscc, s.uscc AS supplier_uscc, s.region_code AS supplier_region,
+RETURN t.uscc AS tier1_uscc, s.uscc AS supplier_uscc, e2.supplier_region AS supplier_region,
        e2.amount_wan AS amount_wan

@@ -166,3 +166,17 @@ def test_xlsx_export_roundtrip_reads_back(tmp_path, empty_store):
     projects = {p["id"]: p for p in empty_store.dump_nodes("Project")}
     assert projects["P1"]["start_date"] == "2022-01-01" and projects["P2"]["investment_wan"] == 150.5
     assert empty_store.counts()["LEADS"] == 1
+
+
+def test_supplier_region_on_supplies_follows_the_supplier(empty_store):
+    """SUPPLIES.supplier_region (the copy locality sums read) is set on import and kept in
+    step when the supplier's registered region changes."""
+    run_import(empty_store, "enterprises", enterprises_csv().encode(), "e.csv")
+    data = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{C},{A},2024,10,HZ01-01\n".encode()
+    assert run_import(empty_store, "supplies", data, "s.csv").status == "ok"
+    region = lambda: empty_store.read_cypher(  # noqa: E731
+        "MATCH (s:Enterprise)-[e:SUPPLIES]->(:Enterprise) RETURN e.supplier_region AS r")[0]["r"]
+    assert region() == "320500"
+    moved = f"uscc,name,region_code\n{C},苏州示例丙机械有限公司,330109\n".encode()
+    assert run_import(empty_store, "enterprises", moved, "m.csv").status == "ok"
+    assert region() == "330109"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from graphsvc import schema
-from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, plain
+from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,13 @@ def _full(row: dict, cols: list[str]) -> dict:
     return {c: row.get(c) for c in cols}
 
 
+def _rows_raw(result) -> list[list]:
+    out = []
+    while result.has_next():
+        out.append(result.get_next())
+    return out
+
+
 def _rows(result) -> list[dict]:
     cols = result.get_column_names()
     out = []
@@ -249,6 +256,14 @@ class LadybugStore(Store):
             conn.execute(node_ddl(label))
         for rel in schema.RELS:
             conn.execute(rel_ddl(rel))
+        # Databases made by an earlier release lack later properties: add and fill them.
+        for table, prop, query in schema.MIGRATIONS:
+            have = {r[1] for r in _rows_raw(conn.execute(f"CALL table_info('{table}') RETURN *"))}
+            if prop not in have:
+                spec = schema.RELS.get(table) or schema.NODES[table]
+                log.warning("migrating %s: adding %s.%s", self.path, table, prop)
+                conn.execute(f"ALTER TABLE `{table}` ADD {prop} {spec['props'][prop]}")
+                conn.execute(load_query(query))
 
     def ensure_schema(self) -> None:
         self._database()

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from graphsvc import schema
-from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, plain
+from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -124,6 +124,13 @@ class Neo4jStore(Store):
                       f"FOR (n:{label}) REQUIRE n.{spec['key']} IS UNIQUE")
             for label, prop in INDEXES:
                 s.run(f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+            for table, prop, query in schema.MIGRATIONS:
+                if table in schema.RELS:
+                    probe = f"MATCH ()-[e:`{table}`]->() WHERE e.{prop} IS NULL RETURN 1 LIMIT 1"
+                else:
+                    probe = f"MATCH (e:{table}) WHERE e.{prop} IS NULL RETURN 1 LIMIT 1"
+                if s.run(probe).single() is not None:
+                    s.run(load_query(query))
 
     def read_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         try:
