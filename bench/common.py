@@ -68,25 +68,23 @@ class Context:
         d = self.data_dir()
         marker = d / ".loaded"
         CACHE.mkdir(parents=True, exist_ok=True)
-        lock = open(CACHE / "province.lock", "w")
         # One builder at a time: a second benchmark process waits here for the first to finish.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not marker.exists():
-            shutil.rmtree(d, ignore_errors=True)
-            s = open_store(load(data_dir=d))
-            ensure_reference(s)
-            t = time.perf_counter()
-            load_demo_files(s, self.files, progress=False)
-            self.load_seconds = time.perf_counter() - t
-            (d / "load_seconds").write_text(f"{self.load_seconds:.1f}")
-            marker.touch()
-            self._store = s
-        else:
-            # Read-only: several benchmark processes may share the cached graph at once.
-            self._store = open_store(load(data_dir=d, read_only=True))
-            self.load_seconds = float((d / "load_seconds").read_text())
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+        with open(CACHE / "province.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not marker.exists():
+                shutil.rmtree(d, ignore_errors=True)
+                s = open_store(load(data_dir=d))
+                ensure_reference(s)
+                t = time.perf_counter()
+                load_demo_files(s, self.files, progress=False)
+                self.load_seconds = time.perf_counter() - t
+                (d / "load_seconds").write_text(f"{self.load_seconds:.1f}")
+                marker.touch()
+                self._store = s
+            else:
+                # Read-only: several benchmark processes may share the cached graph at once.
+                self._store = open_store(load(data_dir=d, read_only=True))
+                self.load_seconds = float((d / "load_seconds").read_text())
         return self._store
 
     def writable_copy(self, dest: Path):

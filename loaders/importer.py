@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from graphsvc import audit, reference
 from loaders import fields as f
@@ -124,7 +124,7 @@ class _Context:
     looked_up: set = field(default_factory=set)    # USCCs already asked about
 
 
-def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: "_Context"):
+def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context):
     """Parse column by column, each distinct cell value once (a supplies file repeats the same
     few hundred thousand USCCs across millions of rows, and checksum validation is the cost).
 
@@ -134,8 +134,7 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: "_Contex
     errors = []
     n = len(table)
     cols: dict[str, list] = {"_row": table.rownos}
-    done = 0
-    for idx, col in mapping.items():
+    for done, (idx, col) in enumerate(mapping.items(), start=1):
         cache: dict[str, tuple] = {}
         raw_col = table.columns[idx]
         if col.parse is f.uscc:
@@ -157,7 +156,6 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: "_Contex
                 errors.append({"row": table.rownos[i], "field": col.name, "reason": "必填项为空"})
             out[i] = value
         cols[col.name] = out
-        done += 1
         progress("校验", done * n // max(1, len(mapping)), n)
     for col in kind.columns:
         if col.required and col.name not in cols:
@@ -190,7 +188,7 @@ class Records:
         names = list(self.cols)
         return ({n: self.cols[n][i] for n in names} for i in self.keep)
 
-    def without(self, bad_rows: set) -> "Records":
+    def without(self, bad_rows: set) -> Records:
         if not bad_rows:
             return self
         rownos = self.cols["_row"]
@@ -295,7 +293,7 @@ def _check_enterprises(ctx, records, errors):
                 _err(errors, r, "segment_ids", f"未知的链上环节 {s}")
 
 
-def _check_supplies(ctx, recs: "Records", errors):
+def _check_supplies(ctx, recs: Records, errors):
     segments = reference.segments()
     rownos = recs.column("_row")
     sup, buy = recs.column("supplier_uscc"), recs.column("buyer_uscc")
@@ -447,7 +445,7 @@ def _write_enterprises(tx, ctx, good):
     return res["created"], res["updated"], rels
 
 
-def _write_supplies(tx, ctx, good: "Records"):
+def _write_supplies(tx, ctx, good: Records):
     sup, buy, year = good.column("supplier_uscc"), good.column("buyer_uscc"), good.column("year")
     amt, seg = good.column("amount_wan"), good.column("segment_id")
     region = {u: e.get("region_code") for u, e in ctx.known.items()}

@@ -142,7 +142,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": "test-secret",
              "GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE": "1000", **(env or {})}
-        self.log = open(log_path, "w")
+        self.log = open(log_path, "w")  # noqa: SIM115 — the server writes to it until stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "graphsvc.cli", "serve", "--port", str(self.port)],
             cwd=ROOT, env=e, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -29,7 +29,7 @@ ROWS = load_rows()
 
 def _expand(path: str, accounts: dict) -> str:
     for name in ("maker", "maker2", "provider", "provider2"):
-        path = path.replace("{%s_uscc}" % name, accounts[name]["uscc"])
+        path = path.replace(f"{{{name}_uscc}}", accounts[name]["uscc"])
     return path
 
 

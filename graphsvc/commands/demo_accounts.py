@@ -64,7 +64,7 @@ def register(cli):
 
 
 def _print(rows):
-    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for r in rows:
         extra = r.get("scope") or r.get("uscc") or ""
         click.echo(f"  {r['username']:<11} {r['role']:<13} {extra:<19} {r.get('label', '')}")
@@ -75,10 +75,10 @@ def main(argv=None):
     from graphsvc.cli import Ctx, load_demo
 
     c = Ctx()
-    if "--ensure-demo" in (argv or sys.argv[1:]):
-        if not c.store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS u LIMIT 1"):
-            click.echo("loading the small demo graph …")
-            load_demo(c.store, "small", progress=False)
+    if "--ensure-demo" in (argv or sys.argv[1:]) and \
+            not c.store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS u LIMIT 1"):
+        click.echo("loading the small demo graph …")
+        load_demo(c.store, "small", progress=False)
     _print(ensure(c.store))
     c.store.close()
 
