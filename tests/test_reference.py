@@ -129,5 +129,8 @@ def test_manifest_lists_every_file():
     paths = {f["path"] for f in manifest["files"]}
     assert {"regions.csv", "industries.csv", "chains.yaml"} <= paths
     for f in manifest["files"]:
-        assert (ref.REFDATA / f["path"]).is_file()
+        assert (ref.REFDATA / f["path"]).exists(), f["path"]
         assert f["version"] and f["source"] and f["what"]
+    present = {p.name + ("/" if p.is_dir() else "") for p in ref.REFDATA.iterdir()
+               if p.name != "manifest.yaml" and not p.name.startswith((".", "__"))}
+    assert present <= paths, f"reference files missing from manifest.yaml: {sorted(present - paths)}"
