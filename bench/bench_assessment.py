@@ -7,7 +7,7 @@ PDF is timed too, without a target.
 """
 from __future__ import annotations
 
-from bench.common import timed
+from bench.common import handler, timed
 
 
 def _dataset(store) -> str:
@@ -17,24 +17,10 @@ def _dataset(store) -> str:
 
 
 def _handler(store):
-    """Call the API views in a request context as admin (no account written to the cache)."""
-    from flask import g
-
+    """The API views as admin, in-process."""
     from graphsvc.access import Principal
-    from graphsvc.config import load
-    from web import create_app
 
-    app = create_app(load(data_dir=store.path), store=store)
-    app.extensions["graphsvc"]["reference_checked"] = True
-
-    def get(path):
-        with app.test_request_context(path):
-            g.principal, g.via = Principal("bench", "admin"), "token"
-            resp = app.full_dispatch_request()
-            assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
-            return resp
-
-    return get
+    return handler(store, Principal("bench", "admin"))
 
 
 def run(ctx) -> list[dict]:

@@ -109,3 +109,24 @@ def write_results(name: str, rows: list[dict]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return path
+
+
+def handler(store, principal):
+    """get(path) -> response: the API views dispatched in a request context as `principal`
+    (an access.Principal), without writing an account or token into the shared graph."""
+    from flask import g
+
+    from graphsvc.config import load
+    from web import create_app
+
+    app = create_app(load(data_dir=store.path), store=store)
+    app.extensions["graphsvc"]["reference_checked"] = True
+
+    def get(path):
+        with app.test_request_context(path):
+            g.principal, g.via = principal, "token"
+            resp = app.full_dispatch_request()
+            assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+            return resp
+
+    return get

@@ -71,24 +71,31 @@ def check_csrf() -> None:
         raise ApiError(403, "csrf", "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
-def require(*roles: str):
-    """Guard a view: 401 if nobody is logged in, 403 if the role is not among `roles`."""
-
+def _guard(roles: tuple[str, ...], on_anonymous, denied: str):
     def deco(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             p = current_principal()
             if p is None:
-                raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
+                return on_anonymous()
             check_csrf()
             if roles and p.role not in roles:
-                raise ApiError(403, "forbidden", "当前角色无权执行此操作")
+                raise ApiError(403, "forbidden", denied)
             return view(*args, **kwargs)
 
         wrapper.roles = roles
         return wrapper
 
     return deco
+
+
+def require(*roles: str):
+    """Guard an API view: 401 if nobody is logged in, 403 if the role is not among `roles`."""
+
+    def anonymous():
+        raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
+
+    return _guard(roles, anonymous, "当前角色无权执行此操作")
 
 
 def client_ip() -> str:
@@ -146,20 +153,9 @@ def page(*roles: str):
 
     from web.errors import wants_json
 
-    def deco(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            p = current_principal()
-            if p is None:
-                if wants_json():
-                    raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
-                return redirect(url_for("pages.home.login", next=request.full_path.rstrip("?")))
-            check_csrf()
-            if roles and p.role not in roles:
-                raise ApiError(403, "forbidden", "当前角色无权访问此页面")
-            return view(*args, **kwargs)
+    def anonymous():
+        if wants_json():
+            raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
+        return redirect(url_for("pages.home.login", next=request.full_path.rstrip("?")))
 
-        wrapper.roles = roles
-        return wrapper
-
-    return deco
+    return _guard(roles, anonymous, "当前角色无权访问此页面")
