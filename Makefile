@@ -51,6 +51,7 @@ test: install
 
 bench: install
 	$(PY) -m bench.run
+	$(PY) -m bench.eval_recommend
 
 lint: install
 	.venv/bin/ruff check .
