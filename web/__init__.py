@@ -36,6 +36,10 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
     errors.register(app)
     nav.register(app)
+    from graphsvc.ratios import pct_text
+
+    # Percentages are truncated, never rounded up across a target line (59.96% is not "60.0%").
+    app.jinja_env.filters["pct"] = pct_text
     from web.api import api_blueprint
     from web.pages import pages_blueprint
 
