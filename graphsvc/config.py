@@ -25,7 +25,7 @@ class Settings:
     login_attempts_per_minute: int
     cookie_secure: bool
     read_only: bool = False
-    buffer_pool_mb: int = 1024
+    buffer_pool_mb: int = 512
     extra: dict = field(default_factory=dict)
 
     @property
@@ -56,7 +56,7 @@ def load(**overrides) -> Settings:
         cookie_secure=os.environ.get("GRAPHSVC_COOKIE_SECURE", "0") == "1",
         read_only=os.environ.get("GRAPHSVC_READ_ONLY", "0") == "1",
         # LadybugDB's default pool is most of the machine's memory; bound it explicitly.
-        buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 1024),
+        buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 512),
     )
     values.update(overrides)
     return Settings(**values)

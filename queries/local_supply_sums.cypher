@@ -5,11 +5,15 @@
 // LadybugDB 0.22 a filter on the supplier next to the filter on the edge in one WHERE returned
 // wrong rows (edges of other years), and starting from the leaders avoids hash-joining a scan of
 // every supply. The supplier's region is read from the edge (supplier_region), not the
-// supplier node: at province scale that random read was most of the time.
+// supplier node: at province scale that random read was most of the time. Suppliers are
+// counted by grouping per supplier first (a supplier's region is the same on all its edges),
+// which is cheaper on LadybugDB than two count(DISTINCT …) over nodes.
 MATCH (s:Enterprise)-[e:SUPPLIES]->(l:Enterprise)-[:HAS]->(r:Recognition)
 WHERE r.kind = '链主工厂' AND l.region_code STARTS WITH $leader_prefix
   AND ($year IS NULL OR e.year = $year)
-RETURN l.uscc AS uscc, r.id AS recognition_id, e.year AS year,
-       sum(e.amount_wan) AS total_amount, count(DISTINCT s) AS suppliers,
-       sum(CASE WHEN e.supplier_region STARTS WITH $prefix THEN e.amount_wan ELSE 0.0 END) AS local_amount,
-       count(DISTINCT CASE WHEN e.supplier_region STARTS WITH $prefix THEN s ELSE NULL END) AS local_suppliers
+WITH l, r, e.year AS year, s, sum(e.amount_wan) AS amount,
+     max(CASE WHEN e.supplier_region STARTS WITH $prefix THEN 1 ELSE 0 END) AS is_local
+RETURN l.uscc AS uscc, r.id AS recognition_id, year,
+       sum(amount) AS total_amount, count(*) AS suppliers,
+       sum(CASE WHEN is_local = 1 THEN amount ELSE 0.0 END) AS local_amount,
+       sum(is_local) AS local_suppliers

@@ -17,7 +17,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from graphsvc import schema
 from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
@@ -209,7 +209,7 @@ def _rows(result) -> list[dict]:
 class LadybugStore(Store):
     engine = "ladybug"
 
-    def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 1024):
+    def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 512):
         self.buffer_pool_bytes = buffer_pool_mb * 1024 * 1024
         # Read-only: several processes may open one database (benchmarks, a reporting replica);
         # each sees the snapshot taken when it opened.
