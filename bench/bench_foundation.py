@@ -22,29 +22,43 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _fresh_load(ctx) -> dict:
-    """Load the province files into an empty database, timed (not the cached build)."""
+def _load_into(tmp: str, files: dict) -> dict:
+    """In a child process: load the province files into an empty database; time and memory."""
     from graphsvc.cli import load_demo_files
     from graphsvc.config import load
     from graphsvc.reference_graph import ensure_reference
     from graphsvc.store import open_store
 
+    s = open_store(load(data_dir=Path(tmp)))
+    ensure_reference(s)
+    t = time.perf_counter()
+    load_demo_files(s, files, progress=False)
+    secs = time.perf_counter() - t
+    counts = s.counts()
+    s.close()
+    return {"seconds": secs, "counts": counts, "max_rss_mb": _rss_mb()}
+
+
+def _fresh_load(ctx) -> list[dict]:
+    """The province files into an empty database, in a fresh process so that its peak resident
+    memory is the import's own (not the cached graph's or other benchmarks')."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     files = ctx.files
-    with tempfile.TemporaryDirectory(prefix="graphsvc-load-") as tmp:
-        s = open_store(load(data_dir=Path(tmp)))
-        ensure_reference(s)
-        t = time.perf_counter()
-        load_demo_files(s, files, progress=False)
-        secs = time.perf_counter() - t
-        counts = s.counts()
-        s.close()
-    return {"name": "province load through the importers", "dataset": DATASET, "n": 1,
-            "median": round(secs, 1), "p95": None, "unit": "s", "target": "<= 120 s",
-            "counts": {k: counts[k] for k in ("Enterprise", "SUPPLIES", "Delivery", "Recognition")}}
+    with tempfile.TemporaryDirectory(prefix="graphsvc-load-") as tmp, \
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        res = pool.submit(_load_into, tmp, files).result()
+    counts = res["counts"]
+    return [{"name": "province load through the importers", "dataset": DATASET, "n": 1,
+             "median": round(res["seconds"], 1), "p95": None, "unit": "s", "target": "<= 120 s",
+             "counts": {k: counts[k] for k in ("Enterprise", "SUPPLIES", "Delivery", "Recognition")}},
+            {"name": "resident memory: peak of the province load process", "dataset": DATASET, "n": 1,
+             "median": round(res["max_rss_mb"]), "p95": None, "unit": "MB", "target": "<= 1536 MB"}]
 
 
 def run(ctx) -> list[dict]:
-    rows = [_fresh_load(ctx)]
+    rows = _fresh_load(ctx)
     store = ctx.store()
     stored = store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS uscc, e.region_code AS region LIMIT 5000")
     usccs = [r["uscc"] for r in stored]
@@ -54,18 +68,24 @@ def run(ctx) -> list[dict]:
     rows.append({"name": "list: enterprises in 滨江 (page of 100)", "dataset": DATASET,
                  **timed(lambda: store.read("enterprises_list", prefix="330108", uscc=None, q=None,
                                             provider_type=None, offset=0, limit=100), repeat=50)})
-    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:
-        copy = ctx.writable_copy(Path(tmp))
-        try:
-            rows.append(_upsert(copy, stored, rnd))
-        finally:
-            copy.close()
-    rows.append({"name": "resident memory (max RSS of this process, load included)", "dataset": DATASET, "n": 1,
-                 "median": round(_rss_mb(), 0), "p95": None, "unit": "MB", "target": "<= 1536 MB"})
+    rates = []
+    for _ in range(3):  # each on a fresh copy, so every run adds the same 5k new enterprises
+        with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:
+            copy = ctx.writable_copy(Path(tmp))
+            try:
+                rates.append(_upsert(copy, stored, rnd))
+            finally:
+                copy.close()
+    rates.sort()
+    rows.append({"name": "incremental upsert: 10k enterprise rows (5k new, 5k updated)", "dataset": DATASET,
+                 "n": len(rates), "median": round(rates[len(rates) // 2]), "p95": None, "unit": "rows/s",
+                 "target": ">= 5000 rows/s", "runs": [round(r) for r in rates]})
+    rows.append({"name": "resident memory: peak of the benchmark process (reads, upsert)", "dataset": DATASET,
+                 "n": 1, "median": round(_rss_mb()), "p95": None, "unit": "MB", "target": "<= 1536 MB"})
     return rows
 
 
-def _upsert(store, stored, rnd) -> dict:
+def _upsert(store, stored, rnd) -> float:
     """10k enterprise rows, half existing (new name and head count) and half new, through the
     real importer."""
     import numpy as np
@@ -87,6 +107,4 @@ def _upsert(store, stored, rnd) -> dict:
     rep = run_import(store, "enterprises", data, "upsert-10k.csv", actor="bench")
     secs = time.perf_counter() - t
     assert rep.status == "ok", rep.errors[:3]
-    return {"name": "incremental upsert: 10k enterprise rows (5k new, 5k updated)", "dataset": DATASET,
-            "n": 1, "median": round(10000 / secs), "p95": None, "unit": "rows/s", "target": ">= 5000 rows/s",
-            "seconds": round(secs, 2)}
+    return 10000 / secs
