@@ -102,7 +102,7 @@ def create_token(store, username: str, *, days: int | None = None, actor: str | 
     if not row or not row["account"].get("active"):
         raise AccountError(f"no active user {username}")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     expires = (now + dt.timedelta(days=days)).isoformat() if days else None
     with store.transaction() as tx:
         tx.upsert_nodes("Token", [{"id": _token_hash(raw), "username": username, "created_at": now.isoformat(),

@@ -8,7 +8,7 @@ import uuid
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def event(actor: str | None, action: str, target: str, *, region_code: str | None = None,

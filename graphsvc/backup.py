@@ -74,7 +74,7 @@ def backup(store, out_dir: Path) -> dict:
         n = _write(path, cols, store.dump_rels(rel))
         files[path.name] = {"kind": "rel", "name": rel, "count": n, "sha256": _sha256(path)}
     manifest = {"format": FORMAT, "engine": store.engine,
-                "created_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+                "created_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                 "files": files}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest

@@ -174,7 +174,7 @@ def test_supplier_region_on_supplies_follows_the_supplier(empty_store):
     run_import(empty_store, "enterprises", enterprises_csv().encode(), "e.csv")
     data = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{C},{A},2024,10,HZ01-01\n".encode()
     assert run_import(empty_store, "supplies", data, "s.csv").status == "ok"
-    region = lambda: empty_store.read_cypher(  # noqa: E731
+    region = lambda: empty_store.read_cypher(
         "MATCH (s:Enterprise)-[e:SUPPLIES]->(:Enterprise) RETURN e.supplier_region AS r")[0]["r"]
     assert region() == "320500"
     moved = f"uscc,name,region_code\n{C},苏州示例丙机械有限公司,330109\n".encode()

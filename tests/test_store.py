@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +17,9 @@ from tests.conftest import NEO4J, ROOT, make_settings, open_test_store
 
 def test_transaction_rolls_back_on_error(empty_store):
     before = empty_store.counts()
-    with pytest.raises(RuntimeError):
-        with empty_store.transaction() as tx:
-            tx.upsert_nodes("Chain", [{"id": "TMP", "name": "临时", "ecosystem": None}])
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), empty_store.transaction() as tx:
+        tx.upsert_nodes("Chain", [{"id": "TMP", "name": "临时", "ecosystem": None}])
+        raise RuntimeError("boom")
     assert empty_store.counts() == before
 
 
@@ -55,7 +53,7 @@ def test_parallel_reads_while_writing(store):
             for _ in range(20):
                 assert store.read_one("enterprises_list", prefix="3301", uscc=None, q=None,
                                       provider_type=None, offset=0, limit=1)
-        except Exception as exc:  # noqa: BLE001 — surfaced below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=reader) for _ in range(4)]
@@ -76,7 +74,7 @@ def test_backup_restore_roundtrip_reproduces_the_graph(store, tmp_path):
         assert target.counts() == store.counts()
         for label in ("Enterprise", "Delivery", "Account", "Token", "Project", "Recognition"):
             assert target.dump_nodes(label) == store.dump_nodes(label), label
-        key = lambda r: tuple(str(v) for v in r.values())  # noqa: E731
+        key = lambda r: tuple(str(v) for v in r.values())
         for rel in ("SUPPLIES", "ORGANIZES", "LEADS", "FOR"):
             assert sorted(target.dump_rels(rel), key=key) == sorted(store.dump_rels(rel), key=key), rel
         with pytest.raises(BackupError, match="empty store"):
@@ -184,7 +182,7 @@ def test_neo4j_unreachable_reports_what_to_fix():
 
 def test_cli_user_token_and_import(tmp_path, demo_files):
     env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp_path / "cli")}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "graphsvc.cli", *a], cwd=ROOT, env=env,  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "graphsvc.cli", *a], cwd=ROOT, env=env,
                                     capture_output=True, text=True, timeout=120)
     r = run("import", "enterprises", str(demo_files / "enterprises.csv"))
     assert r.returncode == 0 and "accepted 3000" in r.stdout, r.stderr

@@ -9,9 +9,10 @@ from __future__ import annotations
 import decimal
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 from graphsvc import schema
 
@@ -30,7 +31,7 @@ class QueryNotFound(StoreError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     path = QUERY_DIR / f"{name}.cypher"
     if not path.is_file():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 from graphsvc import schema
 from graphsvc.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
