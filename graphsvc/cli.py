@@ -233,16 +233,21 @@ def user_add(c: Ctx, username, role, password, scope, uscc):
     click.echo(f"added {acc['username']} ({acc['role']})")
 
 
+def _set_active(c: Ctx, username: str, active: bool) -> None:
+    from graphsvc.accounts import AccountError, set_active
+
+    try:
+        set_active(c.store, username, active, actor="cli")
+    except AccountError as exc:
+        _fail(str(exc))
+
+
 @user.command("disable")
 @click.argument("username")
 @pass_ctx
 def user_disable(c: Ctx, username):
-    from graphsvc.accounts import AccountError, set_active
-
-    try:
-        set_active(c.store, username, False, actor="cli")
-    except AccountError as exc:
-        _fail(str(exc))
+    """Disable an account and revoke its tokens."""
+    _set_active(c, username, False)
     click.echo(f"disabled {username} and revoked its tokens")
 
 
@@ -250,12 +255,7 @@ def user_disable(c: Ctx, username):
 @click.argument("username")
 @pass_ctx
 def user_enable(c: Ctx, username):
-    from graphsvc.accounts import AccountError, set_active
-
-    try:
-        set_active(c.store, username, True, actor="cli")
-    except AccountError as exc:
-        _fail(str(exc))
+    _set_active(c, username, True)
     click.echo(f"enabled {username}")
 
 

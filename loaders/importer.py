@@ -232,11 +232,11 @@ def _dedupe(records, errors, keyfn, fieldname):
 def _stored_enterprises(ctx, usccs) -> dict:
     """The stored enterprises among `usccs` (with the facts checks need), memoised per import."""
     wanted = {u for u in usccs if u}
-    todo = sorted(wanted - ctx.looked_up)
-    for i in range(0, len(todo), CHUNK):
-        for row in ctx.store.read("enterprises_existing", usccs=todo[i:i + CHUNK]):
+    pending = sorted(wanted - ctx.looked_up)
+    for i in range(0, len(pending), CHUNK):
+        for row in ctx.store.read("enterprises_existing", usccs=pending[i:i + CHUNK]):
             ctx.known[row["uscc"]] = row
-    ctx.looked_up.update(todo)
+    ctx.looked_up.update(pending)
     return {u: ctx.known[u] for u in wanted if u in ctx.known}
 
 
