@@ -598,6 +598,12 @@ def _supplies(w: World, rng: np.random.Generator) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- deliveries
 
+# Log-odds of each signal in the choice of contractor (Gumbel noise is the rest). Strong enough
+# that the next contractor is predictable from industry, place and chain ties far better than
+# by popularity, weak enough that no single signal decides (issue 4's offline evaluation).
+SPECIALISATION, SAME_DISTRICT, SAME_CITY, LEADER_TIE, CHAIN_TIE, SIZE = 4.0, 3.0, 1.6, 4.0, 1.4, 0.8
+
+
 def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
     """Softmax choice of provider per delivery; learnable from industry, place and chain ties."""
     s = w.scale
@@ -646,8 +652,8 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
             rows_t = np.flatnonzero(ptype == t)
             if not len(cand):
                 raise ValueError(f"no provider offers type {t + 1}")
-            f_spec = np.where(spec[cand].T > 0, e ** 2.0, np.float32(1)).astype(np.float32)  # (ind, cand)
-            f_base = np.exp(0.4 * size[cand]).astype(np.float32)
+            f_spec = np.where(spec[cand].T > 0, e ** SPECIALISATION, np.float32(1)).astype(np.float32)  # (ind, cand)
+            f_base = np.exp(SIZE * size[cand]).astype(np.float32)
             cd, cc = pdist[cand], pcity[cand]
             sv = served[:, cand] if served is not None else None
             if sv is not None:
@@ -656,8 +662,8 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
                 r = rows_t[lo: lo + 1024]
                 c = cl[r]
                 weight = f_spec[w.industry[c]] * f_base[None, :]
-                weight[dist_id[c][:, None] == cd[None, :]] *= e ** 1.5
-                weight[city_id[c][:, None] == cc[None, :]] *= e ** 0.8
+                weight[dist_id[c][:, None] == cd[None, :]] *= e ** SAME_DISTRICT
+                weight[city_id[c][:, None] == cc[None, :]] *= e ** SAME_CITY
                 if sv is not None:
                     # Direct tie: the provider served a leader this client supplies.
                     has = np.flatnonzero(t1_size[c] > 0)
@@ -666,9 +672,9 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
                         starts = np.concatenate([[0], np.cumsum(t1_size[c[has]])[:-1]])
                         tie = np.add.reduceat(sv[cols.astype(np.int64)], starts, axis=0) > 0
                         sub = weight[has]
-                        sub[tie] *= e ** 2.0
+                        sub[tie] *= e ** LEADER_TIE
                         weight[has] = sub
-                    weight[chain_tie[w.chain[c]]] *= e ** 0.7
+                    weight[chain_tie[w.chain[c]]] *= e ** CHAIN_TIE
                 weight /= np.maximum(rng.standard_exponential(weight.shape, dtype=np.float32), np.float32(1e-30))
                 out[r] = prov[cand[np.argmax(weight, axis=1)]]
         return out
