@@ -902,18 +902,18 @@ def _names(w: World, rng: np.random.Generator) -> list[str]:
     suffix[w.is_leader] = "股份有限公司"
     names = np.empty(n, dtype=object)
     brands = np.empty(n, dtype=object)
-    todo = np.arange(n)
+    pending = np.arange(n)
     for attempt in range(20):
         k = 2 if attempt < 2 else 3
         brand = ["".join(x) for x in zip(*[np.array(BRAND_A if j == 0 else BRAND_B)[
-            rng.integers(0, len(BRAND_A) if j == 0 else len(BRAND_B), len(todo))] for j in range(k)])]
-        brands[todo] = brand
-        names[todo] = [f"{city_short[w.city[e]]}示例{b}{words[e]}{suffix[e]}" for e, b in zip(todo, brand)]
+            rng.integers(0, len(BRAND_A) if j == 0 else len(BRAND_B), len(pending))] for j in range(k)])]
+        brands[pending] = brand
+        names[pending] = [f"{city_short[w.city[e]]}示例{b}{words[e]}{suffix[e]}" for e, b in zip(pending, brand)]
         dup = pd.Series(names).duplicated(keep="first").to_numpy()
-        todo = np.flatnonzero(dup)
-        if not len(todo):
+        pending = np.flatnonzero(dup)
+        if not len(pending):
             break
-    for j, e in enumerate(todo):   # practically never reached
+    for j, e in enumerate(pending):   # practically never reached
         names[e] = names[e].replace("示例", f"示例{j}号", 1)
     w.brand = brands
     return list(names)
