@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from graphsvc import assessment, assessment_reports
 from graphsvc.assessment import build, count, find_measure
 
-S = "91330108MA2XXXXXX1"  # labels only: the pure functions do not check USCCs
+S = "91330108MA2ABCDEF1"  # labels only: the pure functions do not check USCCs
 
 
 def d(id_, pt, kind, status="confirmed", client="C1", client_kind="discrete", unit=None, q=1, amount=100.0,

@@ -8,7 +8,7 @@ import pytest
 
 from graphsvc.rules import eligibility as el
 
-ENT = {"uscc": "91330106MA2XXXXX0A", "name": "示例智造有限公司", "region_code": "330106",
+ENT = {"uscc": "91330106MA2ABCDE0A", "name": "示例智造有限公司", "region_code": "330106",
        "is_manufacturer": True, "credit_ok": True}
 
 
@@ -26,7 +26,7 @@ def dp(enterprise=None, group=None, **project):
     return facts
 
 
-def member(pid, marker, gid, uscc="91330106MA2XXXXX1B"):
+def member(pid, marker, gid, uscc="91330106MA2ABCDE1B"):
     return {"project": {"id": pid, "one_plus_n": marker, "group_id": gid},
             "enterprise": {"uscc": uscc, "name": f"示例配套{pid}"}}
 
@@ -289,8 +289,8 @@ def test_digital_factory_scorecard():
 
 def test_check_group_checks_every_member():
     lead = dp(one_plus_n="1", group_id="G1", prior_city_subsidy=True)
-    n1 = dp(ent(uscc="91330106MA2XXXXX1B"), id="P2", one_plus_n="N", group_id="G1", investment_wan=50)
-    n2 = dp(ent(uscc="91330106MA2XXXXX2C", region_code="330206"), id="P3", one_plus_n="N", group_id="G1")
+    n1 = dp(ent(uscc="91330106MA2ABCDE1B"), id="P2", one_plus_n="N", group_id="G1", investment_wan=50)
+    n2 = dp(ent(uscc="91330106MA2ABCDE2C", region_code="330206"), id="P3", one_plus_n="N", group_id="G1")
     r = el.check_group("hz-2023-digital-project", [lead, n1, n2])
     assert [m["outcome"] for m in r["members"]] == ["pass", "pass", "fail"]
     assert r["outcome"] == "fail"
