@@ -43,7 +43,7 @@ $(STAMPS)/assets: $(STAMPS)/npm $(STAMPS)/python tools/build_geo.py
 	@touch $@
 
 run: install
-	$(PY) -m graphsvc.commands.demo_accounts --ensure-demo
+	$(PY) -m graphsvc.demo.accounts --ensure-demo
 	.venv/bin/graphsvc serve --host $(HOST) --port $(PORT)
 
 test: install

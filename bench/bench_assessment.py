@@ -18,13 +18,14 @@ def _dataset(store) -> str:
 
 def _handler(store):
     """The API views as admin, in-process."""
-    from graphsvc.access import Principal
+    from graphsvc.core.access import Principal
 
     return handler(store, Principal("bench", "admin"))
 
 
 def run(ctx) -> list[dict]:
-    from graphsvc import assessment, assessment_reports
+    from graphsvc.deliveries import assessment
+    from graphsvc.deliveries import reports as assessment_reports
 
     store = ctx.store()
     dataset = _dataset(store)

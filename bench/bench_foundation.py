@@ -25,9 +25,9 @@ def _rss_mb() -> float:
 def _load_into(tmp: str, files: dict) -> dict:
     """In a child process: load the province files into an empty database; time and memory."""
     from graphsvc.cli import load_demo_files
-    from graphsvc.config import load
-    from graphsvc.reference_graph import ensure_reference
-    from graphsvc.store import open_store
+    from graphsvc.core.config import load
+    from graphsvc.core.reference_graph import ensure_reference
+    from graphsvc.core.store import open_store
 
     s = open_store(load(data_dir=Path(tmp)))
     ensure_reference(s)
@@ -64,9 +64,9 @@ def run(ctx) -> list[dict]:
     usccs = [r["uscc"] for r in stored]
     rnd = random.Random(7)
     rows.append({"name": "point read: enterprise by USCC", "dataset": DATASET,
-                 **timed(lambda: store.read("enterprise_get", uscc=rnd.choice(usccs)), repeat=200)})
+                 **timed(lambda: store.read("enterprises/get", uscc=rnd.choice(usccs)), repeat=200)})
     rows.append({"name": "list: enterprises in 滨江 (page of 100)", "dataset": DATASET,
-                 **timed(lambda: store.read("enterprises_list", prefix="330108", uscc=None, q=None,
+                 **timed(lambda: store.read("enterprises/list", prefix="330108", uscc=None, q=None,
                                             provider_type=None, offset=0, limit=100), repeat=50)})
     rates = []
     for _ in range(3):  # each on a fresh copy, so every run adds the same 5k new enterprises
@@ -90,7 +90,7 @@ def _upsert(store, stored, rnd) -> float:
     real importer."""
     import numpy as np
 
-    from graphsvc.demo import make_usccs
+    from graphsvc.demo.generate import make_usccs
     from loaders.importer import run_import
 
     new = make_usccs(np.array(["330106"] * 5000), np.arange(90_000_000, 90_005_000))

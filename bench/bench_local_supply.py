@@ -3,7 +3,7 @@
 Targets: all-leader ratio table median <= 150 ms; one leader's detail with the what-if
 <= 200 ms; one chain's coverage <= 300 ms.
 
-graphsvc.ratios keeps query results per process until the data version (audit and supply
+graphsvc.local_supply.ratios keeps query results per process until the data version (audit and supply
 counts) changes, so two numbers matter and both are reported:
 - "cold": the first request after a write (cache emptied before every call);
 - "warm": every later request (version check + computation + JSON), as the handler serves it.
@@ -25,13 +25,16 @@ def _dataset(store) -> str:
 
 def _handler(store):
     """The API views as 杭州市经信局, in-process."""
-    from graphsvc.access import Principal
+    from graphsvc.core.access import Principal
 
     return handler(store, Principal("bench", "bureau", "330100"))
 
 
 def run(ctx) -> list[dict]:
-    from graphsvc import coverage, ratios, reference, whatif
+    from graphsvc.local_supply import coverage
+    from graphsvc.local_supply import ratios
+    from graphsvc.core import reference
+    from graphsvc.local_supply import whatif
 
     store = ctx.store()
     dataset = _dataset(store)

@@ -47,7 +47,7 @@ def _sample(store, n: int, seed: int = 11) -> list[tuple[str, int, str | None]]:
 
 
 def run(ctx) -> list[dict]:
-    from graphsvc import recommend as R
+    from graphsvc.contractors import recommend as R
 
     store = ctx.store()
     counts = store.counts()
@@ -95,13 +95,13 @@ def _free_port() -> int:
 def _http(ctx, reqs, dataset) -> list[dict]:
     import requests
 
-    from graphsvc.accounts import add_user, create_token
+    from graphsvc.accounts.users import add_user, create_token
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-recommend-"))
     proc = log = None
     try:
         st = ctx.writable_copy(tmp)   # the server needs its own read-write copy
-        if not st.read_one("account_get", username="bench_admin"):
+        if not st.read_one("accounts/get", username="bench_admin"):
             add_user(st, "bench_admin", "admin", "bench-password-0", actor="bench")
         token = create_token(st, "bench_admin", actor="bench")
         st.close()

@@ -40,7 +40,7 @@ class Context:
 
     @property
     def files(self) -> dict:
-        from graphsvc import demo
+        from graphsvc.demo import generate as demo
 
         out = CACHE / "province-files"
         marker = out / ".done"
@@ -59,9 +59,9 @@ class Context:
         if self._store is not None:
             return self._store
         from graphsvc.cli import load_demo_files
-        from graphsvc.config import load
-        from graphsvc.reference_graph import ensure_reference
-        from graphsvc.store import open_store
+        from graphsvc.core.config import load
+        from graphsvc.core.reference_graph import ensure_reference
+        from graphsvc.core.store import open_store
 
         import fcntl
 
@@ -89,8 +89,8 @@ class Context:
 
     def writable_copy(self, dest: Path):
         """A private read-write copy of the province graph, for benchmarks that write."""
-        from graphsvc.config import load
-        from graphsvc.store import open_store
+        from graphsvc.core.config import load
+        from graphsvc.core.store import open_store
 
         self.store()
         dest.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def handler(store, principal):
     (an access.Principal), without writing an account or token into the shared graph."""
     from flask import g
 
-    from graphsvc.config import load
+    from graphsvc.core.config import load
     from web import create_app
 
     app = create_app(load(data_dir=store.path), store=store)

@@ -6,7 +6,7 @@ delivery's provider type (and unit) as if the delivery had not happened, and see
 provider that actually got the job lands. Reported: Hit@10 (it is in the top 10) and
 NDCG@10 (1/log2(1 + rank) when it is; one relevant item, so the ideal DCG is 1), for
 
-- the ranking (graphsvc.recommend, the weights in graphsvc/refdata/ranking_weights.yaml),
+- the ranking (graphsvc.contractors.recommend, the weights in graphsvc/refdata/ranking_weights.yaml),
 - "most delivered": providers of the type by their number of confirmed deliveries of it,
 - "random": a seeded shuffle of the same candidates.
 
@@ -31,7 +31,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from graphsvc import recommend as R
+from graphsvc.contractors import recommend as R
 
 K = 10
 

@@ -1,64 +1,45 @@
 """The `graphsvc` command line (click, as Flask's own CLI)."""
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import pkgutil
 import sys
 import tempfile
 from pathlib import Path
 
 import click
 
-from graphsvc import config
+from graphsvc.accounts import commands as accounts_cli
+from graphsvc.contractors import commands as contractors_cli
+from graphsvc.core import config
+from graphsvc.core.cli_context import CliContext, fail, pass_ctx
+from graphsvc.deliveries import commands as deliveries_cli
+from graphsvc.demo import accounts as demo_accounts_cli
+from graphsvc.local_supply import commands as local_supply_cli
+from graphsvc.programmes import commands as programmes_cli
 
 DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "projects", "deliveries")
-
-
-class Ctx:
-    def __init__(self):
-        self.settings = config.load()
-        self._store = None
-
-    @property
-    def store(self):
-        if self._store is None:
-            from graphsvc.reference_graph import ensure_reference
-            from graphsvc.store import open_store
-
-            self._store = open_store(self.settings)
-            ensure_reference(self._store)
-        return self._store
-
-
-pass_ctx = click.make_pass_decorator(Ctx, ensure=True)
 
 
 @click.group()
 @click.pass_context
 def cli(ctx):
     """graphsvc — 智造供需图谱 (smart-manufacturing supply-and-demand graph)."""
-    ctx.obj = Ctx()
-
-
-def _fail(msg: str, code: int = 2):
-    click.echo(f"error: {msg}", err=True)
-    sys.exit(code)
+    ctx.obj = CliContext()
 
 
 def main():
-    from graphsvc.store import StoreError
+    from graphsvc.core.store import StoreError
 
     try:
         cli(standalone_mode=True)
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @cli.command()
 @pass_ctx
-def init(c: Ctx):
+def init(c: CliContext):
     """Create the schema and load the reference data (idempotent)."""
     click.echo(json.dumps(c.store.counts(), ensure_ascii=False))
 
@@ -113,25 +94,25 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
 @click.option("--partial", is_flag=True, help="Write the good rows and report the rest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_ctx
-def import_cmd(c: Ctx, kind, file, dry_run, partial, as_json):
+def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
     """Import FILE (.csv or .xlsx) of KIND: enterprises, supplies, deliveries, recognitions,
     projects, memberships."""
     from loaders.importer import UnknownKind
     from loaders.read import FileError
 
     if file.stat().st_size > c.settings.max_upload_bytes:
-        _fail(f"{file} is larger than the limit of {c.settings.max_upload_bytes // 2**20} MB "
+        fail(f"{file} is larger than the limit of {c.settings.max_upload_bytes // 2**20} MB "
               f"(GRAPHSVC_MAX_UPLOAD_MB)")
     try:
         rep = do_import(c.store, kind, file, dry_run=dry_run, partial=partial, as_json=as_json)
     except (UnknownKind, FileError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if rep["status"] == "rejected":
         sys.exit(1)
 
 
 def load_demo(store, scale: str, out: Path | None = None, seed: int = 2023, progress: bool = True) -> dict:
-    from graphsvc import demo
+    from graphsvc.demo import generate as demo
 
     out = out or Path(tempfile.mkdtemp(prefix=f"graphsvc-demo-{scale}-"))
     return load_demo_files(store, demo.generate(scale, out, seed=seed), progress=progress)
@@ -153,10 +134,10 @@ def load_demo_files(store, files: dict, progress: bool = True) -> dict:
 @click.option("--seed", default=2023, show_default=True)
 @click.option("--no-load", is_flag=True, help="Only write the import files.")
 @pass_ctx
-def demo(c: Ctx, scale, out, seed, no_load):
+def demo(c: CliContext, scale, out, seed, no_load):
     """Generate the deterministic synthetic Zhejiang and load it through the importers."""
     if no_load:
-        from graphsvc import demo as demo_mod
+        from graphsvc.demo import generate as demo_mod
 
         out = out or Path(".")
         for kind, path in demo_mod.generate(scale, out, seed=seed).items():
@@ -188,9 +169,9 @@ def serve(host, port, workers, threads):
 @cli.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @pass_ctx
-def backup(c: Ctx, out_dir):
+def backup(c: CliContext, out_dir):
     """Write the whole graph (accounts and audit included) as CSV files plus a manifest."""
-    from graphsvc.backup import backup as do_backup
+    from graphsvc.core.backup import backup as do_backup
 
     manifest = do_backup(c.store, out_dir)
     total = sum(f["count"] for f in manifest["files"].values())
@@ -200,119 +181,20 @@ def backup(c: Ctx, out_dir):
 @cli.command()
 @click.argument("in_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @pass_ctx
-def restore(c: Ctx, in_dir):
+def restore(c: CliContext, in_dir):
     """Restore a backup into an empty store (either engine)."""
-    from graphsvc.backup import BackupError, restore as do_restore
+    from graphsvc.core.backup import BackupError, restore as do_restore
 
     try:
         counts = do_restore(c.store, in_dir)
     except BackupError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"restored {sum(counts.values())} records from {in_dir}")
 
 
-@cli.group()
-def user():
-    """Accounts: add, disable, enable, list."""
-
-
-@user.command("add")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "bureau", "manufacturer", "supplier"]))
-@click.option("--password", required=True)
-@click.option("--scope", help="Region code, for bureau accounts (e.g. 330100).")
-@click.option("--uscc", help="Enterprise, for manufacturer and supplier accounts.")
-@pass_ctx
-def user_add(c: Ctx, username, role, password, scope, uscc):
-    from graphsvc.accounts import AccountError, add_user
-
-    try:
-        acc = add_user(c.store, username, role, password, scope=scope, uscc=uscc, actor="cli")
-    except AccountError as exc:
-        _fail(str(exc))
-    click.echo(f"added {acc['username']} ({acc['role']})")
-
-
-def _set_active(c: Ctx, username: str, active: bool) -> None:
-    from graphsvc.accounts import AccountError, set_active
-
-    try:
-        set_active(c.store, username, active, actor="cli")
-    except AccountError as exc:
-        _fail(str(exc))
-
-
-@user.command("disable")
-@click.argument("username")
-@pass_ctx
-def user_disable(c: Ctx, username):
-    """Disable an account and revoke its tokens."""
-    _set_active(c, username, False)
-    click.echo(f"disabled {username} and revoked its tokens")
-
-
-@user.command("enable")
-@click.argument("username")
-@pass_ctx
-def user_enable(c: Ctx, username):
-    _set_active(c, username, True)
-    click.echo(f"enabled {username}")
-
-
-@user.command("list")
-@pass_ctx
-def user_list(c: Ctx):
-    from graphsvc.accounts import list_users
-
-    for u in list_users(c.store):
-        click.echo(f"{u['username']}\t{u['role']}\t{u.get('scope') or u.get('uscc') or '-'}\t"
-                   f"{'active' if u['active'] else 'disabled'}")
-
-
-@cli.group()
-def token():
-    """API bearer tokens: create, revoke."""
-
-
-@token.command("create")
-@click.argument("username")
-@click.option("--days", type=int, help="Expire after this many days.")
-@pass_ctx
-def token_create(c: Ctx, username, days):
-    from graphsvc.accounts import AccountError, create_token
-
-    try:
-        raw = create_token(c.store, username, days=days, actor="cli")
-    except AccountError as exc:
-        _fail(str(exc))
-    click.echo(f"token for {username} (shown once, store it safely):")
-    click.echo(raw)
-
-
-@token.command("revoke")
-@click.argument("token_or_username")
-@pass_ctx
-def token_revoke(c: Ctx, token_or_username):
-    """Revoke one token, or every token of a user."""
-    from graphsvc.accounts import TOKEN_PREFIX, revoke_token
-
-    if token_or_username.startswith(TOKEN_PREFIX):
-        n = revoke_token(c.store, raw=token_or_username, actor="cli")
-    else:
-        n = revoke_token(c.store, username=token_or_username, actor="cli")
-    click.echo(f"revoked {n} token(s)")
-
-
-def _register_command_modules():
-    import graphsvc.commands as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        mod = importlib.import_module(f"graphsvc.commands.{info.name}")
-        if hasattr(mod, "register"):
-            mod.register(cli)
-
-
-_register_command_modules()
+for _feature in (accounts_cli, contractors_cli, deliveries_cli, demo_accounts_cli, local_supply_cli, programmes_cli):
+    for _command in _feature.COMMANDS:
+        cli.add_command(_command)
 
 
 if __name__ == "__main__":

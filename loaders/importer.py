@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from collections.abc import Callable
 
-from graphsvc import audit, reference
-from loaders import fields as f
+from graphsvc.core import audit
+from graphsvc.core import reference
+from graphsvc.core import coercion as f
 from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map
 from loaders.read import FileError, read_table
 
@@ -234,7 +235,7 @@ def _stored_enterprises(ctx, usccs) -> dict:
     wanted = {u for u in usccs if u}
     pending = sorted(wanted - ctx.looked_up)
     for i in range(0, len(pending), CHUNK):
-        for row in ctx.store.read("enterprises_existing", usccs=pending[i:i + CHUNK]):
+        for row in ctx.store.read("enterprises/existing", usccs=pending[i:i + CHUNK]):
             ctx.known[row["uscc"]] = row
     ctx.looked_up.update(pending)
     return {u: ctx.known[u] for u in wanted if u in ctx.known}
@@ -356,7 +357,7 @@ def _check_deliveries(ctx, records, errors):
     ids = sorted({r["id"] for r in records if r.get("id")})
     existing = {}
     for i in range(0, len(ids), CHUNK):
-        for row in ctx.store.read("deliveries_existing", ids=ids[i:i + CHUNK]):
+        for row in ctx.store.read("imports/deliveries_existing", ids=ids[i:i + CHUNK]):
             existing[row["delivery"]["id"]] = row["delivery"]
     compare = [c for c in KINDS["deliveries"].columns if c.name != "id"]
     for r in records:
@@ -433,7 +434,7 @@ def _write_enterprises(tx, ctx, good):
                            mode="from")
     relocated = [{"uscc": r["uscc"], "region_code": r["region_code"]} for r in moved if r["uscc"] in ctx.known]
     for i in range(0, len(relocated), CHUNK):
-        tx.run("supplies_set_supplier_region", rows=relocated[i:i + CHUNK])
+        tx.run("imports/supplies_set_supplier_region", rows=relocated[i:i + CHUNK])
     if "segment_ids" in ctx.present:
         seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in (r.get("segment_ids") or [])]
         # Enterprises listed with an empty cell lose their segments too: the file is the new set.
@@ -483,8 +484,8 @@ def _write_projects(tx, ctx, good):
                                            if r.get("service_org_uscc")], mode="pair")
     groups = sorted({r["group_id"] for r in good if r.get("group_id")})
     if groups:
-        tx.run("project_group_unlink", group_ids=groups)
-        tx.run("project_group_link", group_ids=groups)
+        tx.run("imports/project_group_unlink", group_ids=groups)
+        tx.run("imports/project_group_link", group_ids=groups)
     return res["created"], res["updated"], rels
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Callable
 
-from loaders import fields as f
+from graphsvc.core import coercion as f
 
 DELIVERY_KINDS = {  # DESIGN.md §3: what each provider type proves (rule C1)
     1: {"engineering_project"},

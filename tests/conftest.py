@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from graphsvc import config
-from graphsvc.store import open_store
+from graphsvc.core import config
+from graphsvc.core.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
@@ -48,7 +48,7 @@ def make_settings(data_dir: Path, **kw) -> config.Settings:
 
 
 def open_test_store(data_dir: Path):
-    from graphsvc.reference_graph import ensure_reference
+    from graphsvc.core.reference_graph import ensure_reference
 
     store = open_store(make_settings(data_dir))
     ensure_reference(store)
@@ -59,13 +59,13 @@ def open_test_store(data_dir: Path):
 def demo_template(tmp_path_factory):
     """A data directory holding the small demo graph and one account + token per role."""
     from graphsvc.cli import load_demo
-    from graphsvc.commands.demo_accounts import ensure
+    from graphsvc.demo.accounts import ensure
 
     d = tmp_path_factory.mktemp("demo-template")
     store = open_test_store(d)
     if NEO4J:
         store.drop_all()
-        from graphsvc.reference_graph import ensure_reference
+        from graphsvc.core.reference_graph import ensure_reference
 
         ensure_reference(store)
     files = d / "files"
@@ -121,7 +121,7 @@ def empty_store(tmp_path):
     s = open_test_store(tmp_path / "empty")
     if NEO4J:
         s.drop_all()
-        from graphsvc.reference_graph import ensure_reference
+        from graphsvc.core.reference_graph import ensure_reference
 
         ensure_reference(s)
     yield s

@@ -10,8 +10,9 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from graphsvc import assessment, assessment_reports
-from graphsvc.assessment import build, count, find_measure
+from graphsvc.deliveries import assessment
+from graphsvc.deliveries import reports as assessment_reports
+from graphsvc.deliveries.assessment import build, count, find_measure
 
 S = "91330108MA2ABCDEF1"  # labels only: the pure functions do not check USCCs
 
@@ -173,7 +174,7 @@ def test_fetch_assessment_on_demo_graph(store, accounts):
     r = assessment.fetch_assessment(store, uscc)
     assert r["supplier"]["uscc"] == uscc
     assert r["totals"]["confirmed"] > 0
-    status = {row["id"]: row["status"] for row in store.read("assessment_deliveries", uscc=uscc)}
+    status = {row["id"]: row["status"] for row in store.read("deliveries/assessment_deliveries", uscc=uscc)}
     counted = set(r["counted"])
     assert counted and all(status[i] == "confirmed" for i in counted)
     for t in r["types"]:

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from graphsvc import accounts as acc
+from graphsvc.accounts import users as acc
 from tests.conftest import make_settings
 
 
@@ -25,7 +25,7 @@ def _csrf(client, path="/login") -> str:
 
 
 def test_passwords_are_argon2_hashed(fresh_store):
-    row = fresh_store.read_one("account_get", username="maker")["account"]
+    row = fresh_store.read_one("accounts/get", username="maker")["account"]
     assert row["password_hash"].startswith("$argon2id$")
     assert "graphsvc-demo" not in row["password_hash"]
 

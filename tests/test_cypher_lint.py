@@ -58,13 +58,13 @@ def fmt(diags: list[dict]) -> str:
 
 
 def schema_from_graphsvc() -> dict | None:
-    """The linter's schema JSON derived from graphsvc.schema (NODES, RELS), if available.
+    """The linter's schema JSON derived from graphsvc.core.schema (NODES, RELS), if available.
 
     With it, unknown labels, relationship types and property keys, and impossible
     (:A)-[:T]->(:B) patterns are lint errors.
     """
     try:
-        from graphsvc import schema
+        from graphsvc.core import schema
     except ImportError:
         return None
     nodes, rels = getattr(schema, "NODES", None), getattr(schema, "RELS", None)
@@ -80,7 +80,7 @@ def schema_from_graphsvc() -> dict | None:
 
 
 def query_files() -> list[Path]:
-    return sorted(QUERIES.glob("*.cypher"))
+    return sorted(QUERIES.glob("*/*.cypher"))
 
 
 def test_queries_folder_is_not_empty():
@@ -93,7 +93,7 @@ def test_all_queries_lint_clean(tmp_path):
     extra: list[str] = []
     schema = schema_from_graphsvc()
     if schema is None:
-        print("graphsvc.schema NODES/RELS not found: labels, types and properties not checked")
+        print("graphsvc.core.schema NODES/RELS not found: labels, types and properties not checked")
     else:
         (tmp_path / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
         extra = ["--schema", str(tmp_path / "schema.json")]
@@ -208,7 +208,7 @@ def test_linter_checks_schema_when_given(tmp_path):
 
 
 def test_project_schema_is_derivable():
-    """graphsvc.schema provides what the lint needs, so schema checks are not silently off."""
+    """graphsvc.core.schema provides what the lint needs, so schema checks are not silently off."""
     schema = schema_from_graphsvc()
-    assert schema is not None, "graphsvc.schema.NODES / RELS missing: update schema_from_graphsvc()"
+    assert schema is not None, "graphsvc.core.schema.NODES / RELS missing: update schema_from_graphsvc()"
     assert schema["labels"] and schema["relationshipTypes"] and schema["propertyKeys"]

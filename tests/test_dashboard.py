@@ -7,10 +7,10 @@ from collections import defaultdict
 
 import pytest
 
-from graphsvc import dashboard as D
-from graphsvc import reference
-from graphsvc.access import Principal
-from graphsvc.rules.targets import progress
+from graphsvc.dashboard import summary as D
+from graphsvc.core import reference
+from graphsvc.core.access import Principal
+from graphsvc.programmes.targets import progress
 
 YEAR = 2024
 
@@ -149,7 +149,7 @@ def test_pure_edge_cases():
 @pytest.mark.parametrize("region", ["330100", "330108"])
 def test_leader_counts_agree_with_the_local_supply_table(store, region):
     """The dashboard links its "below 60%" count to /local-supply: both must count alike."""
-    from graphsvc import ratios
+    from graphsvc.local_supply import ratios
 
     mine = D.fetch_summary(store, region, YEAR)
     table = ratios.fetch_table(store, YEAR, region=region)["items"]

@@ -1,4 +1,4 @@
-"""The synthetic demo data (graphsvc.demo) at small scale: determinism, validity, shape."""
+"""The synthetic demo data (graphsvc.demo.generate) at small scale: determinism, validity, shape."""
 from __future__ import annotations
 
 import csv
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from stdnum.cn import uscc as uscc_mod
 
-from graphsvc import demo
-from graphsvc import reference as ref
+from graphsvc.demo import generate as demo
+from graphsvc.core import reference as ref
 
 HEADERS = {
     "enterprises": "uscc,name,region_code,industry_code,industry_kind,is_manufacturer,provider_types,"

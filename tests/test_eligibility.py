@@ -6,7 +6,7 @@ every computable rule has a passing and a failing case.
 
 import pytest
 
-from graphsvc.rules import eligibility as el
+from graphsvc.programmes import eligibility as el
 
 ENT = {"uscc": "91330106MA2ABCDE0A", "name": "示例智造有限公司", "region_code": "330106",
        "is_manufacturer": True, "credit_ok": True}

@@ -5,7 +5,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from graphsvc.rules import forms
+from graphsvc.programmes import forms
 
 FF_ROWS = [
     {"enterprise_name": "示例智造有限公司", "category": "智能工厂", "chain": "智能装备", "rating_2021_2022": "2022年数字化车间",
@@ -94,7 +94,7 @@ def test_digital_factory_ranking(tmp_path):
 
 def test_forms_catalogue_matches_rules():
     # every form names the rule whose columns it follows, and that rule points back at it
-    from graphsvc.rules import catalogue
+    from graphsvc.programmes import catalogue
     for form_id, spec in forms.FORMS.items():
         assert catalogue.params(spec["rule_id"])["form_id"] == form_id
         assert spec["columns"][0]["header"] == "序号" and spec["columns"][0]["field"] is None

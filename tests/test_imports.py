@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from graphsvc.demo import make_usccs
+from graphsvc.demo.generate import make_usccs
 from loaders.importer import UnknownKind, run_import
 from loaders.read import FileError
 

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from graphsvc import assessment, ledger
-from graphsvc.access import Principal
-from graphsvc.ledger import Conflict, Invalid, NotAllowed, NotVisible, parse_claim
+from graphsvc.deliveries import assessment
+from graphsvc.deliveries import ledger
+from graphsvc.core.access import Principal
+from graphsvc.deliveries.ledger import Conflict, Invalid, NotAllowed, NotVisible, parse_claim
 
 TODAY = dt.date(2026, 6, 30)
 
@@ -99,7 +100,7 @@ def counts(store):
 
 
 def events(store, delivery_id):
-    return [e["event"] for e in store.read("delivery_history", id=delivery_id)]
+    return [e["event"] for e in store.read("deliveries/history", id=delivery_id)]
 
 
 def test_claim_confirm_is_final_and_audited(parties):
@@ -180,7 +181,7 @@ def test_withdraw_only_by_the_supplier_while_claimed(parties):
 def test_corrections_are_new_linked_records(parties):
     st, P = parties["store"], parties
     old = ledger.claim(st, P["provider"], claim_body(P["maker_uscc"], quantity=1, accepted_date="2025-08-01"))
-    key = st.read("enterprises_existing", usccs=[P["maker_uscc"]])[0]["industry_kind"] + ".workshop"
+    key = st.read("enterprises/existing", usccs=[P["maker_uscc"]])[0]["industry_kind"] + ".workshop"
     with pytest.raises(Invalid) as exc:      # a claimed record is withdrawn, not corrected
         ledger.claim(st, P["provider"], claim_body(P["maker_uscc"], corrects=old["id"]))
     assert exc.value.field == "corrects"

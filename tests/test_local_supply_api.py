@@ -11,8 +11,8 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from graphsvc import reference
-from graphsvc.supply_exports import COVERAGE_HEADERS, RATIO_HEADERS, XLSX_MIME
+from graphsvc.core import reference
+from graphsvc.local_supply.exports import COVERAGE_HEADERS, RATIO_HEADERS, XLSX_MIME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,7 +25,7 @@ def hz_table(api):
 
 
 def test_hangzhou_bureau_sees_every_hangzhou_leader(api, hz_table, store):
-    from graphsvc import ratios
+    from graphsvc.local_supply import ratios
 
     leaders = [x for x in ratios.fetch_leaders(store) if reference.in_scope(x["region_code"], "330100")]
     assert sorted(i["uscc"] for i in hz_table["items"]) == sorted(x["uscc"] for x in leaders)
@@ -46,7 +46,7 @@ def test_hangzhou_bureau_sees_every_hangzhou_leader(api, hz_table, store):
 
 
 def test_api_figures_equal_the_library(api, hz_table, store):
-    from graphsvc import ratios
+    from graphsvc.local_supply import ratios
 
     lib = {i["uscc"]: i for i in ratios.fetch_table(store, 2024, region="330100")["items"]}
     for i in hz_table["items"]:

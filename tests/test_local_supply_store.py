@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from graphsvc import coverage, ratios, reference, whatif
+from graphsvc.local_supply import coverage
+from graphsvc.local_supply import ratios
+from graphsvc.core import reference
+from graphsvc.local_supply import whatif
 
 TOL = 1e-9
 YEARS = (2022, 2023, 2024, 2025)

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from graphsvc import schema
-from graphsvc.store.neo4j_store import Neo4jStore, Neo4jTx
+from graphsvc.core import schema
+from graphsvc.core.store.neo4j_store import Neo4jStore, Neo4jTx
 from tests.test_cypher_lint import fmt, run_lint, schema_from_graphsvc
 
 NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")

@@ -1,4 +1,4 @@
-"""graphsvc.programmes: facts gathered from the demo graph and checked by the rules engine;
+"""graphsvc.programmes.facts: facts gathered from the demo graph and checked by the rules engine;
 B10 quotes, targets and form rows computed from the graph; the CLI commands (issue 7)."""
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from graphsvc import programmes as pg
-from graphsvc import reference
-from graphsvc.commands import rules as rules_cmds
+from graphsvc.programmes import facts as pg
+from graphsvc.core import reference
+from graphsvc.programmes import commands as rules_cmds
 from loaders.importer import run_import
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ def test_what_if_overlay_and_missing_facts(store):
 
 
 def test_future_factory_ladder_from_recognitions(store):
-    recs = store.read("rules_recognitions", prefix="3301", kinds=["数字化车间", "智能工厂", "链主工厂"], year=None)
+    recs = store.read("programmes/recognitions", prefix="3301", kinds=["数字化车间", "智能工厂", "链主工厂"], year=None)
     by: dict = {}
     for r in recs:
         by.setdefault(r["uscc"], []).append(r)
@@ -201,7 +201,7 @@ def test_coerce_facts_rejects_a_hand_made_group():
 def _ladder_case(store):
     """A Hangzhou enterprise recognised 市级数字化车间 before some year Y with no higher tier,
     and Y with room under the 智能工厂 cap."""
-    recs = store.read("rules_recognitions", prefix="3301", kinds=None, year=None)
+    recs = store.read("programmes/recognitions", prefix="3301", kinds=None, year=None)
     by: dict = {}
     for r in recs:
         by.setdefault(r["uscc"], []).append(r)
@@ -229,10 +229,10 @@ def test_quote_pays_the_difference_on_moving_up(store):
 
 
 def test_quote_yearly_cap_and_region(store):
-    recs = store.read("rules_recognitions", prefix="3301", kinds=["智能工厂"], year=None)
+    recs = store.read("programmes/recognitions", prefix="3301", kinds=["智能工厂"], year=None)
     full = [y for y in range(2021, 2026) if len({r["uscc"] for r in recs if r["year"] == y and r["level"] == "市"
                                                   and r["status"] == "认定"}) > 20]
-    recognised = {r["uscc"] for r in store.read("rules_recognitions", prefix="3301", kinds=None, year=None)}
+    recognised = {r["uscc"] for r in store.read("programmes/recognitions", prefix="3301", kinds=None, year=None)}
     fresh = next(r["u"] for r in store.read_cypher(
         "MATCH (e:Enterprise) WHERE e.region_code STARTS WITH '3301' AND e.is_manufacturer = true "
         "RETURN e.uscc AS u ORDER BY u") if r["u"] not in recognised)
@@ -302,7 +302,8 @@ def run_cli(store):
     def group():
         pass
 
-    rules_cmds.register(group)
+    for command in rules_cmds.COMMANDS:
+        group.add_command(command)
     runner = CliRunner()
 
     def run(*args):

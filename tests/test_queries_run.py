@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from graphsvc.store.base import QUERY_DIR, load_query
+from graphsvc.core.store.base import load_query, query_names
 from tests.conftest import NEO4J
 
 
@@ -32,9 +32,9 @@ def arguments(accounts) -> dict:
     }
 
 
-QUERIES = sorted(p.stem for p in QUERY_DIR.glob("*.cypher"))
+QUERIES = query_names()
 # Where the generic argument would collide with stored data.
-OVERRIDES = {"delivery_create": {"id": "TQ-NEW-1"}}
+OVERRIDES = {"deliveries/create": {"id": "TQ-NEW-1"}}
 
 
 @pytest.mark.skipif(bool(NEO4J), reason="runs each file on the embedded engine")

@@ -6,8 +6,11 @@ import itertools
 
 import pytest
 
-from graphsvc import coverage, ratios, supply_exports, whatif
-from graphsvc.rules import catalogue
+from graphsvc.local_supply import coverage
+from graphsvc.local_supply import ratios
+from graphsvc.local_supply import exports as supply_exports
+from graphsvc.local_supply import whatif
+from graphsvc.programmes import catalogue
 
 
 def E(supplier, region, amount, year=2024, segment="HZ01-01", name=None):

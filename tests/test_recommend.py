@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from graphsvc import audit
-from graphsvc import recommend as R
+from graphsvc.core import audit
+from graphsvc.contractors import recommend as R
 from loaders.importer import run_import
 
 W = R.load_weights()
@@ -249,7 +249,7 @@ def test_recommendation_on_demo_graph_cites_real_confirmed_deliveries(store, acc
     cited = {e: (i["uscc"], r["code"]) for i in items for r in i["reasons"] for e in r["evidence"]}
     assert cited
     stored = {r["delivery"]["id"]: r["delivery"]
-              for r in store.read("deliveries_existing", ids=sorted(cited))}
+              for r in store.read("imports/deliveries_existing", ids=sorted(cited))}
     assert set(stored) == set(cited)
     for did, (provider, code) in cited.items():
         d = stored[did]
@@ -296,7 +296,7 @@ def test_index_follows_writes_and_live_check_drops_a_new_blacklisting(fresh_stor
 
 
 def test_new_manufacturer_is_a_cold_start_with_industry_and_locality(fresh_store):
-    from graphsvc.demo import make_usccs
+    from graphsvc.demo.generate import make_usccs
     import numpy as np
 
     new = make_usccs(np.array(["330110"]), np.array([87654321]))[0]

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from graphsvc.demo import make_usccs
+from graphsvc.demo.generate import make_usccs
 from tests.conftest import ROOT, _copy_data
 
 PATH = "/api/v1/contractors/recommend"

@@ -1,4 +1,4 @@
-"""Reference data files and their loaders (graphsvc.reference), on the committed files."""
+"""Reference data files and their loaders (graphsvc.core.reference), on the committed files."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from graphsvc import reference as ref
+from graphsvc.core import reference as ref
 
 HANGZHOU = {
     "330102": "上城区", "330105": "拱墅区", "330106": "西湖区", "330108": "滨江区",

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import yaml
 
-from graphsvc import reference
+from graphsvc.core import reference
 
 ACCESS = Path(__file__).resolve().parent / "access" / "rules.yaml"
 CALLERS = ("anonymous", "admin", "hz_bureau", "bj_bureau", "sx_bureau", "maker", "maker2", "provider", "provider2")
@@ -290,7 +290,7 @@ def test_export_digital_project_summary(api, projects):
 
 
 def test_export_digital_factory_ranking(api, store):
-    recs = store.read("rules_recognitions", prefix="3301", kinds=["数字工厂"], year=None)
+    recs = store.read("programmes/recognitions", prefix="3301", kinds=["数字工厂"], year=None)
     year = min(r["year"] for r in recs) if recs else 2022
     data = _rows(api("hz_bureau"), "digital-factory-ranking", year=year)
     ws = _download(api("hz_bureau"), "digital-factory-ranking", year=year)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graphsvc.rules import catalogue, eligibility, subsidies, targets
+from graphsvc.programmes import catalogue, eligibility, subsidies, targets
 from tests import test_eligibility, test_subsidies, test_targets
 
 REPO = Path(__file__).resolve().parent.parent
@@ -186,6 +186,6 @@ def test_docstring_examples(module):
     import doctest
     import importlib
 
-    mod = importlib.import_module(f"graphsvc.rules.{module}")
+    mod = importlib.import_module(f"graphsvc.programmes.{module}")
     result = doctest.testmod(mod)
     assert result.failed == 0 and result.attempted > 0

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from graphsvc.backup import BackupError, backup, restore
-from graphsvc.store import StoreUnavailable, open_store
+from graphsvc.core.backup import BackupError, backup, restore
+from graphsvc.core.store import StoreUnavailable, open_store
 from tests.conftest import NEO4J, ROOT, make_settings, open_test_store
 
 
@@ -51,7 +51,7 @@ def test_parallel_reads_while_writing(store):
     def reader():
         try:
             for _ in range(20):
-                assert store.read_one("enterprises_list", prefix="3301", uscc=None, q=None,
+                assert store.read_one("enterprises/list", prefix="3301", uscc=None, q=None,
                                       provider_type=None, offset=0, limit=1)
         except Exception as exc:
             errors.append(exc)
@@ -173,7 +173,7 @@ def test_health_is_503_when_the_store_cannot_open(tmp_path):
 
 
 def test_neo4j_unreachable_reports_what_to_fix():
-    from graphsvc.store.neo4j_store import Neo4jStore
+    from graphsvc.core.store.neo4j_store import Neo4jStore
 
     s = Neo4jStore("bolt://127.0.0.1:1", "neo4j", "x")
     h = s.health()

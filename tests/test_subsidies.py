@@ -6,7 +6,7 @@ For money, “pass” means money is due and “fail” that a rule stops or zer
 
 import pytest
 
-from graphsvc.rules import subsidies as sb
+from graphsvc.programmes import subsidies as sb
 
 
 def recog(kind, level="市", year=2023):

@@ -6,7 +6,7 @@ short.  ``COVERAGE`` (rule id, outcome) is read by test_rules_catalogue.
 
 import pytest
 
-from graphsvc.rules import targets as tg
+from graphsvc.programmes import targets as tg
 
 
 def recs(n, kind, status="认定", year=2023, region="330106", level="市", prefix=None):

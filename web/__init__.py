@@ -6,8 +6,8 @@ import logging
 
 from flask import Flask
 
-from graphsvc import config
-from graphsvc.store import open_store
+from graphsvc.core import config
+from graphsvc.core.store import open_store
 from web import errors, nav
 from web.auth import RateLimiter, csrf_token, current_principal
 
@@ -36,7 +36,7 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
     errors.register(app)
     nav.register(app)
-    from graphsvc.ratios import pct_text
+    from graphsvc.local_supply.ratios import pct_text
 
     # Percentages are truncated, never rounded up across a target line (59.96% is not "60.0%").
     app.jinja_env.filters["pct"] = pct_text
@@ -65,8 +65,8 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
     def _reference():
         ext = app.extensions["graphsvc"]
         if not ext["reference_checked"]:
-            from graphsvc.reference_graph import ensure_reference
-            from graphsvc.store import StoreError
+            from graphsvc.core.reference_graph import ensure_reference
+            from graphsvc.core.store import StoreError
 
             try:
                 ensure_reference(store)

@@ -1,6 +1,6 @@
 """Who is asking: bearer tokens for the API, signed session cookies for pages.
 
-`require(*roles)` guards a view; the view then asks graphsvc.access what the principal may
+`require(*roles)` guards a view; the view then asks graphsvc.core.access what the principal may
 see. CSRF: every state-changing request authenticated by the session cookie must carry the
 session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`); bearer requests
 carry no ambient credentials and need none.
@@ -15,8 +15,8 @@ from collections import defaultdict, deque
 
 from flask import current_app, g, request, session
 
-from graphsvc import accounts
-from graphsvc.access import Principal
+from graphsvc.accounts import users as accounts
+from graphsvc.core.access import Principal
 from web.errors import ApiError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -46,7 +46,7 @@ def current_principal() -> Principal | None:
         return p
     username = session.get("username")
     if username:
-        row = store().read_one("account_get", username=username)
+        row = store().read_one("accounts/get", username=username)
         acc = row["account"] if row else None
         if acc and acc.get("active"):
             g.principal = Principal(acc["username"], acc["role"], acc.get("scope"), acc.get("uscc"))

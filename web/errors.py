@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from graphsvc.store import StoreError, StoreUnavailable
+from graphsvc.core.store import StoreError, StoreUnavailable
 
 TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的请求方法",
           409: "状态冲突", 413: "文件过大", 415: "不支持的文件类型", 422: "数据未通过校验",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from graphsvc import reference
+from graphsvc.core import reference
 
 ROLE_NAMES = {"admin": "管理员", "bureau": "经信部门", "manufacturer": "制造企业", "supplier": "智造供给服务商"}
 

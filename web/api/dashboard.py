@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from graphsvc import access, dashboard, reference
+from graphsvc.core import access
+from graphsvc.dashboard import summary as dashboard
+from graphsvc.core import reference
 from web.auth import current_principal, require, store
 from web.errors import bad_request, forbidden
 from web.openapi import err, ok, q

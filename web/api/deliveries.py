@@ -5,7 +5,10 @@ import datetime as dt
 
 from flask import Blueprint, Response, jsonify, request
 
-from graphsvc import access, assessment, assessment_reports, ledger
+from graphsvc.core import access
+from graphsvc.deliveries import assessment
+from graphsvc.deliveries import reports as assessment_reports
+from graphsvc.deliveries import ledger
 from loaders.kinds import DELIVERY_STATUSES
 from web.auth import client_ip, current_principal, require, store
 from web.errors import ApiError, bad_request, not_found

@@ -16,7 +16,12 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request
 
-from graphsvc import access, coverage, ratios, reference, supply_exports, whatif
+from graphsvc.core import access
+from graphsvc.local_supply import coverage
+from graphsvc.local_supply import ratios
+from graphsvc.core import reference
+from graphsvc.local_supply import exports as supply_exports
+from graphsvc.local_supply import whatif
 from web.auth import current_principal, require, store
 from web.errors import bad_request, forbidden, not_found, unprocessable
 from web.openapi import USCC, err, ok, p, q
@@ -100,7 +105,7 @@ def visible_leader(uscc: str) -> dict:
     422 when the enterprise is not a 链主工厂."""
     who = current_principal()
     uscc = valid_uscc(uscc, "leader_uscc")
-    row = store().read_one("local_supply_enterprise", uscc=uscc)
+    row = store().read_one("local_supply/enterprise", uscc=uscc)
     if not row or not access.sees_enterprise(who, uscc, row.get("region_code")):
         raise not_found("未找到该企业，或不在您的可见范围内")
     if not row.get("chain_ids"):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from graphsvc import access
-from graphsvc import recommend as R
+from graphsvc.core import access
+from graphsvc.contractors import recommend as R
 from web.auth import current_principal, require, store
 from web.errors import bad_request, forbidden, not_found, unprocessable
 from web.openapi import USCC, err, ok, q

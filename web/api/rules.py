@@ -14,7 +14,9 @@ import io
 
 from flask import Blueprint, jsonify, request, send_file
 
-from graphsvc import access, programmes, reference
+from graphsvc.core import access
+from graphsvc.programmes import facts as programmes
+from graphsvc.core import reference
 from web.auth import current_principal, require, store
 from web.errors import bad_request, forbidden, not_found
 from web.openapi import USCC, err, ok, p, q
@@ -106,7 +108,7 @@ def eligibility_request(body: dict, who) -> dict:
 def _region(uscc: str | None) -> str | None:
     if not uscc:
         return None
-    row = store().read_one("enterprise_get", uscc=uscc)
+    row = store().read_one("enterprises/get", uscc=uscc)
     return row["enterprise"].get("region_code") if row else None
 
 
@@ -213,7 +215,7 @@ _CHECK_BODY = {"type": "object", "required": ["programme"],
                "properties": {"programme": {"type": "string", "enum": list(programmes.PROGRAMMES)},
                               "project_id": {"type": "string", "minLength": 1, "maxLength": 64}, "uscc": USCC,
                               "facts": {"type": "object", "description": "What-if facts (fact name → value) "
-                                        "overlaying the stored ones; names as in graphsvc.programmes.FACT_TYPES"}}}
+                                        "overlaying the stored ones; names as in graphsvc.programmes.facts.FACT_TYPES"}}}
 _RECOGNITION = {"type": "object", "required": ["kind", "level", "year"],
                 "properties": {"kind": {"type": "string", "enum": list(programmes.RECOGNITION_KINDS)},
                                "level": {"type": "string", "enum": list(programmes.RECOGNITION_LEVELS)},

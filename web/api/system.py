@@ -5,7 +5,8 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from graphsvc import access, reference
+from graphsvc.core import access
+from graphsvc.core import reference
 from loaders.importer import UnknownKind, run_import
 from loaders.kinds import KINDS
 from loaders.read import FileError
@@ -82,7 +83,7 @@ def import_file(kind):
 
 
 def _visible_or_404(uscc: str) -> dict:
-    row = store().read_one("enterprise_get", uscc=uscc)
+    row = store().read_one("enterprises/get", uscc=uscc)
     who = current_principal()
     if not row or not access.sees_enterprise(who, uscc, row["enterprise"].get("region_code")):
         raise not_found("未找到该企业，或不在您的可见范围内")
@@ -105,7 +106,7 @@ def enterprises():
         if base is not None and not access.scope_within(who, region):
             raise forbidden("所请求的区域超出您的管辖范围")
         prefix = access.scope_prefix(region)
-    rows = store().read("enterprises_list", prefix=prefix, uscc=own, q=(request.args.get("q") or None),
+    rows = store().read("enterprises/list", prefix=prefix, uscc=own, q=(request.args.get("q") or None),
                         provider_type=pt, offset=offset, limit=limit)
     return jsonify({"items": rows, "limit": limit, "offset": offset})
 
@@ -148,7 +149,7 @@ def audit_log():
         regions = None
     else:
         regions = [c for c in reference.regions() if access.sees_region(who, c)]
-    rows = store().read("audit_list", regions=regions, action=action, skip=offset, limit=limit)
+    rows = store().read("core/audit_list", regions=regions, action=action, skip=offset, limit=limit)
     items = []
     for r in rows:
         e = dict(r["event"])

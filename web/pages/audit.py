@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request
 
-from graphsvc import access, reference
+from graphsvc.core import access
+from graphsvc.core import reference
 from web.auth import current_principal, page, store
 from web.errors import wants_json
 from web.params import arg_int
@@ -48,7 +49,7 @@ def local_time(at: str | None) -> str:
 
 def events(who, action: str | None, offset: int, limit: int) -> tuple[list[dict], bool]:
     regions = None if who.is_admin else [c for c in reference.regions() if access.sees_region(who, c)]
-    rows = store().read("audit_list", regions=regions, action=action, skip=offset, limit=limit + 1)
+    rows = store().read("core/audit_list", regions=regions, action=action, skip=offset, limit=limit + 1)
     items = []
     for r in rows[:limit]:
         e = dict(r["event"])

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, render_template, request
 from stdnum.cn import uscc as stdnum_uscc
 
-from graphsvc import access, reference
-from graphsvc import recommend as R
+from graphsvc.core import access
+from graphsvc.core import reference
+from graphsvc.contractors import recommend as R
 from web.api.recommend import MAX_LIMIT, recommendation
 from web.auth import current_principal, page, store
 from web.errors import ApiError, wants_json
@@ -64,7 +65,7 @@ def _search_manufacturers(who, text: str) -> list[dict]:
     prefix = access.visible_prefix(who)
     if prefix is None:
         return []
-    rows = store().read("enterprises_list", prefix=prefix, uscc=None, q=text, provider_type=None,
+    rows = store().read("enterprises/list", prefix=prefix, uscc=None, q=text, provider_type=None,
                         offset=0, limit=200)
     out = [{"uscc": r["uscc"], "name": r["name"], "region_code": r["region_code"],
             "region_name": reference.district_name(r["region_code"] or "") or ""}

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template
 
-from graphsvc import dashboard
+from graphsvc.dashboard import summary as dashboard
 from web.api.dashboard import districts_payload
 from web.auth import current_principal, page
 from web.errors import wants_json

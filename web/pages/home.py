@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from graphsvc.store import StoreError
+from graphsvc.core.store import StoreError
 from web.auth import check_csrf, current_principal, login as do_login, store
 from web.errors import ApiError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
-from graphsvc import ledger
+from graphsvc.deliveries import ledger
 from loaders.kinds import DELIVERY_KINDS, DELIVERY_RATINGS, DELIVERY_STATUSES, UNITS
 from web.api.deliveries import assessment_for, ledger_error, period_args
 from web.auth import client_ip, current_principal, page, store
@@ -74,9 +74,9 @@ def ledger_page():
     items = ledger.listing(st, who, status=status, limit=500)
     if wants_json():
         return jsonify({"items": items, "status": status})
-    ent = store().read("enterprises_existing", usccs=[who.uscc])
+    ent = store().read("enterprises/existing", usccs=[who.uscc])
     supplier = ent[0] if ent else {}
-    name_row = st.read_one("assessment_supplier", uscc=who.uscc)
+    name_row = st.read_one("deliveries/assessment_supplier", uscc=who.uscc)
     return render_template(
         "ledger/ledger.html", items=items, status=status, values=values, errors=errors,
         kinds=_kinds_for(supplier.get("provider_types")), units=ledger.UNIT_NAMES, ratings=ledger.RATING_NAMES,

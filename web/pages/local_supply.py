@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request
 
-from graphsvc import coverage, ratios, reference
-from graphsvc.ratios import pct_text, region_label
+from graphsvc.local_supply import coverage
+from graphsvc.local_supply import ratios
+from graphsvc.core import reference
+from graphsvc.local_supply.ratios import pct_text, region_label
 from web.api.local_supply import (
     arg_chain,
     arg_scope,

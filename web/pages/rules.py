@@ -10,9 +10,11 @@ import datetime as dt
 
 from flask import Blueprint, jsonify, render_template, request
 
-from graphsvc import access, programmes, reference
-from graphsvc.rules import catalogue as _cat
-from graphsvc.rules import forms
+from graphsvc.core import access
+from graphsvc.programmes import facts as programmes
+from graphsvc.core import reference
+from graphsvc.programmes import catalogue as _cat
+from graphsvc.programmes import forms
 from web.api.rules import SUPPLIER_PROGRAMMES, eligibility_request
 from web.auth import current_principal, page, store
 from web.errors import ApiError, wants_json

@@ -1,0 +1,135 @@
+"""Accounts, passwords and API tokens, stored in the graph so one backup holds everything.
+
+Passwords are hashed with Argon2id (argon2-cffi). API tokens are random 256-bit strings;
+only their SHA-256 is stored — a fast hash is right here because the token itself carries
+the entropy, and it lets a lookup be an index hit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from graphsvc.core import audit
+from graphsvc.core import reference
+from graphsvc.core.access import ROLES, Principal
+
+_hasher = PasswordHasher()
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verifying against this keeps the time of "no such user" equal to "wrong password";
+    # made on first use so that starting a worker does not pay for a hash.
+    return _hasher.hash("graphsvc-dummy-password")
+TOKEN_PREFIX = "gs_"
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def validate_account(role: str, scope: str | None, uscc: str | None, password: str) -> None:
+    from stdnum.cn import uscc as stdnum_uscc
+
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if role == "bureau" and not (scope and reference.is_known_region(scope)):
+        raise AccountError("a bureau account needs --scope with a known region code (e.g. 330100)")
+    if role in ("manufacturer", "supplier") and not (uscc and stdnum_uscc.is_valid(uscc)):
+        raise AccountError(f"a {role} account needs --uscc with a valid 统一社会信用代码")
+    if len(password) < 8:
+        raise AccountError("password must have at least 8 characters")
+
+
+def add_user(store, username: str, role: str, password: str, *, scope: str | None = None,
+             uscc: str | None = None, actor: str | None = None) -> dict:
+    validate_account(role, scope, uscc, password)
+    if store.read_one("accounts/get", username=username):
+        raise AccountError(f"user {username} exists already")
+    row = {"username": username, "password_hash": hash_password(password), "role": role,
+           "scope": reference.current_code(scope) if scope else None, "uscc": uscc, "active": True,
+           "created_at": audit.now_iso()}
+    with store.transaction() as tx:
+        tx.upsert_nodes("Account", [row])
+        audit.record(tx, audit.event(actor, "account.add", username, region_code=row["scope"],
+                                     detail={"role": role, "scope": row["scope"], "uscc": uscc}))
+    return {k: v for k, v in row.items() if k != "password_hash"}
+
+
+def set_active(store, username: str, active: bool, actor: str | None = None) -> None:
+    with store.transaction() as tx:
+        if not tx.run("accounts/set_active", username=username, active=active):
+            raise AccountError(f"no user {username}")
+        if not active:
+            tx.run("accounts/token_revoke", id=None, username=username)
+        audit.record(tx, audit.event(actor, "account.enable" if active else "account.disable", username))
+
+
+def list_users(store) -> list[dict]:
+    return store.read("accounts/list")
+
+
+def _principal(acc: dict) -> Principal:
+    return Principal(acc["username"], acc["role"], acc.get("scope"), acc.get("uscc"))
+
+
+def authenticate_password(store, username: str, password: str) -> Principal | None:
+    row = store.read_one("accounts/get", username=username)
+    acc = row["account"] if row else None
+    try:
+        _hasher.verify(acc["password_hash"] if acc else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not acc or not acc.get("active"):
+        return None
+    return _principal(acc)
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(store, username: str, *, days: int | None = None, actor: str | None = None) -> str:
+    row = store.read_one("accounts/get", username=username)
+    if not row or not row["account"].get("active"):
+        raise AccountError(f"no active user {username}")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    expires = (now + dt.timedelta(days=days)).isoformat() if days else None
+    with store.transaction() as tx:
+        tx.upsert_nodes("Token", [{"id": _token_hash(raw), "username": username, "created_at": now.isoformat(),
+                                   "expires_at": expires, "revoked": False}])
+        audit.record(tx, audit.event(actor, "token.create", username, detail={"expires_at": expires}))
+    return raw
+
+
+def revoke_token(store, *, raw: str | None = None, username: str | None = None,
+                 actor: str | None = None) -> int:
+    with store.transaction() as tx:
+        done = tx.run("accounts/token_revoke", id=_token_hash(raw) if raw else None, username=username)
+        audit.record(tx, audit.event(actor, "token.revoke", username or "(token)",
+                                     detail={"count": len(done)}))
+    return len(done)
+
+
+def authenticate_token(store, raw: str) -> Principal | None:
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    row = store.read_one("accounts/token_get", id=_token_hash(raw))
+    if not row:
+        return None
+    tok, acc = row["token"], row["account"]
+    if tok.get("revoked") or not acc.get("active"):
+        return None
+    if tok.get("expires_at") and tok["expires_at"] <= audit.now_iso():
+        return None
+    return _principal(acc)

@@ -1,0 +1,1 @@
+"""Contractor recommendation: providers ranked for a manufacturer with the evidence behind each rank."""

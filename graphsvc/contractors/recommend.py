@@ -1,0 +1,928 @@
+"""Contractor recommendation with the evidence behind every rank (DESIGN.md §2, issue 4).
+
+For a manufacturer M and a Binjiang provider type T (rule C1), rank the providers that could
+take M's project:
+
+- hard filters: offers T; ``credit_ok`` (失信 enterprises never appear); not M itself;
+  optionally only providers on the 智造供给 cultivation list (``recognised_only``) or only
+  those meeting the graph-checkable part of rule C2 (``c2_only``);
+- evidence terms, each returned as a reason ``{code, text, weight, count, evidence}`` where
+  ``weight`` is what the term added to the score and ``evidence`` the delivery ids behind it.
+  Only confirmed deliveries are evidence; disputed ones count against; claimed and withdrawn
+  ones are ignored. The weights are data (``graphsvc/refdata/ranking_weights.yaml``).
+
+The computation is pure: ``build_index(...)`` turns plain rows into an :class:`Index`, and
+``rank(index, manufacturer, query, weights)`` scores. ``fetch_recommendation(store, ...)``
+runs the queries; the index is built once per process and store and rebuilt when the
+``recommend_fingerprint`` query (the audit log: every write is audited) says the graph
+changed; a live check re-reads the hard-filter facts of the providers about to be returned.
+
+Worked example. With every count term worth 1.0 from its first delivery (saturation 1),
+P1 (same district as M, one confirmed line project for an electronics maker, one disputed)
+scores 1 + 1 + 1 + 1 − ½ = 3.5; P2 is 失信 and never appears::
+
+>>> w = load_weights()
+>>> w = {**w, "terms": {c: {"weight": 1.0, "saturation": 1} for c in TERMS}}
+>>> rows = [
+...     {"id": "D1", "provider": "P1", "client": "C1", "provider_type": 1, "unit": "line",
+...      "status": "confirmed", "signed_date": "2023-01-05", "industry_code": "C39",
+...      "industry_kind": "discrete"},
+...     {"id": "D2", "provider": "P1", "client": "C2", "provider_type": 1, "unit": "cell",
+...      "status": "disputed", "signed_date": "2023-02-01", "industry_code": "C26",
+...      "industry_kind": "process"},
+...     {"id": "D3", "provider": "P2", "client": "C1", "provider_type": 1, "unit": "line",
+...      "status": "confirmed", "signed_date": "2023-03-01", "industry_code": "C39",
+...      "industry_kind": "discrete"},
+... ]
+>>> providers = [
+...     {"uscc": "P1", "name": "甲", "region_code": "330108", "provider_types": [1], "credit_ok": True},
+...     {"uscc": "P2", "name": "乙", "region_code": "330108", "provider_types": [1], "credit_ok": False},
+... ]
+>>> ix = build_index(rows, providers, [], [], w)
+>>> m = Manufacturer("M", "某制造企业", "330108", "C39", "discrete")
+>>> out = rank(ix, m, Query(provider_type=1, unit="line"), w)
+>>> [(i["uscc"], i["score"]) for i in out["items"]]
+[('P1', 3.5)]
+>>> [(r["code"], r["weight"], r["evidence"]) for r in out["items"][0]["reasons"]]
+[('same_industry', 1.0, ['D1']), ('unit_experience', 1.0, ['D1']), ('type_experience', 1.0, ['D1']), ('same_district', 1.0, []), ('disputes', -0.5, ['D2'])]
+"""
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import threading
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import yaml
+
+from graphsvc.core import reference
+from graphsvc.programmes import catalogue
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = reference.REFDATA / "ranking_weights.yaml"
+
+UNITS = ("cell", "line", "workshop", "factory")
+UNIT_RANK = {u: i for i, u in enumerate(UNITS)}
+UNIT_NAMES = {"cell": "制造单元", "line": "生产线", "workshop": "车间", "factory": "工厂"}
+KIND_NAMES = {"discrete": "离散型", "process": "流程型"}
+
+# Every term the ranking knows, in the order reasons are listed when their weights tie.
+TERMS = ("served_me", "served_my_leader", "served_chain_leader", "served_chain_peers", "same_industry",
+         "same_kind", "unit_experience", "recognised_clients", "type_experience", "scenario_projects",
+         "same_district", "same_city", "disputes")
+FLAG_TERMS = ("same_district", "same_city")
+# Terms that do not depend on the manufacturer (precomputed per provider type / unit / scenario).
+BASE_TERMS = ("type_experience", "unit_experience", "recognised_clients", "scenario_projects", "disputes")
+
+
+@lru_cache(maxsize=1)
+def provider_type_names() -> dict[int, str]:
+    """Rule C1's six provider types: {1: '“数字化制造”工程总包商', …} (treat as read-only)."""
+    return {int(k): v for k, v in catalogue.params("C1")["provider_types"].items()}
+
+
+@lru_cache(maxsize=1)
+def _scenarios() -> tuple[str, ...]:
+    return tuple(catalogue.params("B1")["scenarios"])
+
+
+def scenarios() -> list[str]:
+    """Rule B1's six new scenarios (数字化设计 … 服务化延伸)."""
+    return list(_scenarios())
+
+
+# ---------------------------------------------------------------- weights
+
+class WeightsError(ValueError):
+    """ranking_weights.yaml is malformed."""
+
+
+@lru_cache(maxsize=8)
+def _load_weights_file(path: str, mtime: float) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return validate_weights(yaml.safe_load(fh))
+
+
+def load_weights(path: str | Path | None = None) -> dict:
+    """The ranking weights (re-read when the file changes).
+
+    >>> w = load_weights()
+    >>> w["terms"]["same_district"]["weight"] > 0, "version" in w
+    (True, True)
+    """
+    p = Path(path) if path else WEIGHTS_FILE
+    return _load_weights_file(str(p), p.stat().st_mtime)
+
+
+def validate_weights(doc: dict) -> dict:
+    """Check a weights document; returns it (raises WeightsError naming the problem)."""
+    if not isinstance(doc, dict) or not doc.get("version"):
+        raise WeightsError("ranking weights need a version")
+    terms = doc.get("terms")
+    if not isinstance(terms, dict):
+        raise WeightsError("ranking weights need a terms mapping")
+    unknown = sorted(set(terms) - set(TERMS))
+    missing = sorted(set(TERMS) - set(terms))
+    if unknown or missing:
+        raise WeightsError(f"ranking weights: unknown terms {unknown}, missing terms {missing}")
+    for code, t in terms.items():
+        if not isinstance(t.get("weight"), (int, float)) or t["weight"] < 0:
+            raise WeightsError(f"ranking weights: {code}.weight must be a number >= 0")
+        counted = code not in FLAG_TERMS and code != "disputes"
+        if counted and (not isinstance(t.get("saturation"), (int, float)) or t["saturation"] <= 0):
+            raise WeightsError(f"ranking weights: {code}.saturation must be a number > 0")
+    for key in ("recognised_client_kinds", "recognised_client_status", "provider_list_kinds"):
+        if not isinstance(doc.get(key), list):
+            raise WeightsError(f"ranking weights need a {key} list")
+    if not doc.get("leader_kind"):
+        raise WeightsError("ranking weights need a leader_kind")
+    doc.setdefault("evidence_limit", 20)
+    return doc
+
+
+def weights_summary(weights: dict) -> dict:
+    """What a response says about the weights it was ranked with."""
+    return {"version": str(weights["version"]),
+            "terms": {c: {k: v for k, v in t.items() if k in ("weight", "saturation", "label")}
+                      for c, t in weights["terms"].items()}}
+
+
+# ---------------------------------------------------------------- pure scoring pieces
+
+def saturate(n: int, saturation: float) -> float:
+    """Diminishing returns: 0 for none, 1 from `saturation` on.
+
+    >>> saturate(0, 5), saturate(5, 5), saturate(50, 5), round(saturate(1, 5), 3)
+    (0.0, 1.0, 1.0, 0.387)
+    """
+    if n <= 0:
+        return 0.0
+    return min(1.0, math.log1p(n) / math.log1p(saturation))
+
+
+def contribution(code: str, n: int, weights: dict, total: int = 0) -> float:
+    """What term `code` with count `n` adds to a score.
+
+    Count terms saturate; flag terms (n is 0 or 1) add their weight; ``disputes`` subtracts
+    its weight times the disputed share of the provider's confirmed + disputed deliveries
+    (`total`).
+
+    >>> w = {"terms": {"same_industry": {"weight": 2.0, "saturation": 3},
+    ...                "same_district": {"weight": 1.5}, "disputes": {"weight": 1.5}}}
+    >>> contribution("same_industry", 3, w), contribution("same_district", 1, w)
+    (2.0, 1.5)
+    >>> contribution("disputes", 1, w, total=4)
+    -0.375
+    """
+    t = weights["terms"][code]
+    if n <= 0:
+        return 0.0
+    if code in FLAG_TERMS:
+        return float(t["weight"])
+    if code == "disputes":
+        return -float(t["weight"]) * n / max(total, n)
+    return float(t["weight"]) * saturate(n, t["saturation"])
+
+
+def division(industry_code: str | None) -> str | None:
+    """The GB/T 4754 division (大类) an industry code falls in.
+
+    >>> division("C3911"), division("c39"), division(None)
+    ('C39', 'C39', None)
+    """
+    if not industry_code:
+        return None
+    return str(industry_code).strip()[:3].upper() or None
+
+
+def meets_c2(p: dict, cat: dict | None = None) -> bool:
+    """The part of rule C2 the graph can check: C2.1 (one of the six types), the high-tech
+    half of C2.2, and C2.3 (R&D spend and staff, 不低于 = at least).
+
+    >>> meets_c2({"provider_types": [1], "high_tech": True, "rd_spend_wan": 500, "rd_staff": 30})
+    True
+    >>> meets_c2({"provider_types": [1], "high_tech": True, "rd_spend_wan": 499.9, "rd_staff": 30})
+    False
+    """
+    allowed = set(catalogue.params("C2.1", cat)["provider_types"])
+    c23 = catalogue.params("C2.3", cat)
+    return (bool(set(p.get("provider_types") or []) & allowed) and p.get("high_tech") is True
+            and (p.get("rd_spend_wan") or 0) >= c23["min_rd_spend_wan"]
+            and (p.get("rd_staff") or 0) >= c23["min_rd_staff"])
+
+
+# ---------------------------------------------------------------- the index
+
+class Dlv(NamedTuple):
+    id: str
+    provider: str
+    client: str
+    ptype: int
+    unit: str | None
+    status: str
+    signed: str
+    division: str | None
+    kind: str | None
+
+
+@dataclass
+class Provider:
+    uscc: str
+    name: str
+    region_code: str
+    district: str
+    city: str
+    types: frozenset
+    credit_ok: bool
+    listed: bool = False   # on the 智造供给 cultivation list (recognised_only)
+    c2: bool = False       # meets the graph-checkable part of C2 (c2_only)
+
+
+@dataclass
+class Manufacturer:
+    uscc: str
+    name: str
+    region_code: str | None
+    industry_code: str | None
+    industry_kind: str | None
+    chain_ids: frozenset = frozenset()
+    buyers: frozenset = frozenset()
+    suppliers: frozenset = frozenset()
+    peers: frozenset = frozenset()
+    is_manufacturer: bool = True
+    linked: bool = False     # chain_ids/buyers/suppliers/peers have been read
+
+    @property
+    def district(self) -> str | None:
+        return reference.current_code(self.region_code) if self.region_code else None
+
+    @property
+    def city(self) -> str | None:
+        return reference.city_of(self.region_code) if self.region_code else None
+
+
+@dataclass(frozen=True)
+class Query:
+    provider_type: int
+    unit: str | None = None
+    scenario: str | None = None
+    limit: int = 10
+    recognised_only: bool = False
+    c2_only: bool = False
+
+
+def _newest_first(ds: list[Dlv]) -> list[Dlv]:
+    return sorted(ds, key=lambda d: (d.signed or "", d.id), reverse=True)
+
+
+@dataclass
+class Index:
+    """Everything the ranking reads, grouped for sparse lookups. Built by build_index()."""
+
+    providers: dict[str, Provider]
+    of_type: dict[int, list[str]]
+    confirmed: dict[str, list[Dlv]]                 # provider -> confirmed, newest first
+    disputed: dict[str, list[Dlv]]                  # provider -> disputed, newest first
+    by_client: dict[str, dict[str, list[Dlv]]]      # client -> provider -> confirmed
+    by_division: dict[str, dict[str, list[Dlv]]]    # client division -> provider -> confirmed
+    by_kind: dict[str, dict[str, list[Dlv]]]        # client kind -> provider -> confirmed
+    by_id: dict[str, Dlv]
+    recognised_after: frozenset                     # confirmed delivery ids whose client was recognised later
+    client_recognitions: dict[str, list[str]]       # client -> ['智能工厂（2024年认定）', …]
+    leaders: dict[str, frozenset]                   # chain-leader uscc -> chain ids
+    leader_names: dict[str, str]
+    projects: dict[str, list[tuple[str, str]]]      # provider -> [(project id, name)]
+    by_district: dict[str, list[str]]
+    by_city: dict[str, list[str]]
+    kind_division_count: dict[tuple, dict[str, int]]   # (kind, division) -> provider -> n
+    fingerprint: object = None
+    leader_suppliers: dict = field(default_factory=dict)  # leader -> its suppliers that are clients (lazy)
+    tables: dict = field(default_factory=dict)            # provider type -> TypeTable
+    links: dict = field(default_factory=dict)             # manufacturer -> (its links, its ties), bounded
+
+    @property
+    def clients(self) -> int:
+        return len(self.by_client)
+
+
+def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recognitions: Iterable[dict],
+                projects: Iterable[dict], weights: dict, fingerprint=None) -> Index:
+    """Group the graph facts for ranking (rows as the recommend_* queries return them)."""
+    list_kinds = set(weights["provider_list_kinds"])
+    rec_kinds, rec_status = set(weights["recognised_client_kinds"]), set(weights["recognised_client_status"])
+    leader_kind = weights["leader_kind"]
+
+    listed: set[str] = set()
+    leaders: dict[str, set] = {}
+    leader_names: dict[str, str] = {}
+    last_recognised: dict[str, int] = {}
+    client_recs: dict[str, list[str]] = {}
+    for r in recognitions:
+        if r["kind"] in list_kinds:
+            listed.add(r["uscc"])
+        if r["kind"] == leader_kind:
+            leaders.setdefault(r["uscc"], set())
+            if r.get("chain_id"):
+                leaders[r["uscc"]].add(r["chain_id"])
+            leader_names[r["uscc"]] = r.get("name") or r["uscc"]
+        if r["kind"] in rec_kinds and r.get("status") in rec_status and r.get("year"):
+            y = int(r["year"])
+            last_recognised[r["uscc"]] = max(last_recognised.get(r["uscc"], 0), y)
+            client_recs.setdefault(r["uscc"], []).append(f"{r['kind']}（{y}年{r['status']}）")
+
+    provs: dict[str, Provider] = {}
+    of_type: dict[int, list[str]] = {t: [] for t in range(1, 7)}
+    by_district: dict[str, list[str]] = {}
+    by_city: dict[str, list[str]] = {}
+    for p in providers:
+        types = frozenset(int(t) for t in (p.get("provider_types") or []))
+        if not types:
+            continue
+        rc = p.get("region_code") or ""
+        district = reference.current_code(rc) if rc else ""
+        city = (reference.city_of(rc) or "") if rc else ""
+        prov = Provider(p["uscc"], p.get("name") or p["uscc"], rc, district, city, types,
+                        p.get("credit_ok") is True, p["uscc"] in listed, meets_c2(p))
+        provs[prov.uscc] = prov
+        for t in types:
+            of_type.setdefault(t, []).append(prov.uscc)
+        if district:
+            by_district.setdefault(district, []).append(prov.uscc)
+        if city:
+            by_city.setdefault(city, []).append(prov.uscc)
+    for t in of_type:
+        of_type[t].sort()
+
+    confirmed: dict[str, list[Dlv]] = {}
+    disputed: dict[str, list[Dlv]] = {}
+    by_id: dict[str, Dlv] = {}
+    for r in deliveries:
+        d = Dlv(r["id"], r["provider"], r["client"], int(r["provider_type"] or 0), r.get("unit") or None,
+                r["status"], r.get("signed_date") or "", division(r.get("industry_code")),
+                r.get("industry_kind") or None)
+        if d.status not in ("confirmed", "disputed"):
+            continue   # claimed and withdrawn deliveries are no evidence either way
+        by_id[d.id] = d
+        (confirmed if d.status == "confirmed" else disputed).setdefault(d.provider, []).append(d)
+    by_client: dict[str, dict[str, list[Dlv]]] = {}
+    by_division: dict[str, dict[str, list[Dlv]]] = {}
+    by_kind: dict[str, dict[str, list[Dlv]]] = {}
+    kind_div: dict[tuple, dict[str, int]] = {}
+    after = set()
+    for p, ds in confirmed.items():
+        ds[:] = _newest_first(ds)
+        for d in ds:
+            by_client.setdefault(d.client, {}).setdefault(p, []).append(d)
+            if d.division:
+                by_division.setdefault(d.division, {}).setdefault(p, []).append(d)
+            if d.kind:
+                by_kind.setdefault(d.kind, {}).setdefault(p, []).append(d)
+                kd = kind_div.setdefault((d.kind, d.division), {})
+                kd[p] = kd.get(p, 0) + 1
+            y = last_recognised.get(d.client)
+            if y and d.signed and int(d.signed[:4]) <= y:
+                after.add(d.id)
+    for ds in disputed.values():
+        ds[:] = _newest_first(ds)
+
+    projs: dict[str, list[tuple[str, str]]] = {}
+    for r in sorted(projects, key=lambda r: (r.get("start_date") or "", r["id"]), reverse=True):
+        projs.setdefault(r["provider"], []).append((r["id"], r.get("name") or ""))
+
+    ix = Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, frozenset(after),
+               client_recs, {k: frozenset(v) for k, v in leaders.items()}, leader_names, projs,
+               by_district, by_city, kind_div, fingerprint)
+    ix.tables = {t: TypeTable.build(ix, t) for t in sorted(of_type)}
+    return ix
+
+
+class TypeTable:
+    """The providers offering one type as numpy columns, so that one request scores all of
+    them with a few vector operations (the same formulas as contribution())."""
+
+    def __init__(self, usccs: list[str]):
+        n = len(usccs)
+        self.usccs = usccs
+        self.pos = {u: i for i, u in enumerate(usccs)}
+        self.credit = np.zeros(n, dtype=bool)
+        self.listed = np.zeros(n, dtype=bool)
+        self.c2 = np.zeros(n, dtype=bool)
+        self.n_type = np.zeros(n)               # confirmed deliveries of this type
+        self.unit_ge = np.zeros((n, len(UNITS)))  # … of which at unit rank >= r
+        self.recognised = np.zeros(n)           # … whose client was recognised later
+        self.total = np.zeros(n)                # confirmed deliveries of any type
+        self.disputed = np.zeros(n)
+        self.by_division: dict[str, np.ndarray] = {}
+        self.by_kind: dict[str, np.ndarray] = {}
+        self.by_kind_division: dict[tuple, np.ndarray] = {}
+        self.scenario: dict[str, np.ndarray] = {}
+        self.district = np.empty(n, dtype=object)
+        self.city = np.empty(n, dtype=object)
+
+    def _col(self, table: dict, key) -> np.ndarray:
+        col = table.get(key)
+        if col is None:
+            col = table[key] = np.zeros(len(self.usccs))
+        return col
+
+    @classmethod
+    def build(cls, ix: Index, t: int) -> TypeTable:
+        tt = cls(list(ix.of_type.get(t, ())))
+        for i, p in enumerate(tt.usccs):
+            prov = ix.providers[p]
+            tt.credit[i], tt.listed[i], tt.c2[i] = prov.credit_ok, prov.listed, prov.c2
+            tt.district[i], tt.city[i] = prov.district, prov.city
+            conf = ix.confirmed.get(p, ())
+            tt.total[i] = len(conf)
+            tt.disputed[i] = len(ix.disputed.get(p, ()))
+            for d in conf:
+                if d.division:
+                    tt._col(tt.by_division, d.division)[i] += 1
+                if d.kind:
+                    tt._col(tt.by_kind, d.kind)[i] += 1
+                    tt._col(tt.by_kind_division, (d.kind, d.division))[i] += 1
+                if d.ptype != t:
+                    continue
+                tt.n_type[i] += 1
+                if d.id in ix.recognised_after:
+                    tt.recognised[i] += 1
+                if d.unit in UNIT_RANK:
+                    tt.unit_ge[i, : UNIT_RANK[d.unit] + 1] += 1
+            for _pid, name in ix.projects.get(p, ()):
+                for sc in _scenarios():
+                    if sc in name:
+                        tt._col(tt.scenario, sc)[i] += 1
+        return tt
+
+
+def _sat_vec(n: np.ndarray, saturation: float) -> np.ndarray:
+    return np.minimum(1.0, np.log1p(np.maximum(n, 0)) / math.log1p(saturation))
+
+
+# ---------------------------------------------------------------- evidence per provider
+
+def _keep(ds, exclude: frozenset):
+    return [d for d in ds if d.id not in exclude] if exclude else ds
+
+
+def related_clients(ix: Index, m: Manufacturer) -> dict[str, set[str]]:
+    """The clients whose deliveries tie a provider to M: M itself, the chain leaders M
+    supplies, the other leaders of M's chains, and M's chain peers (direct suppliers and
+    customers, and the co-suppliers of its leaders)."""
+    my_leaders = {b for b in m.buyers if b in ix.leaders and b != m.uscc}
+    chain_leaders = {u for u, chains in ix.leaders.items() if chains & m.chain_ids} - my_leaders - {m.uscc}
+    peers = (set(m.peers) | set(m.suppliers) | set(m.buyers)) - my_leaders - chain_leaders - {m.uscc}
+    return {"served_me": {m.uscc}, "served_my_leader": my_leaders, "served_chain_leader": chain_leaders,
+            "served_chain_peers": {c for c in peers if c in ix.by_client}}
+
+
+def tie_evidence(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -> dict[str, dict[str, list[Dlv]]]:
+    """{tie term: {provider: confirmed deliveries to the related clients}}, in one pass over
+    the related clients (computed once per request, shared by scores() and evidence())."""
+    out = {}
+    for code, clients in related_clients(ix, m).items():
+        per: dict[str, list[Dlv]] = {}
+        for c in clients:
+            for p, ds in ix.by_client.get(c, {}).items():
+                kept = _keep(ds, exclude)
+                if kept:
+                    per.setdefault(p, []).extend(kept)
+        out[code] = per
+    return out
+
+
+def base_evidence(ix: Index, p: str, q: Query, exclude: frozenset = frozenset()) -> dict:
+    """The manufacturer-independent terms of provider `p`: {code: list of Dlv (or projects)}."""
+    conf = _keep(ix.confirmed.get(p, ()), exclude)
+    of_t = [d for d in conf if d.ptype == q.provider_type]
+    out = {"type_experience": of_t,
+           "recognised_clients": [d for d in of_t if d.id in ix.recognised_after],
+           "disputes": _keep(ix.disputed.get(p, ()), exclude),
+           "_total": len(conf)}
+    if q.unit:
+        need = UNIT_RANK[q.unit]
+        out["unit_experience"] = [d for d in of_t if d.unit in UNIT_RANK and UNIT_RANK[d.unit] >= need]
+    if q.scenario:
+        out["scenario_projects"] = [pr for pr in ix.projects.get(p, ()) if q.scenario in pr[1]]
+    return out
+
+
+def evidence(ix: Index, p: str, m: Manufacturer, q: Query, ties: dict | None = None,
+             exclude: frozenset = frozenset()) -> dict:
+    """Every term of provider `p` for manufacturer `m`: {code: evidence list}, plus the
+    flags for locality and `_total` (confirmed deliveries of any type)."""
+    ev = base_evidence(ix, p, q, exclude)
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    for code, per in ties.items():
+        ev[code] = _newest_first(per.get(p, []))
+    div, kind = division(m.industry_code), m.industry_kind
+    same_div = _keep(ix.by_division.get(div, {}).get(p, ()), exclude) if div else []
+    ev["same_industry"] = same_div
+    if kind:
+        ev["same_kind"] = [d for d in _keep(ix.by_kind.get(kind, {}).get(p, ()), exclude) if d.division != div]
+    prov = ix.providers[p]
+    md, mc = m.district, m.city
+    ev["same_district"] = bool(md and prov.district == md)
+    ev["same_city"] = bool(mc and prov.city == mc and not ev["same_district"])
+    return ev
+
+
+def _n(value) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    return len(value)
+
+
+def score_of(ev: dict, weights: dict) -> float:
+    """Sum of the term contributions for one provider's evidence."""
+    total = ev.get("_total", 0) + len(ev.get("disputes", ()))
+    return sum(contribution(c, _n(v), weights, total) for c, v in ev.items() if not c.startswith("_"))
+
+
+# ---------------------------------------------------------------- ranking
+
+def passes(prov: Provider, m: Manufacturer, q: Query) -> bool:
+    """The hard filters: offers the type, credit_ok, not M itself, and the optional lists."""
+    return (q.provider_type in prov.types and prov.credit_ok and prov.uscc != m.uscc
+            and (prov.listed or not q.recognised_only) and (prov.c2 or not q.c2_only))
+
+
+def candidates(ix: Index, m: Manufacturer, q: Query) -> list[str]:
+    """Providers passing the hard filters."""
+    return [p for p in ix.of_type.get(q.provider_type, ()) if passes(ix.providers[p], m, q)]
+
+
+def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+                 ties: dict | None = None) -> tuple[TypeTable, np.ndarray, np.ndarray, np.ndarray]:
+    """(table, score, type-T experience, candidate mask) over every provider of type T.
+
+    Equal to ``score_of(evidence(...))`` provider by provider (tests hold the two to each
+    other), computed with one vector operation per term.
+    """
+    tt = ix.tables.get(q.provider_type) or TypeTable([])
+    terms = weights["terms"]
+
+    def counted(code: str, col) -> np.ndarray:
+        return terms[code]["weight"] * _sat_vec(col, terms[code]["saturation"])
+
+    sc = counted("type_experience", tt.n_type) + counted("recognised_clients", tt.recognised)
+    if q.unit:
+        sc += counted("unit_experience", tt.unit_ge[:, UNIT_RANK[q.unit]])
+    if q.scenario and q.scenario in tt.scenario:
+        sc += counted("scenario_projects", tt.scenario[q.scenario])
+    d = tt.disputed
+    sc -= terms["disputes"]["weight"] * np.where(d > 0, d / np.maximum(tt.total + d, 1), 0.0)
+    div, kind = division(m.industry_code), m.industry_kind
+    if div and div in tt.by_division:
+        sc += counted("same_industry", tt.by_division[div])
+    if kind and kind in tt.by_kind:
+        sc += counted("same_kind", tt.by_kind[kind] - tt.by_kind_division.get((kind, div), 0))
+    md, mc = m.district, m.city
+    same_d = (tt.district == md) if md else np.zeros(len(sc), dtype=bool)
+    if md:
+        sc += terms["same_district"]["weight"] * same_d
+    if mc:
+        sc += terms["same_city"]["weight"] * ((tt.city == mc) & ~same_d)
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    for code, per in ties.items():
+        for p, ds in per.items():
+            i = tt.pos.get(p)
+            if i is not None:
+                sc[i] += contribution(code, len(ds), weights)
+    valid = tt.credit.copy()
+    if q.recognised_only:
+        valid &= tt.listed
+    if q.c2_only:
+        valid &= tt.c2
+    me = tt.pos.get(m.uscc)
+    if me is not None:
+        valid[me] = False
+    n_type = tt.n_type
+    # Providers owning an excluded delivery (the offline evaluation) are scored one by one.
+    for x in exclude:
+        d = ix.by_id.get(x)
+        i = tt.pos.get(d.provider) if d else None
+        if i is not None:
+            ev = evidence(ix, d.provider, m, q, ties, exclude)
+            sc[i] = score_of(ev, weights)
+            n_type = n_type.copy() if n_type is tt.n_type else n_type
+            n_type[i] = len(ev["type_experience"])
+    return tt, sc, n_type, valid
+
+
+def scores(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+           ties: dict | None = None) -> dict[str, tuple[float, int]]:
+    """{candidate: (score, type-T experience)} for every provider passing the hard filters."""
+    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
+    return {tt.usccs[i]: (float(sc[i]), int(n_type[i])) for i in np.flatnonzero(valid)}
+
+
+def top(ix: Index, m: Manufacturer, q: Query, weights: dict, limit: int, exclude: frozenset = frozenset(),
+        ties: dict | None = None) -> tuple[list[tuple[str, float]], int, int]:
+    """(the best `limit` candidates with a positive score as [(uscc, score)], number of
+    candidates, number with a positive score), ordered as order() orders."""
+    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
+    pos = np.flatnonzero(valid & (sc > 1e-9))
+    k = min(limit, len(pos))
+    if k <= 0:
+        return [], int(valid.sum()), len(pos)
+    if len(pos) > k:
+        kth = np.partition(sc[pos], len(pos) - k)[len(pos) - k]
+        pos = pos[sc[pos] >= kth - 1e-12]      # the k best and everything tied with the k-th
+    best = sorted(pos.tolist(), key=lambda i: (-sc[i], -n_type[i], tt.usccs[i]))[:k]
+    return [(tt.usccs[i], float(sc[i])) for i in best], int(valid.sum()), int((valid & (sc > 1e-9)).sum())
+
+
+def _order_key(x):
+    return (-x[1][0], -x[1][1], x[0])
+
+
+def order(sc: dict[str, tuple[float, int]], limit: int | None = None) -> list[tuple[str, float]]:
+    """Providers by score, then type-T experience, then USCC; only positive scores.
+
+    >>> order({"B": (1.0, 3), "A": (1.0, 3), "C": (2.0, 0), "D": (0.0, 9)})
+    [('C', 2.0), ('A', 1.0), ('B', 1.0)]
+    """
+    pos = [x for x in sc.items() if x[1][0] > 1e-9]
+    ranked = heapq.nsmallest(limit, pos, key=_order_key) if limit is not None else sorted(pos, key=_order_key)
+    return [(p, v[0]) for p, v in ranked]
+
+
+def is_cold_start(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -> bool:
+    """No delivery to M on record and no supply-chain link: only industry and place can speak."""
+    served = any(_keep(ds, exclude) for ds in ix.by_client.get(m.uscc, {}).values())
+    return not served and not m.buyers and not m.suppliers
+
+
+COLD_START_NOTE = ("本企业在图谱中尚无已确认的服务商交付记录，也没有供应链关系，"
+                   "推荐仅依据行业、生产方式和属地匹配以及服务商自身的已确认交付，"
+                   "不含与本企业及其产业链的关联。")
+
+
+def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+         check=None, ties: dict | None = None) -> dict:
+    """The recommendation for `m`: {provider_type, unit, scenario, cold_start, note?, weights,
+    candidates, matched, items: [{rank, uscc, name, region_code, region_name, score, listed,
+    c2, reasons}]} (the `manufacturer` fields are added by the caller).
+
+    `check(usccs) -> {uscc: live name}` may veto providers before the reasons are built (the
+    live hard-filter check); five more than `limit` are ranked so that a veto does not
+    shorten the list.
+    """
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    best, n_cand, n_pos = top(ix, m, q, weights, q.limit + (5 if check else 0), exclude, ties)
+    names: dict[str, str] = {}
+    if check is not None and best:
+        names = check([p for p, _ in best])
+        best = [(p, s) for p, s in best if p in names]
+    best = best[: q.limit]
+    items = [item(ix, p, s, i + 1, m, q, weights, ties, exclude) for i, (p, s) in enumerate(best)]
+    for it in items:
+        it["name"] = names.get(it["uscc"]) or it["name"]
+    cold = is_cold_start(ix, m, exclude)
+    out = {"provider_type": q.provider_type, "provider_type_name": provider_type_names()[q.provider_type],
+           "unit": q.unit, "scenario": q.scenario,
+           "filters": {"recognised_only": q.recognised_only, "c2_only": q.c2_only},
+           "cold_start": cold, "weights": weights_summary(weights),
+           "candidates": n_cand, "matched": n_pos, "items": items}
+    if cold:
+        out["note"] = COLD_START_NOTE
+    return out
+
+
+def item(ix: Index, p: str, score: float, rank_no: int, m: Manufacturer, q: Query, weights: dict,
+         ties: dict | None = None, exclude: frozenset = frozenset()) -> dict:
+    prov = ix.providers[p]
+    ev = evidence(ix, p, m, q, ties, exclude)
+    return {"rank": rank_no, "uscc": p, "name": prov.name, "region_code": prov.region_code,
+            "region_name": reference.district_name(prov.region_code) or "", "score": round(score, 3),
+            "provider_types": sorted(prov.types), "listed": prov.listed, "c2": prov.c2,
+            "reasons": reasons(ix, ev, m, q, weights)}
+
+
+def reasons(ix: Index, ev: dict, m: Manufacturer, q: Query, weights: dict) -> list[dict]:
+    """The non-zero terms as {code, text, weight, count, evidence}, biggest effect first."""
+    limit = int(weights.get("evidence_limit", 20))
+    total = ev.get("_total", 0) + len(ev.get("disputes", ()))
+    out = []
+    for code in TERMS:
+        if code not in ev:
+            continue
+        v = ev[code]
+        n = _n(v)
+        w = contribution(code, n, weights, total)
+        if n <= 0 or abs(w) < 1e-9:
+            continue
+        r = {"code": code, "label": weights["terms"][code].get("label", code),
+             "text": reason_text(ix, code, v, m, q, total), "weight": round(w, 3), "count": n, "evidence": []}
+        if code == "scenario_projects":
+            r["projects"] = [pid for pid, _ in v[:limit]]
+        elif not isinstance(v, bool):
+            r["evidence"] = [d.id for d in v[:limit]]
+        out.append(r)
+    out.sort(key=lambda r: (r["weight"] <= 0, -r["weight"], TERMS.index(r["code"])))
+    return out
+
+
+def _names(ix: Index, usccs, k: int = 3) -> str:
+    names = [ix.leader_names.get(u, u) for u in sorted(set(usccs))]
+    return "、".join(names[:k]) + (f"等 {len(names)} 家" if len(names) > k else "")
+
+
+def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int = 0) -> str:
+    """One Chinese sentence per reason."""
+    n = _n(v)
+    if code == "type_experience":
+        return f"作为{provider_type_names()[q.provider_type]}已完成 {n} 项交付并经客户确认"
+    if code == "same_industry":
+        div = division(m.industry_code)
+        name = (reference.industries().get(div) or {}).get("name", "")
+        return f"为同行业（{div} {name}）企业完成已确认交付 {n} 项"
+    if code == "same_kind":
+        return f"为其他{KIND_NAMES.get(m.industry_kind, m.industry_kind)}制造企业完成已确认交付 {n} 项"
+    if code == "unit_experience":
+        return f"有 {n} 项{UNIT_NAMES[q.unit]}及以上规模的改造交付经客户确认"
+    if code == "recognised_clients":
+        return f"{n} 项已确认交付的客户此后获评数字化车间、智能工厂或未来工厂"
+    if code == "served_me":
+        return f"曾为本企业完成已确认交付 {n} 项"
+    if code == "served_my_leader":
+        return f"为本企业所配套的链主工厂 {_names(ix, [d.client for d in v])} 完成已确认交付 {n} 项"
+    if code == "served_chain_leader":
+        chains = sorted({c for d in v for c in ix.leaders.get(d.client, ()) if c in m.chain_ids})
+        cn = "、".join((reference.chain(c) or {}).get("name", c) for c in chains)
+        return f"为本产业链（{cn}）链主工厂 {_names(ix, [d.client for d in v])} 完成已确认交付 {n} 项"
+    if code == "served_chain_peers":
+        k = len({d.client for d in v})
+        return f"为本企业供应链上的 {k} 家企业（上下游或同一链主的配套企业）完成已确认交付 {n} 项"
+    if code == "scenario_projects":
+        return f"作为数字工程服务机构承担过“{q.scenario}”类攻关项目 {n} 个"
+    if code == "same_district":
+        return f"与本企业同在{reference.district_name(m.district) or m.district}"
+    if code == "same_city":
+        return (f"与本企业同在{reference.district_name(m.city) or m.city}"
+                f"（本企业在{reference.district_name(m.district) or m.district}）")
+    if code == "disputes":
+        pct = f"{100 * n / max(total, n):.0f}%"
+        return f"有 {n} 项交付被客户提出异议（占其已确认与争议交付的 {pct}），扣分"
+    return code
+
+
+# ---------------------------------------------------------------- store access
+
+class ManufacturerNotFound(LookupError):
+    pass
+
+
+_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_build_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_guard = threading.Lock()
+
+
+def fingerprint(store) -> tuple:
+    row = store.read_one("contractors/fingerprint", since="") or {}
+    return (row.get("events"), row.get("last_at"))
+
+
+def load_index(store, weights: dict | None = None, fp=None) -> Index:
+    """Read the graph facts the ranking needs and build an Index (no caching)."""
+    weights = weights or load_weights()
+    kinds = sorted({weights["leader_kind"], *weights["recognised_client_kinds"], *weights["provider_list_kinds"]})
+    return build_index(store.read("contractors/deliveries"), store.read("contractors/providers"),
+                       store.read("contractors/recognitions", kinds=kinds), store.read("contractors/projects"),
+                       weights, fingerprint=fp)
+
+
+def index_for(store, weights: dict | None = None) -> Index:
+    """The process's index for `store`, rebuilt when the graph's fingerprint changed.
+
+    One cheap query per call; a rebuild happens under a lock, so concurrent requests wait
+    for one build instead of starting several.
+    """
+    fp = fingerprint(store)
+    ix = _indexes.get(store)
+    if ix is not None and ix.fingerprint == fp:
+        return ix
+    with _guard:
+        lock = _build_locks.setdefault(store, threading.Lock())
+    with lock:
+        ix = _indexes.get(store)
+        fp = fingerprint(store)
+        if ix is None or ix.fingerprint != fp:
+            ix = load_index(store, weights, fp)
+            _indexes[store] = ix
+            if len(ix.leaders) >= PREFETCH_MIN_LEADERS:
+                threading.Thread(target=_prefetch_leader_suppliers, args=(store, ix, weights or load_weights()),
+                                 name="recommend-prefetch", daemon=True).start()
+    return ix
+
+
+# With this many chain leaders (province scale) their supplier sets are read in one query in
+# the background after a build, instead of one query per leader on first use.
+PREFETCH_MIN_LEADERS = 100
+
+
+def _prefetch_leader_suppliers(store, ix: Index, weights: dict) -> None:
+    try:
+        per: dict[str, set] = {}
+        for r in store.read("contractors/all_leader_suppliers", leader_kind=weights["leader_kind"]):
+            per.setdefault(r["leader"], set()).add(r["supplier"])
+        for leader in ix.leaders:
+            ix.leader_suppliers.setdefault(leader, frozenset(per.get(leader, ())))
+    except Exception:   # an optimisation only: requests then read per leader instead
+        log.warning("recommend: background read of the leaders' suppliers failed", exc_info=True)
+
+
+def fetch_manufacturer(store, uscc: str) -> Manufacturer:
+    """The manufacturer's own record (raises ManufacturerNotFound); see fetch_links()."""
+    row = store.read_one("contractors/manufacturer", uscc=uscc)
+    if not row:
+        raise ManufacturerNotFound(uscc)
+    return Manufacturer(row["uscc"], row.get("name") or uscc, row.get("region_code"), row.get("industry_code"),
+                        row.get("industry_kind"), is_manufacturer=row.get("is_manufacturer") is not False)
+
+
+def _leader_suppliers(store, ix: Index, leader: str) -> frozenset:
+    """A leader's direct suppliers that are delivery clients (with a confirmed delivery), read
+    once per index."""
+    hit = ix.leader_suppliers.get(leader)
+    if hit is None:
+        rows = store.read("contractors/leader_suppliers", uscc=leader)
+        hit = frozenset(r["uscc"] for r in rows if r["uscc"] in ix.by_client)
+        ix.leader_suppliers[leader] = hit
+    return hit
+
+
+def fetch_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
+    """`m` with its chains, buyers, suppliers and chain peers (the other direct suppliers of
+    the chain leaders it supplies)."""
+    if m.linked:
+        return m
+    rel: dict[str, set] = {"chain": set(), "buyer": set(), "supplier": set()}
+    for r in store.read("contractors/links", uscc=m.uscc):
+        if r["other"]:
+            rel[r["rel"]].add(r["other"])
+    peers: set[str] = set()
+    for leader in sorted(rel["buyer"]):
+        if leader in ix.leaders:
+            peers |= _leader_suppliers(store, ix, leader)
+    peers.discard(m.uscc)
+    return replace(m, chain_ids=frozenset(rel["chain"]), buyers=frozenset(rel["buyer"]),
+                   suppliers=frozenset(rel["supplier"]), peers=frozenset(peers), linked=True)
+
+
+LINKS_CACHED = 20_000
+
+
+def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, dict]:
+    """fetch_links() and tie_evidence(), kept per manufacturer for the life of the index
+    (the index is rebuilt on any audited write, and these go with it)."""
+    hit = ix.links.get(m.uscc)
+    if hit is None:
+        linked = fetch_links(store, m, ix)
+        hit = ((linked.chain_ids, linked.buyers, linked.suppliers, linked.peers), tie_evidence(ix, linked))
+        if len(ix.links) >= LINKS_CACHED:
+            ix.links.clear()
+        ix.links[m.uscc] = hit
+    (chain_ids, buyers, suppliers, peers), ties = hit
+    return replace(m, chain_ids=chain_ids, buyers=buyers, suppliers=suppliers, peers=peers, linked=True), ties
+
+
+def manufacturer_info(m: Manufacturer, ix: Index | None = None) -> dict:
+    div = division(m.industry_code)
+    return {"uscc": m.uscc, "name": m.name, "region_code": m.region_code,
+            "region_name": reference.district_name(m.region_code or "") or "",
+            "industry_code": m.industry_code, "industry_name": (reference.industries().get(div) or {}).get("name"),
+            "industry_kind": m.industry_kind, "chain_ids": sorted(m.chain_ids),
+            "chain_leaders": sorted(b for b in m.buyers if ix is not None and b in ix.leaders)}
+
+
+def live_check(store, usccs: list[str], q: Query) -> dict[str, str]:
+    """Re-read the hard-filter facts of the providers about to be returned (the index may be
+    a moment old): {uscc: current name} of those still credit-worthy and offering the type."""
+    if not usccs:
+        return {}
+    out = {}
+    for r in store.read("contractors/verify", usccs=list(usccs)):
+        if r.get("credit_ok") is True and q.provider_type in (r.get("provider_types") or []):
+            out[r["uscc"]] = r.get("name") or r["uscc"]
+    return out
+
+
+def fetch_recommendation(store, uscc: str, q: Query, weights: dict | None = None,
+                         manufacturer: Manufacturer | None = None) -> dict:
+    """Recommend providers of type q.provider_type for manufacturer `uscc` (raises
+    ManufacturerNotFound). The response shape of GET /api/v1/contractors/recommend."""
+    weights = weights or load_weights()
+    ix = index_for(store, weights)
+    m, ties = linked_with_ties(store, manufacturer or fetch_manufacturer(store, uscc), ix)
+    body = rank(ix, m, q, weights, check=lambda usccs: live_check(store, usccs, q), ties=ties)
+    return {"manufacturer": m.uscc, "manufacturer_info": manufacturer_info(m, ix), **body, "limit": q.limit}

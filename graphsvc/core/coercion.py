@@ -1,0 +1,151 @@
+"""Field parsers: text cell -> typed value, or a FieldError whose message is the reason.
+
+Reasons are in Chinese because they are shown to the people who fix the spreadsheet.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from graphsvc.core import reference
+
+
+class FieldError(ValueError):
+    pass
+
+
+TRUE = {"true", "1", "yes", "y", "是", "t", "√"}
+FALSE = {"false", "0", "no", "n", "否", "f", "×"}
+
+
+def text(raw: str) -> str | None:
+    raw = raw.strip()
+    return raw or None
+
+
+def uscc(raw: str) -> str | None:
+    raw = raw.strip().upper()
+    if not raw:
+        return None
+    return _validated_uscc(raw)
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _validated_uscc(raw: str) -> str:
+    # python-stdnum spends ~0.1 ms per code; a supplies file names each enterprise many times
+    # and follows the enterprises file that named it first, so remember the verdicts.
+    try:
+        return stdnum_uscc.validate(raw)
+    except InvalidLength:
+        raise FieldError(f"统一社会信用代码应为18位，实为{len(raw)}位") from None
+    except InvalidChecksum:
+        raise FieldError("统一社会信用代码校验位错误") from None
+    except (InvalidFormat, InvalidComponent):
+        raise FieldError("统一社会信用代码含有不允许的字符") from None
+
+
+def region_code(raw: str) -> str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"\d{6}", raw):
+        raise FieldError("行政区划代码应为6位数字")
+    if not reference.is_known_region(raw):
+        raise FieldError(f"未知的行政区划代码 {raw}")
+    return reference.current_code(raw)
+
+
+def boolean(raw: str) -> bool | None:
+    v = raw.strip().lower()
+    if not v:
+        return None
+    if v in TRUE:
+        return True
+    if v in FALSE:
+        return False
+    raise FieldError(f"应为 true/false 或 是/否，实为“{raw.strip()}”")
+
+
+def number(raw: str, minimum: float | None = 0.0) -> float | None:
+    v = raw.strip().replace(",", "").replace("，", "")
+    if not v:
+        return None
+    try:
+        x = float(v)
+    except ValueError:
+        raise FieldError(f"应为数字，实为“{raw.strip()}”") from None
+    if math.isnan(x) or math.isinf(x):
+        raise FieldError("应为有限的数字")
+    if minimum is not None and x < minimum:
+        raise FieldError(f"不能小于 {minimum:g}")
+    return x
+
+
+def integer(raw: str, minimum: int | None = 0, maximum: int | None = None) -> int | None:
+    x = number(raw, minimum)
+    if x is None:
+        return None
+    if not float(x).is_integer():
+        raise FieldError(f"应为整数，实为“{raw.strip()}”")
+    if maximum is not None and x > maximum:
+        raise FieldError(f"不能大于 {maximum}")
+    return int(x)
+
+
+def year(raw: str) -> int | None:
+    return integer(raw, 2000, 2100)
+
+
+def date(raw: str) -> str | None:
+    v = raw.strip()
+    if not v:
+        return None
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
+    if not m:
+        raise FieldError(f"日期格式应为 YYYY-MM-DD，实为“{v}”")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise FieldError(f"不存在的日期“{v}”") from None
+
+
+def choice(options):
+    allowed = {str(o): o for o in options}
+
+    def parse(raw: str):
+        v = raw.strip()
+        if not v:
+            return None
+        if v not in allowed:
+            raise FieldError(f"取值应为 {'/'.join(allowed)} 之一，实为“{v}”")
+        return allowed[v]
+
+    return parse
+
+
+def split_list(raw: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;；,，、]", raw) if p.strip()]
+
+
+def provider_types(raw: str) -> list[int] | None:
+    parts = split_list(raw)
+    out = []
+    for p in parts:
+        if p not in {"1", "2", "3", "4", "5", "6"}:
+            raise FieldError(f"供给类型应为 1–6，实为“{p}”")
+        out.append(int(p))
+    return sorted(set(out))
+
+
+def industry_code(raw: str) -> str | None:
+    v = raw.strip().upper()
+    if not v:
+        return None
+    if not re.fullmatch(r"[A-T]\d{2,4}", v):
+        raise FieldError(f"所属行业应为 GB/T 4754 代码（如 C39），实为“{raw.strip()}”")
+    return v

@@ -1,0 +1,48 @@
+"""The domain's errors, one family: services raise these; `web.errors` maps them to HTTP once and
+the CLI prints them. A domain error knows what went wrong and which field, never an HTTP code.
+
+>>> e = Invalid("年份应在2000–2100之间", field="year")
+>>> (e.kind, e.field, str(e))
+('invalid', 'year', '年份应在2000–2100之间')
+"""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Something the caller asked for cannot be done; the message is for people (Chinese)."""
+
+    kind = "domain_error"
+
+    def __init__(self, message: str, field: str | None = None, **extra):
+        super().__init__(message)
+        self.message, self.field, self.extra = message, field, extra
+
+
+class BadParameter(DomainError):
+    """A parameter is malformed (not a code, not a number, out of range)."""
+
+    kind = "bad_request"
+
+
+class NotFound(DomainError):
+    """Unknown, or outside what the caller may see (the two are not told apart: no existence leak)."""
+
+    kind = "not_found"
+
+
+class Forbidden(DomainError):
+    """The caller may not have this at all (a region outside its scope, another role's page)."""
+
+    kind = "forbidden"
+
+
+class Invalid(DomainError):
+    """Well-formed but not acceptable business data (a 链主工厂 that is not one, an amount below zero)."""
+
+    kind = "invalid"
+
+
+class Conflict(DomainError):
+    """The record is not in a state that allows this (confirming a withdrawn delivery)."""
+
+    kind = "conflict"

@@ -1,0 +1,108 @@
+"""The property-graph schema (DESIGN.md §1) as plain data.
+
+Both adapters derive their DDL from these tables, so the two engines cannot drift apart.
+Dates are ISO strings on both engines: they compare correctly as text and come back from
+both drivers as the same Python type.
+"""
+from __future__ import annotations
+
+# property types: STRING, INT64, DOUBLE, BOOLEAN, STRING[], INT64[]
+NODES: dict[str, dict] = {
+    "Enterprise": {
+        "key": "uscc",
+        "props": {
+            "uscc": "STRING", "name": "STRING", "region_code": "STRING", "industry_code": "STRING",
+            "industry_kind": "STRING", "is_manufacturer": "BOOLEAN", "provider_types": "INT64[]",
+            "high_tech": "BOOLEAN", "credit_ok": "BOOLEAN", "revenue_wan": "DOUBLE",
+            "rd_spend_wan": "DOUBLE", "rd_staff": "INT64", "employees": "INT64",
+        },
+    },
+    "Region": {
+        "key": "code",
+        "props": {"code": "STRING", "name": "STRING", "level": "STRING", "parent": "STRING"},
+    },
+    "Chain": {"key": "id", "props": {"id": "STRING", "name": "STRING", "ecosystem": "STRING"}},
+    "Segment": {
+        "key": "id",
+        "props": {"id": "STRING", "chain_id": "STRING", "name": "STRING", "stage": "STRING"},
+    },
+    "Recognition": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "uscc": "STRING", "kind": "STRING", "level": "STRING", "status": "STRING",
+            "year": "INT64", "chain_id": "STRING", "rating": "STRING",
+        },
+    },
+    "Project": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "owner_uscc": "STRING", "name": "STRING", "industry_code": "STRING",
+            "investment_wan": "DOUBLE", "start_date": "STRING", "one_plus_n": "STRING",
+            "group_id": "STRING", "service_org_uscc": "STRING", "prior_city_subsidy": "BOOLEAN",
+        },
+    },
+    "Delivery": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "supplier_uscc": "STRING", "client_uscc": "STRING", "kind": "STRING",
+            "provider_type": "INT64", "unit": "STRING", "quantity": "INT64",
+            "contract_amount_wan": "DOUBLE", "signed_date": "STRING", "accepted_date": "STRING",
+            "status": "STRING", "rating": "STRING", "confirmed_by": "STRING", "confirmed_at": "STRING",
+            "corrects": "STRING", "created_at": "STRING", "created_by": "STRING",
+        },
+    },
+    "Account": {
+        "key": "username",
+        "props": {
+            "username": "STRING", "password_hash": "STRING", "role": "STRING", "scope": "STRING",
+            "uscc": "STRING", "active": "BOOLEAN", "created_at": "STRING",
+        },
+    },
+    "Token": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "username": "STRING", "created_at": "STRING", "expires_at": "STRING",
+            "revoked": "BOOLEAN",
+        },
+    },
+    "AuditEvent": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "at": "STRING", "actor": "STRING", "action": "STRING", "target": "STRING",
+            "region_code": "STRING", "detail": "STRING", "ip": "STRING",
+        },
+    },
+}
+
+# name -> (from label, to label, props, identity props).  The identity props say when two
+# edges between the same pair are "the same" record, which makes re-imports idempotent.
+RELS: dict[str, dict] = {
+    # supplier_region copies the supplier's region_code onto the edge: locality sums over
+    # millions of edges then need no random read of each supplier node (the importers keep it
+    # in step when an enterprise moves).
+    "SUPPLIES": {"from": "Enterprise", "to": "Enterprise",
+                 "props": {"year": "INT64", "amount_wan": "DOUBLE", "segment_id": "STRING",
+                           "supplier_region": "STRING"},
+                 "identity": ["year", "segment_id"]},
+    "LOCATED_IN": {"from": "Enterprise", "to": "Region", "props": {}, "identity": []},
+    "IN_SEGMENT": {"from": "Enterprise", "to": "Segment", "props": {}, "identity": []},
+    "OF_CHAIN": {"from": "Segment", "to": "Chain", "props": {}, "identity": []},
+    "HAS": {"from": "Enterprise", "to": "Recognition", "props": {}, "identity": []},
+    "DELIVERED": {"from": "Enterprise", "to": "Delivery", "props": {}, "identity": []},
+    "FOR": {"from": "Delivery", "to": "Enterprise", "props": {}, "identity": []},
+    "OWNS": {"from": "Enterprise", "to": "Project", "props": {}, "identity": []},
+    "SERVES": {"from": "Enterprise", "to": "Project", "props": {}, "identity": []},
+    "LEADS": {"from": "Project", "to": "Project", "props": {}, "identity": []},
+    "ORGANIZES": {"from": "Enterprise", "to": "Enterprise",
+                  "props": {"since": "STRING", "capabilities": "STRING[]"}, "identity": []},
+    "CORRECTS": {"from": "Delivery", "to": "Delivery", "props": {}, "identity": []},
+}
+
+
+def key_of(label: str) -> str:
+    return NODES[label]["key"]
+
+
+# Properties added after a release, with the query (in queries/) that fills them in existing
+# databases. Adapters add the column (LadybugDB: ALTER TABLE) and run the query once.
+MIGRATIONS = [("SUPPLIES", "supplier_region", "core/migrate_supplier_region")]

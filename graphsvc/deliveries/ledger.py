@@ -1,0 +1,446 @@
+"""The delivery ledger: the supplier claims, the client confirms (issue 6; DESIGN.md §1, §3).
+
+A delivery moves ``claimed → confirmed | disputed | withdrawn`` and never again: a confirmed
+delivery is immutable, and a correction is a new record whose ``corrects`` names the old one
+(plus a ``CORRECTS`` relationship). Only the client enterprise's manufacturer account, a
+bureau of the client's region, or an admin may confirm or dispute; only the supplier may
+withdraw, and only while claimed. The supplier can never confirm its own claim. Every
+transition writes an audit event in the same transaction, with the client's region code so
+that the client's bureau reads it in its audit log.
+
+The pure part (parsing a claim, who may do what) works on plain dicts; ``claim``,
+``transition``, ``get`` and ``listing`` are the thin store-backed operations the API, the
+pages and the CLI share. Failures are ``LedgerError`` subclasses carrying an HTTP status.
+
+Example — a claim is parsed and checked field by field, errors in Chinese naming the field:
+
+>>> rec, errors = parse_claim({"client_uscc": "91330102102778155A", "kind": "engineering_project",
+...     "unit": "line", "contract_amount_wan": "-5", "signed_date": "2024-03-01"})
+>>> rec["provider_type"], rec["quantity"], errors
+(1, 1, [('contract_amount_wan', '不能小于 0')])
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from graphsvc.core import access
+from graphsvc.core import audit
+from graphsvc.core.access import Principal
+from graphsvc.programmes import catalogue as _cat
+from graphsvc.core import coercion as f
+from loaders.importer import check_delivery_fields
+from loaders.kinds import DELIVERY_KINDS, DELIVERY_RATINGS, UNITS
+
+STATUS_NAMES = {"claimed": "待确认", "confirmed": "已确认", "disputed": "有异议", "withdrawn": "已撤回"}
+KIND_NAMES = {
+    "engineering_project": "数字化制造工程项目",
+    "platform_onboarding": "企业上平台服务",
+    "industrial_app": "工业APP",
+    "security_contract": "工业物联网安全服务合同",
+    "module_transfer": "智能化模块转让",
+    "iot_project": "智能产品物联网工程项目",
+    "system_integration": "应用系统集成工程项目",
+}
+UNIT_NAMES = {"cell": "制造单元", "line": "生产线", "workshop": "车间", "factory": "工厂"}
+RATING_NAMES = {"excellent": "优秀", "good": "良好", "qualified": "合格"}
+KIND_TYPE = {kind: pt for pt, kinds in DELIVERY_KINDS.items() for kind in kinds}
+
+# action -> (required status, new status)
+ACTIONS = {"confirm": ("claimed", "confirmed"), "dispute": ("claimed", "disputed"),
+           "withdraw": ("claimed", "withdrawn")}
+ACTION_NAMES = {"claim": "登记", "confirm": "确认", "dispute": "提出异议", "withdraw": "撤回"}
+
+CLAIM_FIELDS = ("id", "supplier_uscc", "client_uscc", "kind", "provider_type", "unit", "quantity",
+                "contract_amount_wan", "signed_date", "accepted_date", "rating", "corrects")
+FIELD_LABELS = {
+    "id": "交付编号", "supplier_uscc": "供给方统一社会信用代码", "client_uscc": "客户统一社会信用代码",
+    "kind": "交付类型", "provider_type": "供给类型", "unit": "改造单元", "quantity": "数量",
+    "contract_amount_wan": "合同金额（万元）", "signed_date": "签约日期", "accepted_date": "验收日期",
+    "rating": "验收评价", "corrects": "更正的原记录编号", "reason": "理由",
+}
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+MAX_REASON = 500
+
+
+def type_names() -> dict[int, str]:
+    """Provider type -> Chinese name (rule C1, from the rules catalogue)."""
+    return {int(k): v for k, v in _cat.params("C1")["provider_types"].items()}
+
+
+# -- errors ---------------------------------------------------------------------------------
+class LedgerError(Exception):
+    status = 400
+    error = "bad_request"
+
+    def __init__(self, detail: str, field: str | None = None):
+        super().__init__(detail)
+        self.detail, self.field = detail, field
+
+
+class Invalid(LedgerError):
+    """Invalid business data (HTTP 422); ``errors`` lists every (field, reason)."""
+    status, error = 422, "unprocessable"
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        field, reason = errors[0]
+        super().__init__(f"{FIELD_LABELS.get(field, field)}：{reason}", field)
+        self.errors = errors
+
+
+class NotVisible(LedgerError):
+    status, error = 404, "not_found"
+
+
+class NotAllowed(LedgerError):
+    status, error = 403, "forbidden"
+
+
+class Conflict(LedgerError):
+    status, error = 409, "conflict"
+
+    def __init__(self, detail: str, current: str | None = None):
+        super().__init__(detail)
+        self.current = current
+
+
+# -- parsing and checking a claim (pure) ---------------------------------------------------
+def _id_text(raw: str) -> str | None:
+    v = raw.strip()
+    if not v:
+        return None
+    if not _ID.fullmatch(v):
+        raise f.FieldError("编号只能含字母、数字、点、下划线和连字符，最长64位")
+    return v
+
+
+_PARSERS = {
+    "id": _id_text, "corrects": _id_text,
+    "supplier_uscc": f.uscc, "client_uscc": f.uscc,
+    "kind": f.choice(sorted(KIND_TYPE)),
+    "provider_type": lambda raw: f.integer(raw, 1, 6),
+    "unit": f.choice(UNITS),
+    "quantity": lambda raw: f.integer(raw, 1),
+    "contract_amount_wan": f.number,
+    "signed_date": f.date, "accepted_date": f.date,
+    "rating": f.choice(DELIVERY_RATINGS),
+}
+
+
+def _as_text(value) -> str:
+    """A JSON or form value as the text the import parsers read; booleans and objects are refused."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, list, dict)):
+        raise f.FieldError("取值类型不正确")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def parse_claim(body: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """Parse a claim's fields with the import parsers; return (record, [(field, reason)]).
+
+    Unknown fields are refused (a claim cannot set its own status). ``provider_type`` follows
+    from ``kind`` and ``kind`` from a provider type that has one kind; ``quantity`` defaults
+    to 1; a type-1 engineering project needs its ``unit`` (rule C1), other kinds have none.
+
+    >>> parse_claim({"client_uscc": "91330102102778155A", "kind": "security_contract",
+    ...              "contract_amount_wan": 10, "signed_date": "2024-01-02", "status": "confirmed"})[1]
+    [('status', '不能在登记时指定：状态由客户确认或提出异议决定')]
+    """
+    rec: dict = {k: None for k in CLAIM_FIELDS}
+    errors: list[tuple[str, str]] = []
+    for key in body:
+        if key not in CLAIM_FIELDS:
+            if key == "status":
+                errors.append(("status", "不能在登记时指定：状态由客户确认或提出异议决定"))
+            else:
+                errors.append((key, "未知字段"))
+    for key in CLAIM_FIELDS:
+        try:
+            rec[key] = _PARSERS[key](_as_text(body.get(key)))
+        except f.FieldError as exc:
+            errors.append((key, str(exc)))
+    bad = {k for k, _ in errors}
+    if rec["kind"] and rec["provider_type"] is None and "provider_type" not in bad:
+        rec["provider_type"] = KIND_TYPE[rec["kind"]]
+    if rec["kind"] is None and "kind" not in bad:
+        kinds = DELIVERY_KINDS.get(rec["provider_type"] or 0, set())
+        if len(kinds) == 1:
+            rec["kind"] = next(iter(kinds))
+        else:
+            errors.append(("kind", "必填项为空"))
+    for key in ("client_uscc", "contract_amount_wan", "signed_date"):
+        if rec[key] is None and key not in bad:
+            errors.append((key, "必填项为空"))
+    if rec["quantity"] is None and "quantity" not in bad:
+        rec["quantity"] = 1
+    if rec["provider_type"] == 1 and rec["unit"] is None and "unit" not in bad:
+        errors.append(("unit", "第1类工程项目须填写改造单元（制造单元/生产线/车间/工厂，规则 C1）"))
+    if rec["provider_type"] not in (None, 1) and rec["unit"] is not None:
+        errors.append(("unit", "只有第1类工程项目按改造单元计，其他类型不填"))
+    return rec, errors
+
+
+def check_claim(rec: dict, client: dict | None, supplier: dict | None,
+                today: dt.date) -> list[tuple[str, str]]:
+    """Cross-field rules: both enterprises known, then the importer's shared delivery checks."""
+    out = []
+    if rec.get("client_uscc") and client is None:
+        out.append(("client_uscc", f"企业 {rec['client_uscc']} 不在图谱中"))
+    if rec.get("supplier_uscc") and supplier is None:
+        out.append(("supplier_uscc", f"企业 {rec['supplier_uscc']} 不在图谱中"))
+    out += check_delivery_fields(rec, client, supplier, today)
+    return out
+
+
+def first_per_field(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen, out = set(), []
+    for fld, reason in errors:
+        if fld not in seen:
+            seen.add(fld)
+            out.append((fld, reason))
+    return out
+
+
+# -- who may do what (pure) -----------------------------------------------------------------
+def may_see(p: Principal, d: dict, supplier_region: str | None, client_region: str | None) -> bool:
+    """Admin; the supplier; the client; a bureau of the client's or the supplier's region.
+
+    >>> d = {"supplier_uscc": "S", "client_uscc": "C"}
+    >>> may_see(Principal("m", "manufacturer", uscc="C"), d, "330108", "330102")
+    True
+    >>> may_see(Principal("sx", "bureau", scope="330600"), d, "330108", "330102")
+    False
+    """
+    if p.is_admin:
+        return True
+    if p.role == "bureau":
+        return access.sees_region(p, client_region) or access.sees_region(p, supplier_region)
+    return p.uscc is not None and p.uscc in (d.get("supplier_uscc"), d.get("client_uscc"))
+
+
+def may_decide(p: Principal, d: dict, client_region: str | None) -> bool:
+    """Confirm or dispute: the client's manufacturer account, a bureau of the client's region,
+    an admin — never the supplier.
+
+    >>> d = {"supplier_uscc": "S", "client_uscc": "C"}
+    >>> may_decide(Principal("bj", "bureau", scope="330108"), d, "330102")
+    False
+    >>> may_decide(Principal("hz", "bureau", scope="330100"), d, "330102")
+    True
+    """
+    if p.uscc is not None and p.uscc == d.get("supplier_uscc"):
+        return False
+    if p.is_admin:
+        return True
+    if p.role == "bureau":
+        return access.sees_region(p, client_region)
+    return p.role == "manufacturer" and p.uscc == d.get("client_uscc")
+
+
+def may_withdraw(p: Principal, d: dict) -> bool:
+    return p.role == "supplier" and p.uscc == d.get("supplier_uscc")
+
+
+def period_date(d: dict) -> str | None:
+    """The date a delivery is assessed at: its acceptance, else its signing."""
+    return d.get("accepted_date") or d.get("signed_date")
+
+
+def present(row: dict) -> dict:
+    """A delivery row from a query as the API shows it (names in Chinese alongside codes)."""
+    d = dict(row["delivery"])
+    for k in ("supplier_uscc", "client_uscc", "supplier_name", "client_name", "client_region", "supplier_region",
+              "corrected_by"):
+        if k in row:
+            d[k] = row[k]
+    d["status_name"] = STATUS_NAMES.get(d.get("status"), d.get("status"))
+    d["kind_name"] = KIND_NAMES.get(d.get("kind"), d.get("kind"))
+    d["unit_name"] = UNIT_NAMES.get(d.get("unit")) if d.get("unit") else None
+    d["rating_name"] = RATING_NAMES.get(d.get("rating")) if d.get("rating") else None
+    return d
+
+
+# -- store-backed operations ------------------------------------------------------------------
+def _enterprises(store, usccs) -> dict:
+    usccs = sorted({u for u in usccs if u})
+    return {r["uscc"]: r for r in store.read("enterprises/existing", usccs=usccs)} if usccs else {}
+
+
+def new_id(today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    return f"DL{today:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
+
+
+def claim(store, p: Principal, body: dict, *, ip: str | None = None, today: dt.date | None = None) -> dict:
+    """Record a claimed delivery for ``p`` (a supplier for itself; admin or bureau for any
+    supplier in scope). Raises Invalid (422, nothing written), NotAllowed or Conflict."""
+    today = today or dt.date.today()
+    if p.role == "manufacturer":
+        raise NotAllowed("制造企业不能登记交付：由服务商登记，制造企业确认")
+    body = dict(body or {})
+    if p.role == "supplier":
+        given = str(body.get("supplier_uscc") or "").strip().upper()
+        if given and given != p.uscc:
+            raise NotAllowed("只能登记本企业作为供给方的交付")
+        body["supplier_uscc"] = p.uscc
+    rec, errors = parse_claim(body)
+    if rec["supplier_uscc"] is None and not any(k == "supplier_uscc" for k, _ in errors):
+        errors.append(("supplier_uscc", "必填项为空"))
+    ents = _enterprises(store, [rec["client_uscc"], rec["supplier_uscc"]])
+    client, supplier = ents.get(rec["client_uscc"]), ents.get(rec["supplier_uscc"])
+    errors += check_claim(rec, client, supplier, today)
+    if p.role == "bureau" and (client or supplier) and not (
+            access.sees_region(p, (client or {}).get("region_code"))
+            or access.sees_region(p, (supplier or {}).get("region_code"))):
+        raise NotAllowed("供给方和客户都不在本单位管辖区域内")
+    old = None
+    if rec["corrects"] and not any(k == "corrects" for k, _ in errors):
+        row = store.read_one("deliveries/get", id=rec["corrects"])
+        old = {**row["delivery"], "supplier_uscc": row["supplier_uscc"], "client_uscc": row["client_uscc"]} if row else None
+        if old is None or old.get("supplier_uscc") != rec["supplier_uscc"]:
+            errors.append(("corrects", f"本企业没有编号为 {rec['corrects']} 的交付记录"))
+        elif old.get("status") not in ("confirmed", "disputed"):
+            errors.append(("corrects", "只能更正已确认或有异议的记录（待确认的记录请撤回后重新登记）"))
+        elif old.get("client_uscc") != rec["client_uscc"]:
+            errors.append(("client_uscc", "更正记录的客户须与原记录相同，由原客户确认"))
+    if errors:
+        raise Invalid(first_per_field(errors))
+    rec["id"] = rec["id"] or new_id(today)
+    if store.read_one("deliveries/get", id=rec["id"]):
+        raise Conflict(f"交付编号 {rec['id']} 已存在")
+    region = client.get("region_code")
+    with store.transaction() as tx:
+        if old is not None:
+            live = [c for c in tx.run("deliveries/corrections", id=old["id"])
+                    if c["status"] in ("claimed", "confirmed")]
+            if live:
+                raise Invalid([("corrects", f"原记录已有更正记录 {live[0]['id']}（{STATUS_NAMES[live[0]['status']]}）")])
+        rows = tx.run("deliveries/create", **{k: rec[k] for k in CLAIM_FIELDS},
+                      created_at=audit.now_iso(), created_by=p.username)
+        if not rows:
+            raise Invalid([("client_uscc", "企业不在图谱中")])
+        if old is not None:
+            tx.run("deliveries/link_correction", id=rec["id"], corrects=old["id"])
+        audit.record(tx, audit.event(p.username, "delivery.claim", rec["id"], region_code=region, ip=ip, detail={
+            "status": "claimed", "supplier_uscc": rec["supplier_uscc"], "client_uscc": rec["client_uscc"],
+            "kind": rec["kind"], "provider_type": rec["provider_type"],
+            "contract_amount_wan": rec["contract_amount_wan"], "corrects": rec["corrects"]}))
+    return get(store, p, rec["id"], history=False)
+
+
+def _visible(store, p: Principal, delivery_id: str) -> dict:
+    row = store.read_one("deliveries/get", id=delivery_id) if delivery_id else None
+    if row:
+        # the relationships decide who delivered to whom, whatever the properties say
+        row["delivery"] = {**row["delivery"], "supplier_uscc": row["supplier_uscc"],
+                           "client_uscc": row["client_uscc"]}
+    if not row or not may_see(p, row["delivery"], row["supplier_region"], row["client_region"]):
+        raise NotVisible("未找到该交付记录，或不在您的可见范围内")
+    return row
+
+
+def transition(store, p: Principal, delivery_id: str, action: str, *, reason: str | None = None,
+               ip: str | None = None) -> dict:
+    """Confirm, dispute or withdraw one delivery.
+
+    The status is checked inside the write transaction by a conditional update
+    (queries/delivery_transition.cypher), so of many concurrent requests exactly one
+    succeeds and writes its audit event; the others get Conflict (409).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    row = _visible(store, p, delivery_id)
+    d = row["delivery"]
+    if action == "withdraw":
+        if not may_withdraw(p, d):
+            raise NotAllowed("只有登记该交付的服务商可以撤回")
+    elif not may_decide(p, d, row["client_region"]):
+        raise NotAllowed("只有客户企业本身或客户所在地经信部门可以确认或提出异议；服务商不能确认自己的登记")
+    if reason is not None and not isinstance(reason, str):
+        raise Invalid([("reason", "理由应为文字")])
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > MAX_REASON:
+        raise Invalid([("reason", f"理由不能超过{MAX_REASON}字")])
+    want, new = ACTIONS[action]
+    if d.get("status") != want:
+        raise _conflict(d.get("status"), action)
+    now = audit.now_iso()
+    confirm = action == "confirm"
+    try:
+        with store.transaction() as tx:
+            if not tx.run("deliveries/transition", id=d["id"], from_status=want, to_status=new,
+                          confirmed_by=p.username if confirm else None,
+                          confirmed_at=now if confirm else None):
+                raise _Lost()  # another request moved it first: roll back, write nothing
+            audit.record(tx, audit.event(p.username, f"delivery.{action}", d["id"],
+                                         region_code=row["client_region"], ip=ip, detail={
+                                             "from": want, "to": new, "reason": reason,
+                                             "supplier_uscc": d.get("supplier_uscc"),
+                                             "client_uscc": d.get("client_uscc")}))
+    except _Lost:
+        now_row = store.read_one("deliveries/get", id=d["id"])
+        raise _conflict(now_row["delivery"].get("status") if now_row else None, action) from None
+    return get(store, p, d["id"], history=False)
+
+
+class _Lost(Exception):
+    pass
+
+
+def _conflict(status: str | None, action: str) -> Conflict:
+    return Conflict(f"该交付当前状态为“{STATUS_NAMES.get(status, status)}”，不能{ACTION_NAMES[action]}"
+                    "（只有待确认的交付可以确认、提出异议或撤回；已确认的记录不可修改，更正请新建记录）",
+                    status)
+
+
+def get(store, p: Principal, delivery_id: str, *, history: bool = True) -> dict:
+    """One delivery visible to ``p`` (NotVisible otherwise), with its ledger history."""
+    row = _visible(store, p, delivery_id)
+    d = present(row)
+    if history:
+        import json
+
+        events = [{**e["event"], "detail": json.loads(e["event"].get("detail") or "{}")}
+                  for e in store.read("deliveries/history", id=delivery_id)]
+        # audit times have one-second resolution: within a second the claim comes first
+        d["history"] = sorted(events, key=lambda e: (e["at"], e["action"] != "delivery.claim"))
+        for e in d["history"]:
+            e.pop("ip", None)
+    return d
+
+
+def listing(store, p: Principal, *, status: str | None = None, side: str = "client",
+            supplier: str | None = None, client: str | None = None, limit: int = 100,
+            offset: int = 0) -> list[dict]:
+    """Deliveries ``p`` may list: a supplier its own; a manufacturer those addressed to it; a
+    bureau those whose client (``side='client'``) or supplier (``side='supplier'``) is in its
+    region; an admin all. ``supplier``/``client`` narrow bureau and admin lists."""
+    page = {"status": status, "limit": limit, "offset": offset}
+    if p.role == "supplier":
+        rows = store.read("deliveries/list_supplier", uscc=p.uscc, **page)
+    elif p.role == "manufacturer":
+        rows = store.read("deliveries/list_client", uscc=p.uscc, **page)
+    elif p.is_admin and supplier and not client:
+        rows = store.read("deliveries/list_supplier", uscc=supplier, **page)
+    elif p.is_admin and client and not supplier:
+        rows = store.read("deliveries/list_client", uscc=client, **page)
+    else:
+        prefix = access.visible_prefix(p)
+        if prefix is None:
+            return []
+        rows = store.read("deliveries/list_region", prefix=prefix, side=side, supplier=supplier,
+                          client=client, **page)
+    return [present(r) for r in rows]
+
+
+def principal_of(store, username: str) -> Principal:
+    """The principal of an active account (for the CLI's ``--as``)."""
+    row = store.read_one("accounts/get", username=username)
+    acc = row["account"] if row else None
+    if not acc or not acc.get("active"):
+        raise NotAllowed(f"没有名为 {username} 的有效账户")
+    return Principal(acc["username"], acc["role"], acc.get("scope"), acc.get("uscc"))

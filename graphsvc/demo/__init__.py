@@ -1,0 +1,1 @@
+"""The deterministic synthetic Zhejiang (`generate`) and the demo accounts `make run` prints."""

@@ -1,0 +1,584 @@
+"""Local-supply ratios of 链主工厂 against the B4 target (DESIGN.md §2, POLICY_RULES.md B4).
+
+Definitions (DESIGN.md §2): for a 链主工厂 L, year Y and scope S (default: L's city), over the
+``SUPPLIES`` edges into L in Y a supplier is *local* when its ``region_code`` lies in S;
+
+- ``ratio_amount = local_amount / total_amount``;
+- ``ratio_count  = local suppliers / suppliers`` (distinct USCCs);
+- ``gap_amount   = max(0, target · total_amount − local_amount)``;
+- ``meets_target`` — ``graphsvc.programmes.targets.b4_meets_target`` (exactly 60.0% meets it);
+- tier-2 share: the same over the edges in Y into L's tier-1 suppliers of Y;
+- pooled figures (per chain, per district of the leader): the sums over the leaders with data,
+  ``ratio_count`` over (leader, supplier) pairs.
+
+The target (0.60) is rule B4's parameter ``local_supply_ratio`` in
+``graphsvc/refdata/rules/``; nothing here spells it. A leader with no supply records in Y gets
+``None`` figures and a Chinese reason, never 0%.
+
+Everything but ``fetch_*`` is pure (plain dicts and lists in, plain dicts out).
+
+Worked example — supplies into one leader, local scope 杭州 (prefix 3301):
+
+>>> edges = [{"supplier_uscc": "A", "supplier_region": "330106", "amount_wan": 60.0},
+...          {"supplier_uscc": "B", "supplier_region": "310101", "amount_wan": 30.0},
+...          {"supplier_uscc": "C", "supplier_region": "330110", "amount_wan": 10.0}]
+>>> f = figures(*sums_from_edges(edges, lambda r: r.startswith("3301")), target=0.6)
+>>> f["local_amount"], f["total_amount"], f["ratio_amount"], f["meets_target"]
+(70.0, 100.0, 0.7, True)
+>>> round(f["ratio_count"], 4), f["gap_amount"]
+(0.6667, 0.0)
+>>> figures(0, 0, 0, 0, target=0.6)["reason"]
+'该年度无供货记录'
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import OrderedDict, defaultdict
+from functools import lru_cache
+
+from graphsvc.core import access
+from graphsvc.core import reference
+from graphsvc.programmes import catalogue as _cat
+from graphsvc.programmes.targets import b4_meets_target
+
+RULE_ID = "B4"
+NO_DATA = "该年度无供货记录"
+ZERO_TOTAL = "该年度供货金额合计为0，无法计算比例"
+
+
+# ---------------------------------------------------------------- the target and scopes
+
+def target_ratio(catalogue: dict | None = None) -> float:
+    """B4's local-supply target from the rules data.
+
+    >>> target_ratio()
+    0.6
+    """
+    return float(_cat.params(RULE_ID, catalogue)["local_supply_ratio"])
+
+
+def meets(ratio: float | None, catalogue: dict | None = None) -> bool | None:
+    """B4 check; None when there is no ratio.
+
+    >>> meets(0.6), meets(0.59999), meets(None)
+    (True, False, None)
+    """
+    return None if ratio is None else b4_meets_target(ratio, catalogue)
+
+
+def pct_text(ratio: float | None, digits: int = 2) -> str:
+    """A ratio as a percentage for people, never rounded up across a line.
+
+    Float noise is removed first, then the figure is truncated, so 59.996% shows as 59.99%
+    (not 60.00%, which would read as meeting the target) while 0.6 shows as 60.00%.
+
+    >>> pct_text(0.6), pct_text(0.59996), pct_text(0.5999999999999999), pct_text(None)
+    ('60.00%', '59.99%', '60.00%', '—')
+    """
+    if ratio is None:
+        return "—"
+    scale = 10 ** (digits + 2)
+    return f"{math.floor(round(ratio * scale, 6)) / 10 ** digits:.{digits}f}%"
+
+
+def default_scope(region_code: str | None) -> str | None:
+    """The leader's city (DESIGN.md §2 default scope).
+
+    >>> default_scope("330108"), default_scope("330621")
+    ('330100', '330600')
+    """
+    if not region_code:
+        return None
+    return reference.city_of(region_code) or reference.current_code(region_code)
+
+
+def scope_of(leader_region: str | None, scope: str | None) -> str | None:
+    """The scope that decides locality for one leader: the requested one, else its city."""
+    return reference.current_code(scope) if scope else default_scope(leader_region)
+
+
+def prefix_of(scope_code: str | None) -> str:
+    """Region-code prefix of a scope; a prefix no code has when the scope is unknown."""
+    return access.scope_prefix(scope_code) if scope_code else "#"
+
+
+def is_local(region_code: str | None, scope_code: str | None) -> bool:
+    """Is a supplier registered in `region_code` local to `scope_code`?
+
+    >>> is_local("330103", "330105"), is_local("330108", "330100"), is_local("310101", "330000")
+    (True, True, False)
+    """
+    return bool(region_code and scope_code and _in_scope(region_code, scope_code))
+
+
+@lru_cache(maxsize=1 << 16)
+def _in_scope(region_code: str, scope_code: str) -> bool:
+    # Reference data is read once per process, so the answer for a pair never changes.
+    return reference.in_scope(region_code, scope_code)
+
+
+def region_label(code: str | None) -> str | None:
+    """A readable name: 滨江区 → '杭州市滨江区'; a city or province by itself."""
+    return _region_label(code) if code else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _region_label(code: str) -> str | None:
+    r = reference.region(code)
+    if r is None:
+        return code
+    if r["level"] == "district":
+        parent = reference.region(r.get("parent") or "")
+        if parent and parent["level"] == "city":
+            return parent["name"] + r["name"]
+    return r["name"]
+
+
+# ---------------------------------------------------------------- leaders
+
+def leaders_from_recognitions(rows: list[dict]) -> list[dict]:
+    """Collapse 链主工厂 recognition rows into one leader per enterprise.
+
+    The latest recognition names the chain; status is 认定 when any row says so.
+
+    >>> ls = leaders_from_recognitions([
+    ...   {"uscc": "X", "name": "甲", "region_code": "330106", "chain_id": "HZ02", "status": "培育", "year": 2021},
+    ...   {"uscc": "X", "name": "甲", "region_code": "330106", "chain_id": "HZ02", "status": "认定", "year": 2022}])
+    >>> [(x["uscc"], x["chain"], x["status"], x["recognition_year"], x["district"]) for x in ls]
+    [('X', 'HZ02', '认定', 2022, '330106')]
+    """
+    by: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by[r["uscc"]].append(r)
+    out = []
+    for uscc in sorted(by):
+        rs = sorted(by[uscc], key=lambda r: (r.get("year") or 0, r.get("status") == "认定"))
+        last = rs[-1]
+        region = last.get("region_code")
+        chain = last.get("chain_id") or next((r.get("chain_id") for r in reversed(rs) if r.get("chain_id")), None)
+        ch = reference.chain(chain) if chain else None
+        district = reference.current_code(region) if region else None
+        out.append({
+            "uscc": uscc, "name": last.get("name"), "region_code": region,
+            "district": district, "district_name": region_label(district),
+            "chain": chain, "chain_name": ch["name"] if ch else None,
+            "status": "认定" if any(r.get("status") == "认定" for r in rs) else (last.get("status") or "培育"),
+            "recognition_year": last.get("year"),
+        })
+    return out
+
+
+def visible_leaders(leaders: list[dict], region: str | None, scope: str | None = None,
+                    chain: str | None = None) -> list[dict]:
+    """Leaders registered in `region` (None: everywhere) and in `scope` (when given), of `chain`."""
+    out = []
+    for x in leaders:
+        rc = x.get("region_code")
+        if region is not None and not is_local(rc, region):
+            continue
+        if scope is not None and not is_local(rc, scope):
+            continue
+        if chain is not None and x.get("chain") != chain:
+            continue
+        out.append(x)
+    return out
+
+
+# ---------------------------------------------------------------- figures
+
+def sums_from_edges(edges: list[dict], local) -> tuple[float, float, int, int]:
+    """(local_amount, total_amount, local_suppliers, suppliers) over supply records.
+
+    `local` is a predicate on the supplier's region code. Amounts are summed with math.fsum
+    (correctly rounded), suppliers are distinct USCCs.
+    """
+    loc, tot, sup, loc_sup = [], [], set(), set()
+    for e in edges:
+        a = float(e.get("amount_wan") or 0.0)
+        tot.append(a)
+        sup.add(e["supplier_uscc"])
+        if local(e.get("supplier_region")):
+            loc.append(a)
+            loc_sup.add(e["supplier_uscc"])
+    return math.fsum(loc), math.fsum(tot), len(loc_sup), len(sup)
+
+
+def figures(local_amount: float, total_amount: float, local_suppliers: int, suppliers: int,
+            target: float, catalogue: dict | None = None) -> dict:
+    """The B4 figures of one leader (or a pool) from its sums.
+
+    >>> f = figures(150.0, 250.0, 3, 5, target=0.6)
+    >>> f["ratio_amount"], f["ratio_count"], f["gap_amount"], f["meets_target"]
+    (0.6, 0.6, 0.0, True)
+    >>> f = figures(149.9, 250.0, 1, 5, target=0.6)
+    >>> round(f["gap_amount"], 6), f["meets_target"]
+    (0.1, False)
+    """
+    if not suppliers:
+        return {"local_amount": None, "total_amount": None, "ratio_amount": None, "ratio_count": None,
+                "local_suppliers": 0, "suppliers": 0, "gap_amount": None, "meets_target": None,
+                "reason": NO_DATA}
+    ratio_count = local_suppliers / suppliers
+    if total_amount <= 0:
+        return {"local_amount": float(local_amount), "total_amount": float(total_amount), "ratio_amount": None,
+                "ratio_count": ratio_count, "local_suppliers": local_suppliers, "suppliers": suppliers,
+                "gap_amount": None, "meets_target": None, "reason": ZERO_TOTAL}
+    ratio = local_amount / total_amount
+    return {"local_amount": float(local_amount), "total_amount": float(total_amount), "ratio_amount": ratio,
+            "ratio_count": ratio_count, "local_suppliers": local_suppliers, "suppliers": suppliers,
+            "gap_amount": max(0.0, target * total_amount - local_amount),
+            "meets_target": meets(ratio, catalogue), "reason": None}
+
+
+def pool(items: list[dict], key: str, target: float, catalogue: dict | None = None,
+         label=None) -> list[dict]:
+    """Pooled figures per value of items[key] (e.g. "chain", "district") over leaders with data.
+
+    >>> rows = pool([{"chain": "HZ01", "local_amount": 60.0, "total_amount": 100.0, "local_suppliers": 2,
+    ...               "suppliers": 3, "meets_target": True},
+    ...              {"chain": "HZ01", "local_amount": 10.0, "total_amount": 100.0, "local_suppliers": 1,
+    ...               "suppliers": 3, "meets_target": False},
+    ...              {"chain": "HZ01", "local_amount": None, "total_amount": None, "local_suppliers": 0,
+    ...               "suppliers": 0, "meets_target": None}], "chain", 0.6)
+    >>> r = rows[0]
+    >>> r["leaders"], r["leaders_with_data"], r["leaders_meeting"], r["ratio_amount"], r["ratio_count"], r["gap_amount"]
+    (3, 2, 1, 0.35, 0.5, 50.0)
+    """
+    groups: dict = defaultdict(list)
+    for it in items:
+        groups[it.get(key)].append(it)
+    out = []
+    for k in sorted(groups, key=lambda v: (v is None, v or "")):
+        members = groups[k]
+        with_data = [m for m in members if m.get("suppliers")]
+        loc = math.fsum(m["local_amount"] or 0.0 for m in with_data)
+        tot = math.fsum(m["total_amount"] or 0.0 for m in with_data)
+        f = figures(loc, tot, sum(m["local_suppliers"] for m in with_data),
+                    sum(m["suppliers"] for m in with_data), target, catalogue)
+        row = {key: k, "name": label(k) if label else k, "leaders": len(members),
+               "leaders_with_data": len(with_data),
+               "leaders_meeting": sum(1 for m in members if m.get("meets_target"))}
+        row.update(f)
+        out.append(row)
+    return out
+
+
+def _order(items: list[dict]) -> list[dict]:
+    """Leaders with data by ratio (lowest first), then those without."""
+    return sorted(items, key=lambda x: (x["ratio_amount"] is None, x["ratio_amount"] or 0.0, x["uscc"]))
+
+
+def ratio_table(leaders: list[dict], sums: list[dict], year: int, target: float, scope: str | None = None,
+                catalogue: dict | None = None, years: list[int] | None = None) -> dict:
+    """The all-leader table for `year`.
+
+    `leaders` as from leaders_from_recognitions (already filtered to what the caller sees);
+    `sums` rows {uscc, year, local_amount, total_amount, local_suppliers, suppliers} (locality
+    decided per leader's scope; rows of other years are ignored); `years`: the years with data
+    for these leaders (default: those in `sums`).
+    Returns {year, items, pooled: {chains, districts, overall}, years, note}.
+
+    >>> t = ratio_table([{"uscc": "L1", "name": "甲", "chain": "HZ01", "district": "330106", "region_code": "330106"},
+    ...                  {"uscc": "L2", "name": "乙", "chain": "HZ01", "district": "330108", "region_code": "330108"}],
+    ...                 [{"uscc": "L1", "year": 2024, "local_amount": 60.0, "total_amount": 100.0,
+    ...                   "local_suppliers": 3, "suppliers": 5}], 2024, 0.6)
+    >>> [(i["uscc"], i["ratio_amount"], i["reason"]) for i in t["items"]]
+    [('L1', 0.6, None), ('L2', None, '该年度无供货记录')]
+    >>> t["pooled"]["overall"]["ratio_amount"], t["note"]
+    (0.6, None)
+    >>> ratio_table([{"uscc": "L1", "chain": "HZ01", "district": "330106", "region_code": "330106"}],
+    ...             [], 2019, 0.6)["note"]
+    '2019年没有任何供货记录，无法计算本地配套比例'
+    """
+    by_key = {(r["uscc"], int(r["year"])): r for r in sums}
+    if years is None:
+        years = sorted({int(r["year"]) for r in sums if r.get("suppliers")})
+    items = []
+    if year in years:
+        for x in leaders:
+            s = by_key.get((x["uscc"], year))
+            f = figures(s["local_amount"], s["total_amount"], s["local_suppliers"], s["suppliers"], target,
+                        catalogue) if s else figures(0.0, 0.0, 0, 0, target, catalogue)
+            sc = scope_of(x.get("region_code"), scope)
+            items.append({"uscc": x["uscc"], "name": x.get("name"), "chain": x.get("chain"),
+                          "chain_name": x.get("chain_name"), "status": x.get("status"),
+                          "region_code": x.get("region_code"), "district": x.get("district"),
+                          "district_name": x.get("district_name"),
+                          "scope": sc, "scope_name": region_label(sc), **f})
+    items = _order(items)
+    chains = pool(items, "chain", target, catalogue,
+                  label=lambda c: (reference.chain(c) or {}).get("name", c) if c else "未注明产业链")
+    districts = pool(items, "district", target, catalogue, label=lambda d: region_label(d) or "未知")
+    overall = pool([{**i, "all": "all"} for i in items], "all", target, catalogue)
+    note = None
+    if not items:
+        if not leaders:
+            note = "所选范围内没有链主工厂"
+        else:
+            note = f"{year}年没有任何供货记录，无法计算本地配套比例"
+    return {"year": year, "items": items, "years": years,
+            "pooled": {"chains": chains, "districts": districts,
+                       "overall": ({k: v for k, v in overall[0].items() if k not in ("all", "name")}
+                                   if overall else None)},
+            "note": note}
+
+
+# ---------------------------------------------------------------- one leader in detail
+
+def _group(edges: list[dict], key: str) -> dict:
+    g: dict = defaultdict(list)
+    for e in edges:
+        g[e.get(key)].append(e)
+    return g
+
+
+def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int, target: float,
+                  scope: str | None = None, data_years: list[int] | None = None,
+                  catalogue: dict | None = None) -> dict:
+    """Breakdown by supplier and by segment, the tier-2 share and the trend for one leader.
+
+    `edges`: every supply into the leader (all years) {year, supplier_uscc, supplier_name,
+    supplier_region, amount_wan, segment_id}; `tier2`: supplies in `year` into the leader's
+    tier-1 suppliers {tier1_uscc, supplier_uscc, supplier_region, amount_wan};
+    `data_years`: the years present in the data (the trend shows each, null where the leader
+    has none).
+
+    >>> d = leader_detail({"uscc": "L", "name": "甲", "region_code": "330106", "chain": "HZ01"},
+    ...     [{"year": 2024, "supplier_uscc": "A", "supplier_name": "a", "supplier_region": "330110",
+    ...       "amount_wan": 30.0, "segment_id": "HZ01-01"},
+    ...      {"year": 2024, "supplier_uscc": "B", "supplier_name": "b", "supplier_region": "320500",
+    ...       "amount_wan": 70.0, "segment_id": "HZ01-02"}],
+    ...     [{"tier1_uscc": "A", "supplier_uscc": "C", "supplier_region": "330109", "amount_wan": 5.0}],
+    ...     2024, 0.6, data_years=[2023, 2024])
+    >>> d["figures"]["ratio_amount"], d["figures"]["gap_amount"], d["tier2"]["ratio_amount"]
+    (0.3, 30.0, 1.0)
+    >>> [(t["year"], t["ratio_amount"]) for t in d["trend"]]
+    [(2023, None), (2024, 0.3)]
+    >>> [(s["segment_id"], s["ratio_amount"]) for s in d["by_segment"]]
+    [('HZ01-02', 0.0), ('HZ01-01', 1.0)]
+    """
+    sc = scope_of(leader.get("region_code"), scope)
+
+    def local(region):
+        return is_local(region, sc)
+
+    this_year = [e for e in edges if int(e["year"]) == year]
+    fig = figures(*sums_from_edges(this_year, local), target, catalogue)
+    total = fig["total_amount"] or 0.0
+
+    suppliers = []
+    for uscc, es in _group(this_year, "supplier_uscc").items():
+        amount = math.fsum(float(e["amount_wan"] or 0.0) for e in es)
+        region = es[0].get("supplier_region")
+        suppliers.append({"uscc": uscc, "name": es[0].get("supplier_name"), "region_code": region,
+                          "region_name": region_label(region), "local": local(region), "amount": amount,
+                          "share": amount / total if total > 0 else None,
+                          "segments": sorted({e.get("segment_id") for e in es if e.get("segment_id")})})
+    suppliers.sort(key=lambda s: (-s["amount"], s["uscc"]))
+
+    segments = []
+    for sid, es in _group(this_year, "segment_id").items():
+        f = figures(*sums_from_edges(es, local), target, catalogue)
+        seg = reference.segments().get(sid) if sid else None
+        segments.append({"segment_id": sid, "segment_name": seg["name"] if seg else "未注明环节",
+                         "stage": seg["stage"] if seg else None,
+                         "chain": seg["chain_id"] if seg else None,
+                         "local_amount": f["local_amount"], "total_amount": f["total_amount"],
+                         "non_local_amount": (f["total_amount"] or 0.0) - (f["local_amount"] or 0.0),
+                         "ratio_amount": f["ratio_amount"], "ratio_count": f["ratio_count"],
+                         "local_suppliers": f["local_suppliers"], "suppliers": f["suppliers"],
+                         "share_of_total": (f["total_amount"] / total) if total > 0 else None})
+    segments.sort(key=lambda s: (s["ratio_amount"] is None, s["ratio_amount"] or 0.0, -(s["total_amount"] or 0)))
+
+    t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
+    t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
+    t2["meets_target"] = None if t2["ratio_amount"] is None else t2["meets_target"]
+    if t2["reason"] == NO_DATA:
+        t2["reason"] = "该年度一级供应商没有上游供货记录"
+    t2.pop("gap_amount", None)
+
+    years = sorted(set(data_years or []) | {int(e["year"]) for e in edges})
+    by_year = _group(edges, "year")
+    trend = []
+    for y in years:
+        f = figures(*sums_from_edges(by_year.get(y, []), local), target, catalogue)
+        trend.append({"year": y, **f})
+
+    return {"leader": {**leader, "scope": sc, "scope_name": region_label(sc)},
+            "year": year, "target": target, "rule_id": RULE_ID, "figures": fig,
+            "by_supplier": suppliers, "by_segment": segments, "tier2": t2, "trend": trend}
+
+
+# ---------------------------------------------------------------- reading the store
+#
+# The figures only change when data is written, and every write is audited. Query results are
+# therefore kept per process, keyed by the store, a data version (the AuditEvent and SUPPLIES
+# counts, both answered from metadata in ~1 ms) and the query's parameters: the first request
+# after an import computes, later ones reuse. Cached rows are shared: treat them as read-only.
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_ENTRIES = 64   # small query results and computed pages (coverage ~1 MB at province scale)
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def data_version(store) -> tuple | None:
+    """(audit events, supply records); None when the store cannot say (then nothing is cached)."""
+    a = store.read_one("local_supply/version_audit")
+    s = store.read_one("local_supply/version_supplies")
+    if not a or not s:
+        return None
+    return int(a["n"]), int(s["n"])
+
+
+def _store_key(store) -> str:
+    return f"{type(store).__name__}:{getattr(store, 'path', None) or getattr(store, 'uri', None) or id(store)}"
+
+
+def cached_read(store, name: str, version: tuple | None = None, **params) -> list[dict]:
+    """store.read(name, **params), reused while the data version is unchanged."""
+    version = version if version is not None else data_version(store)
+    if version is None:
+        return store.read(name, **params)
+    key = (_store_key(store), version, name, json.dumps(params, sort_keys=True, default=str))
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    rows = store.read(name, **params)
+    with _CACHE_LOCK:
+        _CACHE[key] = rows
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return rows
+
+
+def cached_call(store, version: tuple | None, name: str, params: dict, compute):
+    """compute(), reused while the data version is unchanged (for pure results built from
+    cached reads: the same inputs give the same output). The result is shared: read-only."""
+    if version is None:
+        return compute()
+    key = (_store_key(store), version, f"call:{name}", json.dumps(params, sort_keys=True, default=str))
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def one_per_leader(rows: list[dict]) -> list[dict]:
+    """Rows repeated once per 链主工厂 recognition: keep those of one recognition per leader.
+
+    >>> one_per_leader([{"uscc": "A", "recognition_id": "r2", "year": 2024, "n": 1},
+    ...                 {"uscc": "A", "recognition_id": "r1", "year": 2024, "n": 1},
+    ...                 {"uscc": "B", "recognition_id": "r3", "year": 2024, "n": 2}])
+    [{'uscc': 'A', 'recognition_id': 'r1', 'year': 2024, 'n': 1}, {'uscc': 'B', 'recognition_id': 'r3', 'year': 2024, 'n': 2}]
+    """
+    key = "uscc" if rows and "uscc" in rows[0] else "leader_uscc"
+    first: dict = {}
+    for r in rows:
+        u = r[key]
+        if u not in first or r["recognition_id"] < first[u]:
+            first[u] = r["recognition_id"]
+    return [r for r in rows if r["recognition_id"] == first[r[key]]]
+
+
+def fetch_leaders(store, uscc: str | None = None, version: tuple | None = None) -> list[dict]:
+    return leaders_from_recognitions(cached_read(store, "local_supply/leaders", version, uscc=uscc))
+
+
+def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
+    """Leaders by the prefix that decides their locality (the scope's, else their city's)."""
+    out: dict = defaultdict(list)
+    for x in leaders:
+        out[prefix_of(scope_of(x.get("region_code"), scope))].append(x)
+    return out
+
+
+def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None,
+               version: tuple | None = None) -> list[dict]:
+    """Per-leader sums for `year` (every year when None), locality per leader's scope."""
+    wanted = {x["uscc"] for x in leaders}
+    out = []
+    for prefix in _groups(leaders, scope):
+        rows = one_per_leader(cached_read(store, "local_supply/sums", version, leader_prefix=prefix, prefix=prefix,
+                                          year=year))
+        out += [{"uscc": r["uscc"], "year": int(r["year"]), "local_amount": float(r["local_amount"] or 0.0),
+                 "total_amount": float(r["total_amount"] or 0.0), "local_suppliers": int(r["local_suppliers"]),
+                 "suppliers": int(r["suppliers"])} for r in rows if r["uscc"] in wanted]
+    return out
+
+
+def fetch_leader_years(store, leaders: list[dict], scope: str | None, version: tuple | None = None) -> list[int]:
+    """The years in which any of `leaders` received supplies."""
+    years: set = set()
+    for prefix in _groups(leaders, scope):
+        years |= {int(r["year"]) for r in cached_read(store, "local_supply/leader_years", version,
+                                                      leader_prefix=prefix)}
+    return sorted(years)
+
+
+def fetch_years(store, version: tuple | None = None) -> list[int]:
+    """The years that have any supply record."""
+    return [int(r["year"]) for r in cached_read(store, "local_supply/years", version) if r.get("year") is not None]
+
+
+def fetch_table(store, year: int | None, region: str | None = None, scope: str | None = None,
+                chain: str | None = None, catalogue: dict | None = None) -> dict:
+    """The ratio table for the leaders registered in `region` (None: all) and `scope`.
+
+    `year` None means the latest year with data for these leaders.
+    """
+    target = target_ratio(catalogue)
+    version = data_version(store)
+    leaders = visible_leaders(fetch_leaders(store, version=version), region, scope, chain)
+    years = fetch_leader_years(store, leaders, scope, version)
+    if year is None:
+        year = years[-1] if years else None
+    if year is None:
+        every = fetch_years(store, version)
+        year = every[-1] if every else None
+    if year is None:
+        out = {"year": None, "items": [], "years": [], "note": "没有任何供货记录",
+               "pooled": {"chains": [], "districts": [], "overall": None}}
+    else:
+        sums = fetch_sums(store, leaders, scope, year, version) if year in years else []
+        out = ratio_table(leaders, sums, year, target, scope, catalogue, years=years)
+    out.update({"target": target, "rule_id": RULE_ID, "leaders_total": len(leaders)})
+    return out
+
+
+def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
+                 catalogue: dict | None = None, edges: list[dict] | None = None,
+                 version: tuple | None = None) -> dict:
+    """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
+    target = target_ratio(catalogue)
+    version = version if version is not None else data_version(store)
+    if edges is None:
+        edges = store.read("local_supply/edges", uscc=leader["uscc"])
+    # The years with data for the leaders of this one's city (the table's query, shared cache).
+    data_years = fetch_leader_years(store, [leader], None, version)
+    if year is None:
+        own = sorted({int(e["year"]) for e in edges})
+        year = own[-1] if own else (data_years[-1] if data_years else None)
+    if year is None:
+        year = 0
+    tier2 = store.read("local_supply/tier2", uscc=leader["uscc"], year=year)
+    d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
+    d["note"] = None
+    if year not in data_years:
+        d["note"] = f"{year}年没有任何供货记录"
+    elif d["figures"]["reason"]:
+        d["note"] = f"{year}年该企业{d['figures']['reason']}"
+    return d

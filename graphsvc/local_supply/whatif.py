@@ -1,0 +1,210 @@
+"""What-if for one 链主工厂: which non-local purchases could go to local enterprises, and the
+smallest set of substitutions that lifts the leader to the B4 target (DESIGN.md §2).
+
+A *purchase* is one supply record into the leader in the year (supplier, segment, amount).
+A non-local purchase is *substitutable* when at least one local enterprise in the same segment
+(``IN_SEGMENT``), not on the 失信 list (``credit_ok``), other than the leader, could take it.
+Moving it leaves the total unchanged and adds its amount to the local amount.
+
+Smallest set: the fewest substitutions reaching the target. Taking purchases by amount, largest
+first, reaches it in the fewest steps (k); the last step then uses the smallest remaining
+purchase that still reaches the target, so the k-th step overshoots as little as possible.
+The ratio after each step is reported; "exactly 60.0%" meets the target (rule B4's check).
+
+Worked example — total 100 万元, local 40 (40%); non-local 35 (seg A), 20 (seg A), 5 (seg B):
+
+>>> purchases = [{"supplier_uscc": "X", "segment_id": "A", "amount": 35.0},
+...              {"supplier_uscc": "Y", "segment_id": "A", "amount": 20.0},
+...              {"supplier_uscc": "Z", "segment_id": "B", "amount": 5.0}]
+>>> r = plan(40.0, 100.0, purchases, {"A": [{"uscc": "L1", "name": "本地甲"}], "B": []}, 0.6)
+>>> [(s["supplier_uscc"], s["amount"], s["ratio_after"]) for s in r["steps"]]
+[('Y', 20.0, 0.6)]
+>>> r["reachable"], r["segments"][1]["note"]
+(True, '本地没有该环节的守信企业，无法就地替代')
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from graphsvc.core import reference
+from graphsvc.local_supply.ratios import is_local, meets, pct_text, prefix_of, region_label
+
+NO_LOCAL = "本地没有该环节的守信企业，无法就地替代"
+NO_SEGMENT = "采购记录未注明所属环节，无法匹配本地企业"
+TOP_CANDIDATES = 5
+
+
+def smallest_set(local: float, total: float, amounts: list[tuple[str, float]], target: float,
+                 catalogue: dict | None = None) -> list[str] | None:
+    """Ids of the fewest purchases whose move lifts local/total to the target; None if impossible.
+
+    `amounts` is [(id, amount)]; [] when the target is already met.
+
+    >>> smallest_set(40, 100, [("a", 35), ("b", 20), ("c", 5)], 0.6)
+    ['b']
+    >>> smallest_set(40, 100, [("a", 15), ("b", 10), ("c", 6)], 0.6)
+    ['a', 'c']
+    >>> smallest_set(40, 100, [("a", 5)], 0.6) is None, smallest_set(60, 100, [], 0.6)
+    (True, [])
+    """
+    if total <= 0:
+        return None
+
+    def ok(x: float) -> bool:
+        return bool(meets(x / total, catalogue))
+
+    if ok(local):
+        return []
+    order = sorted(amounts, key=lambda t: (-t[1], t[0]))
+    chosen, acc = [], local
+    for i, (pid, a) in enumerate(order):
+        if ok(acc + a):
+            # The k-th step: the smallest remaining purchase that still reaches the target.
+            rest = [t for t in order[i:] if ok(acc + t[1])]
+            last = min(rest, key=lambda t: (t[1], t[0]))
+            return chosen + [last[0]]
+        chosen.append(pid)
+        acc += a
+    return None
+
+
+def plan(local: float, total: float, purchases: list[dict], candidates: dict[str, list[dict]],
+         target: float, catalogue: dict | None = None) -> dict:
+    """The what-if for one leader.
+
+    `purchases`: the non-local purchases {supplier_uscc, supplier_name?, supplier_region?,
+    segment_id, amount}; `candidates`: segment id -> local enterprises able to take it
+    ({uscc, name, region_code?, revenue_wan?, already_supplies?}), best first.
+    Returns {ratio_before, need_amount, segments, steps, reachable, ratio_max, summary}.
+    """
+    ratio_before = local / total if total > 0 else None
+    segs: dict = defaultdict(list)
+    for i, p in enumerate(purchases):
+        segs[p.get("segment_id")].append((i, p))
+    seg_rows = []
+    substitutable: list[tuple[str, float]] = []
+    for sid in sorted(segs, key=lambda s: (s is None, s or "")):
+        ps = segs[sid]
+        cands = candidates.get(sid, []) if sid else []
+        seg = reference.segments().get(sid) if sid else None
+        note = None if cands else (NO_SEGMENT if not sid else NO_LOCAL)
+        if cands:
+            substitutable.extend((str(i), float(p["amount"])) for i, p in ps)
+        seg_rows.append({
+            "segment_id": sid, "segment_name": seg["name"] if seg else (sid or "未注明环节"),
+            "non_local_amount": math.fsum(float(p["amount"]) for _, p in ps), "purchases": len(ps),
+            "candidates_count": len(cands), "candidates": cands[:TOP_CANDIDATES], "substitutable": bool(cands),
+            "note": note})
+    seg_rows.sort(key=lambda r: (-r["non_local_amount"], r["segment_id"] or ""))
+
+    movable = math.fsum(a for _, a in substitutable)
+    ratio_max = min(1.0, (local + movable) / total) if total > 0 else None
+    need = max(0.0, target * total - local) if total > 0 else None
+    chosen = smallest_set(local, total, substitutable, target, catalogue) if total > 0 else None
+    steps = []
+    if chosen:
+        acc = local
+        for n, pid in enumerate(sorted(chosen, key=lambda i: (-purchases[int(i)]["amount"], int(i))), 1):
+            p = purchases[int(pid)]
+            acc += float(p["amount"])
+            cands = candidates.get(p.get("segment_id"), [])
+            seg = reference.segments().get(p.get("segment_id"))
+            steps.append({
+                "step": n, "supplier_uscc": p["supplier_uscc"], "supplier_name": p.get("supplier_name"),
+                "supplier_region": p.get("supplier_region"),
+                "supplier_region_name": region_label(p.get("supplier_region")),
+                "segment_id": p.get("segment_id"), "segment_name": seg["name"] if seg else p.get("segment_id"),
+                "amount": float(p["amount"]), "candidate": cands[0] if cands else None,
+                "candidates_count": len(cands), "local_amount_after": acc, "ratio_after": acc / total,
+                "meets_target_after": meets(acc / total, catalogue)})
+    reachable = None if total <= 0 else (chosen is not None)
+    pct = f"{target * 100:g}%"
+    if total <= 0:
+        summary = "该年度无供货记录，无法测算替代方案"
+    elif chosen == []:
+        summary = f"本地配套比例已达到{pct}目标，无需替代"
+    elif chosen is None:
+        no_local = [r["segment_name"] for r in seg_rows if not r["substitutable"]]
+        summary = (f"即使将全部可由本地企业承接的外地采购（{movable:.2f}万元）替换为本地供应，"
+                   f"本地配套比例最高只能达到{pct_text(ratio_max)}，仍低于{pct}")
+        if no_local:
+            summary += f"；以下环节本地没有可承接的守信企业：{'、'.join(no_local)}"
+    else:
+        summary = (f"替换{len(chosen)}笔外地采购（共{math.fsum(s['amount'] for s in steps):.2f}万元）为本地供应后，"
+                   f"本地配套比例由{pct_text(ratio_before)}升至{pct_text(steps[-1]['ratio_after'])}，达到{pct}目标")
+    return {"target": target, "ratio_before": ratio_before, "meets_target_before": meets(ratio_before, catalogue),
+            "need_amount": need, "substitutable_amount": movable, "ratio_max": ratio_max,
+            "reachable": reachable, "steps": steps, "segments": seg_rows, "summary": summary}
+
+
+def rank_candidates(rows: list[dict], already: set[str]) -> dict[str, list[dict]]:
+    """segment id -> candidates, those already supplying the leader first, then by revenue.
+
+    >>> rank_candidates([{"segment_id": "A", "uscc": "1", "name": "a", "revenue_wan": 10.0},
+    ...                  {"segment_id": "A", "uscc": "2", "name": "b", "revenue_wan": 99.0},
+    ...                  {"segment_id": "A", "uscc": "3", "name": "c", "revenue_wan": 5.0}], {"3"})["A"]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'uscc': '3', 'name': 'c', 'region_code': None, 'region_name': None, 'revenue_wan': 5.0, 'already_supplies': True},
+     {'uscc': '2', 'name': 'b', 'region_code': None, 'region_name': None, 'revenue_wan': 99.0, 'already_supplies': False},
+     {'uscc': '1', 'name': 'a', 'region_code': None, 'region_name': None, 'revenue_wan': 10.0, 'already_supplies': False}]
+    """
+    out: dict = defaultdict(dict)
+    for r in rows:
+        out[r["segment_id"]][r["uscc"]] = {
+            "uscc": r["uscc"], "name": r.get("name"), "region_code": r.get("region_code"),
+            "region_name": region_label(r.get("region_code")), "revenue_wan": r.get("revenue_wan"),
+            "already_supplies": r["uscc"] in already}
+    return {sid: sorted(c.values(), key=lambda c: (not c["already_supplies"], -(c["revenue_wan"] or 0.0),
+                                                    c["uscc"]))
+            for sid, c in out.items()}
+
+
+def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalogue: dict | None = None) -> dict:
+    """The what-if from a ratios.leader_detail result, the leader's edges and candidate rows."""
+    scope = detail["leader"]["scope"]
+    year = detail["year"]
+    this_year = [e for e in edges if int(e["year"]) == year]
+    purchases = [{"supplier_uscc": e["supplier_uscc"], "supplier_name": e.get("supplier_name"),
+                  "supplier_region": e.get("supplier_region"), "segment_id": e.get("segment_id"),
+                  "amount": float(e["amount_wan"] or 0.0)}
+                 for e in this_year if not is_local(e.get("supplier_region"), scope)]
+    already = {e["supplier_uscc"] for e in this_year if is_local(e.get("supplier_region"), scope)}
+    cands = rank_candidates([r for r in candidate_rows if is_local(r.get("region_code"), scope)], already)
+    fig = detail["figures"]
+    out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, purchases, cands, detail["target"], catalogue)
+    out["scope"], out["scope_name"] = scope, region_label(scope)
+    for r in out["segments"]:
+        if r["note"] == NO_LOCAL:
+            r["note"] = f"本地（{region_label(scope)}）没有该环节的守信企业，无法就地替代"
+    return out
+
+
+def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None,
+                 catalogue: dict | None = None) -> dict:
+    """ratios.fetch_leader plus the what-if, reading the leader's supplies once."""
+    from graphsvc.local_supply import ratios
+
+    version = ratios.data_version(store)
+
+    def compute():
+        edges = store.read("local_supply/edges", uscc=leader["uscc"])   # the result is cached, not the rows
+        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, version=version)
+        d["what_if"] = fetch_what_if(store, d, edges, catalogue)
+        return d
+
+    if catalogue is not None:        # another rules catalogue: compute, do not share the result
+        return compute()
+    d = ratios.cached_call(store, version, "leader_detail", {"uscc": leader["uscc"], "year": year, "scope": scope},
+                           compute)
+    return dict(d)
+
+
+def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:
+    scope = detail["leader"]["scope"]
+    year = detail["year"]
+    segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
+                   and not is_local(e.get("supplier_region"), scope)})
+    rows = store.read("local_supply/candidates", segment_ids=segs, prefix=prefix_of(scope),
+                      exclude=detail["leader"]["uscc"]) if segs else []
+    return what_if(detail, edges, rows, catalogue)

@@ -1,0 +1,200 @@
+"""Programme targets against recognitions: B2–B5 (Hangzhou), E1/E2 (Shaoxing), D10 (province).
+
+``progress(region_code, year, recognitions)`` picks the targets that apply to
+the region and counts recognitions ``{uscc, region_code, kind, level, status,
+year}`` against them.  Counts are of distinct enterprises (uscc): a
+recognition record carries no workshop identity, and a firm cultivated in one
+year and recognised in the next must count once.  A record without a region
+or year cannot be placed and is left out; the row's note says how many.
+
+Each row is ``{target_id, rule_id, indicator, target, aim, actual, shortfall,
+note}``; ``shortfall = max(0, target − actual)`` (None where the text sets no
+number), ``aim`` is the “争” figure of a “保X争Y” allocation (else None).
+
+Example — 杭州 链主工厂, cultivated vs recognised (B4):
+
+>>> recs = [{"uscc": "A", "region_code": "330106", "kind": "链主工厂", "level": "市", "status": "认定", "year": 2022},
+...         {"uscc": "B", "region_code": "330103", "kind": "链主工厂", "level": "市", "status": "培育", "year": 2023}]
+>>> rows = {r["target_id"]: r for r in progress("330100", 2023, recs)}
+>>> rows["hz-2025-B4-lz-cultivated"]["actual"], rows["hz-2025-B4-lz-recognised"]["actual"]
+(2, 1)
+>>> rows["hz-2025-B4-lz-cultivated"]["shortfall"]
+28
+"""
+
+from __future__ import annotations
+
+from graphsvc.core.reference import current_code, in_scope, region
+from graphsvc.programmes import catalogue as _cat
+
+HANGZHOU, SHAOXING, ZHEJIANG = "330100", "330600", "330000"
+
+
+def b4_meets_target(ratio, catalogue: dict | None = None) -> bool:
+    """B4: does a local-supply ratio reach the 60% target (parameter ``local_supply_ratio``)?
+
+    Exactly 60.0% meets it; the comparison ignores float noise below 1e-9.
+
+    >>> b4_meets_target(0.6), b4_meets_target(0.5999), b4_meets_target(0.1 * 6)
+    (True, False, True)
+    """
+    if ratio is None:
+        raise ValueError("b4_meets_target needs a ratio")
+    return round(float(ratio), 9) >= round(float(_cat.params("B4", catalogue)["local_supply_ratio"]), 9)
+
+
+def b4_local_supply(ratio, catalogue: dict | None = None) -> dict:
+    """B4 as a rule evaluation (pass / fail / unknown) for reports.
+
+    >>> b4_local_supply(0.6)["outcome"], b4_local_supply(None)["outcome"]
+    ('pass', 'unknown')
+    """
+    target = _cat.params("B4", catalogue)["local_supply_ratio"]
+    used = {"local_supply_ratio": ratio}
+    if ratio is None:
+        return {"rule_id": "B4", "outcome": "unknown", "facts_used": used,
+                "reason": "缺少“供应链本地化配套比例”（local_supply_ratio），无法判断"}
+    ok = b4_meets_target(ratio, catalogue)
+    return {"rule_id": "B4", "outcome": "pass" if ok else "fail", "facts_used": used,
+            "reason": f"供应链本地化配套比例为{ratio * 100:.1f}%，{'达到' if ok else '未达到'}{target * 100:g}%左右的目标"}
+
+
+def _name(code: str) -> str:
+    r = region(code)
+    return r["name"] if r else code
+
+
+def count(recognitions, scope: str, kinds, statuses, levels=None, year_from=None, year_to=None) -> tuple[int, int]:
+    """Distinct enterprises with a matching recognition in *scope*; also the unplaceable records.
+
+    >>> count([{"uscc": "A", "region_code": "330682", "kind": "智能工厂", "level": "市",
+    ...         "status": "认定", "year": 2022}], "330604", ["智能工厂"], ["认定"])
+    (1, 0)
+    """
+    seen, unplaced = set(), 0
+    for r in recognitions:
+        if r.get("kind") not in kinds or r.get("status") not in statuses:
+            continue
+        if levels is not None and r.get("level") not in levels:
+            continue
+        if r.get("region_code") is None or r.get("year") is None:
+            unplaced += 1
+            continue
+        y = int(r["year"])
+        if (year_from is not None and y < year_from) or (year_to is not None and y > year_to):
+            continue
+        if in_scope(current_code(str(r["region_code"])), scope):
+            seen.add(r.get("uscc"))
+    return len(seen), unplaced
+
+
+def _row(target_id, rule_id, indicator, target, actual, notes, aim=None) -> dict:
+    shortfall = None if target is None else max(0, target - actual)
+    return {"target_id": target_id, "rule_id": rule_id, "indicator": indicator, "target": target, "aim": aim,
+            "actual": actual, "shortfall": shortfall, "note": "；".join(n for n in notes if n)}
+
+
+def _unplaced(n: int) -> str:
+    return f"另有{n}条记录缺少地区或年度，未计入" if n else ""
+
+
+def hangzhou(scope: str, year: int, recognitions, catalogue=None) -> list[dict]:
+    """B2–B5 2025 targets; for a district the actual counts that district only."""
+    doc = _cat.default() if catalogue is None else catalogue
+    valid_until = doc["documents"]["hz-2021-future-factory"].get("valid_until")
+    rows = []
+    for t in _cat.targets("hz-2021-future-factory", catalogue) or []:
+        actual, unplaced = count(recognitions, scope, t["kinds"], t["statuses"], t.get("levels"), None, year)
+        notes = [f"{t['by_year']}年目标" + ("（约数，“左右”）" if t.get("approx") else ""),
+                 f"统计截至{year}年",
+                 None if scope == HANGZHOU else f"全市目标，实际数仅统计{_name(scope)}",
+                 t.get("note"), _unplaced(unplaced),
+                 f"政策有效期至{valid_until.isoformat()}" if valid_until and year > valid_until.year else None]
+        rows.append(_row(t["id"], t["rule_id"], t["indicator"], t["target"], actual, notes))
+    return rows
+
+
+def shaoxing_city(year: int, recognitions, catalogue=None) -> list[dict]:
+    """E1: cumulative additions 2021..year against the yearly table (indicators recognitions can measure)."""
+    p = _cat.params("E1", catalogue)
+    first, last = p["first_year"], p["last_year"]
+    if year < first:
+        return []
+    upto = min(year, last)
+    rows = []
+    for t in _cat.targets("sx-2021-2025-plan", catalogue)["e1"]:
+        m = t.get("match")
+        if not m:
+            continue
+        target = sum(v for y, v in t["yearly"].items() if first <= int(y) <= upto)
+        actual, unplaced = count(recognitions, SHAOXING, m["kinds"], m["statuses"], m.get("levels"), first, year)
+        new_this_year, _ = count(recognitions, SHAOXING, m["kinds"], m["statuses"], m.get("levels"), year, year)
+        base = t.get("base")
+        notes = [f"{first}—{upto}年累计新增目标（当年目标{t['yearly'].get(upto)}，当年新增{new_this_year}）",
+                 t.get("base_note") or (f"{p['base_year']}年基数{base}，按存量计目标为{base + target}"
+                                        if base is not None and t.get("kind") == "stock" else None),
+                 f"五年目标{t['five_year']}",
+                 f"规划期至{last}年，按{last}年目标统计" if year > last else None,
+                 _unplaced(unplaced)]
+        rows.append(_row(f"sx-E1-{t['seq']}", "E1", t["indicator"], target, actual, notes))
+    return rows
+
+
+def shaoxing_district(district: str, year: int, recognitions, catalogue=None) -> list[dict]:
+    """E2: a district's share of the 2021–2025 additions (floor/aim for “保1争2”)."""
+    p = _cat.params("E2", catalogue)
+    table = _cat.targets("sx-2021-2025-plan", catalogue)["e2"]
+    if district not in {d["code"] for d in table["districts"]}:
+        return []
+    rows = []
+    for i, t in enumerate(table["rows"], start=1):
+        m = t.get("match")
+        if not m:
+            continue
+        alloc = t["allocation"][district]
+        target, aim = (alloc["floor"], alloc["aim"]) if isinstance(alloc, dict) else (alloc, None)
+        actual, unplaced = count(recognitions, district, m["kinds"], m["statuses"], m.get("levels"),
+                                 p["first_year"], year)
+        notes = [f"{p['first_year']}—{p['by_year']}年新增目标（全市{t['city_target']}"
+                 + (f"，现有基数{t['base']}" if t.get("base") is not None else "") + "）",
+                 f"统计截至{year}年",
+                 f"保{target}争{aim}：保底{target}，力争{aim}" + (f"，距力争目标差{max(0, aim - actual)}" if aim else "")
+                 if aim is not None else None,
+                 _unplaced(unplaced)]
+        rows.append(_row(f"sx-E2-{district}-{i}", "E2", t["indicator"], target, actual, notes, aim))
+    return rows
+
+
+def zhejiang(year: int, recognitions, catalogue=None) -> list[dict]:
+    """D10: about 10 数字工厂 recognised and 30 piloted each year from 2022."""
+    if year < _cat.params("D10", catalogue)["from_year"]:
+        return []
+    rows = []
+    for t in _cat.targets("zj-2022-digital-factory", catalogue) or []:
+        actual, unplaced = count(recognitions, ZHEJIANG, t["kinds"], t["statuses"], t.get("levels"), year, year)
+        notes = [f"{year}年当年" + ("（约数，“左右”）" if t.get("approx") else ""), _unplaced(unplaced)]
+        rows.append(_row(t["id"], t["rule_id"], t["indicator"], t["target"], actual, notes))
+    return rows
+
+
+def progress(region_code: str, year: int, recognitions: list[dict], catalogue: dict | None = None) -> list[dict]:
+    """Targets that apply to *region_code* in *year*, each with the actual count.
+
+    - 杭州 (330100 or any Hangzhou district, retired codes included) → B2–B5;
+    - 绍兴 330600 → E1 cumulative targets for *year*;
+    - a Shaoxing district → its E2 allocation;
+    - 浙江 330000 → D10;
+    - anywhere else → [].
+    """
+    scope = current_code(str(region_code))
+    year = int(year)
+    recognitions = list(recognitions or [])
+    if in_scope(scope, HANGZHOU):
+        return hangzhou(scope, year, recognitions, catalogue)
+    if scope == SHAOXING:
+        return shaoxing_city(year, recognitions, catalogue)
+    if in_scope(scope, SHAOXING):
+        return shaoxing_district(scope, year, recognitions, catalogue)
+    if scope == ZHEJIANG:
+        return zhejiang(year, recognitions, catalogue)
+    return []
