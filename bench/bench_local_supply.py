@@ -13,6 +13,7 @@ slowest chain.
 from __future__ import annotations
 
 from bench.common import handler, timed
+from graphsvc.core import cache
 
 YEAR = 2024
 
@@ -45,7 +46,7 @@ def run(ctx) -> list[dict]:
 
     def cold(fn):
         def run_cold():
-            ratios.clear_cache()
+            cache.clear_cache()
             return fn()
         return run_cold
 

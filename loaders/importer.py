@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 
 from graphsvc.core import audit
+from graphsvc.core import regions
 from graphsvc.core import reference
 from graphsvc.core import coercion as f
-from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map
+from graphsvc.core.coercion import check_delivery_fields
+from loaders.kinds import KINDS, Kind, header_map
 from loaders.read import FileError, read_table
 
 CHUNK = 5000
@@ -263,13 +265,13 @@ def _check_rights(ctx, kind_name, records, errors, scope, own_uscc):
                      "只能导入本企业作为供给方的交付记录")
         return
     if kind_name == "enterprises":
-        regions = {r.get("uscc"): r.get("region_code") for r in records}
+        region_of = {r.get("uscc"): r.get("region_code") for r in records}
     else:
         stored = _stored_enterprises(ctx, [r.get(fld) for r in records])
-        regions = {u: e.get("region_code") for u, e in stored.items()}
+        region_of = {u: e.get("region_code") for u, e in stored.items()}
     for r in records:
-        code = regions.get(r.get(fld))
-        if r.get(fld) and code and not reference.in_scope(code, scope):
+        code = region_of.get(r.get(fld))
+        if r.get(fld) and code and not regions.in_scope(code, scope):
             _err(errors, r, fld, f"企业 {r.get(fld)} 不在本单位管辖区域 {scope} 内")
 
 
@@ -280,8 +282,8 @@ def _check_enterprises(ctx, records, errors):
     for r in records:
         if r.get("uscc") and not r.get("region_code"):
             guess = r["uscc"][2:8]
-            if reference.is_known_region(guess):
-                r["region_code"] = reference.current_code(guess)
+            if regions.is_known_region(guess):
+                r["region_code"] = regions.current_code(guess)
             else:
                 _err(errors, r, "region_code", "缺少行政区划代码，且无法从统一社会信用代码推断")
         code = r.get("industry_code")
@@ -315,28 +317,6 @@ def _check_supplies(ctx, recs: Records, errors):
             first = seen.setdefault(key, row)
             if first != row:
                 errors.append({"row": row, "field": "buyer_uscc", "reason": f"与第 {first} 行重复"})
-
-
-def check_delivery_fields(rec: dict, client: dict | None, supplier: dict | None,
-                          today: dt.date) -> list[tuple[str, str]]:
-    """Cross-field rules for one delivery; returns [(field, reason)]. Shared with the ledger API."""
-    out = []
-    pt, kind = rec.get("provider_type"), rec.get("kind")
-    if pt and kind and kind not in DELIVERY_KINDS[pt]:
-        out.append(("kind", f"供给类型 {pt} 的交付类型应为 {'/'.join(sorted(DELIVERY_KINDS[pt]))}"))
-    if supplier is not None and pt and pt not in (supplier.get("provider_types") or []):
-        out.append(("provider_type", f"供给方未登记为第 {pt} 类智造供给服务商"))
-    unit = rec.get("unit")
-    if unit and client is not None and client.get("industry_kind") == "process" and unit not in PROCESS_UNITS:
-        out.append(("unit", "流程型行业客户只按车间/工厂计（规则 C1），不能为 " + unit))
-    for d in ("signed_date", "accepted_date"):
-        if rec.get(d) and rec[d] > today.isoformat():
-            out.append((d, "日期不能晚于今天"))
-    if rec.get("signed_date") and rec.get("accepted_date") and rec["accepted_date"] < rec["signed_date"]:
-        out.append(("accepted_date", "验收日期不能早于签约日期"))
-    if rec.get("supplier_uscc") and rec.get("supplier_uscc") == rec.get("client_uscc"):
-        out.append(("client_uscc", "客户不能是供给方自身"))
-    return out
 
 
 def _check_deliveries(ctx, records, errors):

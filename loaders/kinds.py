@@ -5,23 +5,9 @@ from dataclasses import dataclass
 from collections.abc import Callable
 
 from graphsvc.core import coercion as f
+from graphsvc.core.vocabulary import (DELIVERY_KINDS, DELIVERY_RATINGS, DELIVERY_STATUSES, LEVELS, RECOGNITION_KINDS, RECOGNITION_STATUSES, UNITS)
 
-DELIVERY_KINDS = {  # DESIGN.md §3: what each provider type proves (rule C1)
-    1: {"engineering_project"},
-    2: {"platform_onboarding", "industrial_app"},
-    3: {"security_contract"},
-    4: {"module_transfer"},
-    5: {"iot_project"},
-    6: {"system_integration"},
-}
-UNITS = ("cell", "line", "workshop", "factory")
-PROCESS_UNITS = ("workshop", "factory")  # rule C1: process industry counted by 车间 / 工厂
-DELIVERY_STATUSES = ("claimed", "confirmed", "disputed", "withdrawn")
-DELIVERY_RATINGS = ("excellent", "good", "qualified")
-RECOGNITION_KINDS = ("聚能工厂", "链主工厂", "智能工厂", "数字化车间", "云端工厂", "未来工厂", "数字工厂",
-                     "工业互联网平台", "智造供给培育")
-LEVELS = ("国家", "省", "市", "区")
-RECOGNITION_STATUSES = ("培育", "认定")
+# The vocabulary lives in graphsvc.core.vocabulary; importers only use it.
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from graphsvc.dashboard import summary as D
-from graphsvc.core import reference
+from graphsvc.core import regions
 from graphsvc.core.access import Principal
 from graphsvc.programmes.targets import progress
 
@@ -126,7 +126,7 @@ def test_region_options_and_cities():
     assert D.default_region(admin) == "330100"
     assert D.default_region(Principal("bj", "bureau", scope="330108")) == "330108"
     # retired codes are read as today's
-    assert D.default_region(Principal("old", "bureau", scope="330103")) == reference.current_code("330103")
+    assert D.default_region(Principal("old", "bureau", scope="330103")) == regions.current_code("330103")
 
 
 def test_pure_edge_cases():

@@ -11,6 +11,7 @@ import pytest
 from stdnum.cn import uscc as uscc_mod
 
 from graphsvc.demo import generate as demo
+from graphsvc.core import regions
 from graphsvc.core import reference as ref
 
 HEADERS = {
@@ -98,7 +99,7 @@ def test_enterprises_valid(data):
         u = e["uscc"]
         assert uscc_mod.is_valid(u), u
         assert u[:2] == "91" and u[2:8] == e["region_code"]
-        assert ref.is_known_region(e["region_code"])
+        assert regions.is_known_region(e["region_code"])
         assert "示例" in e["name"]
         assert u not in usccs and e["name"] not in names
         usccs.add(u)
@@ -123,15 +124,15 @@ def test_enterprises_valid(data):
 
 
 def test_geography(data):
-    regions = Counter(e["region_code"] for e in data["enterprises"])
-    cities = Counter(ref.city_of(c) for c in regions.elements())
-    total = sum(regions.values())
+    by_region = Counter(e["region_code"] for e in data["enterprises"])
+    cities = Counter(regions.city_of(c) for c in by_region.elements())
+    total = sum(by_region.values())
     assert cities["330100"] / total > 0.4                   # mostly Hangzhou
     assert cities["330600"] / total > 0.1                   # many in Shaoxing
     zj = sum(v for c, v in cities.items() if c and c.startswith("33"))
     assert 0.8 <= zj / total < 0.95                          # some from other provinces
     for code in RETIRED:
-        assert regions[code] > 0, code
+        assert by_region[code] > 0, code
     providers = Counter(e["region_code"] for e in data["enterprises"] if e["provider_types"])
     assert providers.most_common(1)[0][0] == "330108"        # concentrated in 滨江
     prov = [e for e in data["enterprises"] if e["provider_types"]]
@@ -191,14 +192,14 @@ def _shares(data, ents, leaders) -> dict[tuple[str, str], Decimal]:
         key = (s["buyer_uscc"], s["year"])
         amount = Decimal(s["amount_wan"])
         total[key] += amount
-        scope = ref.city_of(ents[s["buyer_uscc"]]["region_code"])
-        if ref.in_scope(ents[s["supplier_uscc"]]["region_code"], scope):
+        scope = regions.city_of(ents[s["buyer_uscc"]]["region_code"])
+        if regions.in_scope(ents[s["supplier_uscc"]]["region_code"], scope):
             local[key] += amount
     return {k: local[k] / total[k] for k in total}
 
 
 def test_leaders_local_shares_straddle_60(data, ents, leaders):
-    assert all(ref.city_of(ents[u]["region_code"]) == "330100" for u in leaders)
+    assert all(regions.city_of(ents[u]["region_code"]) == "330100" for u in leaders)
     shares = _shares(data, ents, leaders)
     per_leader = defaultdict(list)
     for (u, _year), v in shares.items():
@@ -220,7 +221,7 @@ def test_leaders_local_shares_straddle_60(data, ents, leaders):
 def test_gap_and_single_segments(data, ents, leaders):
     hz_members = Counter()
     for e in data["enterprises"]:
-        if e["segment_ids"] and ref.city_of(e["region_code"]) == "330100":
+        if e["segment_ids"] and regions.city_of(e["region_code"]) == "330100":
             hz_members.update(e["segment_ids"].split(";"))
     leader_chains = set(leaders.values())
     segs = [s for s, v in ref.segments().items() if v["chain_id"] in leader_chains]
@@ -266,8 +267,8 @@ def test_deliveries_are_learnable(data, ents):
     busy = [c for c in by_provider.values() if sum(c.values()) >= 10]
     top3 = sum(sum(v for _, v in c.most_common(3)) for c in busy) / sum(sum(c.values()) for c in busy)
     assert 0.5 < top3 < 0.97   # specialised, but with noise
-    same_city = sum(ref.city_of(ents[d["supplier_uscc"]]["region_code"])
-                    == ref.city_of(ents[d["client_uscc"]]["region_code"]) for d in data["deliveries"])
+    same_city = sum(regions.city_of(ents[d["supplier_uscc"]]["region_code"])
+                    == regions.city_of(ents[d["client_uscc"]]["region_code"]) for d in data["deliveries"])
     assert same_city / len(data["deliveries"]) > 0.5
 
 
@@ -292,11 +293,11 @@ def test_recognitions(data, ents, leaders):
     assert len(ladder) >= 5
     recognised = {r["uscc"] for r in rows if r["status"] == "认定"}
     assert any(r["status"] == "培育" and r["uscc"] not in recognised for r in rows)
-    assert any(ref.city_of(ents[r["uscc"]]["region_code"]) == "330600" for r in rows)
+    assert any(regions.city_of(ents[r["uscc"]]["region_code"]) == "330600" for r in rows)
     for r in rows:
         if r["kind"] == "智造供给培育":
             e = ents[r["uscc"]]
-            assert ref.current_code(e["region_code"]) == "330108" and e["provider_types"]
+            assert regions.current_code(e["region_code"]) == "330108" and e["provider_types"]
     # Some clients are recognised after a delivery (the "client later recognised" evidence).
     rec_year = defaultdict(list)
     for r in rows:
@@ -326,7 +327,7 @@ def test_projects(data, ents):
     starts = [p["start_date"] for p in rows]
     assert "2022-01-01" in starts and any(s < "2022-01-01" for s in starts)                 # A2.4
     assert {p["prior_city_subsidy"] for p in rows} == {"true", "false"}                     # A2.6
-    assert any(ref.city_of(ents[p["owner_uscc"]]["region_code"]) != "330100" for p in rows)
+    assert any(regions.city_of(ents[p["owner_uscc"]]["region_code"]) != "330100" for p in rows)
 
 
 def test_memberships(data, ents):

@@ -12,6 +12,7 @@ import requests
 from openpyxl import load_workbook
 
 from graphsvc.core import reference
+from graphsvc.core import regions
 from graphsvc.local_supply.exports import COVERAGE_HEADERS, RATIO_HEADERS, XLSX_MIME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,7 +28,7 @@ def hz_table(api):
 def test_hangzhou_bureau_sees_every_hangzhou_leader(api, hz_table, store):
     from graphsvc.local_supply import ratios
 
-    leaders = [x for x in ratios.fetch_leaders(store) if reference.in_scope(x["region_code"], "330100")]
+    leaders = [x for x in ratios.fetch_leaders(store) if regions.in_scope(x["region_code"], "330100")]
     assert sorted(i["uscc"] for i in hz_table["items"]) == sorted(x["uscc"] for x in leaders)
     assert hz_table["year"] == 2024 and hz_table["target"] == 0.6 and hz_table["rule_id"] == "B4"
     assert hz_table["scope"] == {"code": None, "name": "各链主工厂所在城市", "default": True}

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from graphsvc.local_supply import coverage
+from graphsvc.core import regions
 from graphsvc.local_supply import ratios
 from graphsvc.core import reference
 from graphsvc.local_supply import whatif
@@ -17,7 +18,7 @@ YEARS = (2022, 2023, 2024, 2025)
 @pytest.fixture(scope="module")
 def frames(demo_files):
     ent = pd.read_csv(demo_files / "enterprises.csv", dtype=str, keep_default_na=False)
-    codes = {c: reference.current_code(c) for c in ent["region_code"].unique()}
+    codes = {c: regions.current_code(c) for c in ent["region_code"].unique()}
     ent["region"] = ent["region_code"].map(codes)
     sup = pd.read_csv(demo_files / "supplies.csv", dtype={"supplier_uscc": str, "buyer_uscc": str, "segment_id": str})
     rec = pd.read_csv(demo_files / "recognitions.csv", dtype=str, keep_default_na=False)

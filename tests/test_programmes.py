@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphsvc.programmes import facts as pg
-from graphsvc.core import reference
+from graphsvc.core import regions
 from graphsvc.programmes import commands as rules_cmds
 from loaders.importer import run_import
 
@@ -274,7 +274,7 @@ def test_form_rows_stay_in_the_region(store, tmp_path):
     assert data["count"] > 0
     lo, hi = pg.project_window(2023)
     for r in data["rows"]:
-        assert reference.in_scope(reference.current_code(r["region_code"]), "330108")
+        assert regions.in_scope(regions.current_code(r["region_code"]), "330108")
         assert lo.isoformat() <= r["start_date"] <= hi.isoformat()
         assert r["one_plus_n"] in ("1", "N", None)
     assert any(r["service_org"] for r in data["rows"])         # via SERVES

@@ -7,6 +7,8 @@ import itertools
 import pytest
 
 from graphsvc.local_supply import coverage
+from graphsvc.core.formatting import pct_text
+from graphsvc.core import regions
 from graphsvc.local_supply import ratios
 from graphsvc.local_supply import exports as supply_exports
 from graphsvc.local_supply import whatif
@@ -44,15 +46,15 @@ def test_exactly_sixty_percent_meets_the_target():
     local, total, nl, n = ratios.sums_from_edges(edges, lambda r: r.startswith("3301"))
     f = ratios.figures(local, total, nl, n, target=0.6)
     assert f["meets_target"] is True
-    assert ratios.pct_text(f["ratio_amount"]) == "60.00%"
+    assert pct_text(f["ratio_amount"]) == "60.00%"
 
 
 def test_just_below_sixty_percent_fails_and_is_not_shown_as_sixty():
     f = ratios.figures(59.96, 100.0, 1, 2, target=0.6)
     assert f["meets_target"] is False
     assert f["gap_amount"] == pytest.approx(0.04)
-    assert ratios.pct_text(f["ratio_amount"]) == "59.96%"
-    assert ratios.pct_text(0.599999) == "59.99%"
+    assert pct_text(f["ratio_amount"]) == "59.96%"
+    assert pct_text(0.599999) == "59.99%"
 
 
 def test_no_supplies_is_null_with_a_reason_never_zero():
@@ -66,7 +68,7 @@ def test_no_supplies_is_null_with_a_reason_never_zero():
 def test_count_ratio_counts_distinct_suppliers():
     edges = [E("A", "330106", 10, segment="HZ01-01"), E("A", "330106", 10, segment="HZ01-02"),
              E("B", "320500", 80)]
-    local, total, nl, n = ratios.sums_from_edges(edges, lambda r: ratios.is_local(r, "330100"))
+    local, total, nl, n = ratios.sums_from_edges(edges, lambda r: regions.is_local(r, "330100"))
     assert (local, total, nl, n) == (20.0, 100.0, 1, 2)
     f = ratios.figures(local, total, nl, n, target=0.6)
     assert f["ratio_count"] == 0.5 and f["ratio_amount"] == 0.2 and f["gap_amount"] == pytest.approx(40.0)
@@ -76,8 +78,8 @@ def test_scope_decides_what_is_local():
     # Default: the leader's city; a retired district code still lies in its successor.
     assert ratios.scope_of("330108", None) == "330100"
     assert ratios.scope_of("330108", "330108") == "330108"
-    assert ratios.is_local("330103", "330105") and not ratios.is_local("330106", "330108")
-    assert ratios.is_local("330683", "330000") and not ratios.is_local("320505", "330000")
+    assert regions.is_local("330103", "330105") and not regions.is_local("330106", "330108")
+    assert regions.is_local("330683", "330000") and not regions.is_local("320505", "330000")
 
 
 def test_leaders_collapse_recognitions():

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from graphsvc.core import reference as ref
+from graphsvc.core import regions
 
 HANGZHOU = {
     "330102": "上城区", "330105": "拱墅区", "330106": "西湖区", "330108": "滨江区",
@@ -28,7 +29,7 @@ RETIRED = {
 def test_regions_header_and_levels():
     with (ref.REFDATA / "regions.csv").open(encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == ["code", "name", "level", "parent", "successor"]
-    rs = ref.regions()
+    rs = regions.regions()
     assert len(rs) > 3000
     for code, r in rs.items():
         assert re.fullmatch(r"\d{6}", code)
@@ -41,21 +42,21 @@ def test_regions_header_and_levels():
 
 
 def test_zhejiang_complete():
-    zj_cities = {c for c, r in ref.regions().items() if r["level"] == "city" and r["parent"] == "330000"}
+    zj_cities = {c for c, r in regions.regions().items() if r["level"] == "city" and r["parent"] == "330000"}
     assert len(zj_cities) == 11
     for table, city in ((HANGZHOU, "330100"), (SHAOXING, "330600")):
-        current = {c: r["name"] for c, r in ref.regions().items()
+        current = {c: r["name"] for c, r in regions.regions().items()
                    if r["parent"] == city and not r["successor"]}
         assert current == table
 
 
 def test_retired_codes_map_to_successors():
     for old, new in RETIRED.items():
-        assert ref.is_known_region(old)
-        assert ref.current_code(old) == new
-        assert ref.current_code(new) == new
-    assert ref.district_name("330103") == "下城区"
-    assert ref.current_code("123456") == "123456"
+        assert regions.is_known_region(old)
+        assert regions.current_code(old) == new
+        assert regions.current_code(new) == new
+    assert regions.district_name("330103") == "下城区"
+    assert regions.current_code("123456") == "123456"
 
 
 @pytest.mark.parametrize("region_code,scope,expected", [
@@ -74,15 +75,15 @@ def test_retired_codes_map_to_successors():
     ("", "330000", False),
 ])
 def test_in_scope(region_code, scope, expected):
-    assert ref.in_scope(region_code, scope) is expected
+    assert regions.in_scope(region_code, scope) is expected
 
 
 def test_city_of():
-    assert ref.city_of("330108") == "330100"
-    assert ref.city_of("330185") == "330100"
-    assert ref.city_of("330100") == "330100"
-    assert ref.city_of("330000") is None
-    assert ref.city_of("429004") == "429004"
+    assert regions.city_of("330108") == "330100"
+    assert regions.city_of("330185") == "330100"
+    assert regions.city_of("330100") == "330100"
+    assert regions.city_of("330000") is None
+    assert regions.city_of("429004") == "429004"
 
 
 def test_industries():

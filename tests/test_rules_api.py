@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import yaml
 
-from graphsvc.core import reference
+from graphsvc.core import regions
 
 ACCESS = Path(__file__).resolve().parent / "access" / "rules.yaml"
 CALLERS = ("anonymous", "admin", "hz_bureau", "bj_bureau", "sx_bureau", "maker", "maker2", "provider", "provider2")
@@ -245,7 +245,7 @@ def test_export_future_factory_summary(api):
     client = api("bj_bureau")
     data = _rows(client, "future-factory-summary", year=2023)
     assert data["region"] == "330108" and data["count"] == len(data["rows"]) and data["count"] > 0
-    assert all(reference.in_scope(reference.current_code(r["region_code"]), "330108") for r in data["rows"])
+    assert all(regions.in_scope(regions.current_code(r["region_code"]), "330108") for r in data["rows"])
     ws = _download(client, "future-factory-summary", year=2023)
     assert ws["A1"].value == "附件1"
     assert ws["A2"].value == "2023年杭州市“未来工厂”培育企业汇总表"
@@ -283,7 +283,7 @@ def test_export_digital_project_summary(api, projects):
     assert (lead[6], lead[5]) == ("1", 900)
     assert ws.cell(row=after, column=1).value.startswith("注：若为“1+N”形式")
     # every row's enterprise is in the region; 数字工程服务机构 names come from SERVES
-    assert all(reference.in_scope(reference.current_code(r["region_code"]), "330102") for r in data["rows"])
+    assert all(regions.in_scope(regions.current_code(r["region_code"]), "330102") for r in data["rows"])
     city = _rows(client, "digital-project-summary", year=2023)
     assert any(r["service_org"] for r in city["rows"])
     assert api("sx_bureau").get("/api/v1/exports/digital-project-summary?region=330102").status_code == 403
@@ -302,7 +302,7 @@ def test_export_digital_factory_ranking(api, store):
     assert len(rows) == data["count"] == len({r["uscc"] for r in recs if r["year"] == year})
     revenues = [r[4] for r in rows]
     assert revenues == sorted(revenues, reverse=True)                   # the ranking
-    hz_names = {reference.district_name(c) for c in reference.regions() if c.startswith("3301")}
+    hz_names = {regions.district_name(c) for c in regions.regions() if c.startswith("3301")}
     assert all(r[1] in hz_names for r in rows)
 
 

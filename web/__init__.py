@@ -36,7 +36,7 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
     errors.register(app)
     nav.register(app)
-    from graphsvc.local_supply.ratios import pct_text
+    from graphsvc.core.formatting import pct_text
 
     # Percentages are truncated, never rounded up across a target line (59.96% is not "60.0%").
     app.jinja_env.filters["pct"] = pct_text
@@ -45,6 +45,10 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
     app.register_blueprint(api_blueprint())
     app.register_blueprint(pages_blueprint())
+    from web.features import feature_modules
+
+    for mod in feature_modules():
+        app.register_blueprint(mod.bp)
 
     @app.context_processor
     def _inject():

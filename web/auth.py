@@ -146,9 +146,13 @@ def login(username: str, password: str) -> Principal:
     return p
 
 
-def page(*roles: str):
+def page(*roles: str, nav: str | None = None, nav_order: int = 0, nav_for: tuple[str, ...] | None = None):
     """Guard an HTML page: redirect to the login page if nobody is logged in (JSON 401 when
-    the client asked for JSON), 403 page if the role is not among `roles`."""
+    the client asked for JSON), 403 page if the role is not among `roles`.
+
+    `nav` puts the page in the navigation (at `nav_order`) for the roles allowed here, or for
+    the subset `nav_for` (pages such as /assessment that other roles reach only with a
+    parameter); the menu is built from these declarations (web.nav)."""
     from flask import redirect, url_for
 
     from web.errors import wants_json
@@ -158,4 +162,13 @@ def page(*roles: str):
             raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
         return redirect(url_for("pages.home.login", next=request.full_path.rstrip("?")))
 
-    return _guard(roles, anonymous, "当前角色无权访问此页面")
+    guard = _guard(roles, anonymous, "当前角色无权访问此页面")
+    if nav is None:
+        return guard
+
+    def declare(view):
+        wrapped = guard(view)
+        wrapped.nav = {"label": nav, "order": nav_order, "roles": tuple(nav_for or roles)}
+        return wrapped
+
+    return declare

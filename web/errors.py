@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from graphsvc.core import errors as domain
 from graphsvc.core.store import StoreError, StoreUnavailable
 
 TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的请求方法",
@@ -59,7 +60,24 @@ def _respond(status: int, error: str, detail: str, extra: dict | None = None):
                            detail=detail, extra=extra or {}), status
 
 
+# The one place domain errors become HTTP: (status, error code) per kind of DomainError.
+DOMAIN_STATUS = {domain.BadParameter: (400, "bad_request"), domain.NotFound: (404, "not_found"),
+                 domain.Forbidden: (403, "forbidden"), domain.Invalid: (422, "unprocessable"),
+                 domain.Conflict: (409, "conflict")}
+
+
+def from_domain(exc: domain.DomainError) -> ApiError:
+    status, error = next((v for cls, v in DOMAIN_STATUS.items() if isinstance(exc, cls)), (400, "bad_request"))
+    extra = {**({"field": exc.field} if exc.field else {}), **exc.extra}
+    return ApiError(status, error, exc.message, **extra)
+
+
 def register(app) -> None:
+    @app.errorhandler(domain.DomainError)
+    def _domain_error(exc: domain.DomainError):
+        e = from_domain(exc)
+        return _respond(e.status, e.error, e.detail, e.extra)
+
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return _respond(exc.status, exc.error, exc.detail, exc.extra)

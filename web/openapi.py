@@ -39,7 +39,9 @@ OFFSET = q("offset", {"type": "integer", "minimum": 0, "maximum": 10000000})
 
 def document() -> dict:
     paths: dict = {}
-    for mod in modules():
+    from web.features import feature_modules
+
+    for mod in [*modules(), *feature_modules()]:
         for path, ops in getattr(mod, "OPENAPI", {}).items():
             paths.setdefault(PREFIX + path, {}).update(ops)
     return {

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from graphsvc.core import audit
-from graphsvc.core import reference
+from graphsvc.core import regions
 from graphsvc.core.access import ROLES, Principal
 
 _hasher = PasswordHasher()
@@ -42,7 +42,7 @@ def validate_account(role: str, scope: str | None, uscc: str | None, password: s
 
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if role == "bureau" and not (scope and reference.is_known_region(scope)):
+    if role == "bureau" and not (scope and regions.is_known_region(scope)):
         raise AccountError("a bureau account needs --scope with a known region code (e.g. 330100)")
     if role in ("manufacturer", "supplier") and not (uscc and stdnum_uscc.is_valid(uscc)):
         raise AccountError(f"a {role} account needs --uscc with a valid 统一社会信用代码")
@@ -56,7 +56,7 @@ def add_user(store, username: str, role: str, password: str, *, scope: str | Non
     if store.read_one("accounts/get", username=username):
         raise AccountError(f"user {username} exists already")
     row = {"username": username, "password_hash": hash_password(password), "role": role,
-           "scope": reference.current_code(scope) if scope else None, "uscc": uscc, "active": True,
+           "scope": regions.current_code(scope) if scope else None, "uscc": uscc, "active": True,
            "created_at": audit.now_iso()}
     with store.transaction() as tx:
         tx.upsert_nodes("Account", [row])

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from graphsvc.contractors.recommend import UNITS, scenarios
+
 
 def _print(body: dict) -> None:
     from graphsvc.contractors.recommend import UNIT_NAMES
@@ -28,8 +30,6 @@ def _print(body: dict) -> None:
             more = f" …共{r['count']}项" if r.get("count", 0) > len(ev) and ev else ""
             click.echo(f"    {r['weight']:+.2f}  {r['text']}" + (f"  [{', '.join(ev)}{more}]" if ev else ""))
 
-
-from graphsvc.contractors.recommend import UNITS, scenarios
 
 @click.command("recommend")
 @click.argument("manufacturer_uscc")

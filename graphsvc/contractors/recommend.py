@@ -52,7 +52,6 @@ import heapq
 import logging
 import math
 import threading
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -63,6 +62,7 @@ import numpy as np
 import yaml
 
 from graphsvc.core import reference
+from graphsvc.core import cache, regions
 from graphsvc.programmes import catalogue
 
 log = logging.getLogger(__name__)
@@ -262,11 +262,11 @@ class Manufacturer:
 
     @property
     def district(self) -> str | None:
-        return reference.current_code(self.region_code) if self.region_code else None
+        return regions.current_code(self.region_code) if self.region_code else None
 
     @property
     def city(self) -> str | None:
-        return reference.city_of(self.region_code) if self.region_code else None
+        return regions.city_of(self.region_code) if self.region_code else None
 
 
 @dataclass(frozen=True)
@@ -347,8 +347,8 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
         if not types:
             continue
         rc = p.get("region_code") or ""
-        district = reference.current_code(rc) if rc else ""
-        city = (reference.city_of(rc) or "") if rc else ""
+        district = regions.current_code(rc) if rc else ""
+        city = (regions.city_of(rc) or "") if rc else ""
         prov = Provider(p["uscc"], p.get("name") or p["uscc"], rc, district, city, types,
                         p.get("credit_ok") is True, p["uscc"] in listed, meets_c2(p))
         provs[prov.uscc] = prov
@@ -703,7 +703,7 @@ def item(ix: Index, p: str, score: float, rank_no: int, m: Manufacturer, q: Quer
     prov = ix.providers[p]
     ev = evidence(ix, p, m, q, ties, exclude)
     return {"rank": rank_no, "uscc": p, "name": prov.name, "region_code": prov.region_code,
-            "region_name": reference.district_name(prov.region_code) or "", "score": round(score, 3),
+            "region_name": regions.district_name(prov.region_code) or "", "score": round(score, 3),
             "provider_types": sorted(prov.types), "listed": prov.listed, "c2": prov.c2,
             "reasons": reasons(ix, ev, m, q, weights)}
 
@@ -766,10 +766,10 @@ def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int =
     if code == "scenario_projects":
         return f"作为数字工程服务机构承担过“{q.scenario}”类攻关项目 {n} 个"
     if code == "same_district":
-        return f"与本企业同在{reference.district_name(m.district) or m.district}"
+        return f"与本企业同在{regions.district_name(m.district) or m.district}"
     if code == "same_city":
-        return (f"与本企业同在{reference.district_name(m.city) or m.city}"
-                f"（本企业在{reference.district_name(m.district) or m.district}）")
+        return (f"与本企业同在{regions.district_name(m.city) or m.city}"
+                f"（本企业在{regions.district_name(m.district) or m.district}）")
     if code == "disputes":
         pct = f"{100 * n / max(total, n):.0f}%"
         return f"有 {n} 项交付被客户提出异议（占其已确认与争议交付的 {pct}），扣分"
@@ -780,11 +780,6 @@ def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int =
 
 class ManufacturerNotFound(LookupError):
     pass
-
-
-_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_build_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_guard = threading.Lock()
 
 
 def fingerprint(store) -> tuple:
@@ -808,20 +803,10 @@ def index_for(store, weights: dict | None = None) -> Index:
     for one build instead of starting several.
     """
     fp = fingerprint(store)
-    ix = _indexes.get(store)
-    if ix is not None and ix.fingerprint == fp:
-        return ix
-    with _guard:
-        lock = _build_locks.setdefault(store, threading.Lock())
-    with lock:
-        ix = _indexes.get(store)
-        fp = fingerprint(store)
-        if ix is None or ix.fingerprint != fp:
-            ix = load_index(store, weights, fp)
-            _indexes[store] = ix
-            if len(ix.leaders) >= PREFETCH_MIN_LEADERS:
-                threading.Thread(target=_prefetch_leader_suppliers, args=(store, ix, weights or load_weights()),
-                                 name="recommend-prefetch", daemon=True).start()
+    ix, rebuilt = cache.latest(store, "recommend-index", fp, lambda: load_index(store, weights, fp))
+    if rebuilt and len(ix.leaders) >= PREFETCH_MIN_LEADERS:
+        threading.Thread(target=_prefetch_leader_suppliers, args=(store, ix, weights or load_weights()),
+                         name="recommend-prefetch", daemon=True).start()
     return ix
 
 
@@ -899,7 +884,7 @@ def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, d
 def manufacturer_info(m: Manufacturer, ix: Index | None = None) -> dict:
     div = division(m.industry_code)
     return {"uscc": m.uscc, "name": m.name, "region_code": m.region_code,
-            "region_name": reference.district_name(m.region_code or "") or "",
+            "region_name": regions.district_name(m.region_code or "") or "",
             "industry_code": m.industry_code, "industry_name": (reference.industries().get(div) or {}).get("name"),
             "industry_kind": m.industry_kind, "chain_ids": sorted(m.chain_ids),
             "chain_leaders": sorted(b for b in m.buyers if ix is not None and b in ix.leaders)}

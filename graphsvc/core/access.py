@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphsvc.core import reference
+from graphsvc.core import regions
 
 ROLES = ("admin", "bureau", "manufacturer", "supplier")
 
@@ -40,7 +40,7 @@ def sees_region(p: Principal, region_code: str | None) -> bool:
         return True
     if p.role != "bureau" or not p.scope or not region_code:
         return False
-    return reference.in_scope(region_code, p.scope)
+    return regions.in_scope(region_code, p.scope)
 
 
 def sees_enterprise(p: Principal, uscc: str, region_code: str | None) -> bool:
@@ -65,16 +65,7 @@ def scope_within(p: Principal, scope_code: str) -> bool:
         return True
     if p.role != "bureau" or not p.scope:
         return False
-    return reference.in_scope(scope_code, p.scope)
-
-
-def scope_prefix(scope_code: str) -> str:
-    """The region-code prefix a scope covers, for `STARTS WITH` filters in queries.
-
-    >>> scope_prefix("330100"), scope_prefix("330108"), scope_prefix("330000")
-    ('3301', '330108', '33')
-    """
-    return reference._prefix(reference.current_code(scope_code))
+    return regions.in_scope(scope_code, p.scope)
 
 
 def visible_prefix(p: Principal) -> str | None:
@@ -82,5 +73,5 @@ def visible_prefix(p: Principal) -> str | None:
     if p.is_admin:
         return ""
     if p.role == "bureau" and p.scope:
-        return scope_prefix(p.scope)
+        return regions.scope_prefix(p.scope)
     return None

@@ -12,15 +12,14 @@ import re
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from graphsvc.core import reference
+from graphsvc.core import regions, vocabulary
+from graphsvc.core.vocabulary import DELIVERY_KINDS, PROCESS_UNITS
 
 
 class FieldError(ValueError):
     pass
 
 
-TRUE = {"true", "1", "yes", "y", "是", "t", "√"}
-FALSE = {"false", "0", "no", "n", "否", "f", "×"}
 
 
 def text(raw: str) -> str | None:
@@ -55,20 +54,16 @@ def region_code(raw: str) -> str | None:
         return None
     if not re.fullmatch(r"\d{6}", raw):
         raise FieldError("行政区划代码应为6位数字")
-    if not reference.is_known_region(raw):
+    if not regions.is_known_region(raw):
         raise FieldError(f"未知的行政区划代码 {raw}")
-    return reference.current_code(raw)
+    return regions.current_code(raw)
 
 
 def boolean(raw: str) -> bool | None:
-    v = raw.strip().lower()
-    if not v:
-        return None
-    if v in TRUE:
-        return True
-    if v in FALSE:
-        return False
-    raise FieldError(f"应为 true/false 或 是/否，实为“{raw.strip()}”")
+    try:
+        return vocabulary.yes_no(raw)
+    except ValueError:
+        raise FieldError(f"应为 true/false 或 是/否，实为“{raw.strip()}”") from None
 
 
 def number(raw: str, minimum: float | None = 0.0) -> float | None:
@@ -149,3 +144,25 @@ def industry_code(raw: str) -> str | None:
     if not re.fullmatch(r"[A-T]\d{2,4}", v):
         raise FieldError(f"所属行业应为 GB/T 4754 代码（如 C39），实为“{raw.strip()}”")
     return v
+
+
+def check_delivery_fields(rec: dict, client: dict | None, supplier: dict | None,
+                          today: dt.date) -> list[tuple[str, str]]:
+    """Cross-field rules for one delivery; returns [(field, reason)]. Shared by the importer and the ledger."""
+    out = []
+    pt, kind = rec.get("provider_type"), rec.get("kind")
+    if pt and kind and kind not in DELIVERY_KINDS[pt]:
+        out.append(("kind", f"供给类型 {pt} 的交付类型应为 {'/'.join(sorted(DELIVERY_KINDS[pt]))}"))
+    if supplier is not None and pt and pt not in (supplier.get("provider_types") or []):
+        out.append(("provider_type", f"供给方未登记为第 {pt} 类智造供给服务商"))
+    unit = rec.get("unit")
+    if unit and client is not None and client.get("industry_kind") == "process" and unit not in PROCESS_UNITS:
+        out.append(("unit", "流程型行业客户只按车间/工厂计（规则 C1），不能为 " + unit))
+    for d in ("signed_date", "accepted_date"):
+        if rec.get(d) and rec[d] > today.isoformat():
+            out.append((d, "日期不能晚于今天"))
+    if rec.get("signed_date") and rec.get("accepted_date") and rec["accepted_date"] < rec["signed_date"]:
+        out.append(("accepted_date", "验收日期不能早于签约日期"))
+    if rec.get("supplier_uscc") and rec.get("supplier_uscc") == rec.get("client_uscc"):
+        out.append(("client_uscc", "客户不能是供给方自身"))
+    return out

@@ -25,15 +25,11 @@ import datetime as dt
 from collections import defaultdict
 
 from graphsvc.core import access
-from graphsvc.core import reference
-from graphsvc.programmes.targets import b4_meets_target, progress
+from graphsvc.core import regions
+from graphsvc.core.vocabulary import FUTURE_FACTORY_KINDS, LEADER_KIND, RECOGNITION_KINDS
+from graphsvc.programmes.targets import b4_meets_target, b4_target, progress
 
 MAP_CITIES = {"330100": "杭州市", "330600": "绍兴市"}
-FUTURE_FACTORY_KINDS = ("未来工厂", "聚能工厂", "链主工厂", "智能工厂", "数字化车间", "云端工厂")
-RECOGNITION_KINDS = ("未来工厂", "聚能工厂", "链主工厂", "智能工厂", "数字化车间", "云端工厂", "数字工厂",
-                     "工业互联网平台", "智造供给培育")
-LEADER_KIND = "链主工厂"
-TARGET_RATIO = 0.60
 
 MEASURES = {
     "local_suppliers": {"label": "本地供应企业数", "unit": "家",
@@ -55,19 +51,19 @@ def districts_of(city: str) -> list[dict]:
     >>> [d["name"] for d in districts_of("330600")]
     ['越城区', '柯桥区', '上虞区', '新昌县', '诸暨市', '嵊州市']
     """
-    return sorted(({"code": r["code"], "name": r["name"]} for r in reference.regions().values()
+    return sorted(({"code": r["code"], "name": r["name"]} for r in regions.regions().values()
                    if r["parent"] == city and not r["successor"]), key=lambda d: d["code"])
 
 
 def region_label(code: str) -> str:
-    r = reference.region(code)
+    r = regions.region(code)
     return r["name"] if r else code
 
 
 def default_region(p: access.Principal) -> str:
     """The region a dashboard opens on: a bureau's own scope, else 杭州."""
     if p.role == "bureau" and p.scope:
-        return reference.current_code(p.scope)
+        return regions.current_code(p.scope)
     return "330100"
 
 
@@ -81,8 +77,8 @@ def region_options(p: access.Principal) -> list[dict]:
     14
     """
     if p.role == "bureau":
-        scope = reference.current_code(p.scope or "")
-        r = reference.region(scope)
+        scope = regions.current_code(p.scope or "")
+        r = regions.region(scope)
         out = [{"code": scope, "name": region_label(scope), "level": r["level"] if r else "district"}]
         if r and r["level"] == "city":
             out += [{**d, "level": "district"} for d in districts_of(scope)]
@@ -107,7 +103,7 @@ def map_cities(p: access.Principal) -> list[str]:
     if p.is_admin:
         return list(MAP_CITIES)
     if p.role == "bureau" and p.scope:
-        city = reference.city_of(p.scope)
+        city = regions.city_of(p.scope)
         return [city] if city in MAP_CITIES else []
     return []
 
@@ -197,8 +193,8 @@ def leader_ratios(rows: list[dict]) -> list[dict]:
         if r.get("supplier_region") is None or amount <= 0:
             continue
         a["total_wan"] += amount
-        city = reference.city_of(a["region_code"] or "")
-        if city and reference.in_scope(r["supplier_region"], city):
+        city = regions.city_of(a["region_code"] or "")
+        if city and regions.in_scope(r["supplier_region"], city):
             a["local_wan"] += amount
     out = []
     for a in sorted(acc.values(), key=lambda x: x["uscc"]):
@@ -220,7 +216,7 @@ def leader_summary(ratios: list[dict]) -> dict:
     below = sum(1 for r in with_data if not b4_meets_target(r["ratio"]))
     return {"leaders": len(ratios), "with_supplies": len(with_data), "below_target": below,
             "meeting_target": len(with_data) - below, "no_supplies": len(ratios) - len(with_data),
-            "target_ratio": TARGET_RATIO}
+            "target_ratio": b4_target()}
 
 
 def district_values(measure: str, city: str, visible: set[str], *, enterprise_rows=(), supplier_rows=(),
@@ -283,7 +279,7 @@ def fetch_recognitions(store, prefix: str) -> list[dict]:
 
 def fetch_summary(store, region: str, year: int) -> dict:
     """Everything the /bureau dashboard shows for `region` (a code the caller may see)."""
-    prefix = access.scope_prefix(region)
+    prefix = regions.scope_prefix(region)
     ent = store.read("dashboard/enterprise_counts", prefix=prefix)
     counts = {"enterprises": sum(int(r["enterprises"]) for r in ent),
               "manufacturers": sum(int(r["manufacturers"] or 0) for r in ent),
@@ -309,7 +305,7 @@ def fetch_summary(store, region: str, year: int) -> dict:
 
 
 def fetch_districts(store, city: str, measure: str, year: int, visible: set[str]) -> list[dict]:
-    prefix = access.scope_prefix(city)
+    prefix = regions.scope_prefix(city)
     kw: dict = {}
     if measure == "providers":
         kw["enterprise_rows"] = store.read("dashboard/enterprise_counts", prefix=prefix)

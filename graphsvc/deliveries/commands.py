@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from graphsvc.deliveries import ledger
+
 
 def _fail(msg: str, code: int = 1):
     click.echo(f"error: {msg}", err=True)
@@ -28,8 +30,6 @@ def _date(value: str | None, name: str) -> str | None:
     except ValueError:
         raise click.BadParameter("应为日期 YYYY-MM-DD", param_hint=name) from None
 
-
-from graphsvc.deliveries import ledger
 
 @click.group("deliveries")
 def deliveries():

@@ -30,8 +30,8 @@ from graphsvc.core import audit
 from graphsvc.core.access import Principal
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.core import coercion as f
-from loaders.importer import check_delivery_fields
-from loaders.kinds import DELIVERY_KINDS, DELIVERY_RATINGS, UNITS
+from graphsvc.core.coercion import check_delivery_fields
+from graphsvc.core.vocabulary import DELIVERY_KINDS, DELIVERY_RATINGS, UNITS
 
 STATUS_NAMES = {"claimed": "待确认", "confirmed": "已确认", "disputed": "有异议", "withdrawn": "已撤回"}
 KIND_NAMES = {

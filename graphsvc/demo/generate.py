@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from graphsvc.core import reference as ref
+from graphsvc.core import regions
 
 KINDS = ("enterprises", "supplies", "deliveries", "recognitions", "projects", "memberships")
 
@@ -225,7 +226,7 @@ class World:
 
 
 def _district_pool(city: str) -> list[str]:
-    kids = [c for c, r in ref.regions().items()
+    kids = [c for c, r in regions.regions().items()
             if r["parent"] == city and r["level"] == "district" and not r["successor"]]
     return sorted(kids) or [city]
 
@@ -285,8 +286,8 @@ def _place(w: World, rng: np.random.Generator) -> None:
         region[idx[rng.random(len(idx)) < RETIRED_SHARE]] = old
     w.role, w.region = role, region.astype(str)
     codes, inverse = np.unique(w.region, return_inverse=True)
-    current = np.array([ref.current_code(c) for c in codes])
-    w.city = np.array([ref.city_of(c) or c for c in current])[inverse]
+    current = np.array([regions.current_code(c) for c in codes])
+    w.city = np.array([regions.city_of(c) or c for c in current])[inverse]
     w.district = current[inverse]
     w.is_hz = w.city == HANGZHOU
     w.is_sx = w.city == SHAOXING
@@ -885,7 +886,7 @@ def _memberships(w: World, rng: np.random.Generator) -> pd.DataFrame:
 def _names(w: World, rng: np.random.Generator) -> list[str]:
     """Unique fictional names, all containing 示例, e.g. 杭州示例恒达精密机械有限公司."""
     n = w.scale.enterprises
-    city_short = {c: ref.region(c)["name"].removesuffix("市") for c in np.unique(w.city)}
+    city_short = {c: regions.region(c)["name"].removesuffix("市") for c in np.unique(w.city)}
     for c, r in list(city_short.items()):
         if len(r) > 4:   # long autonomous-prefecture names: keep the head
             city_short[c] = r[:2]

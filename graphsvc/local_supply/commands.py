@@ -7,6 +7,7 @@ The command line acts with administrator reach: every leader; "local" for covera
 unless --scope says otherwise.
 """
 from __future__ import annotations
+from graphsvc.core import regions
 
 import json
 import re
@@ -17,7 +18,7 @@ import click
 
 
 def _pct(v) -> str:
-    from graphsvc.local_supply.ratios import pct_text
+    from graphsvc.core.formatting import pct_text
 
     return pct_text(v)
 
@@ -27,13 +28,12 @@ def _money(v) -> str:
 
 
 def _scope(raw: str | None) -> str | None:
-    from graphsvc.core import reference
 
     if not raw:
         return None
-    if not re.fullmatch(r"\d{6}", raw) or not reference.is_known_region(raw):
+    if not re.fullmatch(r"\d{6}", raw) or not regions.is_known_region(raw):
         raise click.BadParameter("应为已知的6位行政区划代码", param_hint="--scope")
-    return reference.current_code(raw)
+    return regions.current_code(raw)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -40,8 +40,11 @@ from collections import defaultdict
 from functools import lru_cache
 
 from graphsvc.core import reference
-from graphsvc.local_supply.ratios import (cached_call, cached_read, data_version, fetch_leaders, fetch_years, is_local, one_per_leader,
-                             prefix_of, region_label, visible_leaders)
+from graphsvc.core import regions
+from graphsvc.core.cache import cached_call, cached_read, data_version
+from graphsvc.core.regions import is_local, prefix_of
+from graphsvc.core.regions import label as region_label
+from graphsvc.local_supply.ratios import fetch_leaders, fetch_years, one_per_leader, visible_leaders
 
 HANGZHOU = "330100"
 LIST_LIMIT = 50          # local enterprises listed per segment (counts are always complete)
@@ -58,9 +61,9 @@ def local_basis(role: str, principal_scope: str | None, scope: str | None) -> tu
     ('330600', 'requested')
     """
     if scope:
-        return reference.current_code(scope), "requested"
+        return regions.current_code(scope), "requested"
     if role == "bureau" and principal_scope:
-        return reference.current_code(principal_scope), "caller_region"
+        return regions.current_code(principal_scope), "caller_region"
     return HANGZHOU, "admin_default"
 
 
@@ -74,7 +77,7 @@ def _district(code: str | None) -> str | None:
 
 @lru_cache(maxsize=1 << 14)
 def _current(code: str) -> str:
-    return reference.current_code(code)
+    return regions.current_code(code)
 
 
 def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases: list[dict],

@@ -32,16 +32,12 @@ Worked example — supplies into one leader, local scope 杭州 (prefix 3301):
 """
 from __future__ import annotations
 
-import json
 import math
-import threading
-from collections import OrderedDict, defaultdict
-from functools import lru_cache
+from collections import defaultdict
 
-from graphsvc.core import access
+from graphsvc.core import cache, regions
 from graphsvc.core import reference
-from graphsvc.programmes import catalogue as _cat
-from graphsvc.programmes.targets import b4_meets_target
+from graphsvc.programmes.targets import b4_meets_target, b4_target
 
 RULE_ID = "B4"
 NO_DATA = "该年度无供货记录"
@@ -56,7 +52,7 @@ def target_ratio(catalogue: dict | None = None) -> float:
     >>> target_ratio()
     0.6
     """
-    return float(_cat.params(RULE_ID, catalogue)["local_supply_ratio"])
+    return b4_target(catalogue)
 
 
 def meets(ratio: float | None, catalogue: dict | None = None) -> bool | None:
@@ -68,72 +64,9 @@ def meets(ratio: float | None, catalogue: dict | None = None) -> bool | None:
     return None if ratio is None else b4_meets_target(ratio, catalogue)
 
 
-def pct_text(ratio: float | None, digits: int = 2) -> str:
-    """A ratio as a percentage for people, never rounded up across a line.
-
-    Float noise is removed first, then the figure is truncated, so 59.996% shows as 59.99%
-    (not 60.00%, which would read as meeting the target) while 0.6 shows as 60.00%.
-
-    >>> pct_text(0.6), pct_text(0.59996), pct_text(0.5999999999999999), pct_text(None)
-    ('60.00%', '59.99%', '60.00%', '—')
-    """
-    if ratio is None:
-        return "—"
-    scale = 10 ** (digits + 2)
-    return f"{math.floor(round(ratio * scale, 6)) / 10 ** digits:.{digits}f}%"
-
-
-def default_scope(region_code: str | None) -> str | None:
-    """The leader's city (DESIGN.md §2 default scope).
-
-    >>> default_scope("330108"), default_scope("330621")
-    ('330100', '330600')
-    """
-    if not region_code:
-        return None
-    return reference.city_of(region_code) or reference.current_code(region_code)
-
-
 def scope_of(leader_region: str | None, scope: str | None) -> str | None:
     """The scope that decides locality for one leader: the requested one, else its city."""
-    return reference.current_code(scope) if scope else default_scope(leader_region)
-
-
-def prefix_of(scope_code: str | None) -> str:
-    """Region-code prefix of a scope; a prefix no code has when the scope is unknown."""
-    return access.scope_prefix(scope_code) if scope_code else "#"
-
-
-def is_local(region_code: str | None, scope_code: str | None) -> bool:
-    """Is a supplier registered in `region_code` local to `scope_code`?
-
-    >>> is_local("330103", "330105"), is_local("330108", "330100"), is_local("310101", "330000")
-    (True, True, False)
-    """
-    return bool(region_code and scope_code and _in_scope(region_code, scope_code))
-
-
-@lru_cache(maxsize=1 << 16)
-def _in_scope(region_code: str, scope_code: str) -> bool:
-    # Reference data is read once per process, so the answer for a pair never changes.
-    return reference.in_scope(region_code, scope_code)
-
-
-def region_label(code: str | None) -> str | None:
-    """A readable name: 滨江区 → '杭州市滨江区'; a city or province by itself."""
-    return _region_label(code) if code else None
-
-
-@lru_cache(maxsize=1 << 14)
-def _region_label(code: str) -> str | None:
-    r = reference.region(code)
-    if r is None:
-        return code
-    if r["level"] == "district":
-        parent = reference.region(r.get("parent") or "")
-        if parent and parent["level"] == "city":
-            return parent["name"] + r["name"]
-    return r["name"]
+    return regions.current_code(scope) if scope else regions.default_scope(leader_region)
 
 
 # ---------------------------------------------------------------- leaders
@@ -159,10 +92,10 @@ def leaders_from_recognitions(rows: list[dict]) -> list[dict]:
         region = last.get("region_code")
         chain = last.get("chain_id") or next((r.get("chain_id") for r in reversed(rs) if r.get("chain_id")), None)
         ch = reference.chain(chain) if chain else None
-        district = reference.current_code(region) if region else None
+        district = regions.current_code(region) if region else None
         out.append({
             "uscc": uscc, "name": last.get("name"), "region_code": region,
-            "district": district, "district_name": region_label(district),
+            "district": district, "district_name": regions.label(district),
             "chain": chain, "chain_name": ch["name"] if ch else None,
             "status": "认定" if any(r.get("status") == "认定" for r in rs) else (last.get("status") or "培育"),
             "recognition_year": last.get("year"),
@@ -176,9 +109,9 @@ def visible_leaders(leaders: list[dict], region: str | None, scope: str | None =
     out = []
     for x in leaders:
         rc = x.get("region_code")
-        if region is not None and not is_local(rc, region):
+        if region is not None and not regions.is_local(rc, region):
             continue
-        if scope is not None and not is_local(rc, scope):
+        if scope is not None and not regions.is_local(rc, scope):
             continue
         if chain is not None and x.get("chain") != chain:
             continue
@@ -306,11 +239,11 @@ def ratio_table(leaders: list[dict], sums: list[dict], year: int, target: float,
                           "chain_name": x.get("chain_name"), "status": x.get("status"),
                           "region_code": x.get("region_code"), "district": x.get("district"),
                           "district_name": x.get("district_name"),
-                          "scope": sc, "scope_name": region_label(sc), **f})
+                          "scope": sc, "scope_name": regions.label(sc), **f})
     items = _order(items)
     chains = pool(items, "chain", target, catalogue,
                   label=lambda c: (reference.chain(c) or {}).get("name", c) if c else "未注明产业链")
-    districts = pool(items, "district", target, catalogue, label=lambda d: region_label(d) or "未知")
+    districts = pool(items, "district", target, catalogue, label=lambda d: regions.label(d) or "未知")
     overall = pool([{**i, "all": "all"} for i in items], "all", target, catalogue)
     note = None
     if not items:
@@ -362,7 +295,7 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
     sc = scope_of(leader.get("region_code"), scope)
 
     def local(region):
-        return is_local(region, sc)
+        return regions.is_local(region, sc)
 
     this_year = [e for e in edges if int(e["year"]) == year]
     fig = figures(*sums_from_edges(this_year, local), target, catalogue)
@@ -373,7 +306,7 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
         amount = math.fsum(float(e["amount_wan"] or 0.0) for e in es)
         region = es[0].get("supplier_region")
         suppliers.append({"uscc": uscc, "name": es[0].get("supplier_name"), "region_code": region,
-                          "region_name": region_label(region), "local": local(region), "amount": amount,
+                          "region_name": regions.label(region), "local": local(region), "amount": amount,
                           "share": amount / total if total > 0 else None,
                           "segments": sorted({e.get("segment_id") for e in es if e.get("segment_id")})})
     suppliers.sort(key=lambda s: (-s["amount"], s["uscc"]))
@@ -406,76 +339,12 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
         f = figures(*sums_from_edges(by_year.get(y, []), local), target, catalogue)
         trend.append({"year": y, **f})
 
-    return {"leader": {**leader, "scope": sc, "scope_name": region_label(sc)},
+    return {"leader": {**leader, "scope": sc, "scope_name": regions.label(sc)},
             "year": year, "target": target, "rule_id": RULE_ID, "figures": fig,
             "by_supplier": suppliers, "by_segment": segments, "tier2": t2, "trend": trend}
 
 
 # ---------------------------------------------------------------- reading the store
-#
-# The figures only change when data is written, and every write is audited. Query results are
-# therefore kept per process, keyed by the store, a data version (the AuditEvent and SUPPLIES
-# counts, both answered from metadata in ~1 ms) and the query's parameters: the first request
-# after an import computes, later ones reuse. Cached rows are shared: treat them as read-only.
-
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-CACHE_ENTRIES = 64   # small query results and computed pages (coverage ~1 MB at province scale)
-
-
-def clear_cache() -> None:
-    with _CACHE_LOCK:
-        _CACHE.clear()
-
-
-def data_version(store) -> tuple | None:
-    """(audit events, supply records); None when the store cannot say (then nothing is cached)."""
-    a = store.read_one("local_supply/version_audit")
-    s = store.read_one("local_supply/version_supplies")
-    if not a or not s:
-        return None
-    return int(a["n"]), int(s["n"])
-
-
-def _store_key(store) -> str:
-    return f"{type(store).__name__}:{getattr(store, 'path', None) or getattr(store, 'uri', None) or id(store)}"
-
-
-def cached_read(store, name: str, version: tuple | None = None, **params) -> list[dict]:
-    """store.read(name, **params), reused while the data version is unchanged."""
-    version = version if version is not None else data_version(store)
-    if version is None:
-        return store.read(name, **params)
-    key = (_store_key(store), version, name, json.dumps(params, sort_keys=True, default=str))
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    rows = store.read(name, **params)
-    with _CACHE_LOCK:
-        _CACHE[key] = rows
-        while len(_CACHE) > CACHE_ENTRIES:
-            _CACHE.popitem(last=False)
-    return rows
-
-
-def cached_call(store, version: tuple | None, name: str, params: dict, compute):
-    """compute(), reused while the data version is unchanged (for pure results built from
-    cached reads: the same inputs give the same output). The result is shared: read-only."""
-    if version is None:
-        return compute()
-    key = (_store_key(store), version, f"call:{name}", json.dumps(params, sort_keys=True, default=str))
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = compute()
-    with _CACHE_LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > CACHE_ENTRIES:
-            _CACHE.popitem(last=False)
-    return value
-
 
 def one_per_leader(rows: list[dict]) -> list[dict]:
     """Rows repeated once per 链主工厂 recognition: keep those of one recognition per leader.
@@ -495,14 +364,14 @@ def one_per_leader(rows: list[dict]) -> list[dict]:
 
 
 def fetch_leaders(store, uscc: str | None = None, version: tuple | None = None) -> list[dict]:
-    return leaders_from_recognitions(cached_read(store, "local_supply/leaders", version, uscc=uscc))
+    return leaders_from_recognitions(cache.cached_read(store, "local_supply/leaders", version, uscc=uscc))
 
 
 def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
     """Leaders by the prefix that decides their locality (the scope's, else their city's)."""
     out: dict = defaultdict(list)
     for x in leaders:
-        out[prefix_of(scope_of(x.get("region_code"), scope))].append(x)
+        out[regions.prefix_of(scope_of(x.get("region_code"), scope))].append(x)
     return out
 
 
@@ -512,7 +381,7 @@ def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None =
     wanted = {x["uscc"] for x in leaders}
     out = []
     for prefix in _groups(leaders, scope):
-        rows = one_per_leader(cached_read(store, "local_supply/sums", version, leader_prefix=prefix, prefix=prefix,
+        rows = one_per_leader(cache.cached_read(store, "local_supply/sums", version, leader_prefix=prefix, prefix=prefix,
                                           year=year))
         out += [{"uscc": r["uscc"], "year": int(r["year"]), "local_amount": float(r["local_amount"] or 0.0),
                  "total_amount": float(r["total_amount"] or 0.0), "local_suppliers": int(r["local_suppliers"]),
@@ -524,14 +393,14 @@ def fetch_leader_years(store, leaders: list[dict], scope: str | None, version: t
     """The years in which any of `leaders` received supplies."""
     years: set = set()
     for prefix in _groups(leaders, scope):
-        years |= {int(r["year"]) for r in cached_read(store, "local_supply/leader_years", version,
+        years |= {int(r["year"]) for r in cache.cached_read(store, "local_supply/leader_years", version,
                                                       leader_prefix=prefix)}
     return sorted(years)
 
 
 def fetch_years(store, version: tuple | None = None) -> list[int]:
     """The years that have any supply record."""
-    return [int(r["year"]) for r in cached_read(store, "local_supply/years", version) if r.get("year") is not None]
+    return [int(r["year"]) for r in cache.cached_read(store, "local_supply/years", version) if r.get("year") is not None]
 
 
 def fetch_table(store, year: int | None, region: str | None = None, scope: str | None = None,
@@ -541,7 +410,7 @@ def fetch_table(store, year: int | None, region: str | None = None, scope: str |
     `year` None means the latest year with data for these leaders.
     """
     target = target_ratio(catalogue)
-    version = data_version(store)
+    version = cache.data_version(store)
     leaders = visible_leaders(fetch_leaders(store, version=version), region, scope, chain)
     years = fetch_leader_years(store, leaders, scope, version)
     if year is None:
@@ -564,7 +433,7 @@ def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None
                  version: tuple | None = None) -> dict:
     """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
     target = target_ratio(catalogue)
-    version = version if version is not None else data_version(store)
+    version = version if version is not None else cache.data_version(store)
     if edges is None:
         edges = store.read("local_supply/edges", uscc=leader["uscc"])
     # The years with data for the leaders of this one's city (the table's query, shared cache).

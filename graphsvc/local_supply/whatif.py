@@ -27,8 +27,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from graphsvc.core import reference
-from graphsvc.local_supply.ratios import is_local, meets, pct_text, prefix_of, region_label
+from graphsvc.core import cache, reference
+from graphsvc.core.formatting import pct_text
+from graphsvc.local_supply.ratios import meets
+from graphsvc.core.regions import is_local, prefix_of, label as region_label
 
 NO_LOCAL = "本地没有该环节的守信企业，无法就地替代"
 NO_SEGMENT = "采购记录未注明所属环节，无法匹配本地企业"
@@ -185,7 +187,7 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     """ratios.fetch_leader plus the what-if, reading the leader's supplies once."""
     from graphsvc.local_supply import ratios
 
-    version = ratios.data_version(store)
+    version = cache.data_version(store)
 
     def compute():
         edges = store.read("local_supply/edges", uscc=leader["uscc"])   # the result is cached, not the rows
@@ -195,7 +197,7 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
-    d = ratios.cached_call(store, version, "leader_detail", {"uscc": leader["uscc"], "year": year, "scope": scope},
+    d = cache.cached_call(store, version, "leader_detail", {"uscc": leader["uscc"], "year": year, "scope": scope},
                            compute)
     return dict(d)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from graphsvc.programmes import facts as programmes
-from graphsvc.core import reference
+from graphsvc.core import regions
 
 MARK = {"pass": "通过", "fail": "不通过", "unknown": "待补充", "not_applicable": "不适用"}
 
@@ -26,7 +26,7 @@ def _dump(obj) -> None:
 
 def _region(code: str) -> str:
     code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit() or not reference.is_known_region(code):
+    if len(code) != 6 or not code.isdigit() or not regions.is_known_region(code):
         _fail(f"--region {code!r} is not a known 6-digit region code")
     return code
 

@@ -29,7 +29,8 @@ import datetime as dt
 import itertools
 import unicodedata
 
-from graphsvc.core.reference import current_code, in_scope
+from graphsvc.core import coercion
+from graphsvc.core.regions import current_code, in_scope
 from graphsvc.programmes import catalogue as _cat
 
 PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "not_applicable"
@@ -153,10 +154,8 @@ def as_date(value) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip().replace("/", "-").replace("年", "-").replace("月", "-").rstrip("日")
     try:
-        y, m, d = (int(p) for p in text.split("-")[:3])
-        return dt.date(y, m, d)
+        return dt.date.fromisoformat(coercion.date(str(value)))
     except (TypeError, ValueError):
         raise ValueError(f"无法识别的日期：{value!r}") from None
 

@@ -37,7 +37,9 @@ import tempfile
 from pathlib import Path
 
 from graphsvc.core import reference
-from graphsvc.core import schema
+from graphsvc.core import regions
+from graphsvc.core import coercion, schema
+from graphsvc.core.vocabulary import LEVELS, RECOGNITION_KINDS, RECOGNITION_STATUSES
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes import eligibility, forms, subsidies, targets
 
@@ -57,10 +59,7 @@ FORM_NAMES = {
 }
 
 HANGZHOU = targets.HANGZHOU
-RECOGNITION_KINDS = ("聚能工厂", "链主工厂", "智能工厂", "数字化车间", "云端工厂", "未来工厂", "数字工厂",
-                     "工业互联网平台", "智造供给培育")
-RECOGNITION_LEVELS = ("国家", "省", "市", "区")
-RECOGNITION_STATUSES = ("培育", "认定")
+RECOGNITION_LEVELS = LEVELS
 
 
 class NotFound(LookupError):
@@ -129,8 +128,6 @@ FACT_TYPES: dict[str, str] = {
 PROJECT_KEYS = ("start_date", "investment_wan", "one_plus_n", "group_id", "prior_city_subsidy")
 ENTERPRISE_KEYS = tuple(k for k in schema.NODES["Enterprise"]["props"] if k in FACT_TYPES)
 
-_TRUE = {"true", "1", "yes", "y", "是", "有", "对"}
-_FALSE = {"false", "0", "no", "n", "否", "无", "没有"}
 
 
 def fact_label(key: str) -> str:
@@ -144,11 +141,11 @@ def _number(key, value, field, *, integer=False, signed=False, minimum=None):
     if isinstance(value, bool):
         raise FactError(field, f"“{fact_label(key)}”应为数字")
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+        text = value.strip()
         pct = text.endswith("%")
         try:
-            value = float(text.rstrip("%")) / (100 if pct else 1)
-        except ValueError:
+            value = (coercion.number(text.rstrip("%"), minimum=None) or 0.0) / (100 if pct else 1)
+        except coercion.FieldError:
             raise FactError(field, f"“{fact_label(key)}”应为数字，收到“{value}”") from None
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise FactError(field, f"“{fact_label(key)}”应为数字")
@@ -166,8 +163,11 @@ def _number(key, value, field, *, integer=False, signed=False, minimum=None):
 def _bool(key, value, field):
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
+    if isinstance(value, str) and value.strip():
+        try:
+            return coercion.boolean(value)
+        except coercion.FieldError:
+            pass
     raise FactError(field, f"“{fact_label(key)}”应为“是”或“否”（true/false）")
 
 
@@ -216,8 +216,8 @@ def coerce_fact(key: str, value, field: str | None = None):
         if not isinstance(value, str):
             raise FactError(field, f"“{fact_label(key)}”应为日期（YYYY-MM-DD）")
         try:
-            return eligibility.as_date(value).isoformat()
-        except ValueError:
+            return coercion.date(value)
+        except coercion.FieldError:
             raise FactError(field, f"“{fact_label(key)}”应为日期（YYYY-MM-DD），收到“{value}”") from None
     if kind == "one_plus_n":
         if not isinstance(value, (str, int)) or isinstance(value, bool):
@@ -228,7 +228,7 @@ def coerce_fact(key: str, value, field: str | None = None):
             raise FactError(field, f"“1+N”标识只能为“1”或“N”，收到“{value}”") from None
     if kind == "region":
         code = str(value).strip()
-        if not re.fullmatch(r"\d{6}", code) or not reference.is_known_region(code):
+        if not re.fullmatch(r"\d{6}", code) or not regions.is_known_region(code):
             raise FactError(field, f"“{fact_label(key)}”应为6位行政区划代码，收到“{value}”")
         return code
     if kind == "provider_types":
@@ -555,7 +555,7 @@ def awards_counted(rows: list[dict], uscc: str, kind: str, level: str, year: int
     for r in rows:
         if (r.get("uscc") != uscc and r.get("kind") == kind and r.get("level") == level
                 and r.get("status") == "认定" and r.get("year") == year and r.get("region_code")
-                and reference.in_scope(reference.current_code(str(r["region_code"])), city)):
+                and regions.in_scope(regions.current_code(str(r["region_code"])), city)):
             seen.add(r["uscc"])
     return len(seen)
 
@@ -588,7 +588,7 @@ def quote_subsidy(store, uscc: str, recognition: dict) -> dict:
     notes = ["图谱不记录实际拨付：此前已认定的同序列市级（平台为省级/国家级）档次按该档全额视为已补助",
              f"年度名额按{rec['year']}年杭州市其他企业的同类同级认定数计（{count}家）"]
     region = e.get("region_code")
-    if region and not reference.in_scope(reference.current_code(str(region)), HANGZHOU):
+    if region and not regions.in_scope(regions.current_code(str(region)), HANGZHOU):
         q.update(payable_wan=0, outcome=eligibility.FAIL,
                  reason=f"企业注册地{region}不在杭州市，B10为杭州市奖补政策，不适用")
     if not held:
@@ -603,16 +603,16 @@ def quote_subsidy(store, uscc: str, recognition: dict) -> dict:
 def region_prefix(code: str) -> str:
     """The region-code prefix whose enterprises can count for *code*: the whole city for a
     district (retired district codes keep their city's prefix), '33' for the province."""
-    from graphsvc.core.access import scope_prefix
+    from graphsvc.core.regions import scope_prefix
 
-    return scope_prefix(reference.city_of(code) or code)
+    return scope_prefix(regions.city_of(code) or code)
 
 
 def target_progress(store, region_code: str, year: int) -> dict:
     rows = store.read("programmes/recognitions", prefix=region_prefix(region_code), kinds=None, year=None)
     out = targets.progress(region_code, year, rows)
     note = "" if out else "该地区没有适用的目标（杭州B2–B5、绍兴E1、绍兴各区县E2、浙江省D10）"
-    return {"region": region_code, "region_name": reference.district_name(region_code), "year": year,
+    return {"region": region_code, "region_name": regions.district_name(region_code), "year": year,
             "rows": out, "note": note}
 
 
@@ -630,7 +630,7 @@ def default_year(form_id: str) -> int:
 
 
 def _in(code, scope: str) -> bool:
-    return bool(code) and reference.in_scope(reference.current_code(str(code)), scope)
+    return bool(code) and regions.in_scope(regions.current_code(str(code)), scope)
 
 
 def _chain_names(ids) -> str:
@@ -730,7 +730,7 @@ def ranking_rows(recognitions: list[dict], scope: str, year: int | None) -> list
         code = r.get("industry_code") or ""
         ind = reference.industries().get(code[:3].upper()) if code else None
         rc = str(r.get("region_code"))
-        rows.append({"uscc": r["uscc"], "region": reference.district_name(reference.current_code(rc)) or rc,
+        rows.append({"uscc": r["uscc"], "region": regions.district_name(regions.current_code(rc)) or rc,
                      "enterprise_name": r.get("name"), "main_business": ind["name"] if ind else "",
                      "revenue_wan": r.get("revenue_wan"), "profit_wan": None, "region_code": rc,
                      "year": r.get("year"), "contact": None, "phone": None})
@@ -767,7 +767,7 @@ def form_data(store, form_id: str, region_code: str, year: int) -> dict:
     columns = [{"header": (c.get("group") + " " if c.get("group") else "") + c["header"], "field": c["field"]}
                for c in spec["columns"]]
     return {"form": form_id, "name": FORM_NAMES[form_id], "attachment": spec["attachment"],
-            "title": spec["title"], "region": region_code, "region_name": reference.district_name(region_code),
+            "title": spec["title"], "region": region_code, "region_name": regions.district_name(region_code),
             "year": year, "columns": columns, "rows": rows, "count": len(rows), "note": "；".join(notes)}
 
 

@@ -21,7 +21,7 @@ Example — a 数字化车间 (80 万元 paid) moving up to 智能工厂:
 
 from __future__ import annotations
 
-from graphsvc.core.reference import current_code, in_scope
+from graphsvc.core.regions import current_code, in_scope
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes.eligibility import FAIL, PASS, UNKNOWN, missing_reason
 

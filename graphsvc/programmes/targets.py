@@ -24,10 +24,19 @@ Example — 杭州 链主工厂, cultivated vs recognised (B4):
 
 from __future__ import annotations
 
-from graphsvc.core.reference import current_code, in_scope, region
+from graphsvc.core.regions import current_code, in_scope, region
 from graphsvc.programmes import catalogue as _cat
 
 HANGZHOU, SHAOXING, ZHEJIANG = "330100", "330600", "330000"
+
+
+def b4_target(catalogue: dict | None = None) -> float:
+    """B4's local-supply target from the rules data (parameter ``local_supply_ratio``).
+
+    >>> b4_target()
+    0.6
+    """
+    return float(_cat.params("B4", catalogue)["local_supply_ratio"])
 
 
 def b4_meets_target(ratio, catalogue: dict | None = None) -> bool:
@@ -40,7 +49,7 @@ def b4_meets_target(ratio, catalogue: dict | None = None) -> bool:
     """
     if ratio is None:
         raise ValueError("b4_meets_target needs a ratio")
-    return round(float(ratio), 9) >= round(float(_cat.params("B4", catalogue)["local_supply_ratio"]), 9)
+    return round(float(ratio), 9) >= round(b4_target(catalogue), 9)
 
 
 def b4_local_supply(ratio, catalogue: dict | None = None) -> dict:

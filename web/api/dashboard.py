@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from graphsvc.core import access
+from graphsvc.core import regions
 from graphsvc.dashboard import summary as dashboard
-from graphsvc.core import reference
 from web.auth import current_principal, require, store
 from web.errors import bad_request, forbidden
 from web.openapi import err, ok, q
@@ -28,9 +28,9 @@ def chosen_region(p: access.Principal) -> str:
     raw = (request.args.get("region") or "").strip()
     if not raw:
         return dashboard.default_region(p)
-    if not reference.is_known_region(raw):
+    if not regions.is_known_region(raw):
         raise bad_request("未知的行政区划代码", "region")
-    region = reference.current_code(raw)
+    region = regions.current_code(raw)
     if not access.scope_within(p, region):
         raise forbidden("所请求的区域超出您的管辖范围")
     return region

@@ -9,7 +9,7 @@ from graphsvc.core import access
 from graphsvc.deliveries import assessment
 from graphsvc.deliveries import reports as assessment_reports
 from graphsvc.deliveries import ledger
-from loaders.kinds import DELIVERY_STATUSES
+from graphsvc.core.vocabulary import DELIVERY_STATUSES
 from web.auth import client_ip, current_principal, require, store
 from web.errors import ApiError, bad_request, not_found
 from web.openapi import LIMIT, OFFSET, USCC, err, ok, p, q

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, jsonify, request
 
 from graphsvc.core import access
+from graphsvc.core import regions
 from graphsvc.local_supply import coverage
 from graphsvc.local_supply import ratios
 from graphsvc.core import reference
@@ -44,11 +45,11 @@ def arg_scope(who) -> str | None:
     raw = (request.args.get("scope") or "").strip()
     if not raw:
         return None
-    if not re.fullmatch(r"\d{6}", raw) or not reference.is_known_region(raw):
+    if not re.fullmatch(r"\d{6}", raw) or not regions.is_known_region(raw):
         raise bad_request("参数 scope 应为已知的6位行政区划代码（区县、城市或省）", "scope")
-    code = reference.current_code(raw)
+    code = regions.current_code(raw)
     if not access.scope_within(who, code):
-        raise forbidden(f"所请求的范围“{ratios.region_label(code)}”超出您的管辖范围")
+        raise forbidden(f"所请求的范围“{regions.label(code)}”超出您的管辖范围")
     return code
 
 
@@ -71,7 +72,7 @@ def arg_format() -> str:
 
 def caller_region(who) -> str | None:
     """None for an administrator (everything), the bureau's region code otherwise."""
-    return None if who.is_admin else reference.current_code(who.scope)
+    return None if who.is_admin else regions.current_code(who.scope)
 
 
 def round_money(obj):
@@ -93,8 +94,8 @@ def ratio_payload() -> dict:
     out = ratios.fetch_table(store(), year, region=region, scope=scope, chain=chain)
     if year is not None:
         out["year"] = year
-    out["region"] = {"code": region, "name": ratios.region_label(region) if region else "全部"}
-    out["scope"] = {"code": scope, "name": ratios.region_label(scope) if scope else "各链主工厂所在城市",
+    out["region"] = {"code": region, "name": regions.label(region) if region else "全部"}
+    out["scope"] = {"code": scope, "name": regions.label(scope) if scope else "各链主工厂所在城市",
                     "default": scope is None}
     out["chain"] = chain
     return round_money(out)

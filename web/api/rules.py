@@ -15,8 +15,8 @@ import io
 from flask import Blueprint, jsonify, request, send_file
 
 from graphsvc.core import access
+from graphsvc.core import regions
 from graphsvc.programmes import facts as programmes
-from graphsvc.core import reference
 from web.auth import current_principal, require, store
 from web.errors import bad_request, forbidden, not_found
 from web.openapi import USCC, err, ok, p, q
@@ -149,7 +149,7 @@ def scoped_region(who, default_scope: bool = True) -> str:
         if who.role == "bureau" and who.scope and default_scope:
             return who.scope
         raise bad_request("缺少参数 region（行政区划代码）", "region")
-    if len(region) != 6 or not region.isdigit() or not reference.is_known_region(region):
+    if len(region) != 6 or not region.isdigit() or not regions.is_known_region(region):
         raise bad_request("参数 region 应为已知的6位行政区划代码", "region")
     if not access.scope_within(who, region):
         raise forbidden("所请求的区域超出您的管辖范围")

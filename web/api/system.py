@@ -6,6 +6,7 @@ import json
 from flask import Blueprint, jsonify, request
 
 from graphsvc.core import access
+from graphsvc.core import regions
 from graphsvc.core import reference
 from loaders.importer import UnknownKind, run_import
 from loaders.kinds import KINDS
@@ -101,11 +102,11 @@ def enterprises():
     pt = arg_int("provider_type", None, minimum=1, maximum=6)
     region = request.args.get("region")
     if region:
-        if not reference.is_known_region(region):
+        if not regions.is_known_region(region):
             raise bad_request("未知的行政区划代码", "region")
         if base is not None and not access.scope_within(who, region):
             raise forbidden("所请求的区域超出您的管辖范围")
-        prefix = access.scope_prefix(region)
+        prefix = regions.scope_prefix(region)
     rows = store().read("enterprises/list", prefix=prefix, uscc=own, q=(request.args.get("q") or None),
                         provider_type=pt, offset=offset, limit=limit)
     return jsonify({"items": rows, "limit": limit, "offset": offset})
@@ -118,7 +119,7 @@ def enterprise(uscc):
     ent = dict(row["enterprise"])
     ent["segment_ids"] = sorted(row["segment_ids"])
     ent["recognitions"] = sorted(row["recognitions"], key=lambda r: (r.get("year") or 0, r.get("kind") or ""))
-    ent["region_name"] = reference.district_name(ent.get("region_code") or "")
+    ent["region_name"] = regions.district_name(ent.get("region_code") or "")
     return jsonify(ent)
 
 
@@ -132,11 +133,11 @@ def chains():
 
 @bp.get("/regions/<code>")
 def region(code):
-    r = reference.region(code)
+    r = regions.region(code)
     if not r:
         raise not_found("未知的行政区划代码")
-    children = [c for c in reference.regions().values() if c.get("parent") == code and not c.get("successor")]
-    return jsonify({**r, "current_code": reference.current_code(code), "children": children})
+    children = [c for c in regions.regions().values() if c.get("parent") == code and not c.get("successor")]
+    return jsonify({**r, "current_code": regions.current_code(code), "children": children})
 
 
 @bp.get("/audit")
@@ -146,10 +147,10 @@ def audit_log():
     limit, offset = page()
     action = request.args.get("action") or None
     if who.is_admin:
-        regions = None
+        visible = None
     else:
-        regions = [c for c in reference.regions() if access.sees_region(who, c)]
-    rows = store().read("core/audit_list", regions=regions, action=action, skip=offset, limit=limit)
+        visible = [c for c in regions.regions() if access.sees_region(who, c)]
+    rows = store().read("core/audit_list", regions=visible, action=action, skip=offset, limit=limit)
     items = []
     for r in rows:
         e = dict(r["event"])

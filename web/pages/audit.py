@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, render_template, request
 
 from graphsvc.core import access
-from graphsvc.core import reference
+from graphsvc.core import regions
 from web.auth import current_principal, page, store
 from web.errors import wants_json
 from web.params import arg_int
@@ -48,8 +48,8 @@ def local_time(at: str | None) -> str:
 
 
 def events(who, action: str | None, offset: int, limit: int) -> tuple[list[dict], bool]:
-    regions = None if who.is_admin else [c for c in reference.regions() if access.sees_region(who, c)]
-    rows = store().read("core/audit_list", regions=regions, action=action, skip=offset, limit=limit + 1)
+    visible = None if who.is_admin else [c for c in regions.regions() if access.sees_region(who, c)]
+    rows = store().read("core/audit_list", regions=visible, action=action, skip=offset, limit=limit + 1)
     items = []
     for r in rows[:limit]:
         e = dict(r["event"])
@@ -62,7 +62,7 @@ def events(who, action: str | None, offset: int, limit: int) -> tuple[list[dict]
 
 
 @bp.get("/audit")
-@page("admin", "bureau")
+@page("admin", "bureau", nav="审计日志", nav_order=130)
 def audit_log():
     who = current_principal()
     limit = arg_int("limit", 50, minimum=1, maximum=200)
@@ -82,7 +82,7 @@ def audit_log():
     for e in items:
         e["at_local"] = local_time(e.get("at"))
         e["action_label"] = action_label(e.get("action") or "")
-        e["region_name"] = reference.district_name(e["region_code"]) if e.get("region_code") else ""
+        e["region_name"] = regions.district_name(e["region_code"]) if e.get("region_code") else ""
         e["detail_text"] = "；".join(f"{k}={v}" for k, v in (e["detail"] or {}).items() if v is not None)
     return render_template("audit/index.html", items=items, limit=limit, offset=offset, action=action or "",
                            page_sizes=PAGE_SIZES, prev_url=link(max(0, offset - limit)) if offset else None,

@@ -21,7 +21,7 @@ def page_exists(path: str) -> bool:
 
 
 @bp.get("/bureau")
-@page("admin", "bureau")
+@page("admin", "bureau", nav="总览", nav_order=10)
 def dashboard():
     data = summary_payload()
     if wants_json():

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, render_template, request
 from stdnum.cn import uscc as stdnum_uscc
 
 from graphsvc.core import access
-from graphsvc.core import reference
+from graphsvc.core import regions
 from graphsvc.contractors import recommend as R
 from web.api.recommend import MAX_LIMIT, recommendation
 from web.auth import current_principal, page, store
@@ -68,7 +68,7 @@ def _search_manufacturers(who, text: str) -> list[dict]:
     rows = store().read("enterprises/list", prefix=prefix, uscc=None, q=text, provider_type=None,
                         offset=0, limit=200)
     out = [{"uscc": r["uscc"], "name": r["name"], "region_code": r["region_code"],
-            "region_name": reference.district_name(r["region_code"] or "") or ""}
+            "region_name": regions.district_name(r["region_code"] or "") or ""}
            for r in rows if r.get("is_manufacturer")]
     return out[:20]
 
@@ -79,7 +79,7 @@ def _query_string(values: dict, **over) -> str:
 
 
 @bp.get("/contractors")
-@page("admin", "bureau", "manufacturer")
+@page("admin", "bureau", "manufacturer", nav="服务商推荐", nav_order=80)
 def contractors():
     who = current_principal()
     form = _form_values(request.args)

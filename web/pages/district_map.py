@@ -14,7 +14,7 @@ bp = Blueprint("district_map", __name__)
 
 
 @bp.get("/map")
-@page("admin", "bureau")
+@page("admin", "bureau", nav="区县地图", nav_order=40)
 def district_map():
     data = districts_payload()
     if wants_json():

@@ -27,7 +27,7 @@ def kinds_payload() -> list[dict]:
 
 
 @bp.get("/imports")
-@page("admin", "bureau")
+@page("admin", "bureau", nav="数据导入", nav_order=70)
 def imports():
     kinds = kinds_payload()
     limit = settings().max_upload_bytes

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from graphsvc.deliveries import ledger
-from loaders.kinds import DELIVERY_KINDS, DELIVERY_RATINGS, DELIVERY_STATUSES, UNITS
+from graphsvc.core.vocabulary import DELIVERY_KINDS, DELIVERY_RATINGS, DELIVERY_STATUSES, UNITS
 from web.api.deliveries import assessment_for, ledger_error, period_args
 from web.auth import client_ip, current_principal, page, store
 from web.errors import ApiError, bad_request, wants_json
@@ -34,7 +34,7 @@ def _status_arg() -> str | None:
 
 
 @bp.route("/ledger", methods=["GET", "POST"])
-@page("supplier")
+@page("supplier", nav="交付台账", nav_order=110)
 def ledger_page():
     who = current_principal()
     st = store()
@@ -108,7 +108,7 @@ def withdraw(delivery_id):
 
 
 @bp.get("/inbox")
-@page("manufacturer", "admin", "bureau")
+@page("manufacturer", "admin", "bureau", nav="待确认交付", nav_order=100)
 def inbox():
     who = current_principal()
     st = store()
@@ -132,7 +132,7 @@ def inbox_dispute(delivery_id):
 
 
 @bp.get("/assessment")
-@page("supplier", "admin", "bureau")
+@page("supplier", "admin", "bureau", nav="考核统计", nav_order=120, nav_for=("supplier",))
 def assessment_page():
     who = current_principal()
     uscc = who.uscc if who.role == "supplier" else (request.args.get("uscc") or "").strip().upper() or None

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, render_template, request
 
 from graphsvc.local_supply import coverage
+from graphsvc.core import regions
 from graphsvc.local_supply import ratios
 from graphsvc.core import reference
-from graphsvc.local_supply.ratios import pct_text, region_label
+from graphsvc.core.formatting import pct_text
+from graphsvc.core.regions import label as region_label
 from web.api.local_supply import (
     arg_chain,
     arg_scope,
@@ -30,7 +32,7 @@ ROLES = ("admin", "bureau")
 
 
 def _children(code: str) -> list[dict]:
-    return sorted((r for r in reference.regions().values() if r.get("parent") == code and not r.get("successor")),
+    return sorted((r for r in regions.regions().values() if r.get("parent") == code and not r.get("successor")),
                   key=lambda r: r["code"])
 
 
@@ -44,8 +46,8 @@ def scope_options(who) -> list[dict]:
             if city["code"] in ("330100", "330600"):
                 out += [{"code": d["code"], "name": d["name"], "level": "district"} for d in _children(city["code"])]
         return out
-    code = reference.current_code(who.scope)
-    r = reference.region(code) or {"name": code, "level": "district"}
+    code = regions.current_code(who.scope)
+    r = regions.region(code) or {"name": code, "level": "district"}
     out = [{"code": code, "name": r["name"], "level": r["level"]}]
     if r["level"] in ("city", "province"):
         out += [{"code": d["code"], "name": d["name"], "level": "district"} for d in _children(code)]
@@ -63,7 +65,7 @@ def _common(who) -> dict:
 
 
 @bp.get("/local-supply")
-@page(*ROLES)
+@page(*ROLES, nav="本地配套", nav_order=20)
 def table_page():
     who = current_principal()
     if wants_json():
@@ -110,7 +112,7 @@ def leader_page(leader_uscc):
 
 
 @bp.get("/chains")
-@page(*ROLES)
+@page(*ROLES, nav="产业链覆盖", nav_order=30)
 def chains_page():
     who = current_principal()
     scope = arg_scope(who)

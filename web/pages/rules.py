@@ -11,8 +11,8 @@ import datetime as dt
 from flask import Blueprint, jsonify, render_template, request
 
 from graphsvc.core import access
+from graphsvc.core import regions
 from graphsvc.programmes import facts as programmes
-from graphsvc.core import reference
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes import forms
 from web.api.rules import SUPPLIER_PROGRAMMES, eligibility_request
@@ -123,7 +123,7 @@ def _request_from_form(form, who, progs: list[dict]) -> tuple[dict, dict]:
 
 
 @bp.route("/eligibility", methods=["GET", "POST"])
-@page("admin", "bureau", "manufacturer", "supplier")
+@page("admin", "bureau", "manufacturer", "supplier", nav="申报自查", nav_order=90)
 def eligibility():
     who = current_principal()
     progs = _programmes_for(who)
@@ -202,10 +202,10 @@ def _region_choices(who) -> list[dict]:
     roots = [who.scope] if who.role == "bureau" and who.scope else ["330100", "330600", "330000"]
     out = []
     for root in roots:
-        out.append({"code": root, "name": reference.district_name(root) or root})
-        r = reference.region(root)
+        out.append({"code": root, "name": regions.district_name(root) or root})
+        r = regions.region(root)
         if r and r["level"] == "city":
-            kids = sorted((c for c in reference.regions().values()
+            kids = sorted((c for c in regions.regions().values()
                            if c.get("parent") == root and not c.get("successor")), key=lambda c: c["code"])
             out.extend({"code": c["code"], "name": "　" + c["name"]} for c in kids)
     return out
@@ -215,7 +215,7 @@ def _region_arg(who, errors: dict) -> str | None:
     region = (request.args.get("region") or "").strip()
     if not region:
         return who.scope if who.role == "bureau" else "330100"
-    if len(region) != 6 or not region.isdigit() or not reference.is_known_region(region):
+    if len(region) != 6 or not region.isdigit() or not regions.is_known_region(region):
         errors["region"] = "请选择有效的行政区划"
         return None
     if not access.scope_within(who, region):
@@ -242,7 +242,7 @@ def _page_error(errors: dict):
 
 
 @bp.get("/targets")
-@page("admin", "bureau")
+@page("admin", "bureau", nav="目标进度", nav_order=50)
 def targets_page():
     who = current_principal()
     errors: dict = {}
@@ -264,7 +264,7 @@ def targets_page():
 
 
 @bp.get("/exports")
-@page("admin", "bureau")
+@page("admin", "bureau", nav="汇总表导出", nav_order=60)
 def exports_page():
     who = current_principal()
     regions = _region_choices(who)

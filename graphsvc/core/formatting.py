@@ -1,0 +1,19 @@
+"""How figures are written for people: one rule for percentages everywhere (pages, exports, CLI)."""
+from __future__ import annotations
+
+import math
+
+
+def pct_text(ratio: float | None, digits: int = 2) -> str:
+    """A ratio as a percentage for people, never rounded up across a line.
+
+    Float noise is removed first, then the figure is truncated, so 59.996% shows as 59.99%
+    (not 60.00%, which would read as meeting the target) while 0.6 shows as 60.00%.
+
+    >>> pct_text(0.6), pct_text(0.59996), pct_text(0.5999999999999999), pct_text(None)
+    ('60.00%', '59.99%', '60.00%', '—')
+    """
+    if ratio is None:
+        return "—"
+    scale = 10 ** (digits + 2)
+    return f"{math.floor(round(ratio * scale, 6)) / 10 ** digits:.{digits}f}%"
