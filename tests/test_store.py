@@ -52,7 +52,7 @@ def test_parallel_reads_while_writing(store):
         try:
             for _ in range(20):
                 assert store.read_one("enterprises_list", prefix="3301", uscc=None, q=None,
-                                      provider_type=None, offset=0, limit=1)
+                                      provider_type=None, after=None, limit=1)
         except Exception as exc:
             errors.append(exc)
 
