@@ -18,7 +18,11 @@ DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "project
 
 class Ctx:
     def __init__(self):
+        from graphsvc.core.files import private_umask, tighten
+
+        private_umask()
         self.settings = config.load()
+        tighten(self.settings.data_dir)
         self._store = None
 
     @property

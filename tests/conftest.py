@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -25,6 +26,8 @@ from graphsvc.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
+# The app refuses short or known keys (web/security.py): a fresh strong one per session.
+TEST_SECRET = secrets.token_hex(32)
 
 
 def pytest_configure(config):
@@ -44,7 +47,7 @@ def pytest_report_header(config):
 
 
 def make_settings(data_dir: Path, **kw) -> config.Settings:
-    return config.load(data_dir=Path(data_dir), secret_key="test-secret", **kw)
+    return config.load(data_dir=Path(data_dir), secret_key=TEST_SECRET, **kw)
 
 
 def open_test_store(data_dir: Path):
@@ -140,7 +143,7 @@ class Server:
     def __init__(self, data_dir: Path, log_path: Path, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": "test-secret",
+        e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": TEST_SECRET,
              "GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE": "1000", **(env or {})}
         self.log = open(log_path, "w")  # noqa: SIM115 — the server writes to it until stop()
         self.proc = subprocess.Popen(
