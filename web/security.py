@@ -161,6 +161,32 @@ def register(app, settings) -> None:
         return None
 
     @app.after_request
+    def _audit_denials_and_downloads(resp):
+        # Who was refused what, and who took which file away (issue #25 finding 17).
+        from flask import g
+
+        who = g.get("principal")
+        if who is None:
+            return resp
+        if resp.status_code == 403:
+            action = "access.denied"
+        elif resp.status_code == 200 and "attachment" in resp.headers.get("Content-Disposition", ""):
+            action = "export.download"
+        else:
+            return resp
+        try:
+            from graphsvc import audit
+            from web.auth import client_ip
+
+            evt = audit.event(who.username, action, request.path[:300], region_code=who.scope, ip=client_ip(),
+                              detail={"method": request.method, "query": request.query_string.decode()[:500]})
+            with app.extensions["graphsvc"]["store"].transaction() as tx:
+                audit.record(tx, evt)
+        except Exception:  # an audit write must not turn a refusal or a download into a 500
+            app.logger.exception("audit of %s failed", action)
+        return resp
+
+    @app.after_request
     def _security_headers(resp):
         resp.headers["Content-Security-Policy"] = CSP
         resp.headers["Permissions-Policy"] = PERMISSIONS

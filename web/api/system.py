@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from graphsvc import access, reference
 from loaders.importer import UnknownKind, run_import
@@ -23,9 +23,16 @@ def health():
     st = store()
     h = st.health()
     if not h["ok"]:
-        return jsonify({"status": "fault", "engine": st.engine, "counts": None, "detail": h.get("detail")}), 503
-    counts = st.counts()
-    return jsonify({"status": "ok", "engine": st.engine, "counts": counts})
+        # The path and lock holder stay in the log: anonymous callers learn only "fault".
+        current_app.logger.error("health: %s", h.get("detail"))
+        return jsonify({"status": "fault"}), 503
+    try:
+        who = current_principal()
+    except ApiError:
+        who = None
+    if who is None or not who.is_admin:
+        return jsonify({"status": "ok"})
+    return jsonify({"status": "ok", "engine": st.engine, "counts": st.counts()})
 
 
 @bp.get("/openapi.json")
@@ -165,12 +172,15 @@ _LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type
          "additionalProperties": True}
 
 OPENAPI = {
-    "/health": {"get": {"summary": "Service health, engine and node/relationship counts", "security": [],
-                        "responses": {**ok({"type": "object", "required": ["status", "engine"],
+    "/health": {"get": {"summary": "Service health: ok or fault (engine and counts for an admin only)",
+                        "security": [],
+                        "responses": {**ok({"type": "object", "required": ["status"],
                                             "properties": {"status": {"type": "string", "enum": ["ok"]},
                                                            "engine": {"type": "string"},
                                                            "counts": {"type": "object"}}}),
-                                      **err(503)}}},
+                                      "503": {"description": "The store is unavailable (details in the log)", "content": {
+                                          "application/json": {"schema": {"type": "object", "required": ["status"],
+                                                                          "properties": {"status": {"enum": ["fault"]}}}}}}}}},
     "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": ok({"type": "object"})}},
     "/me": {"get": {"summary": "The caller's account", "responses": {**ok({"type": "object"}), **err(401)}}},
     "/imports/{kind}": {"post": {

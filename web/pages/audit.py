@@ -27,6 +27,8 @@ ACTIONS = {
     "token.revoke": "撤销令牌", "delivery.claim": "登记交付", "delivery.confirm": "确认交付",
     "delivery.dispute": "对交付提出异议", "delivery.withdraw": "撤回交付", "delivery.correct": "更正交付",
     "project.group": "设置 1+N 组", "backup": "备份", "restore": "恢复",
+    "login.success": "登录成功", "login.failure": "登录失败", "login.throttled": "登录被限制", "logout": "退出登录",
+    "session.end": "结束会话", "access.denied": "拒绝访问", "export.download": "下载文件",
 }
 KIND_NAMES = {"enterprises": "企业", "supplies": "供应关系", "deliveries": "交付记录", "recognitions": "认定/培育",
               "projects": "攻关项目", "memberships": "聚能工厂成员"}
