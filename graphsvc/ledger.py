@@ -120,7 +120,7 @@ _PARSERS = {
     "kind": f.choice(sorted(KIND_TYPE)),
     "provider_type": lambda raw: f.integer(raw, 1, 6),
     "unit": f.choice(UNITS),
-    "quantity": lambda raw: f.integer(raw, 1),
+    "quantity": lambda raw: f.integer(raw, 1, 100_000),  # bounded: 10**30 overflowed INT64 (500)
     "contract_amount_wan": f.number,
     "signed_date": f.date, "accepted_date": f.date,
     "rating": f.choice(DELIVERY_RATINGS),

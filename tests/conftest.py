@@ -233,8 +233,18 @@ class PageSession:
     def __init__(self, page, base: str):
         self.page, self.base = page, base
         self.console_errors: list[str] = []
-        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.csp_violations: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        # A script that runs where it should not (stored XSS) most often opens a dialog.
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _console(self, m):
+        if m.type == "error":
+            self.console_errors.append(m.text)
+        if m.text.startswith(CSP_MARK) or "Content Security Policy" in m.text:
+            self.csp_violations.append(m.text)
 
     def goto(self, path: str):
         return self.page.goto(self.base + path, wait_until="networkidle")
@@ -254,15 +264,24 @@ class PageSession:
         assert not errors, f"JavaScript console errors: {errors}"
 
 
+CSP_MARK = "CSP violation:"
+# Reports every violation the browser sees (blocked inline script or style, foreign source).
+CSP_HOOK = ("document.addEventListener('securitypolicyviolation', function (e) { console.error('" + CSP_MARK +
+            " ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sourceFile || '') + ':' + e.lineNumber); });")
+
+
 @pytest.fixture
 def page_as(browser, server, accounts):
-    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768)."""
-    contexts = []
+    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768).
+    A test fails if any page it opened reported a Content-Security-Policy violation."""
+    contexts, sessions = [], []
 
     def make(username: str | None):
         ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        ctx.add_init_script(CSP_HOOK)
         contexts.append(ctx)
         ps = PageSession(ctx.new_page(), server.url)
+        sessions.append(ps)
         if username:
             ps.goto("/login")
             ps.page.fill("input[name=username]", username)
@@ -274,3 +293,5 @@ def page_as(browser, server, accounts):
     yield make
     for ctx in contexts:
         ctx.close()
+    violations = [v for ps in sessions for v in ps.csp_violations]
+    assert not violations, f"Content-Security-Policy violations: {violations}"
