@@ -84,7 +84,7 @@ def client_address(trusted_proxies: int) -> str:
     return hops[-trusted_proxies][:64]
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+_CONTROL = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 def safe_next(target: str | None) -> str | None:
