@@ -67,7 +67,7 @@ def run(ctx) -> list[dict]:
                  **timed(lambda: store.read("enterprises/get", uscc=rnd.choice(usccs)), repeat=200)})
     rows.append({"name": "list: enterprises in 滨江 (page of 100)", "dataset": DATASET,
                  **timed(lambda: store.read("enterprises/list", prefix="330108", uscc=None, q=None,
-                                            provider_type=None, offset=0, limit=100), repeat=50)})
+                                            provider_type=None, after=None, limit=100), repeat=50)})
     rates = []
     for _ in range(3):  # each on a fresh copy, so every run adds the same 5k new enterprises
         with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:

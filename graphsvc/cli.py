@@ -161,8 +161,15 @@ def serve(host, port, workers, threads):
     else:
         workers = workers or (2 * (os.cpu_count() or 1) + 1)
     # No --preload: the database must be opened after the fork (DESIGN.md §7).
-    args = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--timeout", "300", "--access-logfile", "-", "web:create_app()"]
+    from web.security import InsecureConfig, check_secret
+
+    try:
+        check_secret(settings)
+    except InsecureConfig as exc:
+        fail(str(exc))
+    # Timeouts and request limits against slow and oversized clients: web/gunicorn_conf.py.
+    args = ["gunicorn", "--config", "python:web.gunicorn_conf", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--threads", str(threads), "--access-logfile", "-", "web:create_app()"]
     os.execvp(sys.executable, [sys.executable, "-m", *args])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -25,6 +26,8 @@ from graphsvc.core.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
+# The app refuses short or known keys (web/security.py): a fresh strong one per session.
+TEST_SECRET = secrets.token_hex(32)
 
 
 def pytest_configure(config):
@@ -44,7 +47,7 @@ def pytest_report_header(config):
 
 
 def make_settings(data_dir: Path, **kw) -> config.Settings:
-    return config.load(data_dir=Path(data_dir), secret_key="test-secret", **kw)
+    return config.load(data_dir=Path(data_dir), secret_key=TEST_SECRET, **kw)
 
 
 def open_test_store(data_dir: Path):
@@ -140,7 +143,7 @@ class Server:
     def __init__(self, data_dir: Path, log_path: Path, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": "test-secret",
+        e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": TEST_SECRET,
              "GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE": "1000", **(env or {})}
         self.log = open(log_path, "w")  # noqa: SIM115 — the server writes to it until stop()
         self.proc = subprocess.Popen(
@@ -230,8 +233,18 @@ class PageSession:
     def __init__(self, page, base: str):
         self.page, self.base = page, base
         self.console_errors: list[str] = []
-        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.csp_violations: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        # A script that runs where it should not (stored XSS) most often opens a dialog.
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _console(self, m):
+        if m.type == "error":
+            self.console_errors.append(m.text)
+        if m.text.startswith(CSP_MARK) or "Content Security Policy" in m.text:
+            self.csp_violations.append(m.text)
 
     def goto(self, path: str):
         return self.page.goto(self.base + path, wait_until="networkidle")
@@ -251,15 +264,24 @@ class PageSession:
         assert not errors, f"JavaScript console errors: {errors}"
 
 
+CSP_MARK = "CSP violation:"
+# Reports every violation the browser sees (blocked inline script or style, foreign source).
+CSP_HOOK = ("document.addEventListener('securitypolicyviolation', function (e) { console.error('" + CSP_MARK +
+            " ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sourceFile || '') + ':' + e.lineNumber); });")
+
+
 @pytest.fixture
 def page_as(browser, server, accounts):
-    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768)."""
-    contexts = []
+    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768).
+    A test fails if any page it opened reported a Content-Security-Policy violation."""
+    contexts, sessions = [], []
 
     def make(username: str | None):
         ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        ctx.add_init_script(CSP_HOOK)
         contexts.append(ctx)
         ps = PageSession(ctx.new_page(), server.url)
+        sessions.append(ps)
         if username:
             ps.goto("/login")
             ps.page.fill("input[name=username]", username)
@@ -271,3 +293,5 @@ def page_as(browser, server, accounts):
     yield make
     for ctx in contexts:
         ctx.close()
+    violations = [v for ps in sessions for v in ps.csp_violations]
+    assert not violations, f"Content-Security-Policy violations: {violations}"

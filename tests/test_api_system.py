@@ -5,7 +5,10 @@ import requests
 
 
 def test_health_reports_engine_and_counts(api):
-    r = api(None).get("/api/v1/health")
+    # Anonymous callers and non-admins learn only ok / fault (issue #25 finding 16).
+    assert api(None).get("/api/v1/health").json() == {"status": "ok"}
+    assert api("maker").get("/api/v1/health").json() == {"status": "ok"}
+    r = api("admin").get("/api/v1/health")
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok"

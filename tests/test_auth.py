@@ -14,7 +14,8 @@ from tests.conftest import make_settings
 def app_client(fresh_store, tmp_path):
     from web import create_app
 
-    app = create_app(make_settings(tmp_path, login_attempts_per_minute=3, max_upload_bytes=64 * 1024),
+    app = create_app(make_settings(tmp_path, login_failures_per_account=3, login_failures_per_address=5,
+                                   max_upload_bytes=64 * 1024),
                      store=fresh_store)
     return app.test_client()
 
@@ -61,14 +62,38 @@ def test_wrong_password_and_unknown_user_look_the_same(app_client):
     assert msgs[0] == msgs[1] == "用户名或密码错误"
 
 
-def test_login_attempts_are_rate_limited_per_account(app_client):
-    codes = [app_client.post("/login", data={"username": "hz_bureau", "password": "x" * 9,
-                                             "csrf_token": _csrf(app_client)}).status_code for _ in range(5)]
+def _login(client, user, password, addr="127.0.0.1"):
+    return client.post("/login", data={"username": user, "password": password, "csrf_token": _csrf(client)},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def test_login_failures_lock_the_guesser_not_the_owner(app_client, fresh_store):
+    codes = [_login(app_client, "hz_bureau", "x" * 12).status_code for _ in range(5)]
     assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
-    # Even the right password is refused while the account is locked out for the minute.
-    r = app_client.post("/login", data={"username": "hz_bureau", "password": "graphsvc-demo",
-                                        "csrf_token": _csrf(app_client)})
-    assert r.status_code == 429
+    # Locked for the address that failed, even with the right password ...
+    assert _login(app_client, "hz_bureau", "graphsvc-demo").status_code == 429
+    # ... while the owner, from an address that never failed, still gets in.
+    assert _login(app_client, "hz_bureau", "graphsvc-demo", addr="10.9.8.7").status_code == 302
+    # Successful logins never count: many users logging in from one address are not throttled.
+    for user in ("maker", "maker2", "provider", "provider2", "bj_bureau", "sx_bureau", "admin") * 2:
+        assert _login(app_client, user, "graphsvc-demo", addr="10.1.1.1").status_code == 302
+    # An unknown account answers exactly like a known one, locked out included.
+    texts = []
+    for user in ("nobody-here", "sx_bureau"):
+        for _ in range(3):
+            _login(app_client, user, "y" * 12, addr="10.2.2.2" if user == "sx_bureau" else "10.3.3.3")
+        r = _login(app_client, user, "y" * 12, addr="10.2.2.2" if user == "sx_bureau" else "10.3.3.3")
+        texts.append((r.status_code, re.search(r'role="alert">([^<]+)<', r.get_data(as_text=True)).group(1)))
+    assert texts[0] == texts[1] and texts[0][0] == 429
+    # The counters live in the store (shared by workers, kept across restarts), not in memory.
+    assert fresh_store.read_cypher("MATCH (t:LoginThrottle) RETURN count(t) AS n")[0]["n"] > 0
+
+
+def test_login_failures_per_address_cover_every_account(app_client):
+    for i in range(5):
+        assert _login(app_client, f"user{i}", "z" * 12, addr="10.4.4.4").status_code == 401
+    assert _login(app_client, "maker", "graphsvc-demo", addr="10.4.4.4").status_code == 429
+    assert _login(app_client, "maker", "graphsvc-demo", addr="10.5.5.5").status_code == 302
 
 
 def test_login_form_without_csrf_is_refused(app_client):

@@ -52,7 +52,7 @@ def test_parallel_reads_while_writing(store):
         try:
             for _ in range(20):
                 assert store.read_one("enterprises/list", prefix="3301", uscc=None, q=None,
-                                      provider_type=None, offset=0, limit=1)
+                                      provider_type=None, after=None, limit=1)
         except Exception as exc:
             errors.append(exc)
 
@@ -169,7 +169,8 @@ def test_health_is_503_when_the_store_cannot_open(tmp_path):
     app = create_app(make_settings(blocker / "data"))
     r = app.test_client().get("/api/v1/health")
     assert r.status_code == 503
-    assert r.json["status"] == "fault" and "GRAPHSVC_DATA_DIR" in r.json["detail"] or r.json["detail"]
+    # Only "fault": the data path and any lock holder's PID go to the log, not to callers.
+    assert r.json == {"status": "fault"}
 
 
 def test_neo4j_unreachable_reports_what_to_fix():
@@ -182,18 +183,26 @@ def test_neo4j_unreachable_reports_what_to_fix():
 
 def test_cli_user_token_and_import(tmp_path, demo_files):
     env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp_path / "cli")}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "graphsvc.cli", *a], cwd=ROOT, env=env,
-                                    capture_output=True, text=True, timeout=120)
+    run = lambda *a, stdin=None: subprocess.run([sys.executable, "-m", "graphsvc.cli", *a], cwd=ROOT, env=env,
+                                                capture_output=True, text=True, timeout=120, input=stdin)
     r = run("import", "enterprises", str(demo_files / "enterprises.csv"))
     assert r.returncode == 0 and "accepted 3000" in r.stdout, r.stderr
     r = run("import", "supplies", str(demo_files / "memberships.csv"))
     assert r.returncode == 1 and "缺少必填列" in r.stdout
     r = run("import", "widgets", str(demo_files / "memberships.csv"))
     assert r.returncode == 2 and "未知的导入类型" in r.stderr
-    assert run("user", "add", "amy", "--role", "bureau", "--password", "pw-long-enough",
-               "--scope", "330100").returncode == 0
-    r = run("user", "add", "bob", "--role", "bureau", "--password", "pw-long-enough")
+    assert run("user", "add", "amy", "--role", "bureau", "--password-stdin",
+               "--scope", "330100", stdin="pw-long-enough-7\n").returncode == 0
+    r = run("user", "add", "bob", "--role", "bureau", "--password-stdin", stdin="pw-long-enough-7\n")
     assert r.returncode == 2 and "--scope" in r.stderr
+    # Passwords are never arguments; weak ones and zero-day tokens are refused (issue #25.18).
+    assert run("user", "add", "cy", "--role", "bureau", "--password", "x" * 12, "--scope", "330100").returncode == 2
+    r = run("user", "add", "cy", "--role", "bureau", "--password-stdin", "--scope", "330100", stdin="cy\n")
+    assert r.returncode == 2 and "at least 10" in r.stderr
+    r = run("user", "add", "cy", "--role", "bureau", "--password-stdin", "--scope", "330100", stdin="qwertyuiop\n")
+    assert r.returncode == 2 and "common" in r.stderr
+    assert run("token", "create", "amy", "--days", "0").returncode == 2
+    assert run("token", "create", "amy", "--days", "-1").returncode == 2
     r = run("token", "create", "amy")
     tok = r.stdout.strip().splitlines()[-1]
     assert tok.startswith("gs_")

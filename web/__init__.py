@@ -9,11 +9,17 @@ from flask import Flask
 from graphsvc.core import config
 from graphsvc.core.store import open_store
 from web import errors, nav
-from web.auth import RateLimiter, csrf_token, current_principal
+from web.auth import csrf_token, current_principal
 
 
 def create_app(settings: config.Settings | None = None, store=None) -> Flask:
     settings = settings or config.load()
+    from graphsvc.core.files import private_umask, tighten
+    from web import security
+
+    security.check_secret(settings)
+    private_umask()
+    tighten(settings.data_dir)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -22,7 +28,10 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
         SESSION_COOKIE_NAME="graphsvc_session",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.session_lifetime_s),
+        # The cookie is not re-issued on every request: its lifetime is absolute, and the
+        # server checks the issue time (graphsvc/core/sessions.py) whatever the browser keeps.
+        SESSION_REFRESH_EACH_REQUEST=False,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
@@ -31,11 +40,11 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
     # The store is built here but opened lazily on first use, i.e. after gunicorn forks.
     store = store or open_store(settings)
     app.extensions["graphsvc"] = {"settings": settings, "store": store,
-                                  "login_limiter": RateLimiter(settings.login_attempts_per_minute),
                                   "reference_checked": False}
 
     errors.register(app)
     nav.register(app)
+    security.register(app, settings)
     from graphsvc.core.formatting import pct_text
 
     # Percentages are truncated, never rounded up across a target line (59.96% is not "60.0%").

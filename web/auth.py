@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-import threading
 import time
-from collections import defaultdict, deque
 
 from flask import current_app, g, request, session
 
@@ -46,9 +44,13 @@ def current_principal() -> Principal | None:
         return p
     username = session.get("username")
     if username:
+        from graphsvc.core.sessions import session_problem
+
         row = store().read_one("accounts/get", username=username)
         acc = row["account"] if row else None
-        if acc and acc.get("active"):
+        # Server-side state: logout, disable and password change bump the account's session
+        # generation, and a session older than the absolute lifetime is refused however active.
+        if session_problem(session, acc, time.time(), settings().session_lifetime_s) is None:
             g.principal = Principal(acc["username"], acc["role"], acc.get("scope"), acc.get("uscc"))
             g.via = "session"
         else:
@@ -99,51 +101,59 @@ def require(*roles: str):
 
 
 def client_ip() -> str:
-    return request.remote_addr or "?"
+    from web.security import client_address
 
-
-class RateLimiter:
-    """Sliding one-minute window per key, in process memory.
-
-    Enough for the embedded deployment (one process); with several Neo4j-mode workers each
-    worker counts alone, which still bounds guessing to workers × limit per minute.
-    """
-
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self._hits: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            q = self._hits[key]
-            while q and now - q[0] > 60:
-                q.popleft()
-            if len(q) >= self.per_minute:
-                return False
-            q.append(now)
-            return True
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
+    return client_address(settings().trusted_proxies)
 
 
 def login(username: str, password: str) -> Principal:
-    """Check a password with rate limits per account and per address; raises ApiError."""
-    limiter: RateLimiter = current_app.extensions["graphsvc"]["login_limiter"]
-    if not (limiter.hit(f"user:{username}") and limiter.hit(f"ip:{client_ip()}")):
-        raise ApiError(429, "too_many_attempts", "登录尝试过于频繁，请一分钟后再试")
-    p = accounts.authenticate_password(store(), username, password)
+    """Check a password, throttled by FAILURES per account and per address (kept in the store,
+    graphsvc/core/throttle.py); audited either way; raises ApiError."""
+    from graphsvc.core import audit
+    from graphsvc.core import throttle
+    from graphsvc.core.sessions import generation
+
+    cfg, st, ip = settings(), store(), client_ip()
+    keys = throttle.keys(username, ip)
+    failures = throttle.counts(st, keys, window_s=cfg.login_failure_window_s)
+    shown = username[:64]
+    if throttle.refused(failures, per_account=cfg.login_failures_per_account,
+                        per_address=cfg.login_failures_per_address):
+        _audit(audit.event(shown or "-", "login.throttled", shown or "-", ip=ip))
+        # The same words whether or not the account exists.
+        raise ApiError(429, "too_many_attempts", "登录失败次数过多，请稍后再试（约 15 分钟）")
+    p = accounts.authenticate_password(st, username, password)
     if p is None:
+        throttle.record_failure(st, keys, window_s=cfg.login_failure_window_s)
+        _audit(audit.event(shown or "-", "login.failure", shown or "-", ip=ip))
         raise ApiError(401, "unauthorized", "用户名或密码错误")
-    limiter.reset(f"user:{username}")
+    throttle.record_success(st, keys)
+    row = st.read_one("accounts/get", username=p.username)
+    _audit(audit.event(p.username, "login.success", p.username, region_code=p.scope, ip=ip))
     session.clear()
     session["username"] = p.username
+    session["gen"] = generation(row["account"]) if row else 0
+    session["iat"] = int(time.time())
     session.permanent = True
     csrf_token()
     return p
+
+
+def logout() -> None:
+    """End the session server-side: every cookie of this account issued so far stops working."""
+    from graphsvc.core.sessions import end_sessions
+
+    p = current_principal()
+    if p is not None and g.get("via") == "session":
+        end_sessions(store(), p.username, ip=client_ip(), action="logout")
+    session.clear()
+
+
+def _audit(evt: dict) -> None:
+    from graphsvc.core import audit
+
+    with store().transaction() as tx:
+        audit.record(tx, evt)
 
 
 def page(*roles: str, nav: str | None = None, nav_order: int = 0, nav_for: tuple[str, ...] | None = None):

@@ -34,7 +34,15 @@ def p(name: str, schema: dict | None = None) -> dict:
 
 USCC = {"type": "string", "pattern": "^[0-9A-HJ-NP-RTUW-Y]{18}$", "minLength": 18, "maxLength": 18}
 LIMIT = q("limit", {"type": "integer", "minimum": 1, "maximum": 500})
-OFFSET = q("offset", {"type": "integer", "minimum": 0, "maximum": 10000000})
+OFFSET = q("offset", {"type": "integer", "minimum": 0, "maximum": 1000},
+           description="Small offsets only (graphsvc.core.paging.MAX_OFFSET); page deeper with `after`.")
+AFTER = q("after", {"type": "string", "maxLength": 1024},
+          description="Keyset cursor: the `next` value of the previous page.")
+# A keyset-paged list: `next` is the cursor for the following page, null on the last one.
+LIST = {"type": "object", "required": ["items", "limit", "offset", "next"],
+        "properties": {"items": {"type": "array"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                       "next": {"type": "string", "nullable": True}},
+        "additionalProperties": True}
 
 
 def document() -> dict:

@@ -1,6 +1,8 @@
 """`graphsvc user …` and `graphsvc token …`: accounts and API tokens from the command line."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from graphsvc.core.cli_context import CliContext, fail, pass_ctx
@@ -14,18 +16,43 @@ def user():
 @user.command("add")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(["admin", "bureau", "manufacturer", "supplier"]))
-@click.option("--password", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.option("--scope", help="Region code, for bureau accounts (e.g. 330100).")
 @click.option("--uscc", help="Enterprise, for manufacturer and supplier accounts.")
 @pass_ctx
-def user_add(c: CliContext, username, role, password, scope, uscc):
+def user_add(c: CliContext, username, role, password_stdin, scope, uscc):
+    """Add an account; the password is prompted for (or read with --password-stdin), never taken
+    from the command line, where other users and the shell history would see it."""
     from graphsvc.accounts.users import AccountError, add_user
 
+    password = _read_password(password_stdin)
     try:
         acc = add_user(c.store, username, role, password, scope=scope, uscc=uscc, actor="cli")
     except AccountError as exc:
         fail(str(exc))
     click.echo(f"added {acc['username']} ({acc['role']})")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
+@pass_ctx
+def user_passwd(c: CliContext, username, password_stdin):
+    """Set a user's password (administrator reset); ends every session of the account."""
+    from graphsvc.accounts.users import AccountError
+    from graphsvc.core.sessions import change_password
+
+    try:
+        change_password(c.store, username, "", _read_password(password_stdin), actor="cli", check_current=False)
+    except AccountError as exc:
+        fail(str(exc))
+    click.echo(f"password of {username} changed; its sessions have ended")
 
 
 def _set_active(c: CliContext, username: str, active: bool) -> None:
@@ -71,11 +98,14 @@ def token():
 
 @token.command("create")
 @click.argument("username")
-@click.option("--days", type=int, help="Expire after this many days.")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Expire after this many days (at least 1).")
+@click.option("--no-expiry", is_flag=True, help="A token that never expires (say so explicitly).")
 @pass_ctx
-def token_create(c: CliContext, username, days):
+def token_create(c: CliContext, username, days, no_expiry):
     from graphsvc.accounts.users import AccountError, create_token
 
+    days = None if no_expiry else days
     try:
         raw = create_token(c.store, username, days=days, actor="cli")
     except AccountError as exc:

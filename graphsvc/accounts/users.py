@@ -46,18 +46,26 @@ def validate_account(role: str, scope: str | None, uscc: str | None, password: s
         raise AccountError("a bureau account needs --scope with a known region code (e.g. 330100)")
     if role in ("manufacturer", "supplier") and not (uscc and stdnum_uscc.is_valid(uscc)):
         raise AccountError(f"a {role} account needs --uscc with a valid 统一社会信用代码")
-    if len(password) < 8:
-        raise AccountError("password must have at least 8 characters")
+    from graphsvc.core.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
 
 
 def add_user(store, username: str, role: str, password: str, *, scope: str | None = None,
              uscc: str | None = None, actor: str | None = None) -> dict:
+    from graphsvc.core.passwords import password_problem, username_problem
+
+    problem = username_problem(username) or password_problem(password, username)
+    if problem:
+        raise AccountError(problem)
     validate_account(role, scope, uscc, password)
     if store.read_one("accounts/get", username=username):
         raise AccountError(f"user {username} exists already")
     row = {"username": username, "password_hash": hash_password(password), "role": role,
            "scope": regions.current_code(scope) if scope else None, "uscc": uscc, "active": True,
-           "created_at": audit.now_iso()}
+           "created_at": audit.now_iso(), "session_gen": 0}
     with store.transaction() as tx:
         tx.upsert_nodes("Account", [row])
         audit.record(tx, audit.event(actor, "account.add", username, region_code=row["scope"],
@@ -71,6 +79,8 @@ def set_active(store, username: str, active: bool, actor: str | None = None) -> 
             raise AccountError(f"no user {username}")
         if not active:
             tx.run("accounts/token_revoke", id=None, username=username)
+        # Disabling (and enabling) ends every session: a cookie from before never works again.
+        tx.run("accounts/end_sessions", username=username)
         audit.record(tx, audit.event(actor, "account.enable" if active else "account.disable", username))
 
 
@@ -103,6 +113,8 @@ def create_token(store, username: str, *, days: int | None = None, actor: str | 
     if not row or not row["account"].get("active"):
         raise AccountError(f"no active user {username}")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if days is not None and days < 1:
+        raise AccountError("--days must be at least 1 (or use --no-expiry)")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     expires = (now + dt.timedelta(days=days)).isoformat() if days else None
     with store.transaction() as tx:

@@ -61,8 +61,10 @@ def _write(path: Path, columns: dict, rows) -> int:
 
 
 def backup(store, out_dir: Path) -> dict:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from graphsvc.core.files import private_dir, private_umask
+
+    private_umask()
+    out_dir = private_dir(Path(out_dir))
     files = {}
     for label, spec in schema.NODES.items():
         path = out_dir / f"node_{label}.csv"

@@ -10,7 +10,11 @@ from graphsvc.core import config
 
 class CliContext:
     def __init__(self):
+        from graphsvc.core.files import private_umask, tighten
+
+        private_umask()
         self.settings = config.load()
+        tighten(self.settings.data_dir)
         self._store = None
 
     @property

@@ -89,6 +89,8 @@ def integer(raw: str, minimum: int | None = 0, maximum: int | None = None) -> in
         raise FieldError(f"应为整数，实为“{raw.strip()}”")
     if maximum is not None and x > maximum:
         raise FieldError(f"不能大于 {maximum}")
+    if abs(x) >= 2**63:  # the stores keep INT64
+        raise FieldError("数值超出范围")
     return int(x)
 
 

@@ -27,6 +27,14 @@ class Settings:
     read_only: bool = False
     buffer_pool_mb: int = 512
     extra: dict = field(default_factory=dict)
+    # Login throttling (graphsvc/core/throttle.py) and sessions (graphsvc/core/sessions.py).
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 30
+    login_failure_window_s: int = 900
+    trusted_proxies: int = 0
+    session_lifetime_s: int = 8 * 3600
+    # "env" (GRAPHSVC_SECRET_KEY), "generated" (per data dir) or "given" (a caller's override)
+    secret_source: str = "given"
 
     @property
     def engine(self) -> str:
@@ -41,9 +49,10 @@ def load(**overrides) -> Settings:
     """Read settings from GRAPHSVC_* variables; keyword overrides win (used by tests)."""
     data_dir = Path(os.environ.get("GRAPHSVC_DATA_DIR", ROOT / "data"))
     secret = os.environ.get("GRAPHSVC_SECRET_KEY")
-    if not secret:
+    source = "env"
+    if not secret and "secret_key" not in overrides:
         # A per-data-dir key survives restarts (sessions stay valid) without a literal in code.
-        secret = _persistent_secret(data_dir)
+        secret, source = _persistent_secret(data_dir), "generated"
     values = dict(
         data_dir=data_dir,
         neo4j_uri=os.environ.get("GRAPHSVC_NEO4J_URI") or None,
@@ -57,6 +66,12 @@ def load(**overrides) -> Settings:
         read_only=os.environ.get("GRAPHSVC_READ_ONLY", "0") == "1",
         # LadybugDB's default pool is most of the machine's memory; bound it explicitly.
         buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 512),
+        login_failures_per_account=_int("GRAPHSVC_LOGIN_FAILURES_PER_ACCOUNT", 10),
+        login_failures_per_address=_int("GRAPHSVC_LOGIN_FAILURES_PER_ADDRESS", 30),
+        login_failure_window_s=_int("GRAPHSVC_LOGIN_FAILURE_WINDOW_SECONDS", 900),
+        trusted_proxies=_int("GRAPHSVC_TRUSTED_PROXIES", 0),
+        session_lifetime_s=_int("GRAPHSVC_SESSION_HOURS", 8) * 3600,
+        secret_source="given" if "secret_key" in overrides else source,
     )
     values.update(overrides)
     return Settings(**values)
@@ -71,10 +86,15 @@ def _persistent_secret(data_dir: Path) -> str:
     except FileNotFoundError:
         pass
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Created 0600 from the start: no moment in which another user could read it.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
         return key
     except OSError:
         # Unwritable data dir: the service still starts and /health reports the fault.

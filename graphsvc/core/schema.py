@@ -55,8 +55,14 @@ NODES: dict[str, dict] = {
         "key": "username",
         "props": {
             "username": "STRING", "password_hash": "STRING", "role": "STRING", "scope": "STRING",
-            "uscc": "STRING", "active": "BOOLEAN", "created_at": "STRING",
+            "uscc": "STRING", "active": "BOOLEAN", "created_at": "STRING", "session_gen": "INT64",
         },
+    },
+    # Failed logins per account, per client address and per account-at-address, shared by every
+    # worker and kept across restarts (web/throttle.py); rows older than the window are pruned.
+    "LoginThrottle": {
+        "key": "key",
+        "props": {"key": "STRING", "failures": "INT64", "window_start": "STRING"},
     },
     "Token": {
         "key": "id",
@@ -105,4 +111,5 @@ def key_of(label: str) -> str:
 
 # Properties added after a release, with the query (in queries/) that fills them in existing
 # databases. Adapters add the column (LadybugDB: ALTER TABLE) and run the query once.
-MIGRATIONS = [("SUPPLIES", "supplier_region", "core/migrate_supplier_region")]
+MIGRATIONS = [("SUPPLIES", "supplier_region", "core/migrate_supplier_region"),
+              ("Account", "session_gen", "core/migrate_account_session_gen")]

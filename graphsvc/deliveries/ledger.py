@@ -121,7 +121,7 @@ _PARSERS = {
     "kind": f.choice(sorted(KIND_TYPE)),
     "provider_type": lambda raw: f.integer(raw, 1, 6),
     "unit": f.choice(UNITS),
-    "quantity": lambda raw: f.integer(raw, 1),
+    "quantity": lambda raw: f.integer(raw, 1, 100_000),  # bounded: 10**30 overflowed INT64 (500)
     "contract_amount_wan": f.number,
     "signed_date": f.date, "accepted_date": f.date,
     "rating": f.choice(DELIVERY_RATINGS),
@@ -415,11 +415,13 @@ def get(store, p: Principal, delivery_id: str, *, history: bool = True) -> dict:
 
 def listing(store, p: Principal, *, status: str | None = None, side: str = "client",
             supplier: str | None = None, client: str | None = None, limit: int = 100,
-            offset: int = 0) -> list[dict]:
+            offset: int = 0, after: list[str] | None = None) -> list[dict]:
     """Deliveries ``p`` may list: a supplier its own; a manufacturer those addressed to it; a
     bureau those whose client (``side='client'``) or supplier (``side='supplier'``) is in its
-    region; an admin all. ``supplier``/``client`` narrow bureau and admin lists."""
-    page = {"status": status, "limit": limit, "offset": offset}
+    region; an admin all. ``supplier``/``client`` narrow bureau and admin lists. ``after`` is
+    the ``sort_key`` of the last delivery already seen (keyset paging: the engine never SKIPs)."""
+    page = {"status": status, "limit": offset + limit, "after_key": after[0] if after else None,
+            "after_id": after[1] if after else None}
     if p.role == "supplier":
         rows = store.read("deliveries/list_supplier", uscc=p.uscc, **page)
     elif p.role == "manufacturer":
@@ -434,7 +436,12 @@ def listing(store, p: Principal, *, status: str | None = None, side: str = "clie
             return []
         rows = store.read("deliveries/list_region", prefix=prefix, side=side, supplier=supplier,
                           client=client, **page)
-    return [present(r) for r in rows]
+    return [present(r) for r in rows[offset:]]
+
+
+def sort_key(d: dict) -> list[str]:
+    """The key lists are ordered by (descending), as the delivery_list_* queries compute it."""
+    return [d.get("created_at") or d.get("signed_date") or "", d["id"]]
 
 
 def principal_of(store, username: str) -> Principal:

@@ -159,6 +159,8 @@ def to_xlsx(r: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from graphsvc.core.spreadsheet import append
+
     wb = Workbook()
     head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="EEF2F7")
 
@@ -168,7 +170,7 @@ def to_xlsx(r: dict) -> bytes:
         for c in ws[1]:
             c.font, c.fill = head_font, head_fill
         for row in rows:
-            ws.append(list(row))
+            append(ws, list(row))  # delivery ids and names come from users (core/spreadsheet.py)
         for i, w in enumerate(widths):
             ws.column_dimensions[chr(ord("A") + i)].width = w
         for row in ws.iter_rows(min_row=2):

@@ -37,7 +37,9 @@ def _sheet(ws, title_line: str, headers: list[str], rows: list[list], formats: d
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    ws.append([title_line])
+    from graphsvc.core.spreadsheet import append
+
+    append(ws, [title_line])
     ws["A1"].font = Font(bold=True, size=12)
     ws.append(headers)
     for c in range(1, len(headers) + 1):
@@ -46,7 +48,7 @@ def _sheet(ws, title_line: str, headers: list[str], rows: list[list], formats: d
         cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r in rows:
-        ws.append(r)
+        append(ws, r)  # names come from imports: never a live formula (graphsvc/core/spreadsheet.py)
     for col, fmt in formats.items():
         for row in ws.iter_rows(min_row=3, min_col=col, max_col=col):
             row[0].number_format = fmt

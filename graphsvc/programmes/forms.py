@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from graphsvc.core.spreadsheet import put
 from graphsvc.programmes.eligibility import one_plus_n
 
 # Header texts are the seed's, with its in-cell line breaks removed.
@@ -157,7 +158,7 @@ def write_form(form_id: str, rows: list[dict], out_path, region_name: str, fille
         right.append(spec["filled_on"].format(date=_date_text(filled_on)))
     right += spec.get("extra_stamp", [])
     stamp_end = n - 2 * len(right) if right else n
-    ws["A3"] = spec["stamp"].format(region=region_name or "")
+    put(ws, 3, 1, spec["stamp"].format(region=region_name or ""))
     ws.merge_cells(f"A3:{get_column_letter(max(stamp_end, 1))}3")
     for i, text in enumerate(right):
         c0 = stamp_end + 1 + 2 * i
@@ -195,7 +196,8 @@ def write_form(form_id: str, rows: list[dict], out_path, region_name: str, fille
     for i, row in enumerate(rows, start=1):
         r = first + i - 1
         for c, col in enumerate(cols, start=1):
-            cell = ws.cell(row=r, column=c, value=i if col["field"] is None else _value(row, col))
+            # enterprise and project names come from imports: never a live formula
+            cell = put(ws, r, c, i if col["field"] is None else _value(row, col))
             cell.border = _BOX
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="center" if col["field"] in (None, "one_plus_n") else None)

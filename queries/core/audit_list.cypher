@@ -2,6 +2,7 @@
 MATCH (e:AuditEvent)
 WHERE ($regions IS NULL OR e.region_code IN $regions)
   AND ($action IS NULL OR e.action STARTS WITH $action)
+  AND ($after_at IS NULL OR e.at < $after_at OR (e.at = $after_at AND e.id > $after_id))
 RETURN e AS event
 ORDER BY e.at DESC, e.id
-SKIP $skip LIMIT $limit
+LIMIT $limit

@@ -7,6 +7,8 @@ WHERE ($status IS NULL OR d.status = $status)
   AND ($client IS NULL OR d.client_uscc = $client)
   AND (($side = 'client' AND c.region_code STARTS WITH $prefix)
        OR ($side = 'supplier' AND s.region_code STARTS WITH $prefix))
+  AND ($after_key IS NULL OR coalesce(d.created_at, d.signed_date, '') < $after_key
+       OR (coalesce(d.created_at, d.signed_date, '') = $after_key AND d.id < $after_id))
 RETURN d AS delivery, s.name AS supplier_name, c.name AS client_name, c.region_code AS client_region
 ORDER BY coalesce(d.created_at, d.signed_date, '') DESC, d.id DESC
-SKIP $offset LIMIT $limit
+LIMIT $limit

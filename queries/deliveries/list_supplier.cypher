@@ -2,6 +2,8 @@
 MATCH (s:Enterprise {uscc: $uscc})-[:DELIVERED]->(d:Delivery)
 MATCH (d)-[:`FOR`]->(c:Enterprise)
 WHERE ($status IS NULL OR d.status = $status)
+  AND ($after_key IS NULL OR coalesce(d.created_at, d.signed_date, '') < $after_key
+       OR (coalesce(d.created_at, d.signed_date, '') = $after_key AND d.id < $after_id))
 RETURN d AS delivery, s.name AS supplier_name, c.name AS client_name, c.region_code AS client_region
 ORDER BY coalesce(d.created_at, d.signed_date, '') DESC, d.id DESC
-SKIP $offset LIMIT $limit
+LIMIT $limit

@@ -12,8 +12,9 @@ from graphsvc.deliveries import ledger
 from graphsvc.core.vocabulary import DELIVERY_STATUSES
 from web.auth import client_ip, current_principal, require, store
 from web.errors import ApiError, bad_request, not_found
-from web.openapi import LIMIT, OFFSET, USCC, err, ok, p, q
-from web.params import json_body, page
+from web.openapi import AFTER, LIMIT, LIST, OFFSET, USCC, err, ok, p, q
+from web.paging import list_page
+from web.params import json_body
 
 bp = Blueprint("deliveries", __name__)
 
@@ -64,13 +65,13 @@ def create():
 @require()
 def index():
     who = current_principal()
-    limit, offset = page()
+    pg = list_page(2)
     side = request.args.get("side") or "client"
     if side not in ("client", "supplier"):
         raise bad_request("参数 side 应为 client 或 supplier", "side")
     items = ledger.listing(store(), who, status=_status_arg(), side=side, supplier=_uscc_arg("supplier"),
-                          client=_uscc_arg("client"), limit=limit, offset=offset)
-    return jsonify({"items": items, "limit": limit, "offset": offset})
+                          client=_uscc_arg("client"), limit=pg.fetch, after=pg.after)
+    return jsonify(pg.cut(items, ledger.sort_key))
 
 
 @bp.get("/deliveries/<delivery_id>")
@@ -191,8 +192,7 @@ _CLAIM = {"type": "object", "required": ["client_uscc", "kind", "contract_amount
                          "corrects": {"type": "string"}, "id": {"type": "string"}}}
 _REASON = {"required": False, "content": {"application/json": {"schema": {
     "type": "object", "properties": {"reason": {"type": "string", "maxLength": ledger.MAX_REASON}}}}}}
-_LIST = {"type": "object", "required": ["items"],
-         "properties": {"items": {"type": "array", "items": _DELIVERY}}, "additionalProperties": True}
+_LIST = {**LIST, "properties": {**LIST["properties"], "items": {"type": "array", "items": _DELIVERY}}}
 _ASSESSMENT = {"type": "object", "required": ["supplier", "period", "totals", "types", "c2", "item14"],
                "additionalProperties": True}
 _ID = p("id")
@@ -214,7 +214,7 @@ OPENAPI = {
                            "bureau: clients — or with side=supplier suppliers — in its region; admin: all)",
                 "parameters": [q("status", {"type": "string", "enum": list(DELIVERY_STATUSES)}),
                                q("side", {"type": "string", "enum": ["client", "supplier"]}),
-                               q("supplier", USCC), q("client", USCC), LIMIT, OFFSET],
+                               q("supplier", USCC), q("client", USCC), LIMIT, OFFSET, AFTER],
                 "responses": {**ok(_LIST), **err(400, 401)}},
     },
     "/deliveries/{id}": {"get": {"summary": "One delivery with its ledger history (404 when not visible)",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from graphsvc.core import access
 from graphsvc.core import regions
@@ -13,8 +13,9 @@ from loaders.kinds import KINDS
 from loaders.read import FileError
 from web.auth import client_ip, current_principal, require, settings, store
 from web.errors import ApiError, bad_request, forbidden, not_found
-from web.openapi import LIMIT, OFFSET, USCC, err, ok, p, q
-from web.params import arg_int, page
+from web.openapi import AFTER, LIMIT, LIST, OFFSET, USCC, err, ok, p, q
+from web.paging import cursor_params, list_page
+from web.params import arg_int
 
 bp = Blueprint("system", __name__)
 
@@ -24,9 +25,16 @@ def health():
     st = store()
     h = st.health()
     if not h["ok"]:
-        return jsonify({"status": "fault", "engine": st.engine, "counts": None, "detail": h.get("detail")}), 503
-    counts = st.counts()
-    return jsonify({"status": "ok", "engine": st.engine, "counts": counts})
+        # The path and lock holder stay in the log: anonymous callers learn only "fault".
+        current_app.logger.error("health: %s", h.get("detail"))
+        return jsonify({"status": "fault"}), 503
+    try:
+        who = current_principal()
+    except ApiError:
+        who = None
+    if who is None or not who.is_admin:
+        return jsonify({"status": "ok"})
+    return jsonify({"status": "ok", "engine": st.engine, "counts": st.counts()})
 
 
 @bp.get("/openapi.json")
@@ -98,7 +106,7 @@ def enterprises():
     base = access.visible_prefix(who)  # None: a manufacturer or supplier sees only itself
     own = who.uscc if base is None else None
     prefix = base or ""
-    limit, offset = page()
+    pg = list_page(1)
     pt = arg_int("provider_type", None, minimum=1, maximum=6)
     region = request.args.get("region")
     if region:
@@ -108,8 +116,8 @@ def enterprises():
             raise forbidden("所请求的区域超出您的管辖范围")
         prefix = regions.scope_prefix(region)
     rows = store().read("enterprises/list", prefix=prefix, uscc=own, q=(request.args.get("q") or None),
-                        provider_type=pt, offset=offset, limit=limit)
-    return jsonify({"items": rows, "limit": limit, "offset": offset})
+                        provider_type=pt, limit=pg.fetch, **cursor_params(pg, "after"))
+    return jsonify(pg.cut(rows, lambda r: [r["uscc"]]))
 
 
 @bp.get("/enterprises/<uscc>")
@@ -144,19 +152,20 @@ def region(code):
 @require("admin", "bureau")
 def audit_log():
     who = current_principal()
-    limit, offset = page()
+    pg = list_page(2)
     action = request.args.get("action") or None
     if who.is_admin:
-        visible = None
+        regions = None
     else:
-        visible = [c for c in regions.regions() if access.sees_region(who, c)]
-    rows = store().read("core/audit_list", regions=visible, action=action, skip=offset, limit=limit)
+        regions = [c for c in regions.regions() if access.sees_region(who, c)]
+    rows = store().read("core/audit_list", regions=regions, action=action, limit=pg.fetch,
+                        **cursor_params(pg, "after_at", "after_id"))
     items = []
     for r in rows:
         e = dict(r["event"])
         e["detail"] = json.loads(e.get("detail") or "{}")
         items.append(e)
-    return jsonify({"items": items, "limit": limit, "offset": offset})
+    return jsonify(pg.cut(items, lambda e: [e.get("at") or "", e["id"]]))
 
 
 _ENTERPRISE = {"type": "object", "properties": {"uscc": {"type": "string"}, "name": {"type": "string"}},
@@ -165,12 +174,15 @@ _LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type
          "additionalProperties": True}
 
 OPENAPI = {
-    "/health": {"get": {"summary": "Service health, engine and node/relationship counts", "security": [],
-                        "responses": {**ok({"type": "object", "required": ["status", "engine"],
+    "/health": {"get": {"summary": "Service health: ok or fault (engine and counts for an admin only)",
+                        "security": [],
+                        "responses": {**ok({"type": "object", "required": ["status"],
                                             "properties": {"status": {"type": "string", "enum": ["ok"]},
                                                            "engine": {"type": "string"},
                                                            "counts": {"type": "object"}}}),
-                                      **err(503)}}},
+                                      "503": {"description": "The store is unavailable (details in the log)", "content": {
+                                          "application/json": {"schema": {"type": "object", "required": ["status"],
+                                                                          "properties": {"status": {"enum": ["fault"]}}}}}}}}},
     "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": ok({"type": "object"})}},
     "/me": {"get": {"summary": "The caller's account", "responses": {**ok({"type": "object"}), **err(401)}}},
     "/imports/{kind}": {"post": {
@@ -185,8 +197,8 @@ OPENAPI = {
     "/enterprises": {"get": {"summary": "Enterprises visible to the caller",
                              "parameters": [q("q", {"type": "string"}), q("region", {"type": "string"}),
                                             q("provider_type", {"type": "integer", "minimum": 1, "maximum": 6}),
-                                            LIMIT, OFFSET],
-                             "responses": {**ok(_LIST), **err(400, 401, 403)}}},
+                                            LIMIT, OFFSET, AFTER],
+                             "responses": {**ok(LIST), **err(400, 401, 403)}}},
     "/enterprises/{uscc}": {"get": {"summary": "One enterprise (404 when out of scope)",
                                     "parameters": [p("uscc", USCC)],
                                     "responses": {**ok(_ENTERPRISE), **err(401, 404)}}},
@@ -195,6 +207,6 @@ OPENAPI = {
     "/regions/{code}": {"get": {"summary": "A GB/T 2260 region and its children", "security": [],
                                 "parameters": [p("code")], "responses": {**ok({"type": "object"}), **err(404)}}},
     "/audit": {"get": {"summary": "Audit events (admin; bureau for its region)",
-                       "parameters": [q("action", {"type": "string"}), LIMIT, OFFSET],
-                       "responses": {**ok(_LIST), **err(400, 401, 403)}}},
+                       "parameters": [q("action", {"type": "string"}), LIMIT, OFFSET, AFTER],
+                       "responses": {**ok(LIST), **err(400, 401, 403)}}},
 }

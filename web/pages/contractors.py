@@ -66,7 +66,7 @@ def _search_manufacturers(who, text: str) -> list[dict]:
     if prefix is None:
         return []
     rows = store().read("enterprises/list", prefix=prefix, uscc=None, q=text, provider_type=None,
-                        offset=0, limit=200)
+                        after=None, limit=200)
     out = [{"uscc": r["uscc"], "name": r["name"], "region_code": r["region_code"],
             "region_name": regions.district_name(r["region_code"] or "") or ""}
            for r in rows if r.get("is_manufacturer")]

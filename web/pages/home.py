@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from graphsvc.core.store import StoreError
-from web.auth import check_csrf, current_principal, login as do_login, store
+from web.auth import check_csrf, current_principal, login as do_login, logout as do_logout, store
 from web.errors import ApiError
 
 bp = Blueprint("home", __name__)
@@ -23,9 +23,9 @@ def index():
 
 def _safe_next(target: str | None) -> str | None:
     # Only same-site paths: an open redirect would turn the login page into a phishing aid.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    from web.security import safe_next
+
+    return safe_next(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,5 +63,5 @@ def _exists(path: str | None) -> bool:
 def logout():
     if current_principal() is not None:
         check_csrf()
-    session.clear()
+    do_logout()
     return redirect(url_for("pages.home.index"))

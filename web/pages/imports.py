@@ -11,6 +11,7 @@ import io
 
 from flask import Blueprint, Response, jsonify, render_template
 
+from graphsvc.core.spreadsheet import csv_row
 from loaders.kinds import KINDS
 from web.auth import page, settings
 from web.errors import ApiError, wants_json
@@ -44,7 +45,7 @@ def template(kind):
     if k is None:
         raise ApiError(404, "unknown_kind", f"未知的导入类型“{kind}”：可选 {', '.join(KINDS)}")
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow([c.zh[0] for c in k.columns])
+    csv.writer(buf, lineterminator="\r\n").writerow(csv_row([c.zh[0] for c in k.columns]))
     # UTF-8 with BOM: Excel in China opens it with the right encoding; the importer reads it back.
     body = "\ufeff" + buf.getvalue()
     return Response(body.encode("utf-8"), mimetype="text/csv",

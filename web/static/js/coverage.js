@@ -44,13 +44,14 @@
     legend: [{ data: CATS.map(function (x) { return x.name; }), top: 0 }],
     tooltip: {
       formatter: function (p) {
-        if (p.dataType === "edge") return LS.money(p.data.value) + " 万元";
+        var esc = window.escapeHtml;
+        if (p.dataType === "edge") return esc(LS.money(p.data.value)) + " 万元";
         var n = p.data.raw;
         if (n.kind === "segment") {
-          return n.name + "<br>本地企业 " + n.local_enterprises + " 家<br>链主采购本地占比 " + LS.pct(n.local_share) +
+          return esc(n.name) + "<br>本地企业 " + esc(n.local_enterprises) + " 家<br>链主采购本地占比 " + esc(LS.pct(n.local_share)) +
             (n.gap ? "<br><b>缺口：本地没有该环节企业</b>" : "") + (n.single_point ? "<br><b>单点依赖</b>" : "");
         }
-        return n.name + "<br>" + (n.kind === "leader" ? "链主工厂" : n.local ? "本地企业" : "外地供应商") +
+        return esc(n.name) + "<br>" + (n.kind === "leader" ? "链主工厂" : n.local ? "本地企业" : "外地供应商") +
           (n.single_point ? "<br><b>单点依赖：承担某环节过半采购</b>" : "");
       }
     },

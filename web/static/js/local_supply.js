@@ -16,7 +16,8 @@
       trigger: "axis", axisPointer: { type: "shadow" },
       formatter: function (ps) {
         var it = items[ps[0].dataIndex];
-        return it.name + "<br>按金额：" + LS.pct(it.ratio_amount) + "<br>按家数：" + LS.pct(it.ratio_count) +
+        var esc = window.escapeHtml;
+        return esc(it.name) + "<br>按金额：" + esc(LS.pct(it.ratio_amount)) + "<br>按家数：" + esc(LS.pct(it.ratio_count)) +
           "<br>" + (it.meets_target ? "达到目标" : "未达目标");
       }
     },

@@ -74,7 +74,19 @@
     return c;
   }
 
-  global.LocalSupply = { pct: pct, money: money, readJson: readJson, chart: chart, makeSortable: makeSortable };
+  // An axis tooltip as escaped text lines: ECharts' default markup styles its markers with inline
+  // style attributes, which the CSP refuses, and would show category names unescaped.
+  function axisTooltip(valueFormatter) {
+    return function (ps) {
+      var esc = global.escapeHtml;
+      return esc(ps[0].axisValueLabel) + ps.map(function (p) {
+        return "<br>" + esc(p.seriesName) + "：" + esc(valueFormatter(p.value));
+      }).join("");
+    };
+  }
+
+  global.LocalSupply = { pct: pct, money: money, readJson: readJson, chart: chart, makeSortable: makeSortable,
+                         axisTooltip: axisTooltip };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initSortable);
   else initSortable();
 })(window);

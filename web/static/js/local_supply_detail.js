@@ -12,7 +12,7 @@
       animation: false,
       grid: { left: 50, right: 20, top: 36, bottom: 30 },
       legend: { data: ["按金额", "按家数"], top: 0 },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "无数据" : LS.pct(v / 100); } },
+      tooltip: { trigger: "axis", formatter: LS.axisTooltip(function (v) { return v === null || v === undefined ? "无数据" : LS.pct(v / 100); }) },
       xAxis: { type: "category", data: data.trend.map(function (t) { return String(t.year); }) },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
@@ -31,7 +31,7 @@
       animation: false,
       grid: { left: 110, right: 20, top: 30, bottom: 24 },
       legend: { data: ["本地", "外地"], top: 0 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return LS.money(v) + " 万元"; } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: LS.axisTooltip(function (v) { return LS.money(v) + " 万元"; }) },
       xAxis: { type: "value", axisLabel: { formatter: function (v) { return v >= 10000 ? (v / 10000) + "亿" : v; } } },
       yAxis: { type: "category", data: data.segments.map(function (s) { return s.name; }), axisLabel: { fontSize: 11, width: 100, overflow: "truncate" } },
       series: [

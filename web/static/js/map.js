@@ -63,10 +63,11 @@
           else text = fmt(row.value, d.unit) + (d.unit === "%" ? "" : " " + d.unit);
           var extra = "";
           if (row.detail && row.detail.leaders !== undefined) {
-            extra = "<br>链主工厂 " + row.detail.leaders + " 家，有采购数据 " + row.detail.leaders_with_supplies +
-              " 家，低于 60% 的 " + row.detail.below_target + " 家";
+            extra = "<br>链主工厂 " + window.escapeHtml(row.detail.leaders) + " 家，有采购数据 " +
+              window.escapeHtml(row.detail.leaders_with_supplies) + " 家，低于 60% 的 " + window.escapeHtml(row.detail.below_target) + " 家";
           }
-          return "<b>" + p.name + "</b><br>" + d.measure_label + "：" + text + extra;
+          var esc = window.escapeHtml;
+          return "<b>" + esc(p.name) + "</b><br>" + esc(d.measure_label) + "：" + esc(text) + extra;
         }
       },
       visualMap: visualMap(d),

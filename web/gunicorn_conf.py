@@ -1,0 +1,26 @@
+"""gunicorn settings for `graphsvc serve` (issue #25 finding 10).
+
+gunicorn is not the edge: a reverse proxy (nginx, deploy/nginx.conf) buffers whole requests
+and bounds header and body time, so slow clients never hold one of gunicorn's threads. These
+settings bound what still reaches gunicorn directly (a loopback client, a misconfigured proxy).
+"""
+import os
+
+# Seconds a worker may spend on one request before the master replaces it.
+timeout = int(os.environ.get("GRAPHSVC_WORKER_TIMEOUT", "300"))
+graceful_timeout = 30
+# An idle keep-alive connection is closed after this long instead of holding a connection slot.
+keepalive = 5
+# Request line, header count and header size: a few KiB is plenty for this API.
+limit_request_line = 4094
+limit_request_fields = 60
+limit_request_field_size = 8190
+# Connections per worker beyond the threads wait in the poller, not in a thread.
+worker_connections = 200
+
+
+def post_fork(server, worker):
+    # No banner: gunicorn otherwise writes "Server: gunicorn" into every response.
+    import gunicorn.http.wsgi
+
+    gunicorn.http.wsgi.SERVER = "graphsvc"
