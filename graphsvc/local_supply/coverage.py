@@ -398,11 +398,7 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     if year is None:
         year = years[-1] if years else None
     if year not in years:
-        who = f"{local['name']}的链主工厂" if lus else ""
-        note = f"{year}年{who}没有任何供货记录" if year is not None else "没有任何供货记录"
-        return {"chain": {"id": chain["id"], "name": chain["name"], "ecosystem": chain.get("ecosystem")},
-                "year": year, "local": local, "years": years, "summary": None, "segments": [],
-                "districts": [], "platforms": [], "graph": {"nodes": [], "links": []}, "note": note}
+        return _without_supplies(chain, year, local, years, bool(lus))
 
     def compute():
         # Large row sets: read, not cached; the (smaller) result is.
@@ -419,6 +415,21 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     out = {k: v for k, v in res.items() if k != "_has_purchases"}
     out["local"] = local
     out["years"] = years
-    out["note"] = (f"{local['name']}没有链主工厂：以下只统计本地企业和聚能工厂生态伙伴，没有链主采购数据" if not lus
-                   else None if res["_has_purchases"] else f"{year}年{local['name']}的链主工厂未在该产业链各环节采购")
+    out["note"] = _note(local["name"], year, bool(lus), res["_has_purchases"])
     return out
+
+
+def _without_supplies(chain: dict, year: int | None, local: dict, years: list[int], has_leaders: bool) -> dict:
+    """The empty result for a year in which the scope's leaders (or anyone) received nothing."""
+    who = f"{local['name']}的链主工厂" if has_leaders else ""
+    note = f"{year}年{who}没有任何供货记录" if year is not None else "没有任何供货记录"
+    return {"chain": {"id": chain["id"], "name": chain["name"], "ecosystem": chain.get("ecosystem")},
+            "year": year, "local": local, "years": years, "summary": None, "segments": [],
+            "districts": [], "platforms": [], "graph": {"nodes": [], "links": []}, "note": note}
+
+
+def _note(local_name: str, year: int, has_leaders: bool, has_purchases: bool) -> str | None:
+    """Why the figures are partial, if they are: no leader in the scope, or none buying in the chain."""
+    if not has_leaders:
+        return f"{local_name}没有链主工厂：以下只统计本地企业和聚能工厂生态伙伴，没有链主采购数据"
+    return None if has_purchases else f"{year}年{local_name}的链主工厂未在该产业链各环节采购"
