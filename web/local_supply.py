@@ -150,17 +150,20 @@ def table_page():
                    errors={k: e.detail for k, e in errors.items()}, **_common(who))
 
 
+def _leader_chart(data: dict) -> dict:
+    return {"year": data["year"], "target": data["target"], "trend": data["trend"],
+            "segments": [{"name": s["segment_name"], "local": s["local_amount"] or 0.0,
+                          "other": s["non_local_amount"] or 0.0, "ratio": s["ratio_amount"]}
+                         for s in data["by_segment"]]}
+
+
 @bp.get("/local-supply/<leader_uscc>")
 @page(*ROLES)
 def leader_page(leader_uscc):
     who = current_principal()
     data = service.leader_detail(store(), who, leader_uscc, _year(), request.args.get("scope"))
     scope = request.args.get("scope") or None
-    chart = {"year": data["year"], "target": data["target"], "trend": data["trend"],
-             "segments": [{"name": s["segment_name"], "local": s["local_amount"] or 0.0,
-                           "other": s["non_local_amount"] or 0.0, "ratio": s["ratio_amount"]}
-                          for s in data["by_segment"]]}
-    return respond(data, "local_supply/leader.html", d=data, chart=chart,
+    return respond(data, "local_supply/leader.html", d=data, chart=_leader_chart(data),
                    api_url=f"{API}/local-supply/{data['leader']['uscc']}" + _query(year=data["year"], scope=scope),
                    **_common(who))
 
