@@ -150,38 +150,50 @@ def parse_claim(body: dict) -> tuple[dict, list[tuple[str, str]]]:
     ...              "contract_amount_wan": 10, "signed_date": "2024-01-02", "status": "confirmed"})[1]
     [('status', '不能在登记时指定：状态由客户确认或提出异议决定')]
     """
-    rec: dict = {k: None for k in CLAIM_FIELDS}
-    errors: list[tuple[str, str]] = []
-    for key in body:
-        if key not in CLAIM_FIELDS:
-            if key == "status":
-                errors.append(("status", "不能在登记时指定：状态由客户确认或提出异议决定"))
-            else:
-                errors.append((key, "未知字段"))
-    for key in CLAIM_FIELDS:
-        try:
-            rec[key] = _PARSERS[key](_as_text(body.get(key)))
-        except f.FieldError as exc:
-            errors.append((key, str(exc)))
+    rec, errors = _parse_fields(body)
     bad = {k for k, _ in errors}
-    if rec["kind"] and rec["provider_type"] is None and "provider_type" not in bad:
-        rec["provider_type"] = KIND_TYPE[rec["kind"]]
-    if rec["kind"] is None and "kind" not in bad:
-        kinds = DELIVERY_KINDS.get(rec["provider_type"] or 0, set())
-        if len(kinds) == 1:
-            rec["kind"] = next(iter(kinds))
-        else:
-            errors.append(("kind", "必填项为空"))
+    errors += _derive_kind(rec, bad)
     for key in ("client_uscc", "contract_amount_wan", "signed_date"):
         if rec[key] is None and key not in bad:
             errors.append((key, "必填项为空"))
     if rec["quantity"] is None and "quantity" not in bad:
         rec["quantity"] = 1
-    if rec["provider_type"] == 1 and rec["unit"] is None and "unit" not in bad:
-        errors.append(("unit", "第1类工程项目须填写改造单元（制造单元/生产线/车间/工厂，规则 C1）"))
-    if rec["provider_type"] not in (None, 1) and rec["unit"] is not None:
-        errors.append(("unit", "只有第1类工程项目按改造单元计，其他类型不填"))
+    return rec, errors + _unit_rule(rec, bad)
+
+
+def _parse_fields(body: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """Every claim field through its parser; unknown fields (and ``status``) refused."""
+    errors = [("status", "不能在登记时指定：状态由客户确认或提出异议决定") if key == "status" else (key, "未知字段")
+              for key in body if key not in CLAIM_FIELDS]
+    rec: dict = {}
+    for key in CLAIM_FIELDS:
+        try:
+            rec[key] = _PARSERS[key](_as_text(body.get(key)))
+        except f.FieldError as exc:
+            rec[key] = None
+            errors.append((key, str(exc)))
     return rec, errors
+
+
+def _derive_kind(rec: dict, bad: set) -> list[tuple[str, str]]:
+    """``provider_type`` from ``kind``, or ``kind`` from a provider type with only one kind."""
+    if rec["kind"] and rec["provider_type"] is None and "provider_type" not in bad:
+        rec["provider_type"] = KIND_TYPE[rec["kind"]]
+    if rec["kind"] is None and "kind" not in bad:
+        kinds = DELIVERY_KINDS.get(rec["provider_type"] or 0, set())
+        if len(kinds) != 1:
+            return [("kind", "必填项为空")]
+        rec["kind"] = next(iter(kinds))
+    return []
+
+
+def _unit_rule(rec: dict, bad: set) -> list[tuple[str, str]]:
+    """Rule C1: a type-1 engineering project names its unit, other types have none."""
+    if rec["provider_type"] == 1 and rec["unit"] is None and "unit" not in bad:
+        return [("unit", "第1类工程项目须填写改造单元（制造单元/生产线/车间/工厂，规则 C1）")]
+    if rec["provider_type"] not in (None, 1) and rec["unit"] is not None:
+        return [("unit", "只有第1类工程项目按改造单元计，其他类型不填")]
+    return []
 
 
 def check_claim(rec: dict, client: dict | None, supplier: dict | None,
@@ -388,16 +400,8 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
         raise ValueError(f"unknown action {action!r}")
     row = _visible(store, p, delivery_id)
     d = row["delivery"]
-    if action == "withdraw":
-        if not may_withdraw(p, d):
-            raise NotAllowed("只有登记该交付的服务商可以撤回")
-    elif not may_decide(p, d, row["client_region"]):
-        raise NotAllowed("只有客户企业本身或客户所在地经信部门可以确认或提出异议；服务商不能确认自己的登记")
-    if reason is not None and not isinstance(reason, str):
-        raise Invalid([("reason", "理由应为文字")])
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > MAX_REASON:
-        raise Invalid([("reason", f"理由不能超过{MAX_REASON}字")])
+    _check_may(p, d, action, row["client_region"])
+    reason = reason_text(reason)
     want, new = ACTIONS[action]
     if d.get("status") != want:
         raise _conflict(d.get("status"), action)
@@ -418,6 +422,28 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
         now_row = store.read_one("deliveries/get", id=d["id"])
         raise _conflict(now_row["delivery"].get("status") if now_row else None, action) from None
     return get(store, p, d["id"], history=False)
+
+
+def _check_may(p: Principal, d: dict, action: str, client_region: str | None) -> None:
+    if action == "withdraw":
+        if not may_withdraw(p, d):
+            raise NotAllowed("只有登记该交付的服务商可以撤回")
+    elif not may_decide(p, d, client_region):
+        raise NotAllowed("只有客户企业本身或客户所在地经信部门可以确认或提出异议；服务商不能确认自己的登记")
+
+
+def reason_text(reason) -> str | None:
+    """The reason given for a transition, trimmed; None when blank.
+
+    >>> reason_text("  未实际交付 "), reason_text(""), reason_text(None)
+    ('未实际交付', None, None)
+    """
+    if reason is not None and not isinstance(reason, str):
+        raise Invalid([("reason", "理由应为文字")])
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > MAX_REASON:
+        raise Invalid([("reason", f"理由不能超过{MAX_REASON}字")])
+    return reason
 
 
 class _Lost(Exception):
