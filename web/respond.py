@@ -5,7 +5,7 @@ and clients asking for JSON get the payload, browsers get the template rendered 
 """
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import flash, jsonify, redirect, render_template
 
 from web.errors import wants_json
 
@@ -18,3 +18,23 @@ def respond(payload: dict, template: str, status: int = 200, **context):
         resp.status_code = status
         return resp
     return render_template(template, **payload, **context), status
+
+
+def after_action(payload: dict, location: str, status: int = 200, message: str | None = None):
+    """The answer to a form action that worked: JSON clients get `payload` with `status`; browsers
+    are redirected to `location` (post/redirect/get) with `message` flashed."""
+    if wants_json():
+        resp = jsonify(payload)
+        resp.status_code = status
+        return resp
+    if message:
+        flash(message, "success")
+    return redirect(location)
+
+
+def raise_for_json(exc: Exception) -> Exception:
+    """JSON clients get `exc` raised (web.errors answers it); browsers get it back, to show on
+    the page (a form with its errors, a flash message)."""
+    if wants_json():
+        raise exc
+    return exc
