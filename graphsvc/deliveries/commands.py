@@ -23,10 +23,8 @@ def _fail(msg: str, code: int = 1):
 
 
 def _refused(exc: DomainError):
-    """A refusal as the API would give it: the message and the HTTP status a client would get."""
-    from web.errors import from_domain  # the one mapping of domain errors to HTTP statuses
-
-    _fail(f"{exc.message} (HTTP {from_domain(exc).status})", 1)
+    """A refusal in words: the message and the kind of refusal (无权操作, 状态冲突 …)."""
+    _fail(f"{exc.message}（{exc.title}）", 1)
 
 
 @click.group("deliveries")
