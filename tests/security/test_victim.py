@@ -16,7 +16,7 @@ import requests
 from openpyxl import load_workbook
 
 from graphsvc.rules.forms import FORMS
-from tests.conftest import CHROMIUM, CSP_HOOK, ROOT, Server
+from tests.conftest import CSP_HOOK, ROOT, Server
 from tests.security.conftest import SessionClient
 
 XSS = '<img src=x onerror="window.__xss=1;alert(1)">'
@@ -60,8 +60,8 @@ def test_stored_xss_in_names_runs_nowhere(victim, accounts, planted, browser):
         ctx.add_init_script(CSP_HOOK)
         page = ctx.new_page()
         dialogs, csp = [], []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("console", lambda m: csp.append(m.text) if "CSP violation" in m.text else None)
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+        page.on("console", lambda m, seen=csp: seen.append(m.text) if "CSP violation" in m.text else None)
         page.goto(victim.url + "/login")
         page.fill("input[name=username]", user)
         page.fill("input[name=password]", accounts[user]["password"])
@@ -206,7 +206,7 @@ def test_login_throttle_holds_across_a_restart_and_spares_the_owner(victim, acco
             attempt(again, "no-such-user", "x" * 12, "203.0.113.8")
         r1 = attempt(again, "no-such-user", "x" * 12, "203.0.113.8")
         r2 = attempt(again, "sx_bureau", "x" * 12, "203.0.113.7")
-        msg = lambda r: re.search(r'role="alert">([^<]+)<', r.text).group(1)  # noqa: E731
+        msg = lambda r: re.search(r'role="alert">([^<]+)<', r.text).group(1)
         assert r1.status_code == r2.status_code == 429 and msg(r1) == msg(r2)
     finally:
         again.stop()
