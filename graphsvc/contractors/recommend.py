@@ -62,7 +62,7 @@ import numpy as np
 import yaml
 
 from graphsvc.core import reference
-from graphsvc.core import cache, regions
+from graphsvc.core import cache, errors, regions
 from graphsvc.programmes import catalogue
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def scenarios() -> list[str]:
 
 # ---------------------------------------------------------------- weights
 
-class WeightsError(ValueError):
+class WeightsError(errors.Invalid, ValueError):
     """ranking_weights.yaml is malformed."""
 
 
@@ -778,8 +778,12 @@ def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int =
 
 # ---------------------------------------------------------------- store access
 
-class ManufacturerNotFound(LookupError):
-    pass
+class ManufacturerNotFound(errors.NotFound, LookupError):
+    """No enterprise with this USCC (told apart from one the caller may not see by nobody)."""
+
+    def __init__(self, uscc: str):
+        super().__init__("未找到该制造企业，或不在您的可见范围内")
+        self.uscc = uscc
 
 
 def fingerprint(store) -> tuple:

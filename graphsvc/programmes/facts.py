@@ -38,7 +38,7 @@ from pathlib import Path
 
 from graphsvc.core import reference
 from graphsvc.core import regions
-from graphsvc.core import coercion, schema
+from graphsvc.core import coercion, errors, schema
 from graphsvc.core.vocabulary import LEVELS, RECOGNITION_KINDS, RECOGNITION_STATUSES
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes import eligibility, forms, subsidies, targets
@@ -62,20 +62,21 @@ HANGZHOU = targets.HANGZHOU
 RECOGNITION_LEVELS = LEVELS
 
 
-class NotFound(LookupError):
-    """A programme, rule, form, project or enterprise that does not exist; ``what`` names it."""
+class NotFound(errors.NotFound, LookupError):
+    """A programme, rule, form, project or enterprise that does not exist; ``what`` names it
+    (not sent as the error's field: a missing subject is not a malformed parameter)."""
 
     def __init__(self, what: str, detail: str):
         super().__init__(detail)
         self.what, self.detail = what, detail
 
 
-class FactError(ValueError):
+class FactError(errors.BadParameter, ValueError):
     """A given fact that cannot be used; ``field`` is its path (``facts.investment_wan``)."""
 
     def __init__(self, field: str, detail: str):
-        super().__init__(detail)
-        self.field, self.detail = field, detail
+        super().__init__(detail, field=field)
+        self.detail = detail
 
 
 # --------------------------------------------------------------------------
