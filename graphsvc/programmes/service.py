@@ -205,7 +205,8 @@ def form_ids() -> list[str]:
     return reports.form_ids()
 
 
-def _form(form: str) -> str:
+def form_id(form: str) -> str:
+    """*form* if it is a summary table's id (else NotFound listing the ids)."""
     if form not in reports.form_ids():
         raise NotFound(f"未知的表单“{form}”：可选 {'、'.join(reports.form_ids())}")
     return form
@@ -213,7 +214,7 @@ def _form(form: str) -> str:
 
 def export_data(store, who, form: str, region: str | None, year: int | None) -> dict:
     """The rows and layout of summary table ``form`` for the region (year: the call's)."""
-    form = _form(form)
+    form = form_id(form)
     return reports.form_data(store, form, region_for(who, region), year or reports.default_year(form))
 
 
