@@ -155,65 +155,67 @@ def coerce_fact(key: str, value, field: str | None = None):
         raise FactError(field, f"未知的事实“{key}”")
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
-    if kind == "number":
-        return _number(key, value, field, signed=key in _SIGNED)
-    if kind == "integer":
-        return _number(key, value, field, integer=True)
-    if kind == "rank":
-        return _number(key, value, field, integer=True, minimum=1)
-    if kind == "boolean":
-        return _bool(key, value, field)
-    if kind == "text":
-        if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise FactError(field, f"“{fact_label(key)}”应为文本")
-        text = str(value).strip()
-        if len(text) > 200:
-            raise FactError(field, f"“{fact_label(key)}”过长")
-        return text
-    if kind == "date":
-        if not isinstance(value, str):
-            raise FactError(field, f"“{fact_label(key)}”应为日期（YYYY-MM-DD）")
-        try:
-            return coercion.date(value)
-        except coercion.FieldError:
-            raise FactError(field, f"“{fact_label(key)}”应为日期（YYYY-MM-DD），收到“{value}”") from None
-    if kind == "one_plus_n":
-        if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise FactError(field, "“1+N”标识只能为“1”或“N”")
-        try:
-            return eligibility.one_plus_n(value)
-        except ValueError:
-            raise FactError(field, f"“1+N”标识只能为“1”或“N”，收到“{value}”") from None
-    if kind == "region":
-        code = str(value).strip()
-        if not re.fullmatch(r"\d{6}", code) or not regions.is_known_region(code):
-            raise FactError(field, f"“{fact_label(key)}”应为6位行政区划代码，收到“{value}”")
-        return code
-    if kind == "provider_types":
-        items = _split(value) if not isinstance(value, int) or isinstance(value, bool) else [value]
-        if items is None:
+    return _COERCE[kind](key, value, field)
+
+
+def _text(key, value, field) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise FactError(field, f"“{fact_label(key)}”应为文本")
+    text = str(value).strip()
+    if len(text) > 200:
+        raise FactError(field, f"“{fact_label(key)}”过长")
+    return text
+
+
+def _date(key, value, field) -> str:
+    if not isinstance(value, str):
+        raise FactError(field, f"“{fact_label(key)}”应为日期（YYYY-MM-DD）")
+    try:
+        return coercion.date(value)
+    except coercion.FieldError:
+        raise FactError(field, f"“{fact_label(key)}”应为日期（YYYY-MM-DD），收到“{value}”") from None
+
+
+def _one_plus_n(key, value, field) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise FactError(field, "“1+N”标识只能为“1”或“N”")
+    try:
+        return eligibility.one_plus_n(value)
+    except ValueError:
+        raise FactError(field, f"“1+N”标识只能为“1”或“N”，收到“{value}”") from None
+
+
+def _region(key, value, field) -> str:
+    code = str(value).strip()
+    if not re.fullmatch(r"\d{6}", code) or not regions.is_known_region(code):
+        raise FactError(field, f"“{fact_label(key)}”应为6位行政区划代码，收到“{value}”")
+    return code
+
+
+def _provider_types(key, value, field) -> list[int]:
+    items = _split(value) if not isinstance(value, int) or isinstance(value, bool) else [value]
+    if items is None:
+        raise FactError(field, "“智造供给类型”应为1–6的编号列表，如“1;3”")
+    out = []
+    for x in items:
+        n = _number(key, x, field, integer=True) if not isinstance(x, bool) else None
+        if n is None or not 1 <= n <= 6:
             raise FactError(field, "“智造供给类型”应为1–6的编号列表，如“1;3”")
-        out = []
-        for x in items:
-            n = _number(key, x, field, integer=True) if not isinstance(x, bool) else None
-            if n is None or not 1 <= n <= 6:
-                raise FactError(field, "“智造供给类型”应为1–6的编号列表，如“1;3”")
-            out.append(n)
-        return sorted(set(out))
-    if kind == "text_list":
-        items = _split(value)
-        if items is None or not all(isinstance(x, str) and x.strip() for x in items):
-            raise FactError(field, f"“{fact_label(key)}”应为文本列表，多个用分号分隔")
-        return [x.strip() for x in items]
-    if kind == "count_or_list":
-        if isinstance(value, list):
-            return [str(x) for x in value]
-        return _number(key, value, field, integer=True)
-    if kind == "year_map":
-        return _year_map(key, value, field)
-    if kind == "recognitions":
-        return _recognitions(value, field)
-    raise AssertionError(kind)  # pragma: no cover
+        out.append(n)
+    return sorted(set(out))
+
+
+def _text_list(key, value, field) -> list[str]:
+    items = _split(value)
+    if items is None or not all(isinstance(x, str) and x.strip() for x in items):
+        raise FactError(field, f"“{fact_label(key)}”应为文本列表，多个用分号分隔")
+    return [x.strip() for x in items]
+
+
+def _count_or_list(key, value, field):
+    if isinstance(value, list):
+        return [str(x) for x in value]
+    return _number(key, value, field, integer=True)
 
 
 def _year_map(key, value, field) -> dict:
@@ -265,6 +267,17 @@ def _year(value, field) -> int:
     if not 2000 <= y <= 2100:
         raise FactError(field, "年度应在2000–2100之间")
     return y
+
+
+# Fact type (FACT_TYPES) -> its parser: (key, value, field) -> the engine's value, or FactError.
+_COERCE = {
+    "number": lambda k, v, f: _number(k, v, f, signed=k in _SIGNED),
+    "integer": lambda k, v, f: _number(k, v, f, integer=True),
+    "rank": lambda k, v, f: _number(k, v, f, integer=True, minimum=1),
+    "boolean": _bool, "text": _text, "date": _date, "one_plus_n": _one_plus_n, "region": _region,
+    "provider_types": _provider_types, "text_list": _text_list, "count_or_list": _count_or_list,
+    "year_map": _year_map, "recognitions": lambda k, v, f: _recognitions(v, f),
+}
 
 
 def coerce_facts(given, field: str = "facts") -> dict:
