@@ -37,6 +37,30 @@ def pytest_configure(config):
         import tempfile
 
         config.option.basetemp = tempfile.mkdtemp(prefix="graphsvc-pytest-")
+        config._graphsvc_own_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    # The session's databases and generated files are several hundred MB: leave nothing behind.
+    own = getattr(config, "_graphsvc_own_basetemp", None)
+    if own:
+        import shutil
+
+        shutil.rmtree(own, ignore_errors=True)
+
+
+# Fixtures that make a test slow, by marker: `pytest -m "not browser and not server and not engine"`
+# runs only the pure tests (seconds).
+MARKER_FIXTURES = {"browser": {"page_as", "browser"}, "server": {"server", "api"},
+                   "engine": {"store", "fresh_store", "empty_store", "demo_template", "demo_files", "accounts"}}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in MARKER_FIXTURES.items():
+            if used & fixtures:
+                item.add_marker(marker)
 
 
 def pytest_report_header(config):

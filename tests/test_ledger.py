@@ -244,7 +244,7 @@ def test_cli_confirm_and_assessment(parties, tmp_path):
                               capture_output=True, text=True, timeout=120)
 
     r = cli("deliveries", "confirm", d["id"], "--as", "provider")
-    assert r.returncode == 1 and "HTTP 403" in r.stderr
+    assert r.returncode == 1 and "无权操作" in r.stderr, r.stderr
     r = cli("deliveries", "confirm", d["id"], "--as", "maker")
     assert r.returncode == 0 and f"{d['id']}: confirmed" in r.stdout, r.stderr
     out = tmp_path / "a.xlsx"

@@ -100,7 +100,10 @@ def test_bad_claims_are_422_naming_the_field_and_write_nothing(api, accounts, pr
     assert r.status_code == 403
     assert api("maker").post("/api/v1/deliveries", json=body(maker)).status_code == 403
     after = api("admin").get("/api/v1/health").json()["counts"]
-    assert (after["Delivery"], after["AuditEvent"]) == (before["Delivery"], before["AuditEvent"])
+    # The two refusals are audited as denials (issue #25.17); nothing else was written.
+    assert (after["Delivery"], after["AuditEvent"]) == (before["Delivery"], before["AuditEvent"] + 2)
+    recent = api("admin").get("/api/v1/audit?limit=2").json()["items"]
+    assert {e["action"] for e in recent} == {"access.denied"}
 
 
 def test_client_given_id_and_duplicate(api, accounts):

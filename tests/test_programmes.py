@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphsvc.programmes import facts as pg
+from graphsvc.programmes import quotes, reports
 from graphsvc.core import regions
 from graphsvc.programmes import commands as rules_cmds
 from loaders.importer import run_import
@@ -210,21 +211,21 @@ def _ladder_case(store):
         higher = [r for r in rs if r["kind"] in ("智能工厂", "链主工厂") and r["status"] == "认定"]
         if len(shops) == 1 and not higher:
             for year in range(shops[0]["year"] + 1, 2026):
-                if pg.awards_counted(recs, uscc, "智能工厂", "市", year) < 20:
+                if quotes.awards_counted(recs, uscc, "智能工厂", "市", year) < 20:
                     return uscc, year, recs
     raise AssertionError("the demo graph has no 数字化车间 → 智能工厂 case")
 
 
 def test_quote_pays_the_difference_on_moving_up(store):
     uscc, year, recs = _ladder_case(store)
-    q = pg.quote_subsidy(store, uscc, {"kind": "智能工厂", "level": "市", "year": year})
+    q = quotes.quote_subsidy(store, uscc, {"kind": "智能工厂", "level": "市", "year": year})
     assert (q["amount_wan"], q["already_paid_wan"], q["payable_wan"]) == (200, 80, 120)
     assert q["rule_ids"] == ["B10"] and q["outcome"] == "pass"
     assert q["paid_basis"] == [{"kind": "数字化车间", "level": "市", "year": q["paid_basis"][0]["year"], "amount_wan": 80}]
-    assert q["awarded_this_year"] == pg.awards_counted(recs, uscc, "智能工厂", "市", year)
+    assert q["awarded_this_year"] == quotes.awards_counted(recs, uscc, "智能工厂", "市", year)
     assert "视为已补助" in q["note"]
     # the same tier again pays nothing
-    again = pg.quote_subsidy(store, uscc, {"kind": "数字化车间", "level": "市", "year": year})
+    again = quotes.quote_subsidy(store, uscc, {"kind": "数字化车间", "level": "市", "year": year})
     assert again["payable_wan"] == 0
 
 
@@ -237,21 +238,21 @@ def test_quote_yearly_cap_and_region(store):
         "MATCH (e:Enterprise) WHERE e.region_code STARTS WITH '3301' AND e.is_manufacturer = true "
         "RETURN e.uscc AS u ORDER BY u") if r["u"] not in recognised)
     if full:  # the demo has a year with more than 20 city 智能工厂: the cap leaves nothing
-        q = pg.quote_subsidy(store, fresh, {"kind": "智能工厂", "level": "市", "year": full[0]})
+        q = quotes.quote_subsidy(store, fresh, {"kind": "智能工厂", "level": "市", "year": full[0]})
         assert q["payable_wan"] == 0 and "名额已满" in q["reason"]
     sx = store.read_cypher("MATCH (e:Enterprise) WHERE e.region_code STARTS WITH '3306' "
                            "RETURN e.uscc AS u ORDER BY u LIMIT 1")[0]["u"]
-    q = pg.quote_subsidy(store, sx, {"kind": "数字化车间", "level": "市", "year": 2024})
+    q = quotes.quote_subsidy(store, sx, {"kind": "数字化车间", "level": "市", "year": 2024})
     assert q["payable_wan"] == 0 and "不在杭州市" in q["reason"]
     with pytest.raises(pg.FactError) as e:
-        pg.quote_subsidy(store, sx, {"kind": "数字化车间", "level": "乡", "year": 2024})
+        quotes.quote_subsidy(store, sx, {"kind": "数字化车间", "level": "乡", "year": 2024})
     assert e.value.field == "recognition.level"
 
 
 # ---------------------------------------------------------------- targets from the graph
 
 def test_targets_count_recognitions_in_the_graph(store):
-    out = pg.target_progress(store, "330100", 2024)
+    out = reports.target_progress(store, "330100", 2024)
     rows = {r["target_id"]: r for r in out["rows"]}
     lz = store.read_cypher(
         "MATCH (e:Enterprise)-[:HAS]->(r:Recognition {kind: '链主工厂', status: '认定'}) "
@@ -259,34 +260,34 @@ def test_targets_count_recognitions_in_the_graph(store):
     assert rows["hz-2025-B4-lz-recognised"]["actual"] == lz
     assert rows["hz-2025-B4-lz-recognised"]["shortfall"] == max(0, 20 - lz)
     assert {r["rule_id"] for r in out["rows"]} == {"B2", "B3", "B4", "B5"}
-    sx = pg.target_progress(store, "330683", 2024)      # 嵊州: 保1争2
+    sx = reports.target_progress(store, "330683", 2024)      # 嵊州: 保1争2
     fut = next(r for r in sx["rows"] if "未来工厂" in r["indicator"])
     assert (fut["target"], fut["aim"]) == (1, 2)
-    city = pg.target_progress(store, "330600", 2023)
+    city = reports.target_progress(store, "330600", 2023)
     assert {r["rule_id"] for r in city["rows"]} == {"E1"}
-    assert pg.target_progress(store, "330200", 2024)["rows"] == []   # 宁波: no targets
+    assert reports.target_progress(store, "330200", 2024)["rows"] == []   # 宁波: no targets
 
 
 # ---------------------------------------------------------------- form rows
 
 def test_form_rows_stay_in_the_region(store, tmp_path):
-    data = pg.form_data(store, "digital-project-summary", "330108", 2023)
+    data = reports.form_data(store, "digital-project-summary", "330108", 2023)
     assert data["count"] > 0
-    lo, hi = pg.project_window(2023)
+    lo, hi = reports.project_window(2023)
     for r in data["rows"]:
         assert regions.in_scope(regions.current_code(r["region_code"]), "330108")
         assert lo.isoformat() <= r["start_date"] <= hi.isoformat()
         assert r["one_plus_n"] in ("1", "N", None)
     assert any(r["service_org"] for r in data["rows"])         # via SERVES
-    ff = pg.form_data(store, "future-factory-summary", "330100", 2023)
+    ff = reports.form_data(store, "future-factory-summary", "330100", 2023)
     assert ff["count"] > 0 and all(r["category"] in pg._cat.params("A1.1")["categories"] for r in ff["rows"])
-    path = pg.write_export(ff, tmp_path / "a1.xlsx")
+    path = reports.write_export(ff, tmp_path / "a1.xlsx")
     ws = openpyxl.load_workbook(path).active
     assert ws["A2"].value == "2023年杭州市“未来工厂”培育企业汇总表"
     assert ws["A3"].value == "区、县（市）经信部门（盖章）：杭州市"
     assert ws.cell(row=5 + ff["count"] - 1, column=1).value == ff["count"]
     with pytest.raises(pg.NotFound):
-        pg.form_data(store, "no-such-form", "330100", 2023)
+        reports.form_data(store, "no-such-form", "330100", 2023)
 
 
 # ---------------------------------------------------------------- CLI

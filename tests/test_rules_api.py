@@ -12,7 +12,7 @@ import yaml
 
 from graphsvc.core import regions
 
-ACCESS = Path(__file__).resolve().parent / "access" / "rules.yaml"
+ACCESS = Path(__file__).resolve().parent / "access" / "programmes.yaml"
 CALLERS = ("anonymous", "admin", "hz_bureau", "bj_bureau", "sx_bureau", "maker", "maker2", "provider", "provider2")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHECK = "/api/v1/eligibility/check"
@@ -320,7 +320,7 @@ def test_export_bad_input(api):
 
 def test_every_rules_operation_has_access_rows():
     """The rows themselves run in tests/test_access_matrix.py (every caller, real HTTP)."""
-    from web.api import rules as rules_api
+    from web import programmes as rules_api
 
     rows = yaml.safe_load(ACCESS.read_text(encoding="utf-8"))
     ops = {f"{m.upper()} /api/v1{path}" for path, methods in rules_api.OPENAPI.items() for m in methods}

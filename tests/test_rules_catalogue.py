@@ -1,4 +1,4 @@
-"""The rules catalogue: completeness against POLICY_RULES.md, thresholds as data, and case coverage."""
+"""The rules catalogue: completeness against docs/policy-rules.md, thresholds as data, and case coverage."""
 
 import re
 import shutil
@@ -11,27 +11,36 @@ from graphsvc.programmes import catalogue, eligibility, subsidies, targets
 from tests import test_eligibility, test_subsidies, test_targets
 
 REPO = Path(__file__).resolve().parent.parent
+POLICY_RULES = REPO / "docs" / "policy-rules.md"
+SEEDS = REPO / "docs" / "seeds"
 FILES = {"hz-2023-call.yaml": ("hz-2023-call", "000_"), "zj-2022-digital-factory.yaml": ("zj-2022-digital-factory", "001_"),
          "hz-2021-future-factory.yaml": ("hz-2021-future-factory", "002_"),
          "bj-2023-provider.yaml": ("bj-2023-provider", "003_"), "sx-2021-2025-plan.yaml": ("sx-2021-2025-plan", "004_")}
-
-
-def _shared() -> Path | None:
-    for p in (Path("/work/shared"), REPO.parent / "shared"):
-        if (p / "POLICY_RULES.md").exists():
-            return p
-    return None
+RULE_HEADING = re.compile(r"^###\s+([A-E]\d+(?:\.\d+)?)\s*$", flags=re.MULTILINE)
 
 
 def policy_rule_ids() -> list[str]:
-    """Rule ids in POLICY_RULES.md: table rows ``| A2.5 | …`` plus the C1 section."""
-    text = (_shared() / "POLICY_RULES.md").read_text(encoding="utf-8")
-    ids = re.findall(r"^\|\s*([A-E]\d+(?:\.\d+)?)\s*\|", text, flags=re.MULTILINE)
-    ids += re.findall(r"^###\s+(C1)\b", text, flags=re.MULTILINE)
-    return ids
+    """Rule ids in docs/policy-rules.md: one ``### A2.5`` heading per rule."""
+    return RULE_HEADING.findall(POLICY_RULES.read_text(encoding="utf-8"))
 
 
-needs_shared = pytest.mark.skipif(_shared() is None, reason="shared/POLICY_RULES.md not found")
+def policy_sections() -> dict[str, dict]:
+    """rule id -> {seed, rules_file, body} from docs/policy-rules.md; a rule's seed file and
+    rules file are named in the ``## X. … — seed `…`, `….yaml` `` heading above it."""
+    out, seed, rules_file = {}, None, None
+    for block in re.split(r"^(?=##+ )", POLICY_RULES.read_text(encoding="utf-8"), flags=re.MULTILINE):
+        head = block.splitlines()[0] if block else ""
+        if head.startswith("## "):
+            names = re.findall(r"`([^`]+)`", head)
+            seed = next((n for n in names if n.endswith(".txt")), None)
+            rules_file = next((n for n in names if n.endswith(".yaml")), None)
+        elif (m := RULE_HEADING.match(head)):
+            out[m.group(1)] = {"seed": seed, "rules_file": rules_file, "body": block}
+    return out
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def test_one_file_per_document():
@@ -44,19 +53,43 @@ def test_one_file_per_document():
     assert cat["documents"]["hz-2021-future-factory"]["valid_until"].isoformat() == "2025-12-31"
 
 
-@needs_shared
 def test_seed_files_exist():
-    for doc in catalogue.load()["documents"].values():
-        assert (_shared() / "seeds" / doc["seed_file"]).exists(), doc["seed_file"]
+    docs = catalogue.load()["documents"].values()
+    for doc in docs:
+        assert (SEEDS / doc["seed_file"]).exists(), doc["seed_file"]
+    assert {p.name for p in SEEDS.glob("*.txt")} == {d["seed_file"] for d in docs}
+    index = (SEEDS / "README.md").read_text(encoding="utf-8")
+    for doc in docs:
+        row = next(line for line in index.splitlines() if doc["seed_file"] in line)
+        assert doc["issuer"] in row and doc["date"].isoformat() in row, doc["id"]
 
 
-@needs_shared
 def test_every_policy_rule_id_is_in_the_catalogue():
     ids = policy_rule_ids()
     assert len(ids) >= 54  # A1.1–A1.6, A2.1–A2.9, B1–B12, C1, C2.1–C2.5, C3.1–C3.8, D1–D11, E1, E2
     rules = catalogue.load()["rules"]
     assert [i for i in ids if i not in rules] == []
     assert [i for i in rules if i not in ids] == []  # and no invented ids
+    assert len(ids) == len(set(ids))
+
+
+def test_policy_rules_page_matches_the_catalogue():
+    """Each rule's section names its document's seed and rules file, quotes the seed, and
+    says whether the rule is computable exactly as the rules data does."""
+    cat = catalogue.load()
+    sections = policy_sections()
+    assert set(sections) == set(cat["rules"])
+    for rid, sec in sections.items():
+        doc = cat["documents"][cat["rules"][rid]["document_id"]]
+        assert (sec["seed"], sec["rules_file"]) == (doc["seed_file"], doc["file"]), rid
+        seed = _squeeze((SEEDS / doc["seed_file"]).read_text(encoding="utf-8"))
+        quotes = [line[1:] for line in sec["body"].splitlines() if line.startswith(">")]
+        assert quotes, f"{rid}: no seed sentence quoted"
+        for q in quotes:
+            for fragment in q.split("……"):
+                assert _squeeze(fragment) in seed, f"{rid}: not in {doc['seed_file']}: {fragment.strip()}"
+        flags = re.findall(r"^- Computable: (yes|no)\b", sec["body"], flags=re.MULTILINE)
+        assert flags == ["yes" if cat["rules"][rid]["computable"] else "no"], rid
 
 
 def test_rules_have_chinese_text_and_params():
@@ -166,14 +199,12 @@ def _covered() -> dict:
     return seen
 
 
-@needs_shared
 @pytest.mark.parametrize("rule_id", [i for i in catalogue.computable_rule_ids()])
 def test_every_computable_rule_has_a_pass_and_a_fail_case(rule_id):
     assert rule_id in policy_rule_ids()
     assert {"pass", "fail"} <= _covered().get(rule_id, set()), f"{rule_id}: {_covered().get(rule_id)}"
 
 
-@needs_shared
 def test_non_computable_rules_are_the_descriptive_ones():
     cat = catalogue.load()
     off = sorted(i for i, r in cat["rules"].items() if not r["computable"])

@@ -116,7 +116,8 @@ def test_exports_page_downloads_the_form(page_as, tmp_path, server, accounts):
     page.select_option("#region", "330108")
     assert page.input_value("#year") == "2023"
     page.click("#preview-button")
-    page.wait_for_function("document.querySelectorAll('#preview-table tbody tr').length > 0")
+    # A selector wait, not wait_for_function: polling a JS string is eval, which the CSP refuses.
+    page.wait_for_selector("#preview-table tbody tr")
     assert page.locator("#preview-table th").first.inner_text() == "序号"
     assert "滨江区" in page.locator("#preview-title").inner_text()
     with page.expect_download() as dl:

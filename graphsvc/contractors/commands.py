@@ -8,6 +8,12 @@ import sys
 import click
 
 from graphsvc.contractors.recommend import UNITS, scenarios
+from graphsvc.contractors import service
+from graphsvc.core.access import Principal
+from graphsvc.core.errors import DomainError
+
+# The operator at the console acts as admin (no scoping), through the same service as the API.
+CONSOLE = Principal("console", "admin", None, None)
 
 
 def _print(body: dict) -> None:
@@ -54,15 +60,14 @@ def recommend_cmd(c, manufacturer_uscc, provider_type, unit, scenario, limit, re
         click.echo(f"error: {manufacturer_uscc} is not a valid USCC (统一社会信用代码)", err=True)
         sys.exit(2)
     try:
-        m = R.fetch_manufacturer(c.store, uscc)
+        body = service.recommendation(c.store, CONSOLE, uscc, R.Query(provider_type, unit, scenario, limit,
+                                                                      recognised_only, c2_only))
     except R.ManufacturerNotFound:
         click.echo(f"error: no enterprise {uscc} in the graph", err=True)
         sys.exit(1)
-    if not m.is_manufacturer:
-        click.echo(f"error: {uscc} ({m.name}) is not a manufacturer", err=True)
+    except DomainError as exc:
+        click.echo(f"error: {uscc}: {exc.message}", err=True)
         sys.exit(1)
-    body = R.fetch_recommendation(c.store, uscc, R.Query(provider_type, unit, scenario, limit, recognised_only,
-                                                         c2_only), manufacturer=m)
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False, indent=1))
     else:

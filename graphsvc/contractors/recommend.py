@@ -62,7 +62,7 @@ import numpy as np
 import yaml
 
 from graphsvc.core import reference
-from graphsvc.core import cache, regions
+from graphsvc.core import cache, errors, regions
 from graphsvc.programmes import catalogue
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def scenarios() -> list[str]:
 
 # ---------------------------------------------------------------- weights
 
-class WeightsError(ValueError):
+class WeightsError(errors.Invalid, ValueError):
     """ranking_weights.yaml is malformed."""
 
 
@@ -313,13 +313,12 @@ class Index:
         return len(self.by_client)
 
 
-def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recognitions: Iterable[dict],
-                projects: Iterable[dict], weights: dict, fingerprint=None) -> Index:
-    """Group the graph facts for ranking (rows as the recommend_* queries return them)."""
+def _recognition_facts(recognitions: Iterable[dict], weights: dict) -> tuple:
+    """From the recognitions: providers on the cultivation list, chain leaders (with their
+    chains and names), each client's last recognition year and its recognitions as text."""
     list_kinds = set(weights["provider_list_kinds"])
     rec_kinds, rec_status = set(weights["recognised_client_kinds"]), set(weights["recognised_client_status"])
     leader_kind = weights["leader_kind"]
-
     listed: set[str] = set()
     leaders: dict[str, set] = {}
     leader_names: dict[str, str] = {}
@@ -337,30 +336,45 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
             y = int(r["year"])
             last_recognised[r["uscc"]] = max(last_recognised.get(r["uscc"], 0), y)
             client_recs.setdefault(r["uscc"], []).append(f"{r['kind']}（{y}年{r['status']}）")
+    return listed, leaders, leader_names, last_recognised, client_recs
 
+
+def _provider(p: dict, listed: set[str]) -> Provider | None:
+    """A provider row as a Provider (None if it offers no type)."""
+    types = frozenset(int(t) for t in (p.get("provider_types") or []))
+    if not types:
+        return None
+    rc = p.get("region_code") or ""
+    district = regions.current_code(rc) if rc else ""
+    city = (regions.city_of(rc) or "") if rc else ""
+    return Provider(p["uscc"], p.get("name") or p["uscc"], rc, district, city, types,
+                    p.get("credit_ok") is True, p["uscc"] in listed, meets_c2(p))
+
+
+def _provider_tables(providers: Iterable[dict], listed: set[str]) -> tuple:
+    """Providers by USCC, and their USCCs per type (sorted), per district and per city."""
     provs: dict[str, Provider] = {}
     of_type: dict[int, list[str]] = {t: [] for t in range(1, 7)}
     by_district: dict[str, list[str]] = {}
     by_city: dict[str, list[str]] = {}
     for p in providers:
-        types = frozenset(int(t) for t in (p.get("provider_types") or []))
-        if not types:
+        prov = _provider(p, listed)
+        if prov is None:
             continue
-        rc = p.get("region_code") or ""
-        district = regions.current_code(rc) if rc else ""
-        city = (regions.city_of(rc) or "") if rc else ""
-        prov = Provider(p["uscc"], p.get("name") or p["uscc"], rc, district, city, types,
-                        p.get("credit_ok") is True, p["uscc"] in listed, meets_c2(p))
         provs[prov.uscc] = prov
-        for t in types:
+        for t in prov.types:
             of_type.setdefault(t, []).append(prov.uscc)
-        if district:
-            by_district.setdefault(district, []).append(prov.uscc)
-        if city:
-            by_city.setdefault(city, []).append(prov.uscc)
+        if prov.district:
+            by_district.setdefault(prov.district, []).append(prov.uscc)
+        if prov.city:
+            by_city.setdefault(prov.city, []).append(prov.uscc)
     for t in of_type:
         of_type[t].sort()
+    return provs, of_type, by_district, by_city
 
+
+def _delivery_lists(deliveries: Iterable[dict]) -> tuple:
+    """Confirmed and disputed deliveries per provider, newest first, and all of them by id."""
     confirmed: dict[str, list[Dlv]] = {}
     disputed: dict[str, list[Dlv]] = {}
     by_id: dict[str, Dlv] = {}
@@ -372,13 +386,20 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
             continue   # claimed and withdrawn deliveries are no evidence either way
         by_id[d.id] = d
         (confirmed if d.status == "confirmed" else disputed).setdefault(d.provider, []).append(d)
+    for ds in (*confirmed.values(), *disputed.values()):
+        ds[:] = _newest_first(ds)
+    return confirmed, disputed, by_id
+
+
+def _confirmed_groups(confirmed: dict[str, list[Dlv]], last_recognised: dict[str, int]) -> tuple:
+    """Confirmed deliveries grouped by client, client division and client kind, the count per
+    (kind, division), and the ids of those whose client was recognised later."""
     by_client: dict[str, dict[str, list[Dlv]]] = {}
     by_division: dict[str, dict[str, list[Dlv]]] = {}
     by_kind: dict[str, dict[str, list[Dlv]]] = {}
     kind_div: dict[tuple, dict[str, int]] = {}
     after = set()
     for p, ds in confirmed.items():
-        ds[:] = _newest_first(ds)
         for d in ds:
             by_client.setdefault(d.client, {}).setdefault(p, []).append(d)
             if d.division:
@@ -390,14 +411,21 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
             y = last_recognised.get(d.client)
             if y and d.signed and int(d.signed[:4]) <= y:
                 after.add(d.id)
-    for ds in disputed.values():
-        ds[:] = _newest_first(ds)
+    return by_client, by_division, by_kind, kind_div, frozenset(after)
 
+
+def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recognitions: Iterable[dict],
+                projects: Iterable[dict], weights: dict, fingerprint=None) -> Index:
+    """Group the graph facts for ranking (rows as the recommend_* queries return them)."""
+    listed, leaders, leader_names, last_recognised, client_recs = _recognition_facts(recognitions, weights)
+    provs, of_type, by_district, by_city = _provider_tables(providers, listed)
+    confirmed, disputed, by_id = _delivery_lists(deliveries)
+    by_client, by_division, by_kind, kind_div, after = _confirmed_groups(confirmed, last_recognised)
     projs: dict[str, list[tuple[str, str]]] = {}
     for r in sorted(projects, key=lambda r: (r.get("start_date") or "", r["id"]), reverse=True):
         projs.setdefault(r["provider"], []).append((r["id"], r.get("name") or ""))
 
-    ix = Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, frozenset(after),
+    ix = Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, after,
                client_recs, {k: frozenset(v) for k, v in leaders.items()}, leader_names, projs,
                by_district, by_city, kind_div, fingerprint)
     ix.tables = {t: TypeTable.build(ix, t) for t in sorted(of_type)}
@@ -778,8 +806,12 @@ def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int =
 
 # ---------------------------------------------------------------- store access
 
-class ManufacturerNotFound(LookupError):
-    pass
+class ManufacturerNotFound(errors.NotFound, LookupError):
+    """No enterprise with this USCC (told apart from one the caller may not see by nobody)."""
+
+    def __init__(self, uscc: str):
+        super().__init__("未找到该制造企业，或不在您的可见范围内")
+        self.uscc = uscc
 
 
 def fingerprint(store) -> tuple:

@@ -133,38 +133,65 @@ def count(deliveries: list[dict], provider_types=None, start: str | None = None,
     disputed, withdrawn, superseded, clients}`` where ``types`` holds one entry per provider
     type (registered or delivered) with its ``measures``.
     """
-    ordered = sorted(deliveries, key=lambda d: (ledger.period_date(d) or "", d["id"]))
-    old = superseded_ids(ordered)
-    period = [d for d in ordered if in_period(d, start, end)]
-    counted = [d for d in period if d.get("status") == "confirmed" and d["id"] not in old]
-    types = sorted({int(t) for t in (provider_types or [])} | {t for t in map(provider_type_of, period) if t})
-    out_types = []
-    for t in types:
-        mine = [d for d in counted if provider_type_of(d) == t]
-        measures = [_measure(key, label, how, [d for d in mine if kinds is None or d.get("kind") in kinds])
-                    for key, label, how, kinds in MEASURES.get(t, [])]
-        if t == 1:
-            for ik, unit in UNIT_BUCKETS + [("unclassified", u) for u in UNITS]:
-                items = [d for d in mine if d.get("unit") == unit
-                         and (d.get("client_kind") if d.get("client_kind") in ("discrete", "process")
-                              else "unclassified") == ik]
-                if ik == "unclassified" and not items:
-                    continue
-                m = _measure(f"{ik}.{unit}", f"{INDUSTRY_KIND_NAMES[ik]}·{ledger.UNIT_NAMES[unit]}（个）",
-                             "quantity", items)
-                m["projects"] = len(items)
-                measures.append(m)
-        out_types.append({"provider_type": t, "name": ledger.type_names().get(t, str(t)),
-                          "confirmed": len(mine), "measures": measures})
+    period, old = _in_period_sorted(deliveries, start, end), superseded_ids(deliveries)
+    counted = [d for d in _in_status(period, "confirmed") if d["id"] not in old]
+    out_types = [_type_entry(t, [d for d in counted if provider_type_of(d) == t])
+                 for t in _types_shown(provider_types, period)]
     return {
         "types": out_types,
         "counted": [d["id"] for d in counted],
-        "claimed": [_brief(d) for d in period if d.get("status") == "claimed"],
-        "disputed": [_brief(d) for d in period if d.get("status") == "disputed"],
-        "withdrawn": [d["id"] for d in period if d.get("status") == "withdrawn"],
+        "claimed": [_brief(d) for d in _in_status(period, "claimed")],
+        "disputed": [_brief(d) for d in _in_status(period, "disputed")],
+        "withdrawn": [d["id"] for d in _in_status(period, "withdrawn")],
         "superseded": [_brief(d) for d in period if d["id"] in old],
         "clients": _measure("clients", "服务企业总数（家）", "clients", counted),
     }
+
+
+def _in_period_sorted(deliveries: list[dict], start: str | None, end: str | None) -> list[dict]:
+    ordered = sorted(deliveries, key=lambda d: (ledger.period_date(d) or "", d["id"]))
+    return [d for d in ordered if in_period(d, start, end)]
+
+
+def _types_shown(provider_types, period: list[dict]) -> list[int]:
+    """The registered provider types and those delivered in the period, in order."""
+    return sorted({int(t) for t in (provider_types or [])} | {t for t in map(provider_type_of, period) if t})
+
+
+def _in_status(deliveries: list[dict], status: str) -> list[dict]:
+    return [d for d in deliveries if d.get("status") == status]
+
+
+def _type_entry(provider_type: int, mine: list[dict]) -> dict:
+    """One provider type's measures over its counted deliveries ``mine``."""
+    measures = [_measure(key, label, how, [d for d in mine if kinds is None or d.get("kind") in kinds])
+                for key, label, how, kinds in MEASURES.get(provider_type, [])]
+    if provider_type == 1:
+        measures += _unit_measures(mine)
+    return {"provider_type": provider_type, "name": ledger.type_names().get(provider_type, str(provider_type)),
+            "confirmed": len(mine), "measures": measures}
+
+
+def industry_kind(d: dict) -> str:
+    """The client's industry kind as the unit buckets read it.
+
+    >>> industry_kind({"client_kind": "process"}), industry_kind({"client_kind": None})
+    ('process', 'unclassified')
+    """
+    return d.get("client_kind") if d.get("client_kind") in ("discrete", "process") else "unclassified"
+
+
+def _unit_measures(mine: list[dict]) -> list[dict]:
+    """Type 1 units by the client's industry kind; the unclassified buckets only when used."""
+    out = []
+    for ik, unit in UNIT_BUCKETS + [("unclassified", u) for u in UNITS]:
+        items = [d for d in mine if d.get("unit") == unit and industry_kind(d) == ik]
+        if ik == "unclassified" and not items:
+            continue
+        m = _measure(f"{ik}.{unit}", f"{INDUSTRY_KIND_NAMES[ik]}·{ledger.UNIT_NAMES[unit]}（个）", "quantity", items)
+        m["projects"] = len(items)
+        out.append(m)
+    return out
 
 
 def _recognitions_by_client(deliveries: list[dict]) -> dict:

@@ -7,14 +7,14 @@ with that account as the actor.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from graphsvc.deliveries import ledger
+from graphsvc.core.errors import BadParameter, DomainError
+from graphsvc.deliveries import ledger, service
 
 
 def _fail(msg: str, code: int = 1):
@@ -22,13 +22,9 @@ def _fail(msg: str, code: int = 1):
     sys.exit(code)
 
 
-def _date(value: str | None, name: str) -> str | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter("应为日期 YYYY-MM-DD", param_hint=name) from None
+def _refused(exc: DomainError):
+    """A refusal in words: the message and the kind of refusal (无权操作, 状态冲突 …)."""
+    _fail(f"{exc.message}（{exc.title}）", 1)
 
 
 @click.group("deliveries")
@@ -38,9 +34,9 @@ def deliveries():
 def _act(c, delivery_id, as_user, action, reason=None):
     try:
         who = ledger.principal_of(c.store, as_user)
-        d = ledger.transition(c.store, who, delivery_id, action, reason=reason, ip="cli")
-    except ledger.LedgerError as exc:
-        _fail(f"{exc.detail} (HTTP {exc.status})", 1)
+        d = service.transition(c.store, who, delivery_id, action, reason=reason, ip="cli")
+    except DomainError as exc:
+        _refused(exc)
     click.echo(f"{d['id']}: {d['status']} ({d['status_name']})")
 
 @deliveries.command("confirm")
@@ -77,9 +73,9 @@ def list_cmd(c, as_user, status, limit):
     """Deliveries the account may see (a manufacturer: those addressed to it)."""
     try:
         who = ledger.principal_of(c.store, as_user)
-    except ledger.LedgerError as exc:
-        _fail(exc.detail)
-    for d in ledger.listing(c.store, who, status=status, limit=limit):
+    except DomainError as exc:
+        _fail(exc.message)
+    for d in service.deliveries(c.store, who, status=status, limit=limit)["items"]:
         click.echo(f"{d['id']}\t{d['status']}\t{d.get('supplier_uscc')}\t{d.get('client_uscc')}\t"
                    f"{d.get('kind')}\t{d.get('contract_amount_wan')}")
 
@@ -96,17 +92,19 @@ def assessment_cmd(c, uscc, start, end, xlsx, pdf, as_json):
     from graphsvc.deliveries import assessment
     from graphsvc.deliveries import reports as assessment_reports
 
-    start, end = _date(start, "--from"), _date(end, "--to")
+    try:
+        start, end = service.period(start, end)
+    except BadParameter as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
     report = assessment.fetch_assessment(c.store, uscc.strip().upper(), start, end)
     if report is None:
         _fail(f"no enterprise {uscc} in the graph")
-    if xlsx:
-        xlsx.write_bytes(assessment_reports.to_xlsx(report))
-    if pdf:
-        try:
-            pdf.write_bytes(assessment_reports.to_pdf(report))
-        except assessment_reports.FontMissing as exc:
-            _fail(str(exc), 2)
+    for fmt, path in (("xlsx", xlsx), ("pdf", pdf)):
+        if path:
+            try:
+                path.write_bytes(service.assessment_file(report, fmt)[0])
+            except assessment_reports.FontMissing as exc:
+                _fail(str(exc), 2)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return

@@ -10,7 +10,8 @@ that the client's bureau reads it in its audit log.
 
 The pure part (parsing a claim, who may do what) works on plain dicts; ``claim``,
 ``transition``, ``get`` and ``listing`` are the thin store-backed operations the API, the
-pages and the CLI share. Failures are ``LedgerError`` subclasses carrying an HTTP status.
+pages and the CLI share. Failures are ``graphsvc.core.errors`` (``Invalid``, ``NotVisible``,
+``NotAllowed``, ``Conflict``), never HTTP codes.
 
 Example — a claim is parsed and checked field by field, errors in Chinese naming the field:
 
@@ -27,6 +28,7 @@ import uuid
 
 from graphsvc.core import access
 from graphsvc.core import audit
+from graphsvc.core import errors as domain
 from graphsvc.core.access import Principal
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.core import coercion as f
@@ -70,38 +72,36 @@ def type_names() -> dict[int, str]:
 
 
 # -- errors ---------------------------------------------------------------------------------
-class LedgerError(Exception):
-    status = 400
-    error = "bad_request"
+# The ledger's failures are the domain's errors (graphsvc.core.errors) under the names the
+# ledger has always used: web.errors turns them into HTTP once, the CLI prints them.
+class Invalid(domain.Invalid):
+    """Invalid business data; ``errors`` lists every (field, reason), the first one is the message.
 
-    def __init__(self, detail: str, field: str | None = None):
-        super().__init__(detail)
-        self.detail, self.field = detail, field
-
-
-class Invalid(LedgerError):
-    """Invalid business data (HTTP 422); ``errors`` lists every (field, reason)."""
-    status, error = 422, "unprocessable"
+    >>> e = Invalid([("quantity", "应为整数"), ("unit", "必填项为空")])
+    >>> e.message, e.field, e.extra["errors"][1]
+    ('数量：应为整数', 'quantity', {'field': 'unit', 'reason': '必填项为空'})
+    """
 
     def __init__(self, errors: list[tuple[str, str]]):
         field, reason = errors[0]
-        super().__init__(f"{FIELD_LABELS.get(field, field)}：{reason}", field)
+        super().__init__(f"{FIELD_LABELS.get(field, field)}：{reason}", field,
+                         errors=[{"field": f, "reason": r} for f, r in errors])
         self.errors = errors
 
 
-class NotVisible(LedgerError):
-    status, error = 404, "not_found"
+class NotVisible(domain.NotFound):
+    """Unknown delivery, or one the caller may not see (not told apart)."""
 
 
-class NotAllowed(LedgerError):
-    status, error = 403, "forbidden"
+class NotAllowed(domain.Forbidden):
+    """The caller sees the delivery but may not do this to it."""
 
 
-class Conflict(LedgerError):
-    status, error = 409, "conflict"
+class Conflict(domain.Conflict):
+    """The delivery's status does not allow the action; ``current`` is that status."""
 
     def __init__(self, detail: str, current: str | None = None):
-        super().__init__(detail)
+        super().__init__(detail, **({"current_status": current} if current else {}))
         self.current = current
 
 
@@ -150,38 +150,50 @@ def parse_claim(body: dict) -> tuple[dict, list[tuple[str, str]]]:
     ...              "contract_amount_wan": 10, "signed_date": "2024-01-02", "status": "confirmed"})[1]
     [('status', '不能在登记时指定：状态由客户确认或提出异议决定')]
     """
-    rec: dict = {k: None for k in CLAIM_FIELDS}
-    errors: list[tuple[str, str]] = []
-    for key in body:
-        if key not in CLAIM_FIELDS:
-            if key == "status":
-                errors.append(("status", "不能在登记时指定：状态由客户确认或提出异议决定"))
-            else:
-                errors.append((key, "未知字段"))
-    for key in CLAIM_FIELDS:
-        try:
-            rec[key] = _PARSERS[key](_as_text(body.get(key)))
-        except f.FieldError as exc:
-            errors.append((key, str(exc)))
+    rec, errors = _parse_fields(body)
     bad = {k for k, _ in errors}
-    if rec["kind"] and rec["provider_type"] is None and "provider_type" not in bad:
-        rec["provider_type"] = KIND_TYPE[rec["kind"]]
-    if rec["kind"] is None and "kind" not in bad:
-        kinds = DELIVERY_KINDS.get(rec["provider_type"] or 0, set())
-        if len(kinds) == 1:
-            rec["kind"] = next(iter(kinds))
-        else:
-            errors.append(("kind", "必填项为空"))
+    errors += _derive_kind(rec, bad)
     for key in ("client_uscc", "contract_amount_wan", "signed_date"):
         if rec[key] is None and key not in bad:
             errors.append((key, "必填项为空"))
     if rec["quantity"] is None and "quantity" not in bad:
         rec["quantity"] = 1
-    if rec["provider_type"] == 1 and rec["unit"] is None and "unit" not in bad:
-        errors.append(("unit", "第1类工程项目须填写改造单元（制造单元/生产线/车间/工厂，规则 C1）"))
-    if rec["provider_type"] not in (None, 1) and rec["unit"] is not None:
-        errors.append(("unit", "只有第1类工程项目按改造单元计，其他类型不填"))
+    return rec, errors + _unit_rule(rec, bad)
+
+
+def _parse_fields(body: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """Every claim field through its parser; unknown fields (and ``status``) refused."""
+    errors = [("status", "不能在登记时指定：状态由客户确认或提出异议决定") if key == "status" else (key, "未知字段")
+              for key in body if key not in CLAIM_FIELDS]
+    rec: dict = {}
+    for key in CLAIM_FIELDS:
+        try:
+            rec[key] = _PARSERS[key](_as_text(body.get(key)))
+        except f.FieldError as exc:
+            rec[key] = None
+            errors.append((key, str(exc)))
     return rec, errors
+
+
+def _derive_kind(rec: dict, bad: set) -> list[tuple[str, str]]:
+    """``provider_type`` from ``kind``, or ``kind`` from a provider type with only one kind."""
+    if rec["kind"] and rec["provider_type"] is None and "provider_type" not in bad:
+        rec["provider_type"] = KIND_TYPE[rec["kind"]]
+    if rec["kind"] is None and "kind" not in bad:
+        kinds = DELIVERY_KINDS.get(rec["provider_type"] or 0, set())
+        if len(kinds) != 1:
+            return [("kind", "必填项为空")]
+        rec["kind"] = next(iter(kinds))
+    return []
+
+
+def _unit_rule(rec: dict, bad: set) -> list[tuple[str, str]]:
+    """Rule C1: a type-1 engineering project names its unit, other types have none."""
+    if rec["provider_type"] == 1 and rec["unit"] is None and "unit" not in bad:
+        return [("unit", "第1类工程项目须填写改造单元（制造单元/生产线/车间/工厂，规则 C1）")]
+    if rec["provider_type"] not in (None, 1) and rec["unit"] is not None:
+        return [("unit", "只有第1类工程项目按改造单元计，其他类型不填")]
+    return []
 
 
 def check_claim(rec: dict, client: dict | None, supplier: dict | None,
@@ -277,8 +289,34 @@ def new_id(today: dt.date | None = None) -> str:
 
 def claim(store, p: Principal, body: dict, *, ip: str | None = None, today: dt.date | None = None) -> dict:
     """Record a claimed delivery for ``p`` (a supplier for itself; admin or bureau for any
-    supplier in scope). Raises Invalid (422, nothing written), NotAllowed or Conflict."""
+    supplier in scope). Raises Invalid (nothing written), NotAllowed or Conflict."""
     today = today or dt.date.today()
+    rec, errors = parse_claim(_claimant_body(p, body))
+    if rec["supplier_uscc"] is None and not _has(errors, "supplier_uscc"):
+        errors.append(("supplier_uscc", "必填项为空"))
+    ents = _enterprises(store, [rec["client_uscc"], rec["supplier_uscc"]])
+    client, supplier = ents.get(rec["client_uscc"]), ents.get(rec["supplier_uscc"])
+    errors += check_claim(rec, client, supplier, today)
+    _check_bureau_scope(p, client, supplier)
+    old = None
+    if rec["corrects"] and not _has(errors, "corrects"):
+        old = _corrected(store, rec["corrects"])
+        errors += check_correction(rec, old)
+    if errors:
+        raise Invalid(first_per_field(errors))
+    rec["id"] = rec["id"] or new_id(today)
+    if store.read_one("deliveries/get", id=rec["id"]):
+        raise Conflict(f"交付编号 {rec['id']} 已存在")
+    _write_claim(store, p, rec, old, client.get("region_code"), ip)
+    return get(store, p, rec["id"], history=False)
+
+
+def _has(errors: list[tuple[str, str]], field: str) -> bool:
+    return any(k == field for k, _ in errors)
+
+
+def _claimant_body(p: Principal, body: dict | None) -> dict:
+    """The claim as ``p`` may make it: a manufacturer makes none, a supplier only its own."""
     if p.role == "manufacturer":
         raise NotAllowed("制造企业不能登记交付：由服务商登记，制造企业确认")
     body = dict(body or {})
@@ -287,32 +325,40 @@ def claim(store, p: Principal, body: dict, *, ip: str | None = None, today: dt.d
         if given and given != p.uscc:
             raise NotAllowed("只能登记本企业作为供给方的交付")
         body["supplier_uscc"] = p.uscc
-    rec, errors = parse_claim(body)
-    if rec["supplier_uscc"] is None and not any(k == "supplier_uscc" for k, _ in errors):
-        errors.append(("supplier_uscc", "必填项为空"))
-    ents = _enterprises(store, [rec["client_uscc"], rec["supplier_uscc"]])
-    client, supplier = ents.get(rec["client_uscc"]), ents.get(rec["supplier_uscc"])
-    errors += check_claim(rec, client, supplier, today)
+    return body
+
+
+def _check_bureau_scope(p: Principal, client: dict | None, supplier: dict | None) -> None:
+    """A bureau claims only when the supplier or the client lies in its region."""
     if p.role == "bureau" and (client or supplier) and not (
             access.sees_region(p, (client or {}).get("region_code"))
             or access.sees_region(p, (supplier or {}).get("region_code"))):
         raise NotAllowed("供给方和客户都不在本单位管辖区域内")
-    old = None
-    if rec["corrects"] and not any(k == "corrects" for k, _ in errors):
-        row = store.read_one("deliveries/get", id=rec["corrects"])
-        old = {**row["delivery"], "supplier_uscc": row["supplier_uscc"], "client_uscc": row["client_uscc"]} if row else None
-        if old is None or old.get("supplier_uscc") != rec["supplier_uscc"]:
-            errors.append(("corrects", f"本企业没有编号为 {rec['corrects']} 的交付记录"))
-        elif old.get("status") not in ("confirmed", "disputed"):
-            errors.append(("corrects", "只能更正已确认或有异议的记录（待确认的记录请撤回后重新登记）"))
-        elif old.get("client_uscc") != rec["client_uscc"]:
-            errors.append(("client_uscc", "更正记录的客户须与原记录相同，由原客户确认"))
-    if errors:
-        raise Invalid(first_per_field(errors))
-    rec["id"] = rec["id"] or new_id(today)
-    if store.read_one("deliveries/get", id=rec["id"]):
-        raise Conflict(f"交付编号 {rec['id']} 已存在")
-    region = client.get("region_code")
+
+
+def _corrected(store, delivery_id: str) -> dict | None:
+    row = store.read_one("deliveries/get", id=delivery_id)
+    return {**row["delivery"], "supplier_uscc": row["supplier_uscc"], "client_uscc": row["client_uscc"]} if row else None
+
+
+def check_correction(rec: dict, old: dict | None) -> list[tuple[str, str]]:
+    """May ``rec`` correct ``old``: the supplier's own record, decided, same client.
+
+    >>> old = {"id": "D1", "supplier_uscc": "S", "client_uscc": "C", "status": "claimed"}
+    >>> check_correction({"corrects": "D1", "supplier_uscc": "S", "client_uscc": "C"}, old)
+    [('corrects', '只能更正已确认或有异议的记录（待确认的记录请撤回后重新登记）')]
+    """
+    if old is None or old.get("supplier_uscc") != rec["supplier_uscc"]:
+        return [("corrects", f"本企业没有编号为 {rec['corrects']} 的交付记录")]
+    if old.get("status") not in ("confirmed", "disputed"):
+        return [("corrects", "只能更正已确认或有异议的记录（待确认的记录请撤回后重新登记）")]
+    if old.get("client_uscc") != rec["client_uscc"]:
+        return [("client_uscc", "更正记录的客户须与原记录相同，由原客户确认")]
+    return []
+
+
+def _write_claim(store, p: Principal, rec: dict, old: dict | None, region: str | None, ip: str | None) -> None:
+    """Create the delivery (and its CORRECTS link) with its audit event, in one transaction."""
     with store.transaction() as tx:
         if old is not None:
             live = [c for c in tx.run("deliveries/corrections", id=old["id"])
@@ -329,7 +375,6 @@ def claim(store, p: Principal, body: dict, *, ip: str | None = None, today: dt.d
             "status": "claimed", "supplier_uscc": rec["supplier_uscc"], "client_uscc": rec["client_uscc"],
             "kind": rec["kind"], "provider_type": rec["provider_type"],
             "contract_amount_wan": rec["contract_amount_wan"], "corrects": rec["corrects"]}))
-    return get(store, p, rec["id"], history=False)
 
 
 def _visible(store, p: Principal, delivery_id: str) -> dict:
@@ -349,22 +394,14 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
 
     The status is checked inside the write transaction by a conditional update
     (queries/delivery_transition.cypher), so of many concurrent requests exactly one
-    succeeds and writes its audit event; the others get Conflict (409).
+    succeeds and writes its audit event; the others get Conflict.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     row = _visible(store, p, delivery_id)
     d = row["delivery"]
-    if action == "withdraw":
-        if not may_withdraw(p, d):
-            raise NotAllowed("只有登记该交付的服务商可以撤回")
-    elif not may_decide(p, d, row["client_region"]):
-        raise NotAllowed("只有客户企业本身或客户所在地经信部门可以确认或提出异议；服务商不能确认自己的登记")
-    if reason is not None and not isinstance(reason, str):
-        raise Invalid([("reason", "理由应为文字")])
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > MAX_REASON:
-        raise Invalid([("reason", f"理由不能超过{MAX_REASON}字")])
+    _check_may(p, d, action, row["client_region"])
+    reason = reason_text(reason)
     want, new = ACTIONS[action]
     if d.get("status") != want:
         raise _conflict(d.get("status"), action)
@@ -385,6 +422,28 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
         now_row = store.read_one("deliveries/get", id=d["id"])
         raise _conflict(now_row["delivery"].get("status") if now_row else None, action) from None
     return get(store, p, d["id"], history=False)
+
+
+def _check_may(p: Principal, d: dict, action: str, client_region: str | None) -> None:
+    if action == "withdraw":
+        if not may_withdraw(p, d):
+            raise NotAllowed("只有登记该交付的服务商可以撤回")
+    elif not may_decide(p, d, client_region):
+        raise NotAllowed("只有客户企业本身或客户所在地经信部门可以确认或提出异议；服务商不能确认自己的登记")
+
+
+def reason_text(reason) -> str | None:
+    """The reason given for a transition, trimmed; None when blank.
+
+    >>> reason_text("  未实际交付 "), reason_text(""), reason_text(None)
+    ('未实际交付', None, None)
+    """
+    if reason is not None and not isinstance(reason, str):
+        raise Invalid([("reason", "理由应为文字")])
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > MAX_REASON:
+        raise Invalid([("reason", f"理由不能超过{MAX_REASON}字")])
+    return reason
 
 
 class _Lost(Exception):

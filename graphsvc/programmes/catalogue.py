@@ -12,7 +12,8 @@ A catalogue is a plain dict::
     {"documents": {doc_id: {...header, "version", "file"}},
      "rules": {rule_id: {...rule, "document_id"}},
      "targets": {doc_id: <targets section>},
-     "programmes": {programme_id: {"document_id", "rule_ids"}}}
+     "programmes": {programme_id: {"document_id", "rule_ids", "name", "order", "subject",
+                                   "suppliers", "what_if"}}}
 
 Example:
 
@@ -82,11 +83,24 @@ def _add_document(cat: dict, data: dict, filename: str) -> None:
         cat["rules"][r["id"]] = {**r, "params": r["params"] or {}, "document_id": doc_id}
     if data.get("targets") is not None:
         cat["targets"][doc_id] = data["targets"]
-    for prog_id, rule_ids in (data.get("programmes") or {}).items():
-        unknown = [i for i in rule_ids if i not in cat["rules"]]
-        if unknown:
-            raise CatalogueError(f"{filename}: programme {prog_id} names unknown rules {unknown}")
-        cat["programmes"][prog_id] = {"document_id": doc_id, "rule_ids": list(rule_ids)}
+    for prog_id, spec in (data.get("programmes") or {}).items():
+        cat["programmes"][prog_id] = _programme(prog_id, spec, doc_id, cat, filename)
+
+
+def _programme(prog_id: str, spec, doc_id: str, cat: dict, filename: str) -> dict:
+    """A programme entry: the short form is the list of its rule ids; the full form a mapping
+    ``{name, order, subject, suppliers, rules, what_if}``."""
+    spec = {"rules": spec} if isinstance(spec, list) else dict(spec or {})
+    rule_ids = list(spec.get("rules") or [])
+    unknown = [i for i in rule_ids if i not in cat["rules"]]
+    if unknown:
+        raise CatalogueError(f"{filename}: programme {prog_id} names unknown rules {unknown}")
+    subject = spec.get("subject", "enterprise")
+    if subject not in ("enterprise", "project"):
+        raise CatalogueError(f"{filename}: programme {prog_id}: subject must be enterprise or project")
+    return {"document_id": doc_id, "rule_ids": rule_ids, "name": spec.get("name") or prog_id,
+            "order": spec.get("order", 99), "subject": subject, "suppliers": bool(spec.get("suppliers")),
+            "what_if": list(spec.get("what_if") or [])}
 
 
 @functools.lru_cache(maxsize=1)
@@ -139,6 +153,31 @@ def programme_rule_ids(programme: str, catalogue: dict | None = None) -> list[st
     except KeyError:
         known = ", ".join(sorted(cat["programmes"]))
         raise KeyError(f"unknown programme {programme!r} (known: {known})") from None
+
+
+def programme_ids(catalogue: dict | None = None) -> list[str]:
+    """Programme ids in listing order (the ``order`` the rules files give them).
+
+    >>> programme_ids()
+    ['hz-2023-digital-project', 'hz-2023-future-factory', 'bj-2023-provider', 'zj-2022-digital-factory']
+    """
+    cat = catalogue if catalogue is not None else default()
+    return sorted(cat["programmes"], key=lambda i: (cat["programmes"][i]["order"], i))
+
+
+def programme(programme_id: str, catalogue: dict | None = None) -> dict | None:
+    """The catalogue entry of *programme_id* (None if there is no such programme)."""
+    cat = catalogue if catalogue is not None else default()
+    return cat["programmes"].get(programme_id)
+
+
+def targets_document(rule_id: str, catalogue: dict | None = None) -> str:
+    """The document whose ``targets`` section rule *rule_id* measures (B2 → the Hangzhou plan).
+
+    >>> targets_document("B2"), targets_document("D10")
+    ('hz-2021-future-factory', 'zj-2022-digital-factory')
+    """
+    return rule(rule_id, catalogue)["document_id"]
 
 
 def computable_rule_ids(catalogue: dict | None = None) -> list[str]:

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import click
 
+from graphsvc.core.access import Principal
+from graphsvc.core.errors import DomainError
 from graphsvc.programmes import facts as programmes
-from graphsvc.core import regions
+from graphsvc.programmes import listing, quotes, service
 
+# The operator at the console acts as admin (no scoping), through the same service as the API.
+CONSOLE = Principal("console", "admin", None, None)
 MARK = {"pass": "通过", "fail": "不通过", "unknown": "待补充", "not_applicable": "不适用"}
 
 
@@ -21,14 +25,7 @@ def _fail(msg: str, code: int = 2):
 
 
 def _dump(obj) -> None:
-    click.echo(json.dumps(programmes.jsonable(obj), ensure_ascii=False, indent=1))
-
-
-def _region(code: str) -> str:
-    code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit() or not regions.is_known_region(code):
-        _fail(f"--region {code!r} is not a known 6-digit region code")
-    return code
+    click.echo(json.dumps(listing.jsonable(obj), ensure_ascii=False, indent=1))
 
 
 @click.command("eligibility")
@@ -41,8 +38,7 @@ def _region(code: str) -> str:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def eligibility_cmd(c, programme, project_id, uscc, facts, group, as_json):
-    """Check PROGRAMME (hz-2023-digital-project, hz-2023-future-factory, bj-2023-provider,
-    zj-2022-digital-factory) for a stored project or an enterprise."""
+    """Check PROGRAMME (one of the rules catalogue's programmes) for a stored project or an enterprise."""
     if bool(project_id) == bool(uscc):
         _fail("give exactly one of --project ID or --uscc USCC")
     if programme not in programmes.programme_ids():
@@ -60,10 +56,8 @@ def eligibility_cmd(c, programme, project_id, uscc, facts, group, as_json):
         else:
             out = programmes.check(c.store, programme, project_id=project_id,
                                    uscc=uscc.upper() if uscc else None, given=given)
-    except programmes.FactError as exc:
-        _fail(f"{exc.field}: {exc.detail}")
-    except programmes.NotFound as exc:
-        _fail(exc.detail)
+    except DomainError as exc:
+        _fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
     if as_json:
         _dump(out)
     elif group:
@@ -78,6 +72,10 @@ def eligibility_cmd(c, programme, project_id, uscc, facts, group, as_json):
             click.echo(f"  {r['rule_id']:<5} {MARK[r['outcome']]:<4} {r['reason']}")
     sys.exit(0 if out["outcome"] == "pass" else 1)
 
+# The programme ids are data: list the catalogue's in the help.
+eligibility_cmd.help += f" Programmes: {', '.join(programmes.programme_ids())}."
+
+
 @click.command("subsidy")
 @click.argument("uscc")
 @click.option("--kind", required=True, help="e.g. 智能工厂")
@@ -88,11 +86,9 @@ def eligibility_cmd(c, programme, project_id, uscc, facts, group, as_json):
 def subsidy_cmd(c, uscc, kind, level, year, as_json):
     """B10 award for a recognition of USCC, as the difference to the tier already paid."""
     try:
-        out = programmes.quote_subsidy(c.store, uscc.upper(), {"kind": kind, "level": level, "year": year})
-    except programmes.FactError as exc:
-        _fail(f"{exc.field}: {exc.detail}")
-    except programmes.NotFound as exc:
-        _fail(exc.detail)
+        out = quotes.quote_subsidy(c.store, uscc.upper(), {"kind": kind, "level": level, "year": year})
+    except DomainError as exc:
+        _fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
     if as_json:
         _dump(out)
         return
@@ -109,7 +105,10 @@ def subsidy_cmd(c, uscc, kind, level, year, as_json):
 @click.pass_obj
 def targets_cmd(c, region, year, as_json):
     """Targets for REGION against the recognitions in the graph, with the shortfall."""
-    out = programmes.target_progress(c.store, _region(region), year)
+    try:
+        out = service.target_progress(c.store, CONSOLE, region, year)
+    except DomainError as exc:
+        _fail(f"--region {region!r}: {exc.message}")
     if as_json:
         _dump(out)
         return
@@ -131,10 +130,14 @@ def targets_cmd(c, region, year, as_json):
 def export_cmd(c, form, region, year, out):
     """Write FORM (future-factory-summary, digital-project-summary, digital-factory-ranking)
     for REGION as .xlsx."""
-    if form not in programmes.form_ids():
-        _fail(f"unknown form {form!r} (known: {', '.join(programmes.form_ids())})")
-    data = programmes.form_data(c.store, form, _region(region), year or programmes.default_year(form))
-    programmes.write_export(data, out, filled_on=dt.date.today())
+    if form not in service.form_ids():
+        _fail(f"unknown form {form!r} (known: {', '.join(service.form_ids())})")
+    try:
+        data = service.export_data(c.store, CONSOLE, form, region, year)
+    except DomainError as exc:
+        _fail(f"--region {region!r}: {exc.message}")
+    blob, _name = service.export_file(data)
+    out.write_bytes(blob)
     click.echo(f"wrote {data['count']} rows of {data['name']} ({data['region_name']}, {data['year']}) to {out}")
 
 

@@ -694,7 +694,8 @@ EVALUATORS = {
     "D1": d1, "D2": d2, "D3": d3, "D4": d4, "D5": d5, "D6": d6, "D7": d7, "D8": d8, "D9": d9,
 }
 
-PROGRAMMES = ("hz-2023-future-factory", "hz-2023-digital-project", "bj-2023-provider", "zj-2022-digital-factory")
+# The programmes are data (the rules files); their rules must all be in EVALUATORS.
+PROGRAMMES = tuple(_cat.programme_ids())
 
 
 def evaluate(rule_id: str, facts: dict, catalogue: dict | None = None) -> dict:

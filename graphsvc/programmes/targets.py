@@ -110,9 +110,10 @@ def _unplaced(n: int) -> str:
 def hangzhou(scope: str, year: int, recognitions, catalogue=None) -> list[dict]:
     """B2–B5 2025 targets; for a district the actual counts that district only."""
     doc = _cat.default() if catalogue is None else catalogue
-    valid_until = doc["documents"]["hz-2021-future-factory"].get("valid_until")
+    doc_id = _cat.targets_document("B2", catalogue)
+    valid_until = doc["documents"][doc_id].get("valid_until")
     rows = []
-    for t in _cat.targets("hz-2021-future-factory", catalogue) or []:
+    for t in _cat.targets(doc_id, catalogue) or []:
         actual, unplaced = count(recognitions, scope, t["kinds"], t["statuses"], t.get("levels"), None, year)
         notes = [f"{t['by_year']}年目标" + ("（约数，“左右”）" if t.get("approx") else ""),
                  f"统计截至{year}年",
@@ -131,7 +132,7 @@ def shaoxing_city(year: int, recognitions, catalogue=None) -> list[dict]:
         return []
     upto = min(year, last)
     rows = []
-    for t in _cat.targets("sx-2021-2025-plan", catalogue)["e1"]:
+    for t in _cat.targets(_cat.targets_document("E1", catalogue), catalogue)["e1"]:
         m = t.get("match")
         if not m:
             continue
@@ -152,7 +153,7 @@ def shaoxing_city(year: int, recognitions, catalogue=None) -> list[dict]:
 def shaoxing_district(district: str, year: int, recognitions, catalogue=None) -> list[dict]:
     """E2: a district's share of the 2021–2025 additions (floor/aim for “保1争2”)."""
     p = _cat.params("E2", catalogue)
-    table = _cat.targets("sx-2021-2025-plan", catalogue)["e2"]
+    table = _cat.targets(_cat.targets_document("E2", catalogue), catalogue)["e2"]
     if district not in {d["code"] for d in table["districts"]}:
         return []
     rows = []
@@ -179,7 +180,7 @@ def zhejiang(year: int, recognitions, catalogue=None) -> list[dict]:
     if year < _cat.params("D10", catalogue)["from_year"]:
         return []
     rows = []
-    for t in _cat.targets("zj-2022-digital-factory", catalogue) or []:
+    for t in _cat.targets(_cat.targets_document("D10", catalogue), catalogue) or []:
         actual, unplaced = count(recognitions, ZHEJIANG, t["kinds"], t["statuses"], t.get("levels"), year, year)
         notes = [f"{year}年当年" + ("（约数，“左右”）" if t.get("approx") else ""), _unplaced(unplaced)]
         rows.append(_row(t["id"], t["rule_id"], t["indicator"], t["target"], actual, notes))

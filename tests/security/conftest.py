@@ -42,7 +42,9 @@ def login(server, accounts):
 def victim(demo_template, tmp_path_factory):
     """A server of its own: the attacks here rename demo enterprises and lock accounts."""
     d = _copy_data(demo_template, tmp_path_factory.mktemp("victim"))
-    srv = Server(d, d / "server.log", env={"GRAPHSVC_MAX_UPLOAD_MB": "1"})
-    srv.data_dir = d
+    env = {"GRAPHSVC_TRUSTED_PROXIES": "1", "GRAPHSVC_LOGIN_FAILURES_PER_ACCOUNT": "3"}
+    srv = Server(d, d / "server.log", env=env)
+    srv.data_dir, srv.env = d, env
     yield srv
-    srv.stop()
+    if srv.proc.poll() is None:  # the restart test stops it itself
+        srv.stop()

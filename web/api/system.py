@@ -155,10 +155,10 @@ def audit_log():
     pg = list_page(2)
     action = request.args.get("action") or None
     if who.is_admin:
-        regions = None
+        visible = None
     else:
-        regions = [c for c in regions.regions() if access.sees_region(who, c)]
-    rows = store().read("core/audit_list", regions=regions, action=action, limit=pg.fetch,
+        visible = [c for c in regions.regions() if access.sees_region(who, c)]
+    rows = store().read("core/audit_list", regions=visible, action=action, limit=pg.fetch,
                         **cursor_params(pg, "after_at", "after_id"))
     items = []
     for r in rows:

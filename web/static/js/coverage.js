@@ -42,7 +42,9 @@
   c.setOption({
     animation: false,
     legend: [{ data: CATS.map(function (x) { return x.name; }), top: 0 }],
+    // confine: no tooltip arrow, which ECharts draws with an inline style attribute the CSP refuses
     tooltip: {
+      confine: true,
       formatter: function (p) {
         var esc = window.escapeHtml;
         if (p.dataType === "edge") return esc(LS.money(p.data.value)) + " 万元";

@@ -53,8 +53,9 @@
   function option(d) {
     var allVisible = d.districts.every(function (r) { return r.visible; });
     return {
+      // confine: no tooltip arrow, which ECharts draws with an inline style attribute the CSP refuses
       tooltip: {
-        trigger: "item",
+        trigger: "item", confine: true,
         formatter: function (p) {
           var row = p.data || {};
           var text;

@@ -1,0 +1,202 @@
+"""Regional reports of the programmes: targets against the recognitions in the graph, and the
+government summary tables 附件1–3 (rows from the graph, written by ``forms``)."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from graphsvc.core import reference, regions
+from graphsvc.programmes import catalogue as _cat
+from graphsvc.programmes import eligibility, forms, targets
+from graphsvc.programmes.facts import NotFound
+
+FORM_NAMES = {
+    "future-factory-summary": "附件1 “未来工厂”培育企业汇总表",
+    "digital-project-summary": "附件2 制造业数字化改造攻关项目征集汇总表",
+    "digital-factory-ranking": "附件3 数字工厂汇总排序表",
+}
+
+
+def region_prefix(code: str) -> str:
+    """The region-code prefix whose enterprises can count for *code*: the whole city for a
+    district (retired district codes keep their city's prefix), '33' for the province."""
+    from graphsvc.core.regions import scope_prefix
+
+    return scope_prefix(regions.city_of(code) or code)
+
+
+def target_progress(store, region_code: str, year: int) -> dict:
+    rows = store.read("programmes/recognitions", prefix=region_prefix(region_code), kinds=None, year=None)
+    out = targets.progress(region_code, year, rows)
+    note = "" if out else "该地区没有适用的目标（杭州B2–B5、绍兴E1、绍兴各区县E2、浙江省D10）"
+    return {"region": region_code, "region_name": regions.district_name(region_code), "year": year,
+            "rows": out, "note": note}
+
+
+def form_ids() -> list[str]:
+    return list(forms.FORMS)
+
+
+def default_year(form_id: str) -> int:
+    """The year of the call the form belongs to (2023 for 附件1/2, 2022 for 附件3)."""
+    doc_id = _cat.rule(forms.FORMS[form_id]["rule_id"])["document_id"]
+    return _cat.default()["documents"][doc_id]["date"].year
+
+
+def _in(code, scope: str) -> bool:
+    return bool(code) and regions.in_scope(regions.current_code(str(code)), scope)
+
+
+def _chain_names(ids) -> str:
+    names = []
+    for cid in ids:
+        c = reference.chain(cid)
+        if c and c["name"] not in names:
+            names.append(c["name"])
+    return "、".join(names)
+
+
+def future_factory_rows(recognitions: list[dict], chains_by_uscc: dict, scope: str, year: int) -> list[dict]:
+    """附件1: one row per enterprise and 未来工厂 category recognised or cultivated in *year*.
+
+    2021-2022 rating: the enterprise's 认定 records of those years (A1.4 parameters);
+    建设状态: 培育 (in cultivation) or 已认定; 所属产业链: the recognition's chain, else
+    the chains of the enterprise's segments.
+    """
+    cats = _cat.params("A1.1")["categories"]
+    p = _cat.params("A1.4")
+    y0, y1 = p["rated_from_year"], p["rated_to_year"]
+    by_uscc: dict = {}
+    for r in recognitions:
+        by_uscc.setdefault(r["uscc"], []).append(r)
+    rows = []
+    for uscc, recs in by_uscc.items():
+        if not _in(recs[0].get("region_code"), scope):
+            continue
+        for kind in cats:
+            now = [r for r in recs if r.get("kind") == kind and r.get("year") == year]
+            if not now:
+                continue
+            best = max(now, key=lambda r: r.get("status") == "认定")
+            rated = [f"{r['year']}年{r['level'] or ''}级{r['kind']}"
+                     for r in recs if r.get("status") == "认定" and r.get("kind") in cats
+                     and r.get("year") is not None and y0 <= r["year"] <= y1]
+            chain_ids = [r["chain_id"] for r in now if r.get("chain_id")] or chains_by_uscc.get(uscc, [])
+            rows.append({"uscc": uscc, "enterprise_name": best.get("name"), "category": kind,
+                         "chain": _chain_names(chain_ids), "rating_2021_2022": "；".join(rated) or "无",
+                         "build_status": "已认定" if best.get("status") == "认定" else "培育",
+                         "region_code": best.get("region_code"), "level": best.get("level"),
+                         "contact": None, "phone": None})
+    return sorted(rows, key=lambda r: (cats.index(r["category"]), r["region_code"] or "", r["enterprise_name"] or ""))
+
+
+def project_window(year: int) -> tuple[dt.date, dt.date]:
+    """Start dates a call of *year* collects: from 1 January of the year A2.4 names for the
+    2023 call, shifted with the call year, to the end of *year*.
+
+    >>> project_window(2023)
+    (datetime.date(2022, 1, 1), datetime.date(2023, 12, 31))
+    """
+    call_year = default_year("digital-project-summary")
+    first = _cat.params("A2.4")["min_start_date"]
+    return dt.date(first.year + (year - call_year), first.month, first.day), dt.date(year, 12, 31)
+
+
+def project_rows(projects: list[dict], scope: str, year: int) -> tuple[list[dict], int]:
+    """附件2: projects of enterprises in *scope* started within the call's window; groups
+    together, the “1” first.  Also returns how many in scope had no start date."""
+    lo, hi = project_window(year)
+    rows, undated = [], 0
+    for r in projects:
+        if not _in(r.get("region_code"), scope):
+            continue
+        p = r["project"]
+        try:
+            start = eligibility.as_date(p.get("start_date"))
+        except ValueError:
+            start = None
+        if start is None:
+            undated += 1
+            continue
+        if not lo <= start <= hi:
+            continue
+        code = p.get("industry_code") or ""
+        ind = reference.industries().get(code[:3].upper()) if code else None
+        rows.append({"project_id": p["id"], "uscc": r.get("owner_uscc"), "enterprise_name": r.get("owner_name"),
+                     "project_name": p.get("name"), "industry": ind["name"] if ind else code,
+                     "service_org": r.get("service_org_name") or "", "investment_wan": p.get("investment_wan"),
+                     "one_plus_n": p.get("one_plus_n"), "group_id": p.get("group_id"),
+                     "start_date": p.get("start_date"), "region_code": r.get("region_code"),
+                     "contact": None, "phone": None})
+    rows.sort(key=lambda x: (x["group_id"] is None, x["group_id"] or "", x["one_plus_n"] != "1", x["project_id"]))
+    return rows, undated
+
+
+def ranking_rows(recognitions: list[dict], scope: str, year: int | None) -> list[dict]:
+    """附件3: enterprises recognised as 数字工厂 (in *year*), ranked by revenue."""
+    rows, seen = [], set()
+    for r in recognitions:
+        if r.get("kind") != "数字工厂" or r.get("status") != "认定" or not _in(r.get("region_code"), scope):
+            continue
+        if year is not None and r.get("year") != year or r["uscc"] in seen:
+            continue
+        seen.add(r["uscc"])
+        code = r.get("industry_code") or ""
+        ind = reference.industries().get(code[:3].upper()) if code else None
+        rc = str(r.get("region_code"))
+        rows.append({"uscc": r["uscc"], "region": regions.district_name(regions.current_code(rc)) or rc,
+                     "enterprise_name": r.get("name"), "main_business": ind["name"] if ind else "",
+                     "revenue_wan": r.get("revenue_wan"), "profit_wan": None, "region_code": rc,
+                     "year": r.get("year"), "contact": None, "phone": None})
+    return sorted(rows, key=lambda x: (-(x["revenue_wan"] or 0), x["enterprise_name"] or ""))
+
+
+def form_data(store, form_id: str, region_code: str, year: int) -> dict:
+    """Rows and layout of form *form_id* for enterprises in *region_code* (``NotFound`` if
+    the form is unknown)."""
+    if form_id not in forms.FORMS:
+        raise NotFound("form", f"未知的表单“{form_id}”：可选 {'、'.join(forms.FORMS)}")
+    spec = forms.FORMS[form_id]
+    prefix = region_prefix(region_code)
+    notes = ["联系人、联系方式：图谱中无此数据，留空由填报单位填写"]
+    if form_id == "future-factory-summary":
+        recs = store.read("programmes/recognitions", prefix=prefix, kinds=list(_cat.params("A1.1")["categories"]), year=None)
+        usccs = sorted({r["uscc"] for r in recs if r.get("year") == year})
+        chains: dict = {}
+        for c in (store.read("programmes/enterprise_chains", usccs=usccs) if usccs else []):
+            chains.setdefault(c["uscc"], []).append(c["chain_id"])
+        rows = future_factory_rows(recs, chains, region_code, year)
+        notes.insert(0, f"{year}年“未来工厂”五类（聚能、链主、智能、数字化车间、云端）培育或认定记录；"
+                        "建设状态取记录状态（培育/已认定）")
+    elif form_id == "digital-project-summary":
+        rows, undated = project_rows(store.read("programmes/region_projects", prefix=prefix), region_code, year)
+        lo, hi = project_window(year)
+        notes.insert(0, f"开工日期在{lo.isoformat()}至{hi.isoformat()}之间的攻关项目"
+                        + (f"；另有{undated}个项目缺少开工日期，未列入" if undated else ""))
+    else:
+        recs = store.read("programmes/recognitions", prefix=prefix, kinds=["数字工厂"], year=year)
+        rows = ranking_rows(recs, region_code, year)
+        notes.insert(0, f"{year}年认定的数字工厂，按营业收入从高到低排序；销售收入取企业登记的营业收入"
+                        "（图谱不分年度），利润总额图谱中无数据，留空")
+    columns = [{"header": (c.get("group") + " " if c.get("group") else "") + c["header"], "field": c["field"]}
+               for c in spec["columns"]]
+    return {"form": form_id, "name": FORM_NAMES[form_id], "attachment": spec["attachment"],
+            "title": spec["title"], "region": region_code, "region_name": regions.district_name(region_code),
+            "year": year, "columns": columns, "rows": rows, "count": len(rows), "note": "；".join(notes)}
+
+
+def write_export(data: dict, out_path, filled_on=None) -> Path:
+    """Write ``form_data`` output as the .xlsx form."""
+    return forms.write_form(data["form"], data["rows"], out_path, data["region_name"] or data["region"],
+                            filled_on=filled_on)
+
+
+def export_bytes(data: dict, filled_on=None) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="graphsvc-export-") as d:
+        path = write_export(data, Path(d) / "form.xlsx", filled_on=filled_on)
+        return path.read_bytes()
+
+
+def export_filename(data: dict) -> str:
+    return f"{data['attachment']}-{data['form']}-{data['region']}-{data['year']}.xlsx"
