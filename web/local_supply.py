@@ -32,7 +32,7 @@ from web.errors import ApiError, bad_request, from_domain
 from web.openapi import PREFIX as API
 from web.openapi import USCC, err, ok, p, q
 from web.params import arg_int
-from web.respond import respond
+from web.respond import raise_for_json, respond
 
 bp = Blueprint("local_supply", __name__)
 
@@ -59,7 +59,8 @@ def _format() -> str:
 
 
 def _filter_errors(who) -> dict[str, ApiError]:
-    """Every bad filter of the table page with its error, so each is shown next to its field."""
+    """Every bad filter of the table page with its error, so each is shown next to its field;
+    JSON callers get the first one raised, as from the API."""
     checks = (("year", lambda: service.check_year(_year())),
               ("scope", lambda: service.check_scope(who, request.args.get("scope"))),
               ("chain", lambda: service.check_chain(request.args.get("chain"))))
@@ -67,10 +68,9 @@ def _filter_errors(who) -> dict[str, ApiError]:
     for name, check in checks:
         try:
             check()
-        except ApiError as exc:
-            out[name] = exc
-        except DomainError as exc:
-            out[name] = from_domain(exc)
+        except (ApiError, DomainError) as exc:
+            raise_for_json(exc)
+            out[name] = exc if isinstance(exc, ApiError) else from_domain(exc)
     return out
 
 
@@ -133,18 +133,15 @@ def _table_chart(data: dict) -> dict:
 @page(*ROLES, nav="本地配套", nav_order=20)
 def table_page():
     who = current_principal()
-    # A bad filter value is shown next to its field, with the typed values kept; a JSON client
-    # gets the gravest of the errors.
+    # A bad filter value is shown next to its field, with the typed values kept.
     errors = _filter_errors(who)
     if errors:
-        worst = max(errors.values(), key=lambda e: e.status)
         data = service.empty_ratio_table("筛选条件有误，请修改后重新查看")
-        payload, status = {"error": worst.error, "detail": worst.detail, **worst.extra}, worst.status
     else:
-        data = payload = service.ratio_table(store(), who, **_filters())
-        status = 200
+        data = service.ratio_table(store(), who, **_filters())
     args = {"year": data.get("year"), "scope": (data.get("scope") or {}).get("code"), "chain": data.get("chain")}
-    return respond(payload, "local_supply/index.html", status, d=data, chart=_table_chart(data),
+    return respond(data, "local_supply/index.html", max((e.status for e in errors.values()), default=200),
+                   payload_as="d", chart=_table_chart(data),
                    api_url=API + "/local-supply" + _query(**args),
                    xlsx_url=API + "/local-supply" + _query(**args, format="xlsx"),
                    errors={k: e.detail for k, e in errors.items()}, **_common(who))
@@ -163,7 +160,7 @@ def leader_page(leader_uscc):
     who = current_principal()
     data = service.leader_detail(store(), who, leader_uscc, _year(), request.args.get("scope"))
     scope = request.args.get("scope") or None
-    return respond(data, "local_supply/leader.html", d=data, chart=_leader_chart(data),
+    return respond(data, "local_supply/leader.html", payload_as="d", chart=_leader_chart(data),
                    api_url=f"{API}/local-supply/{data['leader']['uscc']}" + _query(year=data["year"], scope=scope),
                    **_common(who))
 
@@ -174,7 +171,7 @@ def chains_page():
     who = current_principal()
     scope = request.args.get("scope")
     data = service.chains_overview(store(), who, scope)
-    return respond(data, "local_supply/chains.html", d=data, api_url=API + "/chains",
+    return respond(data, "local_supply/chains.html", payload_as="d", api_url=API + "/chains",
                    scope_q=_query(scope=data["local"]["code"] if scope else None), **_common(who))
 
 
@@ -185,7 +182,7 @@ def coverage_page(chain_id):
     data = service.chain_coverage(store(), who, chain_id, _year(), request.args.get("scope"))
     scope = request.args.get("scope") or None
     base = f"{API}/chains/{data['chain']['id']}/coverage"
-    return respond(data, "local_supply/coverage.html", d=data,
+    return respond(data, "local_supply/coverage.html", payload_as="d",
                    api_url=base + _query(year=data.get("year"), scope=scope),
                    xlsx_url=base + _query(year=data.get("year"), scope=scope, format="xlsx"), **_common(who))
 
