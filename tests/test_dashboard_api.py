@@ -9,7 +9,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
-from web.api.dashboard import OPENAPI
+from web.dashboard import OPENAPI
 
 MATRIX = yaml.safe_load((Path(__file__).parent / "access" / "dashboard.yaml").read_text(encoding="utf-8"))
 JSON = {"Accept": "application/json"}
