@@ -18,7 +18,7 @@ from graphsvc.demo import accounts as demo_accounts_cli
 from graphsvc.local_supply import commands as local_supply_cli
 from graphsvc.programmes import commands as programmes_cli
 
-DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "projects", "deliveries")
+DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "capacities", "projects", "deliveries")
 
 
 @click.group()
@@ -96,7 +96,7 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
 @pass_ctx
 def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
     """Import FILE (.csv or .xlsx) of KIND: enterprises, supplies, deliveries, recognitions,
-    projects, memberships."""
+    projects, memberships, capacities."""
     from loaders.importer import UnknownKind
     from loaders.read import FileError
 
