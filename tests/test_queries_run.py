@@ -30,6 +30,7 @@ def arguments(accounts) -> dict:
         "contract_amount_wan": 10.0, "confirmed_by": "maker", "confirmed_at": "2024-06-02", "active": True,
         "rows": [{"uscc": provider, "region_code": "330108"}],
         "after": "9", "after_key": "2030-01-01", "after_id": "D999999", "after_at": "2030-01-01",
+        "ecosystem": maker, "processes": ["cnc", "smt"], "today": "2025-06-01",
     }
 
 

@@ -1,0 +1,242 @@
+"""Split an order by process across factories: an exact mixed-integer programme (issue #16).
+
+For steps s (process p_s, quantity Q_s) and offers o (a factory's capacity for one process:
+units per week u_o, unit cost c_o, setup cost f_o), over W weeks, decide integer q(s,o) and
+binary y(s,o) for every offer of the step's process:
+
+    minimise   Σ c_o·q(s,o) + Σ f_o·y(s,o)
+    subject to Σ_o q(s,o) = Q_s                          for every step
+               q(s,o) ≤ min(Q_s, u_o·W) · y(s,o)          (a pair pays its setup if it is used)
+               Σ_s q(s,o) ≤ u_o·W                         for every offer (steps of one process share it)
+               Σ_local cost ≥ m · Σ cost                  (optional: min_local_share m)
+
+A greedy by unit cost is not optimal once setup costs exist (see the tests' hand-solved
+cases), hence SciPy's `milp` (HiGHS branch and bound).
+
+>>> steps = [Step(0, "cnc", 100)]
+>>> offers = [Offer("A", "甲", "cnc", 100, 10.0, 500.0), Offer("B", "乙", "cnc", 100, 12.0, 0.0)]
+>>> plan = solve(steps, offers, weeks=1)
+>>> [(a.uscc, a.quantity) for a in plan.allocations], plan.total_cost
+([('B', 100)], 1200.0)
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+# HiGHS stops when the incumbent is proven within this relative gap of the bound; 0 would
+# also chase rounding noise on large instances. Every answer reports the gap it reached.
+MIP_REL_GAP = 1e-9
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int
+    process: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One factory's capacity for one process."""
+
+    uscc: str
+    name: str
+    process: str
+    units_per_week: int
+    unit_cost: float
+    setup_cost: float
+    local: bool = False
+    region_code: str | None = None
+
+
+@dataclass
+class Allocation:
+    step: int
+    process: str
+    offer: Offer
+    quantity: int
+    capacity_units: int
+    cost: float
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def uscc(self) -> str:
+        return self.offer.uscc
+
+
+@dataclass
+class Plan:
+    allocations: list[Allocation]
+    total_cost: float
+    local_share: float | None
+    status: str            # optimal | time_limit
+    time_s: float
+    mip_gap: float | None
+    variables: int
+
+
+class Infeasible(Exception):
+    """No plan exists. `shortfalls` names each step short of capacity; an empty list means the
+    capacity suffices but `min_local_share` cannot be met."""
+
+    def __init__(self, shortfalls: list[dict], reason: str):
+        super().__init__(reason)
+        self.shortfalls, self.reason = shortfalls, reason
+
+
+def shortfalls(steps: list[Step], offers: list[Offer], weeks: int) -> list[dict]:
+    """Steps the offered capacity cannot cover, each with how much is missing and how many
+    weeks would cover its process (None when nobody offers the process at all). Steps of the
+    same process draw on one pool in order.
+
+    >>> shortfalls([Step(0, "cnc", 300)], [Offer("A", "甲", "cnc", 100, 1.0, 0.0)], 2)
+    [{'step': 0, 'process': 'cnc', 'quantity': 300, 'capacity_units': 200, 'short_units': 100, 'weeks_needed': 3}]
+    """
+    per_week: dict[str, int] = defaultdict(int)
+    for o in offers:
+        per_week[o.process] += o.units_per_week
+    demand: dict[str, int] = defaultdict(int)
+    for s in steps:
+        demand[s.process] += s.quantity
+    left = {p: u * weeks for p, u in per_week.items()}
+    out = []
+    for s in steps:
+        avail = left.get(s.process, 0)
+        take = min(avail, s.quantity)
+        left[s.process] = avail - take
+        if take < s.quantity:
+            u = per_week.get(s.process, 0)
+            out.append({"step": s.index, "process": s.process, "quantity": s.quantity, "capacity_units": avail,
+                        "short_units": s.quantity - take,
+                        "weeks_needed": math.ceil(demand[s.process] / u) if u else None})
+    return out
+
+
+def _pairs(steps: list[Step], offers: list[Offer]) -> list[tuple[Step, int]]:
+    by_process: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(offers):
+        by_process[o.process].append(i)
+    return [(s, i) for s in steps for i in by_process.get(s.process, [])]
+
+
+def _programme(steps, offers, pairs, weeks, min_local_share):
+    """The MILP in SciPy's matrix form: variables [q_0..q_K-1, y_0..y_K-1]."""
+    k = len(pairs)
+    cap = np.array([offers[i].units_per_week * weeks for _, i in pairs], dtype=float)
+    upper = np.minimum(cap, [s.quantity for s, _ in pairs])
+    unit = np.array([offers[i].unit_cost for _, i in pairs])
+    setup = np.array([offers[i].setup_cost for _, i in pairs])
+    cost = np.concatenate([unit, setup])
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    r = 0
+    step_row = {s.index: n for n, s in enumerate(steps)}
+    for j, (s, _) in enumerate(pairs):                       # Σ_o q = Q per step
+        rows.append(step_row[s.index]); cols.append(j); vals.append(1.0)
+    for s in steps:
+        lo.append(s.quantity); hi.append(s.quantity)
+    r = len(steps)
+    for j in range(k):                                       # q − U·y ≤ 0
+        rows += [r, r]; cols += [j, k + j]; vals += [1.0, -upper[j]]
+        lo.append(-np.inf); hi.append(0.0)
+        r += 1
+    shared: dict[int, list[int]] = defaultdict(list)
+    for j, (_, i) in enumerate(pairs):
+        shared[i].append(j)
+    for i, js in shared.items():                             # one offer, several steps
+        if len(js) > 1:
+            for j in js:
+                rows.append(r); cols.append(j); vals.append(1.0)
+            lo.append(-np.inf); hi.append(offers[i].units_per_week * weeks)
+            r += 1
+    if min_local_share:                                      # Σ (local − m)·cost ≥ 0
+        m = float(min_local_share)
+        for j, (_, i) in enumerate(pairs):
+            w = (1.0 if offers[i].local else 0.0) - m
+            if w:
+                rows += [r, r]; cols += [j, k + j]; vals += [w * unit[j], w * setup[j]]
+        lo.append(0.0); hi.append(np.inf)
+        r += 1
+    a = coo_array((vals, (rows, cols)), shape=(r, 2 * k)).tocsr()
+    bounds = Bounds(np.zeros(2 * k), np.concatenate([upper, np.ones(k)]))
+    return cost, LinearConstraint(a, lo, hi), bounds, cap
+
+
+def solve(steps: list[Step], offers: list[Offer], weeks: int, min_local_share: float | None = None,
+          time_limit: float = 60.0, local_region: bool = False) -> Plan:
+    """The cheapest split; raises Infeasible. Offers of processes no step needs are ignored.
+    `local_region` says whether the offers' `local` flags mean anything (then the plan reports
+    its local share)."""
+    short = shortfalls(steps, offers, weeks)
+    if short:
+        raise Infeasible(short, "capacity")
+    pairs = _pairs(steps, offers)
+    cost, cons, bounds, cap = _programme(steps, offers, pairs, weeks, min_local_share)
+    started = time.perf_counter()
+    res = milp(cost, constraints=cons, integrality=np.ones(len(cost)), bounds=bounds,
+               options={"time_limit": time_limit, "mip_rel_gap": MIP_REL_GAP, "presolve": True})
+    elapsed = time.perf_counter() - started
+    if res.x is None:  # capacity suffices (checked above), so only the share or the clock can fail
+        raise Infeasible([], "local_share" if res.status == 2 else "time_limit")
+    k = len(pairs)
+    q = np.rint(res.x[:k]).astype(np.int64)
+    allocations = [Allocation(s.index, s.process, offers[i], int(q[j]), int(cap[j]),
+                              round(offers[i].unit_cost * int(q[j]) + offers[i].setup_cost, 2))
+                   for j, (s, i) in enumerate(pairs) if q[j] > 0]
+    allocations.sort(key=lambda a: (a.step, -a.quantity, a.uscc))
+    total = round(sum(a.cost for a in allocations), 2)
+    local = round(sum(a.cost for a in allocations if a.offer.local), 2)
+    explain(steps, offers, allocations, weeks, min_local_share)
+    return Plan(allocations, total, (local / total if total else 0.0) if local_region or min_local_share
+                else None, "optimal" if res.status == 0 else "time_limit", elapsed,
+                float(res.mip_gap) if getattr(res, "mip_gap", None) is not None else None, 2 * k)
+
+
+def _yuan(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def explain(steps, offers, allocations, weeks, min_local_share) -> None:
+    """Fill each allocation's `reasons` (Chinese, for the people who place the order): its
+    price rank, capacity used, and why cheaper offers of the step were left out."""
+    by_step: dict[int, list[Allocation]] = defaultdict(list)
+    for a in allocations:
+        by_step[a.step].append(a)
+    qty = {s.index: s.quantity for s in steps}
+    for step, chosen in by_step.items():
+        process = chosen[0].process
+        rivals = sorted((o for o in offers if o.process == process), key=lambda o: (o.unit_cost, o.uscc))
+        used = {a.uscc for a in chosen}
+        for a in chosen:
+            o = a.offer
+            rank = 1 + sum(1 for r in rivals if r.unit_cost < o.unit_cost)
+            a.reasons.append(f"单价 {_yuan(o.unit_cost)} 元/件，在本工序 {len(rivals)} 家候选中列第 {rank} 低；"
+                             f"准备费 {_yuan(o.setup_cost)} 元")
+            pct = a.quantity / a.capacity_units if a.capacity_units else 0.0
+            if a.quantity == qty[step] and len(chosen) == 1:
+                a.reasons.append(f"承接本工序全部 {a.quantity} 件（占其 {weeks} 周产能 {a.capacity_units} 件的 "
+                                 f"{pct:.0%}），只付一次准备费")
+            elif a.quantity >= a.capacity_units:
+                a.reasons.append(f"产能用满：{weeks} 周共 {a.capacity_units} 件，其余数量由其他工厂承接")
+            else:
+                a.reasons.append(f"承接 {a.quantity} 件，占其 {weeks} 周产能 {a.capacity_units} 件的 {pct:.0%}")
+            if min_local_share and o.local:
+                a.reasons.append(f"本地工厂：计入本地份额（要求不低于 {min_local_share:.0%}）")
+            for r in rivals:
+                if r.uscc in used or r.unit_cost >= o.unit_cost:
+                    continue
+                saving = (o.unit_cost - r.unit_cost) * a.quantity
+                if min_local_share and o.local and not r.local:
+                    a.reasons.append(f"单价更低的{r.name}不在本地：选它会使本地份额低于要求")
+                elif r.setup_cost >= saving:
+                    a.reasons.append(f"单价更低的{r.name}未选用：其准备费 {_yuan(r.setup_cost)} 元不低于"
+                                     f"改由它承接这 {a.quantity} 件可省下的 {_yuan(saving)} 元")
+                else:
+                    a.reasons.append(f"单价更低的{r.name}未选用：计入准备费和各工厂产能后，整单总成本更高")
+                break
