@@ -172,10 +172,44 @@ def solve(steps: list[Step], offers: list[Offer], weeks: int, min_local_share: f
           time_limit: float = 60.0, local_region: bool = False) -> Plan:
     """The cheapest split; raises Infeasible. Offers of processes no step needs are ignored.
     `local_region` says whether the offers' `local` flags mean anything (then the plan reports
-    its local share)."""
+    its local share).
+
+    Without a local share, steps of different processes share nothing, so each process is its
+    own programme: the sum of their optima is the optimum, and branch and bound closes many
+    small gaps far faster than one product-sized one (8 × 200: seconds → tenths)."""
     short = shortfalls(steps, offers, weeks)
     if short:
         raise Infeasible(short, "capacity")
+    if min_local_share:
+        groups = [steps]
+    else:
+        by_process: dict[str, list[Step]] = {}
+        for s in steps:
+            by_process.setdefault(s.process, []).append(s)
+        groups = list(by_process.values())
+    allocations, optimal, gaps, elapsed, variables = [], True, [], 0.0, 0
+    for i, group in enumerate(groups):
+        left = len(groups) - i
+        # The clock is shared: each programme gets an equal part of what is left, so one hard
+        # process cannot starve the rest and the whole call stays near `time_limit`.
+        budget = max(0.1, (time_limit - elapsed) / left)
+        found, ok, gap, spent, n = _solve_group(group, offers, weeks, min_local_share, budget)
+        allocations += found
+        optimal &= ok
+        gaps.append(gap)
+        elapsed += spent
+        variables += n
+    allocations.sort(key=lambda a: (a.step, -a.quantity, a.uscc))
+    total = round(sum(a.cost for a in allocations), 2)
+    local = round(sum(a.cost for a in allocations if a.offer.local), 2)
+    explain(steps, offers, allocations, weeks, min_local_share)
+    known = [g for g in gaps if g is not None]
+    return Plan(allocations, total, (local / total if total else 0.0) if local_region or min_local_share else None,
+                "optimal" if optimal else "time_limit", elapsed, max(known) if known else None, variables)
+
+
+def _solve_group(steps, offers, weeks, min_local_share, time_limit):
+    """One programme: (allocations, proven optimal, gap, seconds, variables); raises Infeasible."""
     pairs = _pairs(steps, offers)
     cost, cons, bounds, cap = _programme(steps, offers, pairs, weeks, min_local_share)
     started = time.perf_counter()
@@ -186,16 +220,11 @@ def solve(steps: list[Step], offers: list[Offer], weeks: int, min_local_share: f
         raise Infeasible([], "local_share" if res.status == 2 else "time_limit")
     k = len(pairs)
     q = np.rint(res.x[:k]).astype(np.int64)
-    allocations = [Allocation(s.index, s.process, offers[i], int(q[j]), int(cap[j]),
-                              round(offers[i].unit_cost * int(q[j]) + offers[i].setup_cost, 2))
-                   for j, (s, i) in enumerate(pairs) if q[j] > 0]
-    allocations.sort(key=lambda a: (a.step, -a.quantity, a.uscc))
-    total = round(sum(a.cost for a in allocations), 2)
-    local = round(sum(a.cost for a in allocations if a.offer.local), 2)
-    explain(steps, offers, allocations, weeks, min_local_share)
-    return Plan(allocations, total, (local / total if total else 0.0) if local_region or min_local_share
-                else None, "optimal" if res.status == 0 else "time_limit", elapsed,
-                float(res.mip_gap) if getattr(res, "mip_gap", None) is not None else None, 2 * k)
+    found = [Allocation(s.index, s.process, offers[i], int(q[j]), int(cap[j]),
+                        round(offers[i].unit_cost * int(q[j]) + offers[i].setup_cost, 2))
+             for j, (s, i) in enumerate(pairs) if q[j] > 0]
+    gap = getattr(res, "mip_gap", None)
+    return found, res.status == 0, None if gap is None else float(gap), elapsed, 2 * k
 
 
 def _yuan(x: float) -> str:
