@@ -108,17 +108,25 @@ def _platform(store, uscc: str) -> dict | None:
     return row if row and row.get("uscc") else None
 
 
-def _resolve_ecosystem(store, who: access.Principal, eco: str | None) -> dict | None:
-    """The ecosystem the caller splits over (None: every factory it may see); raises."""
+def _caller_platform(store, who: access.Principal) -> dict | None:
+    """Refuse callers who may not split at all (before looking at the order); a platform's
+    own account gets its platform back."""
     if who.role == "manufacturer":
         own = _platform(store, who.uscc) if who.uscc else None
         if not own or not own["platform_recognitions"]:
             raise Forbidden("只有聚能工厂（平台）账号可以拆分订单")
-        if eco not in (None, who.uscc):
-            raise Forbidden("聚能工厂只能用本平台成员工厂的产能拆分订单", field="ecosystem")
         return own
     if who.role not in ("admin", "bureau"):
         raise Forbidden("当前角色无权拆分订单")
+    return None
+
+
+def _resolve_ecosystem(store, who: access.Principal, own: dict | None, eco: str | None) -> dict | None:
+    """The ecosystem the caller splits over (None: every factory it may see); raises."""
+    if own is not None:
+        if eco not in (None, who.uscc):
+            raise Forbidden("聚能工厂只能用本平台成员工厂的产能拆分订单", field="ecosystem")
+        return own
     if eco is None:
         return None
     p = _platform(store, eco)
@@ -161,8 +169,9 @@ def split_order(store, who: access.Principal, order, today: dt.date | None = Non
                 time_limit: float = TIME_LIMIT_S) -> dict:
     """Check the order and the caller, split it exactly, and return the payload; raises
     DomainError (BadParameter/Forbidden/NotFound/Invalid — Invalid with the shortfalls)."""
+    own = _caller_platform(store, who)
     o = parse_order(order)
-    eco = _resolve_ecosystem(store, who, o["ecosystem"])
+    eco = _resolve_ecosystem(store, who, own, o["ecosystem"])
     as_of = (today or dt.date.today()).isoformat()
     processes = sorted({s["process"] for s in o["steps"]})
     offers = candidate_offers(store, who, eco, processes, as_of, o["local_region"])
