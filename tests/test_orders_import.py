@@ -76,7 +76,7 @@ def test_negative_and_non_numeric_values_are_rejected_per_row_and_nothing_is_wri
 
 def test_unknown_enterprise_is_named(store):
     data = _csv(["uscc", "process", "units_per_week", "unit_cost_yuan", "setup_cost_yuan"],
-                [["91330106MA2CFXXX1Y", "cnc", "1", "1", "1"]])
+                [["91330106MA2CFQQQ14", "cnc", "1", "1", "1"]])
     rep = run_import(store, "capacities", data, "x.csv", dry_run=True)
     assert rep.status == "rejected"
     assert rep.errors[0]["row"] == 2 and rep.errors[0]["field"] == "uscc"
