@@ -4,6 +4,7 @@ and an ECharts Sankey, gets field errors and shortfalls in Chinese, and exports 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -46,8 +47,7 @@ def test_platform_splits_an_order_and_exports_it(page_as, accounts):
     ps.shot("orders_split")
     with pg.expect_download() as dl:
         pg.click("#export-xlsx")
-    data = open(dl.value.path(), "rb").read()
-    wb = load_workbook(io.BytesIO(data))
+    wb = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
     ws = wb["拆分方案"]
     head = [c.value for c in ws[4]]
     assert head[:5] == ["步骤", "工序", "企业名称", "统一社会信用代码", "数量（件）"]

@@ -126,6 +126,26 @@ def _pairs(steps: list[Step], offers: list[Offer]) -> list[tuple[Step, int]]:
     return [(s, i) for s in steps for i in by_process.get(s.process, [])]
 
 
+class _Rows:
+    """Constraint rows lo ≤ Σ coef·x ≤ hi, gathered as a sparse matrix."""
+
+    def __init__(self, width: int):
+        self.width, self.rows, self.cols, self.vals, self.lo, self.hi = width, [], [], [], [], []
+
+    def add(self, terms: list[tuple[int, float]], lo: float, hi: float) -> None:
+        r = len(self.lo)
+        for col, val in terms:
+            self.rows.append(r)
+            self.cols.append(col)
+            self.vals.append(val)
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    def constraint(self) -> LinearConstraint:
+        a = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lo), self.width)).tocsr()
+        return LinearConstraint(a, self.lo, self.hi)
+
+
 def _programme(steps, offers, pairs, weeks, min_local_share):
     """The MILP in SciPy's matrix form: variables [q_0..q_K-1, y_0..y_K-1]."""
     k = len(pairs)
@@ -133,39 +153,26 @@ def _programme(steps, offers, pairs, weeks, min_local_share):
     upper = np.minimum(cap, [s.quantity for s, _ in pairs])
     unit = np.array([offers[i].unit_cost for _, i in pairs])
     setup = np.array([offers[i].setup_cost for _, i in pairs])
-    cost = np.concatenate([unit, setup])
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-    step_row = {s.index: n for n, s in enumerate(steps)}
-    for j, (s, _) in enumerate(pairs):                       # Σ_o q = Q per step
-        rows.append(step_row[s.index]); cols.append(j); vals.append(1.0)
-    for s in steps:
-        lo.append(s.quantity); hi.append(s.quantity)
-    r = len(steps)
+    rows = _Rows(2 * k)
+    for s in steps:                                          # Σ_o q = Q per step
+        rows.add([(j, 1.0) for j, (t, _) in enumerate(pairs) if t.index == s.index], s.quantity, s.quantity)
     for j in range(k):                                       # q − U·y ≤ 0
-        rows += [r, r]; cols += [j, k + j]; vals += [1.0, -upper[j]]
-        lo.append(-np.inf); hi.append(0.0)
-        r += 1
+        rows.add([(j, 1.0), (k + j, -upper[j])], -np.inf, 0.0)
     shared: dict[int, list[int]] = defaultdict(list)
     for j, (_, i) in enumerate(pairs):
         shared[i].append(j)
     for i, js in shared.items():                             # one offer, several steps
         if len(js) > 1:
-            for j in js:
-                rows.append(r); cols.append(j); vals.append(1.0)
-            lo.append(-np.inf); hi.append(offers[i].units_per_week * weeks)
-            r += 1
+            rows.add([(j, 1.0) for j in js], -np.inf, offers[i].units_per_week * weeks)
     if min_local_share:                                      # Σ (local − m)·cost ≥ 0
         m = float(min_local_share)
+        terms = []
         for j, (_, i) in enumerate(pairs):
             w = (1.0 if offers[i].local else 0.0) - m
-            if w:
-                rows += [r, r]; cols += [j, k + j]; vals += [w * unit[j], w * setup[j]]
-        lo.append(0.0); hi.append(np.inf)
-        r += 1
-    a = coo_array((vals, (rows, cols)), shape=(r, 2 * k)).tocsr()
+            terms += [(j, w * unit[j]), (k + j, w * setup[j])]
+        rows.add(terms, 0.0, np.inf)
     bounds = Bounds(np.zeros(2 * k), np.concatenate([upper, np.ones(k)]))
-    return cost, LinearConstraint(a, lo, hi), bounds, cap
+    return np.concatenate([unit, setup]), rows.constraint(), bounds, cap
 
 
 def solve(steps: list[Step], offers: list[Offer], weeks: int, min_local_share: float | None = None,
