@@ -53,7 +53,7 @@ ACTIONS = {
     "session.end": "结束会话", "access.denied": "拒绝访问", "export.download": "下载文件",
 }
 KIND_NAMES = {"enterprises": "企业", "supplies": "供应关系", "deliveries": "交付记录", "recognitions": "认定/培育",
-              "projects": "攻关项目", "memberships": "聚能工厂成员"}
+              "projects": "攻关项目", "memberships": "聚能工厂成员", "capacities": "工序产能"}
 
 
 def visible_regions(p) -> list[str] | None:
