@@ -16,7 +16,8 @@ SOURCES = [p for d in ("graphsvc", "loaders", "web", "bench") for p in (ROOT / d
 
 def named_in_code() -> dict[str, list[str]]:
     folders = sorted(p.name for p in QUERY_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
-    pattern = re.compile(r"""["']((?:%s)/[a-z0-9_]+)["']""" % "|".join(map(re.escape, folders)))
+    alternatives = "|".join(map(re.escape, folders))
+    pattern = re.compile(r"""["']((?:""" + alternatives + r""")/[a-z0-9_]+)["']""")
     used: dict[str, list[str]] = {}
     for path in SOURCES:
         for m in pattern.finditer(path.read_text(encoding="utf-8")):
