@@ -44,12 +44,13 @@ class Context:
 
         out = CACHE / "province-files"
         marker = out / ".done"
-        if not marker.exists():
+        # A cache from before the capacities kind lacks its file: regenerate.
+        if not marker.exists() or not (out / "capacities.csv").exists():
             shutil.rmtree(out, ignore_errors=True)
             demo.generate("province", out)
             marker.touch()
         return {k: out / f"{k}.csv" for k in ("enterprises", "supplies", "deliveries", "recognitions",
-                                              "projects", "memberships")}
+                                              "projects", "memberships", "capacities")}
 
     def data_dir(self) -> Path:
         return CACHE / "province-db"

@@ -16,9 +16,10 @@ from graphsvc.core.cli_context import CliContext, fail, pass_ctx
 from graphsvc.deliveries import commands as deliveries_cli
 from graphsvc.demo import accounts as demo_accounts_cli
 from graphsvc.local_supply import commands as local_supply_cli
+from graphsvc.orders import commands as orders_cli
 from graphsvc.programmes import commands as programmes_cli
 
-DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "projects", "deliveries")
+DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "capacities", "projects", "deliveries")
 
 
 @click.group()
@@ -96,7 +97,7 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
 @pass_ctx
 def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
     """Import FILE (.csv or .xlsx) of KIND: enterprises, supplies, deliveries, recognitions,
-    projects, memberships."""
+    projects, memberships, capacities."""
     from loaders.importer import UnknownKind
     from loaders.read import FileError
 
@@ -199,7 +200,8 @@ def restore(c: CliContext, in_dir):
     click.echo(f"restored {sum(counts.values())} records from {in_dir}")
 
 
-for _feature in (accounts_cli, contractors_cli, deliveries_cli, demo_accounts_cli, local_supply_cli, programmes_cli):
+for _feature in (accounts_cli, contractors_cli, deliveries_cli, demo_accounts_cli, local_supply_cli, orders_cli,
+                 programmes_cli):
     for _command in _feature.COMMANDS:
         cli.add_command(_command)
 

@@ -253,7 +253,8 @@ def _require_known(errors, records, stored, fields_):
 
 # The enterprise a row is "about", for scoping a bureau's import.
 _SUBJECT = {"enterprises": "uscc", "supplies": "buyer_uscc", "deliveries": "client_uscc",
-            "recognitions": "uscc", "projects": "owner_uscc", "memberships": "platform_uscc"}
+            "recognitions": "uscc", "projects": "owner_uscc", "memberships": "platform_uscc",
+            "capacities": "uscc"}
 
 
 def _check_rights(ctx, kind_name, records, errors, scope, own_uscc):
@@ -395,6 +396,16 @@ def _check_memberships(ctx, records, errors):
     _require_known(errors, records, stored, ("platform_uscc", "member_uscc"))
 
 
+def _check_capacities(ctx, records, errors):
+    for r in records:
+        r["id"] = f"{r.get('uscc')}/{r.get('process')}/{r.get('valid_from') or ''}"
+        if r.get("valid_from") and r.get("valid_to") and r["valid_to"] < r["valid_from"]:
+            _err(errors, r, "valid_to", f"有效期止 {r['valid_to']} 早于有效期起 {r['valid_from']}")
+    _dedupe(records, errors, lambda r: r["id"] if r.get("uscc") and r.get("process") else None, "process")
+    stored = _stored_enterprises(ctx, [r.get("uscc") for r in records])
+    _require_known(errors, records, stored, ("uscc",))
+
+
 # -- per-kind writers ----------------------------------------------------------------------
 def _node_rows(records, columns):
     return [{c: r.get(c) for c in columns} for r in records]
@@ -475,10 +486,19 @@ def _write_memberships(tx, ctx, good):
     return 0, 0, tx.replace_rels("ORGANIZES", rows, mode="pair")
 
 
+def _write_capacities(tx, ctx, good):
+    cols = ["id", *(c.name for c in KINDS["capacities"].columns)]
+    res = tx.upsert_nodes("Capacity", _node_rows(good, cols))
+    rels = tx.replace_rels("HAS_CAPACITY", [{"from": r["uscc"], "to": r["id"]} for r in good], mode="to")
+    return res["created"], res["updated"], rels
+
+
 _COLUMN_CHECKS = {"supplies": _check_supplies}
 _KIND_CHECKS = {"enterprises": _check_enterprises,
                 "deliveries": _check_deliveries, "recognitions": _check_recognitions,
-                "projects": _check_projects, "memberships": _check_memberships}
+                "projects": _check_projects, "memberships": _check_memberships,
+                "capacities": _check_capacities}
 _KIND_WRITERS = {"enterprises": _write_enterprises, "supplies": _write_supplies,
                  "deliveries": _write_deliveries, "recognitions": _write_recognitions,
-                 "projects": _write_projects, "memberships": _write_memberships}
+                 "projects": _write_projects, "memberships": _write_memberships,
+                 "capacities": _write_capacities}

@@ -1,4 +1,4 @@
-"""The six import kinds of DESIGN.md §4: columns (English and Chinese headers) and parsers."""
+"""The import kinds of DESIGN.md §4 (plus `capacities`, issue #16): columns (English and Chinese headers) and parsers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,6 +40,22 @@ def _any_delivery_kind(raw: str):
 
 def _provider_type(raw: str):
     return f.integer(raw, 1, 6)
+
+
+def _process(raw: str):
+    from graphsvc.core.reference import process_words
+
+    v = raw.strip()
+    if not v:
+        return None
+    pid = process_words().get(v) or process_words().get(v.lower())
+    if pid is None:
+        raise f.FieldError(f"未知的工序“{v}”：应为工序目录（processes.yaml）中的编号或中文名，如 cnc/数控机加工")
+    return pid
+
+
+def _positive_integer(raw: str):
+    return f.integer(raw, 1)
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in [
@@ -106,6 +122,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("member_uscc", ("成员统一社会信用代码", "成员企业统一社会信用代码"), f.uscc, True),
         Column("since", ("加入日期",), f.date),
         Column("capabilities", ("能力", "工艺能力"), f.split_list),
+    )),
+    Kind("capacities", "工序产能", (
+        Column("uscc", ("统一社会信用代码", "工厂统一社会信用代码"), f.uscc, True),
+        Column("process", ("工序",), _process, True),
+        Column("units_per_week", ("周产能（件）", "周产能(件)", "周产能"), _positive_integer, True),
+        Column("unit_cost_yuan", ("单件成本（元）", "单件成本(元)", "单件成本"), f.number, True),
+        Column("setup_cost_yuan", ("准备费（元）", "准备费(元)", "准备费", "开机费"), f.number, True),
+        Column("valid_from", ("有效期起", "生效日期"), f.date),
+        Column("valid_to", ("有效期止", "失效日期"), f.date),
     )),
 ]}
 

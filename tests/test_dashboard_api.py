@@ -9,7 +9,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
-from web.api.dashboard import OPENAPI
+from web.dashboard import OPENAPI
 
 MATRIX = yaml.safe_load((Path(__file__).parent / "access" / "dashboard.yaml").read_text(encoding="utf-8"))
 JSON = {"Accept": "application/json"}
@@ -103,7 +103,7 @@ def test_pages_answer_json_with_accept_header(api):
     assert m.json() == hz.get("/api/v1/dashboard/districts?measure=ratio&year=2024").json()
     imp = hz.get("/imports", headers=JSON).json()
     assert [k["kind"] for k in imp["kinds"]] == ["enterprises", "supplies", "deliveries", "recognitions",
-                                                 "projects", "memberships"]
+                                                 "projects", "memberships", "capacities"]
     assert imp["kinds"][0]["columns"][0] == {"name": "uscc", "header": "统一社会信用代码", "aliases": [],
                                              "required": True}
     aud = hz.get("/audit?limit=5", headers=JSON).json()

@@ -24,6 +24,7 @@ HEADERS = {
     "projects": "id,owner_uscc,name,industry_code,investment_wan,start_date,one_plus_n,group_id,"
                 "service_org_uscc,prior_city_subsidy",
     "memberships": "platform_uscc,member_uscc,since,capabilities",
+    "capacities": "uscc,process,units_per_week,unit_cost_yuan,setup_cost_yuan,valid_from,valid_to",
 }
 KIND_OF_TYPE = {1: {"engineering_project"}, 2: {"platform_onboarding", "industrial_app"},
                 3: {"security_contract"}, 4: {"module_transfer"}, 5: {"iot_project"},

@@ -31,6 +31,7 @@ def arguments(accounts) -> dict:
         "rows": [{"uscc": provider, "region_code": "330108"}],
         "after": "9", "after_key": "2030-01-01", "after_id": "D999999", "after_at": "2030-01-01",
         "keys": ["user:nobody"], "now": "2030-01-01T00:00:00+00:00", "password_hash": "$argon2id$not-a-real-hash",
+        "ecosystem": maker, "processes": ["cnc", "smt"], "today": "2025-06-01",
     }
 
 

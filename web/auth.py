@@ -170,7 +170,7 @@ def page(*roles: str, nav: str | None = None, nav_order: int = 0, nav_for: tuple
     def anonymous():
         if wants_json():
             raise ApiError(401, "unauthorized", "请先登录或提供 API 令牌")
-        return redirect(url_for("pages.home.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
     guard = _guard(roles, anonymous, "当前角色无权访问此页面")
     if nav is None:

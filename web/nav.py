@@ -27,6 +27,17 @@ def _entries(app) -> list[dict]:
     return sorted(out, key=lambda e: (e["order"], e["url"]))
 
 
+def page_exists(path: str) -> bool:
+    """Is there a GET route at `path`? (Links to pages of other features are shown once they exist.)"""
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        current_app.url_map.bind("").match(path, method="GET")
+        return True
+    except HTTPException:  # NotFound / MethodNotAllowed / RequestRedirect
+        return False
+
+
 def region_name(code: str | None) -> str:
     return regions.district_name(code) or (code or "")
 

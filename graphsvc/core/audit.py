@@ -6,6 +6,9 @@ import datetime as dt
 import json
 import uuid
 
+from graphsvc.core import access
+from graphsvc.core import regions
+
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -33,3 +36,95 @@ def event(actor: str | None, action: str, target: str, *, region_code: str | Non
 
 def record(tx, evt: dict) -> None:
     tx.upsert_nodes("AuditEvent", [evt])
+
+
+# ---------------------------------------------------------------- reading the log
+# `GET /api/v1/audit` and the /audit page list events through `list_events`, the one place
+# that decides which events a caller sees: admin all, a bureau those of its region.
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+ACTIONS = {
+    "import": "数据导入", "account.add": "新增账号", "account.disable": "停用账号", "account.enable": "启用账号",
+    "account.set_active": "启停账号", "account.password": "修改密码", "token.create": "创建令牌",
+    "token.revoke": "撤销令牌", "delivery.claim": "登记交付", "delivery.confirm": "确认交付",
+    "delivery.dispute": "对交付提出异议", "delivery.withdraw": "撤回交付", "delivery.correct": "更正交付",
+    "project.group": "设置 1+N 组", "backup": "备份", "restore": "恢复",
+    "login.success": "登录成功", "login.failure": "登录失败", "login.throttled": "登录被限制", "logout": "退出登录",
+    "session.end": "结束会话", "access.denied": "拒绝访问", "export.download": "下载文件",
+}
+KIND_NAMES = {"enterprises": "企业", "supplies": "供应关系", "deliveries": "交付记录", "recognitions": "认定/培育",
+              "projects": "攻关项目", "memberships": "聚能工厂成员", "capacities": "工序产能"}
+
+
+def visible_regions(p) -> list[str] | None:
+    """Region codes whose events `p` may read; None = every event (admin).
+
+    >>> from graphsvc.core.access import Principal
+    >>> visible_regions(Principal("root", "admin")) is None
+    True
+    >>> "330108" in visible_regions(Principal("hz", "bureau", scope="330100"))
+    True
+    >>> visible_regions(Principal("m", "manufacturer", uscc="X"))
+    []
+    """
+    if p.is_admin:
+        return None
+    return [c for c in regions.regions() if access.sees_region(p, c)]
+
+
+def parse_detail(raw: str | None) -> dict:
+    """An event's stored detail back as a dict; text that is not JSON is kept as `raw`.
+
+    >>> parse_detail('{"rows": 3}'), parse_detail(None), parse_detail("oops")
+    ({'rows': 3}, {}, {'raw': 'oops'})
+    """
+    try:
+        return json.loads(raw or "{}")
+    except ValueError:
+        return {"raw": raw}
+
+
+def list_events(store, p, *, action: str | None = None, fetch: int,
+                after: list[str] | None = None) -> list[dict]:
+    """Up to `fetch` events `p` may see, newest first, from the keyset cursor `after`
+    ([at, id] of the last event seen), optionally only actions starting with `action`."""
+    rows = store.read("core/audit_list", regions=visible_regions(p), action=action or None, limit=fetch,
+                      after_at=after[0] if after else None, after_id=after[1] if after else None)
+    return [{**r["event"], "detail": parse_detail(r["event"].get("detail"))} for r in rows]
+
+
+def event_key(e: dict) -> list[str]:
+    """The sort key a cursor continues from (the order of core/audit_list)."""
+    return [e.get("at") or "", e["id"]]
+
+
+def action_label(action: str) -> str:
+    """Chinese name of an audit action.
+
+    >>> action_label("import.supplies"), action_label("delivery.confirm"), action_label("x.y")
+    ('数据导入（供应关系）', '确认交付', 'x.y')
+    """
+    if action.startswith("import."):
+        kind = action.split(".", 1)[1]
+        return f"数据导入（{KIND_NAMES.get(kind, kind)}）"
+    return ACTIONS.get(action) or ACTIONS.get(action.split(".")[0]) or action
+
+
+def local_time(at: str | None) -> str:
+    """An event time in Beijing time, as people read it.
+
+    >>> local_time("2024-05-01T00:00:00+00:00"), local_time(None)
+    ('2024-05-01 08:00:00', '')
+    """
+    try:
+        return dt.datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return at or ""
+
+
+def for_display(events: list[dict]) -> list[dict]:
+    """Copies of `events` with the columns the /audit table shows in Chinese."""
+    return [{**e, "at_local": local_time(e.get("at")), "action_label": action_label(e.get("action") or ""),
+             "region_name": (regions.district_name(e["region_code"]) or "") if e.get("region_code") else "",
+             "detail_text": "；".join(f"{k}={v}" for k, v in (e["detail"] or {}).items() if v is not None)}
+            for e in events]

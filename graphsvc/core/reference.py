@@ -69,3 +69,28 @@ def chain(chain_id: str) -> dict | None:
 def segments() -> dict[str, dict]:
     """segment id -> {id, name, stage, chain_id}."""
     return {s["id"]: {**s, "chain_id": c["id"]} for c in chains() for s in c["segments"]}
+
+
+# ---------------------------------------------------------------- processes
+
+@lru_cache(maxsize=1)
+def processes() -> dict[str, dict]:
+    """Process id -> {id, name, aliases}, in file order (processes.yaml).
+
+    >>> processes()["smt"]["name"]
+    'SMT贴片'
+    """
+    with (REFDATA / "processes.yaml").open(encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    return {p["id"]: {"id": p["id"], "name": p["name"], "aliases": list(p.get("aliases") or [])}
+            for p in doc["processes"]}
+
+
+@lru_cache(maxsize=1)
+def process_words() -> dict[str, str]:
+    """Every accepted spelling (id, Chinese name, alias) -> process id."""
+    words = {}
+    for pid, p in processes().items():
+        for w in (pid, p["name"], *p["aliases"]):
+            words[w] = pid
+    return words

@@ -51,6 +51,18 @@ NODES: dict[str, dict] = {
             "corrects": "STRING", "created_at": "STRING", "created_by": "STRING",
         },
     },
+    # A factory's capacity for one process over a validity period (issue #16), id
+    # "<uscc>/<process>/<valid_from or ''>". A node rather than properties on an edge to a
+    # Process node: the process catalogue stays reference data (refdata/processes.yaml), and a
+    # re-import replaces a capacity by key on both engines exactly as recognitions are replaced.
+    "Capacity": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "uscc": "STRING", "process": "STRING", "units_per_week": "INT64",
+            "unit_cost_yuan": "DOUBLE", "setup_cost_yuan": "DOUBLE", "valid_from": "STRING",
+            "valid_to": "STRING",
+        },
+    },
     "Account": {
         "key": "username",
         "props": {
@@ -102,6 +114,7 @@ RELS: dict[str, dict] = {
     "ORGANIZES": {"from": "Enterprise", "to": "Enterprise",
                   "props": {"since": "STRING", "capabilities": "STRING[]"}, "identity": []},
     "CORRECTS": {"from": "Delivery", "to": "Delivery", "props": {}, "identity": []},
+    "HAS_CAPACITY": {"from": "Enterprise", "to": "Capacity", "props": {}, "identity": []},
 }
 
 

@@ -31,7 +31,16 @@ def demo_accounts(store) -> list[dict]:
         {"username": "maker2", "role": "manufacturer", "uscc": pick["manufacturer2"],
          "label": pick["manufacturer2_name"]},
         {"username": "provider2", "role": "supplier", "uscc": pick["supplier2"], "label": pick["supplier2_name"]},
+        *_platform_account(store),
     ]
+
+
+def _platform_account(store) -> list[dict]:
+    """A 聚能工厂's own account (manufacturer role bound to the platform with most members): the
+    shared-manufacturing page's user (graphsvc/orders/service.py)."""
+    rows = store.read("orders/platforms", prefix="")
+    return [{"username": "platform", "role": "manufacturer", "uscc": rows[0]["uscc"], "label": rows[0]["name"]}] \
+        if rows else []
 
 
 def ensure(store, with_tokens: bool = False) -> list[dict]:

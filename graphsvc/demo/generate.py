@@ -1,6 +1,7 @@
 """Deterministic synthetic Zhejiang for demos, tests and benchmarks (DESIGN.md §6).
 
-``generate(scale, out_dir, seed)`` writes the six import files of DESIGN.md §4 and returns
+``generate(scale, out_dir, seed)`` writes the import files of DESIGN.md §4 (and the
+factories' process capacities, issue #16) and returns
 their paths. The same (scale, seed) gives the same bytes on every run: every random draw
 comes from a numpy Generator seeded by (seed, section), never from global state or time,
 and nothing iterates over a set of strings (their order changes with PYTHONHASHSEED).
@@ -8,7 +9,7 @@ and nothing iterates over a set of strings (their order changes with PYTHONHASHS
 >>> import tempfile
 >>> paths = generate("small", Path(tempfile.mkdtemp()))
 >>> sorted(paths)
-['deliveries', 'enterprises', 'memberships', 'projects', 'recognitions', 'supplies']
+['capacities', 'deliveries', 'enterprises', 'memberships', 'projects', 'recognitions', 'supplies']
 >>> paths["enterprises"].read_text(encoding="utf-8").splitlines()[0][:40]
 'uscc,name,region_code,industry_code,indu'
 
@@ -38,7 +39,7 @@ import pandas as pd
 from graphsvc.core import reference as ref
 from graphsvc.core import regions
 
-KINDS = ("enterprises", "supplies", "deliveries", "recognitions", "projects", "memberships")
+KINDS = ("enterprises", "supplies", "deliveries", "recognitions", "projects", "memberships", "capacities")
 
 COLUMNS = {
     "enterprises": ["uscc", "name", "region_code", "industry_code", "industry_kind", "is_manufacturer",
@@ -51,6 +52,8 @@ COLUMNS = {
     "projects": ["id", "owner_uscc", "name", "industry_code", "investment_wan", "start_date", "one_plus_n",
                  "group_id", "service_org_uscc", "prior_city_subsidy"],
     "memberships": ["platform_uscc", "member_uscc", "since", "capabilities"],
+    "capacities": ["uscc", "process", "units_per_week", "unit_cost_yuan", "setup_cost_yuan", "valid_from",
+                   "valid_to"],
 }
 
 LAST_DAY = np.datetime64("2025-12-31")
@@ -881,6 +884,65 @@ def _memberships(w: World, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["platform", "member", "since", "capabilities"])
 
 
+# What a member factory of each industry plausibly offers as a process (refdata/processes.yaml);
+# industries not listed offer packaging and assembly.
+INDUSTRY_PROCESSES = {
+    "C17": ["weaving", "dyeing"], "C18": ["sewing", "packaging"], "C19": ["sewing", "packaging"],
+    "C21": ["cnc", "painting", "assembly"], "C22": ["packaging"], "C24": ["injection", "assembly", "packaging"],
+    "C29": ["injection", "mould_making", "assembly"], "C31": ["forging", "heat_treatment"],
+    "C32": ["die_casting", "surface_treatment"],
+    "C33": ["stamping", "sheet_metal", "welding", "surface_treatment", "painting"],
+    "C34": ["cnc", "heat_treatment", "welding", "assembly", "testing"],
+    "C35": ["cnc", "sheet_metal", "welding", "assembly", "painting", "testing"],
+    "C36": ["die_casting", "stamping", "cnc", "painting", "assembly"],
+    "C37": ["cnc", "forging", "heat_treatment", "assembly", "testing"],
+    "C38": ["sheet_metal", "injection", "assembly", "painting", "testing"],
+    "C39": ["smt", "injection", "assembly", "testing"], "C40": ["cnc", "smt", "assembly", "testing"],
+    "C41": ["additive", "painting", "packaging"], "C43": ["cnc", "welding", "testing"],
+}
+# Typical (units per week, unit cost 元, setup cost 元) per process for a 200-person factory.
+PROCESS_ECONOMICS = {
+    "cnc": (800, 45.0, 6_000), "injection": (20_000, 3.5, 12_000), "sheet_metal": (2_000, 18.0, 5_000),
+    "smt": (30_000, 6.0, 15_000), "assembly": (3_000, 12.0, 3_000), "painting": (5_000, 8.0, 4_000),
+    "heat_treatment": (4_000, 10.0, 8_000), "testing": (10_000, 4.0, 2_000), "stamping": (30_000, 2.5, 9_000),
+    "welding": (2_000, 15.0, 3_000), "die_casting": (3_000, 20.0, 20_000), "forging": (1_500, 35.0, 15_000),
+    "surface_treatment": (10_000, 5.0, 6_000), "mould_making": (2, 30_000.0, 10_000),
+    "additive": (100, 120.0, 1_000), "weaving": (8_000, 9.0, 5_000), "dyeing": (10_000, 6.0, 8_000),
+    "sewing": (3_000, 14.0, 2_000), "packaging": (20_000, 1.5, 1_000),
+}
+
+
+def _capacities(w: World, memberships: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Process capacities of every member factory: one to three processes of its industry,
+    preferring those its membership already names as capabilities; capacity grows with size
+    and costs scatter ±30% around the process's typical figures."""
+    words = ref.process_words()
+    caps_of: dict[int, set] = {}
+    since_of: dict[int, np.datetime64] = {}
+    for m, d, caps in zip(memberships["member"].to_numpy(), memberships["since"].to_numpy(),
+                          memberships["capabilities"]):
+        caps_of.setdefault(int(m), set()).update(words[c] for c in caps.split(";") if c in words)
+        since_of[int(m)] = min(since_of.get(int(m), d), d)
+    rows = []
+    for m in sorted(caps_of):
+        code = w.industry_codes[w.industry[m]]
+        offered = INDUSTRY_PROCESSES.get(code, ["packaging", "assembly"])
+        named = [p for p in offered if p in caps_of[m]]
+        others = [p for p in offered if p not in named]
+        k = int(rng.integers(1, min(3, len(offered)) + 1))
+        extra = list(rng.choice(others, size=max(0, min(k - len(named), len(others))), replace=False)) \
+            if others else []
+        size = math.sqrt(max(int(w.employees[m]), 20) / 200)
+        since = str(np.datetime64(since_of[m], "D"))
+        for p in (named + extra)[:3]:
+            units, unit_cost, setup = PROCESS_ECONOMICS[p]
+            rows.append((int(m), p, max(1, int(round(units * size * rng.lognormal(0, 0.4)))),
+                         round(unit_cost * rng.uniform(0.7, 1.3), 2), round(setup * rng.uniform(0.7, 1.3), -1),
+                         since, ""))
+    return pd.DataFrame(rows, columns=["member", "process", "units_per_week", "unit_cost_yuan",
+                                       "setup_cost_yuan", "valid_from", "valid_to"])
+
+
 # ---------------------------------------------------------------- names and output
 
 def _names(w: World, rng: np.random.Generator) -> list[str]:
@@ -929,7 +991,7 @@ def _write(df: pd.DataFrame, kind: str, out_dir: Path) -> Path:
 
 
 def generate(scale: str, out_dir: Path, seed: int = 2023) -> dict[str, Path]:
-    """Write the six import files for `scale` ('small' or 'province'); return {kind: path}."""
+    """Write the import files for `scale` ('small' or 'province'); return {kind: path}."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
     out_dir = Path(out_dir)
@@ -944,6 +1006,7 @@ def generate(scale: str, out_dir: Path, seed: int = 2023) -> dict[str, Path]:
     recognitions = _recognitions(w, _rng(seed, "recognitions"), deliveries)
     projects = _projects(w, _rng(seed, "projects"))
     memberships = _memberships(w, _rng(seed, "memberships"))
+    capacities = _capacities(w, memberships, _rng(seed, "capacities"))
     names = _names(w, _rng(seed, "names"))
     # Distinct organisation-code bodies, kept in the order they were drawn.
     drawn = _rng(seed, "uscc").integers(0, 10**8, int(w.scale.enterprises * 1.2))
@@ -1008,6 +1071,8 @@ def generate(scale: str, out_dir: Path, seed: int = 2023) -> dict[str, Path]:
         "since": _date_str(ms["since"].to_numpy().astype("datetime64[D]")), "capabilities": ms["capabilities"],
     })
     paths["memberships"] = _write(mem, "memberships", out_dir)
+    paths["capacities"] = _write(capacities.assign(uscc=uscc[capacities["member"].to_numpy()]), "capacities",
+                                 out_dir)
     assert len(ent) == n
     return paths
 

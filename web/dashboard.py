@@ -1,94 +1,68 @@
-"""Dashboard JSON behind /bureau and /map: a region's summary and per-district measures.
-
-Scoping: admin sees any region; a bureau sees its own region and the regions inside it
-(403 outside). On the district map a district bureau gets its city's districts with only
-its own value filled in (the others `null`, `visible: false`).
-"""
+"""The dashboard: /bureau (a region's summary) and /map (districts of 杭州 / 绍兴 coloured by a
+measure), with their JSON under /api/v1/dashboard. Scoping and figures: graphsvc.dashboard.service."""
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from graphsvc.core import access
-from graphsvc.core import regions
-from graphsvc.dashboard import summary as dashboard
-from web.auth import current_principal, require, store
-from web.errors import bad_request, forbidden
+from graphsvc.dashboard import service as dashboard
+from web.auth import current_principal, page, require, store
+from web.nav import page_exists
+from web.openapi import PREFIX as API
 from web.openapi import err, ok, q
 from web.params import arg_int
+from web.respond import respond
 
 bp = Blueprint("dashboard", __name__)
 
 
-def chosen_year() -> tuple[int, list[int]]:
-    years = dashboard.years(store())
-    return arg_int("year", dashboard.default_year(years), minimum=2000, maximum=2100), years
+def _year() -> int | None:
+    return arg_int("year", None, minimum=2000, maximum=2100)
 
 
-def chosen_region(p: access.Principal) -> str:
-    raw = (request.args.get("region") or "").strip()
-    if not raw:
-        return dashboard.default_region(p)
-    if not regions.is_known_region(raw):
-        raise bad_request("未知的行政区划代码", "region")
-    region = regions.current_code(raw)
-    if not access.scope_within(p, region):
-        raise forbidden("所请求的区域超出您的管辖范围")
-    return region
+def _summary() -> dict:
+    region = request.args.get("region")
+    return dashboard.summary(store(), current_principal(), region=region, year=_year())
 
 
-def summary_payload() -> dict:
-    p = current_principal()
-    region = chosen_region(p)
-    year, years = chosen_year()
-    body = dashboard.fetch_summary(store(), region, year)
-    body["years"] = years
-    body["regions"] = dashboard.region_options(p)
-    return body
+def _districts() -> dict:
+    args = request.args
+    return dashboard.districts(store(), current_principal(), city=args.get("city"),
+                               measure=args.get("measure"), year=_year())
 
 
-def chosen_city(p: access.Principal) -> str:
-    cities = dashboard.map_cities(p)
-    raw = (request.args.get("city") or "").strip()
-    if not raw:
-        if not cities:
-            raise forbidden("您的管辖区域没有区县地图")
-        return cities[0]
-    if raw not in dashboard.MAP_CITIES:
-        raise bad_request(f"city 应为 {' 或 '.join(dashboard.MAP_CITIES)}（已有区县地图的城市）", "city")
-    if raw not in cities:
-        raise forbidden("所请求的城市超出您的管辖范围")
-    return raw
-
-
-def districts_payload() -> dict:
-    p = current_principal()
-    city = chosen_city(p)
-    measure = request.args.get("measure") or "local_suppliers"
-    if measure not in dashboard.MEASURES:
-        raise bad_request(f"measure 应为 {'/'.join(dashboard.MEASURES)} 之一", "measure")
-    year, years = chosen_year()
-    visible = dashboard.visible_districts(p, city)
-    rows = dashboard.fetch_districts(store(), city, measure, year, visible)
-    values = [r["value"] for r in rows if r["value"] is not None]
-    m = dashboard.MEASURES[measure]
-    return {"city": city, "city_name": dashboard.MAP_CITIES[city], "measure": measure,
-            "measure_label": m["label"], "unit": m["unit"], "description": m["description"], "year": year,
-            "years": years, "districts": rows, "min": min(values) if values else None,
-            "max": max(values) if values else None,
-            "scope_note": None if len(visible) == len(rows) else
-            f"仅显示{dashboard.region_label(p.scope)}的数值；其他区县不在您的管辖范围内"}
-
-
-@bp.get("/dashboard/summary")
+@bp.get(API + "/dashboard/summary")
 @require("admin", "bureau")
 def summary():
-    return jsonify(summary_payload())
+    return jsonify(_summary())
 
 
-@bp.get("/dashboard/districts")
+@bp.get(API + "/dashboard/districts")
 @require("admin", "bureau")
 def districts():
-    return jsonify(districts_payload())
+    return jsonify(_districts())
+
+
+@bp.get("/bureau")
+@page("admin", "bureau", nav="总览", nav_order=10)
+def bureau():
+    data = _summary()
+    api = f"{API}/dashboard/summary?region={data['region']}&year={data['year']}"
+    return respond(data, "dashboard/bureau.html", payload_as="d", api_url=api,
+                   has_local_supply=page_exists("/local-supply"),
+                   has_leader_page=page_exists("/local-supply/91330100000000000X"),
+                   has_targets=page_exists("/targets"))
+
+
+@bp.get("/map")
+@page("admin", "bureau", nav="区县地图", nav_order=40)
+def district_map():
+    data = _districts()
+    query = urlencode({"city": data["city"], "measure": data["measure"], "year": data["year"]})
+    return respond(data, "dashboard/map.html", payload_as="d",
+                   cities=dashboard.city_options(current_principal()), measures=dashboard.MEASURES,
+                   api_url=f"{API}/dashboard/districts?{query}")
 
 
 _NUM = {"type": "number", "nullable": True}

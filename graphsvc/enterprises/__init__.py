@@ -1,0 +1,1 @@
+"""Enterprises, chains and regions as a caller may see them."""

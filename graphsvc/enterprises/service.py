@@ -1,0 +1,80 @@
+"""Enterprises as a caller may see them, plus the reference chains and regions.
+
+Scoping (graphsvc.core.access): admin lists every enterprise; a bureau those of its region (a
+region filter outside it is Forbidden); a manufacturer or supplier only itself. One enterprise
+outside what the caller may see is NotFound, the same as one that does not exist.
+
+>>> from graphsvc.core.access import Principal
+>>> list_scope(Principal("bj", "bureau", scope="330108"), None)
+('330108', None)
+>>> list_scope(Principal("m", "manufacturer", uscc="91330100000000000X"), "330108")
+('330108', '91330100000000000X')
+>>> list_scope(Principal("sx", "bureau", scope="330600"), "330108")
+Traceback (most recent call last):
+...
+graphsvc.core.errors.Forbidden: 所请求的区域超出您的管辖范围
+>>> region("330100")["children"][0]["parent"]
+'330100'
+"""
+from __future__ import annotations
+
+from graphsvc.core import access
+from graphsvc.core import reference
+from graphsvc.core import regions
+from graphsvc.core.errors import BadParameter, Forbidden, NotFound
+
+
+def list_scope(p: access.Principal, region: str | None) -> tuple[str, str | None]:
+    """(region prefix, own USCC or None) that a list for `p` is limited to."""
+    base = access.visible_prefix(p)  # None: a manufacturer or supplier sees only itself
+    own = p.uscc if base is None else None
+    if not region:
+        return base or "", own
+    if not regions.is_known_region(region):
+        raise BadParameter("未知的行政区划代码", field="region")
+    if base is not None and not access.scope_within(p, region):
+        raise Forbidden("所请求的区域超出您的管辖范围")
+    return regions.scope_prefix(region), own
+
+
+def list_enterprises(store, p: access.Principal, *, region: str | None = None, q: str | None = None,
+                     provider_type: int | None = None, fetch: int, after: list[str] | None = None) -> list[dict]:
+    """Up to `fetch` enterprises `p` may see, in USCC order after the cursor `after` ([uscc])."""
+    prefix, own = list_scope(p, region)
+    return store.read("enterprises/list", prefix=prefix, uscc=own, q=q or None, provider_type=provider_type,
+                      limit=fetch, after=after[0] if after else None)
+
+
+def enterprise_key(row: dict) -> list[str]:
+    """The sort key a cursor continues from (the order of enterprises/list)."""
+    return [row["uscc"]]
+
+
+def enterprise(store, p: access.Principal, uscc: str) -> dict:
+    """One enterprise with its segments, recognitions and district name; NotFound out of scope."""
+    uscc = uscc.upper()
+    row = store.read_one("enterprises/get", uscc=uscc)
+    if not row or not access.sees_enterprise(p, uscc, row["enterprise"].get("region_code")):
+        raise NotFound("未找到该企业，或不在您的可见范围内")
+    ent = dict(row["enterprise"])
+    ent["segment_ids"] = sorted(row["segment_ids"])
+    ent["recognitions"] = sorted(row["recognitions"], key=lambda r: (r.get("year") or 0, r.get("kind") or ""))
+    ent["region_name"] = regions.district_name(ent.get("region_code") or "")
+    return ent
+
+
+def chains() -> dict:
+    """The reference industrial chains with their segments (public)."""
+    out = [{"id": c["id"], "name": c["name"], "ecosystem": c.get("ecosystem"),
+            "segments": [{"id": s["id"], "name": s["name"], "stage": s["stage"]} for s in c["segments"]]}
+           for c in reference.chains()]
+    return {"items": out, "source": reference.chains_source()}
+
+
+def region(code: str) -> dict:
+    """A GB/T 2260 region, its current code and its current children (public)."""
+    r = regions.region(code)
+    if not r:
+        raise NotFound("未知的行政区划代码")
+    children = [c for c in regions.regions().values() if c.get("parent") == code and not c.get("successor")]
+    return {**r, "current_code": regions.current_code(code), "children": children}

@@ -1,0 +1,48 @@
+"""The service itself: health and the OpenAPI document (both public, JSON only: no page
+shows them, so they answer with jsonify rather than web.respond)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from graphsvc.core import health as health_of
+from web.auth import current_principal, store
+from web.errors import ApiError
+from web.openapi import PREFIX as API
+from web.openapi import ok
+
+bp = Blueprint("system", __name__)
+
+
+@bp.get(API + "/health")
+def health():
+    body, fault = health_of.status(store())
+    if fault:
+        # The path and lock holder stay in the log: anonymous callers learn only "fault".
+        current_app.logger.error("health: %s", fault)
+        return jsonify(body), 503
+    try:
+        who = current_principal()
+    except ApiError:  # a bad token does not hide the health of the service
+        who = None
+    return jsonify({**body, **health_of.details(store(), who)})
+
+
+@bp.get(API + "/openapi.json")
+def openapi():
+    from web.openapi import document
+
+    return jsonify(document())
+
+
+OPENAPI = {
+    "/health": {"get": {"summary": "Service health: ok or fault (engine and counts for an admin only)",
+                        "security": [],
+                        "responses": {**ok({"type": "object", "required": ["status"],
+                                            "properties": {"status": {"type": "string", "enum": ["ok"]},
+                                                           "engine": {"type": "string"},
+                                                           "counts": {"type": "object"}}}),
+                                      "503": {"description": "The store is unavailable (details in the log)", "content": {
+                                          "application/json": {"schema": {"type": "object", "required": ["status"],
+                                                                          "properties": {"status": {"enum": ["fault"]}}}}}}}}},
+    "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": ok({"type": "object"})}},
+}
