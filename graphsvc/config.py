@@ -26,6 +26,7 @@ class Settings:
     cookie_secure: bool
     read_only: bool = False
     buffer_pool_mb: int = 512
+    copy_threshold: int = 2000
     extra: dict = field(default_factory=dict)
 
     @property
@@ -57,6 +58,8 @@ def load(**overrides) -> Settings:
         read_only=os.environ.get("GRAPHSVC_READ_ONLY", "0") == "1",
         # LadybugDB's default pool is most of the machine's memory; bound it explicitly.
         buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 512),
+        # Rows per write above which LadybugDB gets one bulk COPY / LOAD FROM (tests lower it).
+        copy_threshold=_int("GRAPHSVC_COPY_THRESHOLD", 2000),
     )
     values.update(overrides)
     return Settings(**values)

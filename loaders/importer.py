@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 
 from graphsvc import audit, reference
+from graphsvc.store.typed_rows import ColumnRows
 from loaders import fields as f
 from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map
 from loaders.read import FileError, read_table
@@ -193,24 +194,6 @@ class Records:
             return self
         rownos = self.cols["_row"]
         return Records(self.cols, [i for i in self.keep if rownos[i] not in bad_rows])
-
-
-class LazyRows:
-    """A read-only sequence of dicts built on demand from columns (bounded memory)."""
-
-    def __init__(self, n: int, make):
-        self.n, self.make = n, make
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return [self.make(i) for i in range(*item.indices(self.n))]
-        return self.make(item)
-
-    def __iter__(self):
-        return (self.make(i) for i in range(self.n))
 
 
 def _err(errors, rec, fieldname, reason):
@@ -449,9 +432,8 @@ def _write_supplies(tx, ctx, good: Records):
     sup, buy, year = good.column("supplier_uscc"), good.column("buyer_uscc"), good.column("year")
     amt, seg = good.column("amount_wan"), good.column("segment_id")
     region = {u: e.get("region_code") for u, e in ctx.known.items()}
-    rows = LazyRows(len(good), lambda i: {"from": sup[i], "to": buy[i], "year": year[i],
-                                          "amount_wan": amt[i], "segment_id": seg[i],
-                                          "supplier_region": region.get(sup[i])})
+    rows = ColumnRows({"from": sup, "to": buy, "year": year, "amount_wan": amt, "segment_id": seg,
+                       "supplier_region": [region.get(s) for s in sup]})
     n = tx.replace_rels("SUPPLIES", rows, mode="pair")
     return 0, 0, n
 
