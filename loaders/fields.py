@@ -134,6 +134,8 @@ def split_list(raw: str) -> list[str]:
 
 def provider_types(raw: str) -> list[int] | None:
     parts = split_list(raw)
+    if not parts:
+        return None  # an empty cell is "not given", as for every other typed column
     out = []
     for p in parts:
         if p not in {"1", "2", "3", "4", "5", "6"}:

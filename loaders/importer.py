@@ -7,16 +7,20 @@ reported; without it one bad row means nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from collections.abc import Callable
 
 from graphsvc import audit, reference
+from graphsvc.store import StoreUnavailable
 from graphsvc.store.typed_rows import ColumnRows
 from loaders import fields as f
+from loaders.failures import engine_error
 from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map
 from loaders.read import FileError, read_table
 
 CHUNK = 5000
+log = logging.getLogger(__name__)
 
 
 class UnknownKind(LookupError):
@@ -37,7 +41,7 @@ class Report:
     relationships: int = 0
     dry_run: bool = False
     partial: bool = False
-    status: str = "ok"  # ok | dry_run | rejected
+    status: str = "ok"  # ok | dry_run | rejected (validation) | failed (the engine refused the write)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -63,7 +67,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     kind = KINDS.get(kind_name)
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
-    table = read_table(data, filename)
+    table = read_table(data, filename, progress)
     report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
     mapping, unknown = header_map(kind, table.header)
     if unknown:
@@ -105,11 +109,21 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         report.status = "dry_run"
         return report
     progress("写入", 0, len(good))
-    with store.transaction() as tx:
-        created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
-        audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
-            "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
-            "created": created, "updated": updated, "partial": partial}))
+    try:
+        with store.transaction() as tx:
+            created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
+            audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
+                "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
+                "created": created, "updated": updated, "partial": partial}))
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # the engine's or driver's own types, whichever engine runs
+        # A warning, not log.exception: the CLI prints unconfigured log records, and the
+        # report carries the engine's message already.
+        log.warning("import of %s (%s) refused by the engine: %s", filename, kind.name, exc)
+        report.errors.append(engine_error(exc, filename, good))
+        report.status, report.accepted = "failed", 0
+        return report
     progress("写入", len(good), len(good))
     report.created, report.updated, report.relationships = created, updated, rels
     return report
@@ -472,7 +486,7 @@ def _write_projects(tx, ctx, good):
 
 def _write_memberships(tx, ctx, good):
     rows = [{"from": r["platform_uscc"], "to": r["member_uscc"], "since": r.get("since"),
-             "capabilities": r.get("capabilities") or []} for r in good]
+             "capabilities": r.get("capabilities") or None} for r in good]
     return 0, 0, tx.replace_rels("ORGANIZES", rows, mode="pair")
 
 

@@ -51,13 +51,13 @@ def _builder(rows) -> Table:
 SUPPORTED = (".csv", ".xlsx")
 
 
-def read_table(data: bytes, filename: str) -> Table:
+def read_table(data: bytes, filename: str, progress=None) -> Table:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUPPORTED:
         raise FileError(f"不支持的文件类型“{suffix or '无扩展名'}”：请上传 .csv 或 .xlsx 文件")
     if not data or not data.strip():
         raise FileError("文件为空")
-    table = _read_xlsx(data) if suffix == ".xlsx" else _read_csv(data)
+    table = _read_xlsx(data) if suffix == ".xlsx" else _read_csv(data, progress)
     if not table.header or not any(h for h in table.header):
         raise FileError("文件没有表头行")
     return table
@@ -73,12 +73,17 @@ def decode(data: bytes) -> str:
     raise FileError("无法识别文件编码：请保存为 UTF-8 或 GB18030 编码的 CSV")
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, progress=None) -> Table:
     reader = csv.reader(io.StringIO(decode(data), newline=""))
+    total = data.count(b"\n") + 1 if progress else 0
 
     def rows():
         for cells in reader:
+            if progress and not reader.line_num % 50000:
+                progress("读取", reader.line_num, total)
             yield reader.line_num, cells
+        if progress:
+            progress("读取", total, total)
 
     return _builder(rows())
 

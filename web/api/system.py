@@ -78,6 +78,8 @@ def import_file(kind):
     if report.status == "rejected":
         return jsonify({"error": "import_rejected",
                         "detail": f"{report.rejected} 行未通过校验，未写入任何数据", **body}), 422
+    if report.status == "failed":
+        return jsonify({"error": "import_failed", "detail": report.errors[-1]["reason"], **body}), 422
     return jsonify(body)
 
 
