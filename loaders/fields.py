@@ -23,9 +23,22 @@ TRUE = {"true", "1", "yes", "y", "是", "t", "√"}
 FALSE = {"false", "0", "no", "n", "否", "f", "×"}
 
 
+# Control characters other than tab and line break: invisible in a spreadsheet, and an
+# .xlsx export cannot hold them (openpyxl refuses the cell), so they are refused at the door.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control(v: str) -> str:
+    m = _CONTROL.search(v)
+    if m:
+        raise FieldError(f"含有不可见的控制字符 U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符）")
+    return v
+
+
 def text(raw: str) -> str | None:
-    raw = raw.strip()
-    return raw or None
+    # A line break inside a cell is LF in Excel; a Windows CSV may carry it as CRLF.
+    raw = raw.strip().replace("\r\n", "\n")
+    return _no_control(raw) or None
 
 
 def uscc(raw: str) -> str | None:
@@ -129,7 +142,7 @@ def choice(options):
 
 
 def split_list(raw: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[;；,，、]", raw) if p.strip()]
+    return [_no_control(p.strip()) for p in re.split(r"[;；,，、]", raw) if p.strip()]
 
 
 def provider_types(raw: str) -> list[int] | None:

@@ -16,7 +16,7 @@ from graphsvc.store import StoreUnavailable
 from graphsvc.store.typed_rows import ColumnRows
 from loaders import fields as f
 from loaders.failures import engine_error
-from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map
+from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map, repeated_columns
 from loaders.read import FileError, read_table
 
 CHUNK = 5000
@@ -75,9 +75,10 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     present = {c.name for c in mapping.values()}
     missing = [c for c in kind.columns if c.required and c.name not in present]
     report.rows = len(table)
-    if missing:
+    repeated = repeated_columns(kind, table.header)
+    if missing or repeated:
         report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"}
-                         for c in missing]
+                         for c in missing] + repeated
         report.rejected = report.rows
         report.status = "rejected"
         return report

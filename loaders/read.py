@@ -64,24 +64,61 @@ def read_table(data: bytes, filename: str, progress=None) -> Table:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; GB18030 is what Excel in China saves as "CSV"."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """UTF-8 (with or without BOM) first; GB18030 is what Excel in China saves as "CSV".
+
+    A file that is not UTF-8 but has lines that are UTF-8 Chinese was put together from two
+    encodings: decoding it all as GB18030 would store those lines as mojibake, so it is refused.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = data.count(b"\n", 0, exc.start) + 1
+    utf8_line = _utf8_chinese_line(data)
+    if utf8_line is not None:
+        raise FileError(f"文件混用了两种编码：第 {utf8_line} 行是 UTF-8，第 {first_bad} 行不是。"
+                        "请将整个文件另存为 UTF-8 编码的 CSV")
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileError("无法识别文件编码：请保存为 UTF-8 或 GB18030 编码的 CSV") from None
+
+
+def _utf8_chinese_line(data: bytes) -> int | None:
+    """The number of the first line that is valid UTF-8 and holds a CJK ideograph written as
+    UTF-8 (three bytes); GB18030 writes those in two, so a GB18030 line rarely passes."""
+    for no, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
         try:
-            return data.decode(enc)
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
-    raise FileError("无法识别文件编码：请保存为 UTF-8 或 GB18030 编码的 CSV")
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 2:
+            return no
+    return None
 
 
 def _read_csv(data: bytes, progress=None) -> Table:
-    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(decode(data), newline=""), strict=True)
     total = data.count(b"\n") + 1 if progress else 0
 
     def rows():
-        for cells in reader:
-            if progress and not reader.line_num % 50000:
+        # A record is one spreadsheet row even when a cell holds line breaks.
+        rowno, line = 0, 1
+        while True:
+            rowno += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise FileError(f"第 {rowno} 行（文本第 {line} 行起）引号不成对或单元格过大：{exc}。"
+                                "含逗号、引号或换行的单元格须整体用英文双引号括起，内部的双引号写两次") from None
+            if progress and not rowno % 50000:
                 progress("读取", reader.line_num, total)
-            yield reader.line_num, cells
+            yield rowno, cells
+            line = reader.line_num + 1
         if progress:
             progress("读取", total, total)
 
@@ -95,10 +132,16 @@ def _read_xlsx(data: bytes) -> Table:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
         raise FileError(f"无法读取 .xlsx 文件：{exc}") from exc
-    ws = wb.worksheets[0]
     try:
+        if not wb.worksheets:
+            raise FileError(".xlsx 文件中没有工作表")
+        ws = wb.worksheets[0]
         return _builder((rowno, [_cell_text(v) for v in values])
                         for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1))
+    except FileError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while its rows are read, not when opened
+        raise FileError(f"无法读取 .xlsx 文件的内容：{exc}") from exc
     finally:
         wb.close()
 
