@@ -27,6 +27,9 @@ class Settings:
     read_only: bool = False
     buffer_pool_mb: int = 512
     copy_threshold: int = 2000
+    import_max_rows: int = 500_000
+    import_max_unpacked_bytes: int = 200 * 1024 * 1024
+    import_max_errors: int = 1000
     extra: dict = field(default_factory=dict)
 
     @property
@@ -60,6 +63,10 @@ def load(**overrides) -> Settings:
         buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 512),
         # Rows per write above which LadybugDB gets one bulk COPY / LOAD FROM (tests lower it).
         copy_threshold=_int("GRAPHSVC_COPY_THRESHOLD", 2000),
+        # Caps on one uploaded import (HTTP only): a small .xlsx can unpack to a million rows.
+        import_max_rows=_int("GRAPHSVC_IMPORT_MAX_ROWS", 500_000),
+        import_max_unpacked_bytes=_int("GRAPHSVC_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024,
+        import_max_errors=_int("GRAPHSVC_IMPORT_MAX_ERRORS", 1000),
     )
     values.update(overrides)
     return Settings(**values)

@@ -164,3 +164,17 @@ def industry_code(raw: str) -> str | None:
     if not re.fullmatch(r"[A-T]\d{2,4}", v):
         raise FieldError(f"所属行业应为 GB/T 4754 代码（如 C39），实为“{raw.strip()}”")
     return v
+
+
+# Delivery ids: what the ledger's URLs, exports and spreadsheets can carry safely (no "/",
+# no markup, no leading "=" a spreadsheet would evaluate).
+DELIVERY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+def delivery_id(raw: str) -> str | None:
+    v = raw.strip()
+    if not v:
+        return None
+    if not DELIVERY_ID.fullmatch(v):
+        raise FieldError("编号只能含字母、数字、点、下划线和连字符，最长64位")
+    return v

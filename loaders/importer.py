@@ -15,6 +15,7 @@ from graphsvc import audit, reference
 from graphsvc.store import StoreUnavailable
 from graphsvc.store.typed_rows import ColumnRows
 from loaders import fields as f
+from loaders.delivery_rules import STATUS_ZH, hide_foreign_deliveries, stored_delivery_problems
 from loaders.failures import engine_error
 from loaders.kinds import DELIVERY_KINDS, KINDS, PROCESS_UNITS, Kind, header_map, repeated_columns
 from loaders.read import FileError, read_table
@@ -42,6 +43,7 @@ class Report:
     dry_run: bool = False
     partial: bool = False
     status: str = "ok"  # ok | dry_run | rejected (validation) | failed (the engine refused the write)
+    errors_omitted: int = 0  # errors past the report's cap
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -58,7 +60,8 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
                partial: bool = False, actor: str | None = None, ip: str | None = None,
                force_status: str | None = None, progress: Progress = _noop,
                today: dt.date | None = None, scope: str | None = None,
-               own_uscc: str | None = None) -> Report:
+               own_uscc: str | None = None, max_rows: int | None = None,
+               max_unpacked: int | None = None, max_errors: int | None = None) -> Report:
     """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults.
 
     `scope` (a bureau's region code) rejects rows about enterprises outside it; `own_uscc`
@@ -67,7 +70,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     kind = KINDS.get(kind_name)
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
-    table = read_table(data, filename, progress)
+    table = read_table(data, filename, progress, max_rows, max_unpacked)
     report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
     mapping, unknown = header_map(kind, table.header)
     if unknown:
@@ -100,6 +103,9 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     good = records.without(bad_rows) if isinstance(records, Records) else \
         [r for r in records if r["_row"] not in bad_rows]
     report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
+    if max_errors is not None and len(report.errors) > max_errors:
+        report.errors_omitted = len(report.errors) - max_errors
+        del report.errors[max_errors:]
     report.rejected = len(bad_rows)
     report.accepted = len(good)
     if errors and not partial:
@@ -137,6 +143,7 @@ class _Context:
     force_status: str | None
     present: set
     known: dict = field(default_factory=dict)      # stored enterprises seen so far
+    deliveries: dict = field(default_factory=dict)  # stored deliveries named by the file
     looked_up: set = field(default_factory=set)    # USCCs already asked about
 
 
@@ -258,24 +265,37 @@ def _check_rights(ctx, kind_name, records, errors, scope, own_uscc):
             if kind_name != "deliveries" or r.get("supplier_uscc") != own_uscc:
                 _err(errors, r, "supplier_uscc" if kind_name == "deliveries" else fld,
                      "只能导入本企业作为供给方的交付记录")
+        if kind_name == "deliveries":
+            hide_foreign_deliveries(ctx, records, errors, lambda d: d.get("supplier_uscc") == own_uscc)
         return
-    if kind_name == "enterprises":
-        regions = {r.get("uscc"): r.get("region_code") for r in records}
-    else:
-        stored = _stored_enterprises(ctx, [r.get(fld) for r in records])
-        regions = {u: e.get("region_code") for u, e in stored.items()}
+    stored = _stored_enterprises(ctx, [r.get(fld) for r in records])
     for r in records:
-        code = regions.get(r.get(fld))
-        if r.get(fld) and code and not reference.in_scope(code, scope):
-            _err(errors, r, fld, f"企业 {r.get(fld)} 不在本单位管辖区域 {scope} 内")
+        u = r.get(fld)
+        # Both the region on record and the one the file asks for must be the bureau's: a
+        # row cannot re-home or rename another region's enterprise.
+        codes = {(stored.get(u) or {}).get("region_code")}
+        if kind_name == "enterprises":
+            codes.add(r.get("region_code"))
+        if u and any(c and not reference.in_scope(c, scope) for c in codes):
+            _err(errors, r, fld, f"企业 {u} 不在本单位管辖区域 {scope} 内")
+    if kind_name == "deliveries":
+        regions = _stored_enterprises(ctx, [u for d in ctx.deliveries.values()
+                                            for u in (d.get("supplier_uscc"), d.get("client_uscc"))])
+        hide_foreign_deliveries(ctx, records, errors, lambda d: any(
+            reference.in_scope((regions.get(d.get(k)) or {}).get("region_code") or "", scope)
+            for k in ("supplier_uscc", "client_uscc")))
 
 
 # -- per-kind checks -----------------------------------------------------------------------
 def _check_enterprises(ctx, records, errors):
     segments = reference.segments()
     _dedupe(records, errors, lambda r: r.get("uscc"), "uscc")
+    stored = _stored_enterprises(ctx, [r.get("uscc") for r in records])
     for r in records:
-        if r.get("uscc") and not r.get("region_code"):
+        if r.get("uscc") and not r.get("region_code") and (stored.get(r["uscc"]) or {}).get("region_code"):
+            # A file without the region says nothing about it: the stored one stands.
+            r["region_code"] = stored[r["uscc"]]["region_code"]
+        elif r.get("uscc") and not r.get("region_code"):
             guess = r["uscc"][2:8]
             if reference.is_known_region(guess):
                 r["region_code"] = reference.current_code(guess)
@@ -342,10 +362,6 @@ def _check_deliveries(ctx, records, errors):
                                              (r.get("supplier_uscc"), r.get("client_uscc"))])
     _require_known(errors, records, stored, ("supplier_uscc", "client_uscc"))
     for r in records:
-        if ctx.force_status:
-            r["status"] = ctx.force_status
-        elif not r.get("status"):
-            r["status"] = "claimed"
         if r.get("quantity") is None:
             r["quantity"] = 1
         for fld, reason in check_delivery_fields(r, stored.get(r.get("client_uscc")),
@@ -356,14 +372,22 @@ def _check_deliveries(ctx, records, errors):
     for i in range(0, len(ids), CHUNK):
         for row in ctx.store.read("deliveries_existing", ids=ids[i:i + CHUNK]):
             existing[row["delivery"]["id"]] = row["delivery"]
+    ctx.deliveries = existing
     compare = [c for c in KINDS["deliveries"].columns if c.name != "id"]
     for r in records:
         old = existing.get(r.get("id"))
-        if old and old.get("status") == "confirmed":
-            changed = [c.name for c in compare if c.name in ctx.present or c.name == "status"
+        if old is None:
+            r["status"] = ctx.force_status or r.get("status") or "claimed"
+            continue
+        for reason in stored_delivery_problems(r, old, ctx.force_status is not None):
+            _err(errors, r, *reason)
+        r["status"] = old.get("status")
+        if old.get("status") != "claimed":
+            changed = [c.name for c in compare if c.name in ctx.present
                        if _differs(old.get(c.name), r.get(c.name))]
             if changed:
-                _err(errors, r, changed[0], f"交付 {r['id']} 已确认，不可修改（更正请新建记录并关联原记录）")
+                _err(errors, r, changed[0], f"交付 {r['id']} 已{STATUS_ZH.get(old.get('status'), old.get('status'))}，"
+                     "不可修改（更正请新建记录并关联原记录）")
             else:
                 r["_unchanged"] = True
 

@@ -81,7 +81,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("segment_id", ("链上环节", "产业链环节"), f.text),
     )),
     Kind("deliveries", "交付记录", (
-        Column("id", ("编号", "交付编号"), f.text, True),
+        Column("id", ("编号", "交付编号"), f.delivery_id, True),
         Column("supplier_uscc", ("供给方统一社会信用代码", "服务商统一社会信用代码"), f.uscc, True),
         Column("client_uscc", ("客户统一社会信用代码", "服务对象统一社会信用代码"), f.uscc, True),
         Column("kind", ("交付类型",), _any_delivery_kind, True),

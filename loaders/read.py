@@ -27,7 +27,7 @@ class Table:
         return len(self.rownos)
 
 
-def _builder(rows) -> Table:
+def _builder(rows, max_rows: int | None = None) -> Table:
     """Turn (rowno, cells) pairs into a columnar Table; the first non-empty row is the header."""
     header: list[str] | None = None
     rownos: list[int] = []
@@ -42,6 +42,8 @@ def _builder(rows) -> Table:
             interned = [{} for _ in header]
             continue
         rownos.append(rowno)
+        if max_rows is not None and len(rownos) > max_rows:
+            raise FileError(f"文件超过每次导入 {max_rows} 行的上限：请拆分后分批导入")
         for j, col in enumerate(columns):
             v = cells[j] if j < len(cells) else ""
             col.append(interned[j].setdefault(v, v))
@@ -51,13 +53,16 @@ def _builder(rows) -> Table:
 SUPPORTED = (".csv", ".xlsx")
 
 
-def read_table(data: bytes, filename: str, progress=None) -> Table:
+def read_table(data: bytes, filename: str, progress=None, max_rows: int | None = None,
+               max_unpacked: int | None = None) -> Table:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUPPORTED:
         raise FileError(f"不支持的文件类型“{suffix or '无扩展名'}”：请上传 .csv 或 .xlsx 文件")
     if not data or not data.strip():
         raise FileError("文件为空")
-    table = _read_xlsx(data) if suffix == ".xlsx" else _read_csv(data, progress)
+    if suffix == ".xlsx":
+        _check_unpacked_size(data, max_unpacked)
+    table = _read_xlsx(data, max_rows) if suffix == ".xlsx" else _read_csv(data, progress, max_rows)
     if not table.header or not any(h for h in table.header):
         raise FileError("文件没有表头行")
     return table
@@ -98,7 +103,7 @@ def _utf8_chinese_line(data: bytes) -> int | None:
     return None
 
 
-def _read_csv(data: bytes, progress=None) -> Table:
+def _read_csv(data: bytes, progress=None, max_rows: int | None = None) -> Table:
     # strict: a quote left open is an error, not a cell that swallows the rest of the file.
     reader = csv.reader(io.StringIO(decode(data), newline=""), strict=True)
     total = data.count(b"\n") + 1 if progress else 0
@@ -122,10 +127,23 @@ def _read_csv(data: bytes, progress=None) -> Table:
         if progress:
             progress("读取", total, total)
 
-    return _builder(rows())
+    return _builder(rows(), max_rows)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _check_unpacked_size(data: bytes, limit: int | None) -> None:
+    import zipfile
+
+    if limit is None:
+        return
+    try:
+        size = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError(f"无法读取 .xlsx 文件：{exc}") from exc
+    if size > limit:
+        raise FileError(f".xlsx 文件解压后 {size // 2**20} MB，超过每次导入 {limit // 2**20} MB 的上限：请拆分后分批导入")
+
+
+def _read_xlsx(data: bytes, max_rows: int | None = None) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -136,8 +154,8 @@ def _read_xlsx(data: bytes) -> Table:
         if not wb.worksheets:
             raise FileError(".xlsx 文件中没有工作表")
         ws = wb.worksheets[0]
-        return _builder((rowno, [_cell_text(v) for v in values])
-                        for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1))
+        return _builder(((rowno, [_cell_text(v) for v in values])
+                         for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1)), max_rows)
     except FileError:
         raise
     except Exception as exc:  # a damaged sheet fails while its rows are read, not when opened

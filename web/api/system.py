@@ -68,7 +68,9 @@ def import_file(kind):
             actor=who.username, ip=client_ip(),
             force_status="claimed" if who.role == "supplier" else None,
             scope=who.scope if who.role == "bureau" else None,
-            own_uscc=who.uscc if who.role == "supplier" else None)
+            own_uscc=who.uscc if who.role == "supplier" else None,
+            max_rows=settings().import_max_rows, max_unpacked=settings().import_max_unpacked_bytes,
+            max_errors=settings().import_max_errors)
     except UnknownKind as exc:
         raise ApiError(404, "unknown_kind", str(exc)) from None
     except FileError as exc:
@@ -76,8 +78,9 @@ def import_file(kind):
         raise ApiError(status, "bad_file", str(exc), field="file") from None
     body = report.as_dict()
     if report.status == "rejected":
+        more = f"；报告只列出前 {len(report.errors)} 条错误，另有 {report.errors_omitted} 条未列出" if report.errors_omitted else ""
         return jsonify({"error": "import_rejected",
-                        "detail": f"{report.rejected} 行未通过校验，未写入任何数据", **body}), 422
+                        "detail": f"{report.rejected} 行未通过校验，未写入任何数据{more}", **body}), 422
     if report.status == "failed":
         return jsonify({"error": "import_failed", "detail": report.errors[-1]["reason"], **body}), 422
     return jsonify(body)
