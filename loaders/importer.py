@@ -89,7 +89,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         raise FileError("文件只有表头，没有数据行")
 
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
-                   present=present)
+                   present=present, actor=actor, ip=ip, filename=filename)
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
     if kind.name in _COLUMN_CHECKS:
         records = Records(cols)
@@ -144,6 +144,9 @@ class _Context:
     present: set
     known: dict = field(default_factory=dict)      # stored enterprises seen so far
     deliveries: dict = field(default_factory=dict)  # stored deliveries named by the file
+    actor: str | None = None
+    ip: str | None = None
+    filename: str = ""
     looked_up: set = field(default_factory=set)    # USCCs already asked about
 
 
@@ -481,6 +484,13 @@ def _write_deliveries(tx, ctx, good):
     good = [r for r in good if not r.get("_unchanged")]
     cols = [c.name for c in KINDS["deliveries"].columns]
     res = tx.upsert_nodes("Delivery", _node_rows(good, cols))
+    # One event per delivery the file created or changed, as the ledger writes per claim.
+    tx.upsert_nodes("AuditEvent", [audit.event(ctx.actor, "delivery.import", r["id"], ip=ctx.ip,
+                                               region_code=(ctx.known.get(r["client_uscc"]) or {}).get("region_code"),
+                                               detail={"created": r["id"] not in ctx.deliveries, "status": r["status"],
+                                                       "supplier_uscc": r["supplier_uscc"],
+                                                       "client_uscc": r["client_uscc"], "file": ctx.filename})
+                                   for r in good])
     rels = tx.replace_rels("DELIVERED", [{"from": r["supplier_uscc"], "to": r["id"]} for r in good], mode="to")
     rels += tx.replace_rels("FOR", [{"from": r["id"], "to": r["client_uscc"]} for r in good], mode="from")
     return res["created"], res["updated"], rels
