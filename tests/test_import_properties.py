@@ -66,7 +66,9 @@ def text_cell():
 
 
 def number_cell():
-    return st.floats(0, 1e12, allow_nan=False, allow_infinity=False).map(lambda x: (repr(x), x))
+    # 15 significant digits: what a spreadsheet cell holds (openpyxl writes 16, Excel shows 15).
+    return st.floats(0, 1e12, allow_nan=False, allow_infinity=False).map(
+        lambda x: float(f"{x:.15g}")).map(lambda x: (repr(x), x))
 
 
 def int_cell(lo=0, hi=10**9):
@@ -634,3 +636,34 @@ def test_make_settings_threshold_is_used(tmp_path):
 
     s = open_store(make_settings(tmp_path, copy_threshold=7))
     assert s.copy_threshold == 7
+
+
+# -- examples Hypothesis found ------------------------------------------------------------------
+@pytest.mark.parametrize("threshold", [1, 2000])
+def test_found_smallest_normal_float_amount_round_trips(gen_store, threshold):
+    """Found: amount 1.1754943508222875e-38 (FLT_MIN) — exact through CSV on both write paths."""
+    gen_store.copy_threshold = threshold
+    firms = new_usccs(2)
+    assert run_import(gen_store, "enterprises", *encode(enterprises_prereq(firms), "utf-8")).status == "ok"
+    x = 1.1754943508222875e-38
+    text = f"supplier_uscc,buyer_uscc,year,amount_wan\n{firms[0]},{firms[1]},2024,{x!r}\n"
+    assert run_import(gen_store, "supplies", text.encode(), "s.csv").status == "ok"
+    got = stored(gen_store, Spec("supplies", [], [], {(firms[0], firms[1], 2024, None): {}}))
+    assert got[(firms[0], firms[1], 2024, None)]["amount_wan"] == x
+
+
+def test_found_bulk_writes_do_not_exhaust_the_buffer_pool(tmp_path):
+    """Found: every Arrow scan held buffer-pool pages until its connection closed, so a long
+    run of bulk imports on one connection ended in "buffer pool is full"."""
+    from graphsvc.reference_graph import ensure_reference
+    from graphsvc.store import open_store
+
+    s = open_store(make_settings(tmp_path, buffer_pool_mb=64, copy_threshold=1))
+    ensure_reference(s)
+    try:
+        for _ in range(60):
+            rep = run_import(s, "enterprises", *encode(enterprises_prereq(new_usccs(4)), "utf-8"))
+            assert rep.status == "ok", rep.errors
+        assert s.counts()["Enterprise"] == 240
+    finally:
+        s.close()

@@ -51,11 +51,13 @@ class LadybugTx(Tx):
     def __init__(self, conn, copy_threshold: int = COPY_THRESHOLD):
         self.conn = conn
         self.copy_threshold = copy_threshold
+        self.scanned_arrow = False
 
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         return _rows(self.conn.execute(*_inline_nulls(cypher, params)))
 
     def _copy(self, table: str, columns: list[str], types: list[str], rows) -> None:
+        self.scanned_arrow = True
         self.conn.execute(f"COPY `{table}` FROM $rows", {"rows": arrow_table(rows, columns, types, columns)})
 
     def _each(self, body: str, columns: list[str], types: list[str], rows, load: bool = True) -> list[dict]:
@@ -74,6 +76,7 @@ class LadybugTx(Tx):
         out: list[dict] = []
         if load and len(rows) >= self.copy_threshold:
             names = [f"v{i}" for i in range(len(columns))]
+            self.scanned_arrow = True
             return self.run_cypher(f"LOAD FROM $rows {_bind(body, columns, types, lambda i, c, t: names[i])}",
                                    {"rows": arrow_table(rows, columns, types, names)})
         if load:
@@ -301,6 +304,12 @@ class LadybugStore(Store):
                 raise
             else:
                 conn.execute("COMMIT")
+            finally:
+                # LadybugDB 0.22 keeps buffer-pool pages of each Arrow scan until its connection
+                # closes (measured: a 64 MB pool fills after 16 four-row COPYs on one connection,
+                # never with a connection per transaction), so such a connection is not reused.
+                if tx.scanned_arrow:
+                    self._local.conn = None
 
     def drop_all(self) -> None:
         with self.transaction() as tx:
