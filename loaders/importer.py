@@ -460,7 +460,8 @@ def _write_enterprises(tx, ctx, good):
     for i in range(0, len(relocated), CHUNK):
         tx.run("supplies_set_supplier_region", rows=relocated[i:i + CHUNK])
     if "segment_ids" in ctx.present:
-        seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in (r.get("segment_ids") or [])]
+        # A segment named twice in one cell is one membership, not two edges.
+        seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in dict.fromkeys(r.get("segment_ids") or [])]
         # Enterprises listed with an empty cell lose their segments too: the file is the new set.
         cleared = [r["uscc"] for r in good if not r.get("segment_ids")]
         if cleared:

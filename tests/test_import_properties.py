@@ -667,3 +667,13 @@ def test_found_bulk_writes_do_not_exhaust_the_buffer_pool(tmp_path):
         assert s.counts()["Enterprise"] == 240
     finally:
         s.close()
+
+
+@pytest.mark.parametrize("threshold", [1, 2000])
+def test_found_a_segment_named_twice_in_one_cell_is_one_membership(gen_store, threshold):
+    """Found: `HZ01-01；HZ01-01` wrote two IN_SEGMENT edges."""
+    gen_store.copy_threshold = threshold
+    (u,) = new_usccs(1)
+    text = f"uscc,name,segment_ids\n{u},甲,HZ01-01；HZ01-01\n"
+    assert run_import(gen_store, "enterprises", text.encode(), "e.csv").status == "ok"
+    assert stored(gen_store, Spec("enterprises", [], [], {u: {}}))[u]["segment_ids"] == ["HZ01-01"]
