@@ -183,8 +183,9 @@ def supplies(draw, n):
 @st.composite
 def deliveries(draw, n):
     supplier, *clients = new_usccs(3)
-    ids = draw(st.lists(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True),
-                        min_size=n, max_size=n, unique_by=str.upper))
+    # unique within the file by draw, across examples by the supplier's fresh USCC
+    ids = [f"{supplier[-9:-1]}{i}" for i in draw(st.lists(st.from_regex(r"[A-Za-z0-9._-]{0,20}", fullmatch=True),
+                                                         min_size=n, max_size=n, unique=True))]
     present, rows = _columns(draw, n, {
         "unit": (False, st.sampled_from(UNITS).map(lambda u: (u, u))),
         "quantity": (False, int_cell(1, 10**6)), "contract_amount_wan": (False, number_cell()),
