@@ -274,6 +274,13 @@ NUMERIC = {"revenue_wan", "rd_spend_wan", "rd_staff", "employees", "amount_wan",
            "contract_amount_wan", "investment_wan", "provider_type"}
 
 
+def _number(cell: str):
+    try:
+        return float(cell) if "." in cell or "e" in cell else int(cell)
+    except ValueError:
+        return None  # a deliberately bad value stays text
+
+
 def encode(spec: Spec, fmt: str) -> tuple[bytes, str]:
     if fmt == "xlsx":
         wb = Workbook()
@@ -285,8 +292,8 @@ def encode(spec: Spec, fmt: str) -> tuple[bytes, str]:
                 c = ws.cell(ws.max_row, j)
                 if cell == "":
                     continue
-                if name in NUMERIC:  # numbers as number cells, as a spreadsheet holds them
-                    c.value = float(cell) if "." in cell or "e" in cell else int(cell)
+                if name in NUMERIC and _number(cell) is not None:  # number cells, as a spreadsheet holds them
+                    c.value = _number(cell)
                 else:
                     c.value = cell
                     c.data_type = "s"  # literal text even when it starts with "="
@@ -678,3 +685,13 @@ def test_found_a_segment_named_twice_in_one_cell_is_one_membership(gen_store, th
     text = f"uscc,name,segment_ids\n{u},甲,HZ01-01；HZ01-01\n"
     assert run_import(gen_store, "enterprises", text.encode(), "e.csv").status == "ok"
     assert stored(gen_store, Spec("enterprises", [], [], {u: {}}))[u]["segment_ids"] == ["HZ01-01"]
+
+
+def test_found_bad_year_in_an_xlsx_is_named(gen_store):
+    """Found: a non-numeric year in an .xlsx supplies file (the generator had to write it as text)."""
+    firms = new_usccs(2)
+    assert run_import(gen_store, "enterprises", *encode(enterprises_prereq(firms), "utf-8")).status == "ok"
+    spec = Spec("supplies", ["supplier_uscc", "buyer_uscc", "year", "amount_wan"],
+                [[firms[0], firms[1], "20２4年", "1.5"]], {})
+    rep = run_import(gen_store, "supplies", *encode(spec, "xlsx"))
+    assert rep.status == "rejected" and (2, "year") in {(e["row"], e["field"]) for e in rep.errors}
