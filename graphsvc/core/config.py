@@ -26,6 +26,10 @@ class Settings:
     cookie_secure: bool
     read_only: bool = False
     buffer_pool_mb: int = 512
+    copy_threshold: int = 2000
+    import_max_rows: int = 500_000
+    import_max_unpacked_bytes: int = 200 * 1024 * 1024
+    import_max_errors: int = 1000
     extra: dict = field(default_factory=dict)
     # Login throttling (graphsvc/core/throttle.py) and sessions (graphsvc/core/sessions.py).
     login_failures_per_account: int = 10
@@ -72,6 +76,12 @@ def load(**overrides) -> Settings:
         trusted_proxies=_int("GRAPHSVC_TRUSTED_PROXIES", 0),
         session_lifetime_s=_int("GRAPHSVC_SESSION_HOURS", 8) * 3600,
         secret_source="given" if "secret_key" in overrides else source,
+        # Rows per write above which LadybugDB gets one bulk COPY / LOAD FROM (tests lower it).
+        copy_threshold=_int("GRAPHSVC_COPY_THRESHOLD", 2000),
+        # Caps on one uploaded import (HTTP only): a small .xlsx can unpack to a million rows.
+        import_max_rows=_int("GRAPHSVC_IMPORT_MAX_ROWS", 500_000),
+        import_max_unpacked_bytes=_int("GRAPHSVC_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024,
+        import_max_errors=_int("GRAPHSVC_IMPORT_MAX_ERRORS", 1000),
     )
     values.update(overrides)
     return Settings(**values)
