@@ -392,7 +392,12 @@ _QUOTE = {"type": "object", "required": ["amount_wan", "already_paid_wan", "paya
 _TARGET_ROW = {"type": "object", "required": ["target_id", "rule_id", "indicator", "target", "actual", "shortfall"],
                "properties": {"target_id": {"type": "string"}, "rule_id": {"type": "string"},
                               "indicator": {"type": "string"}, "target": _NNUM, "aim": _NNUM,
-                              "actual": {"type": "integer"}, "shortfall": _NNUM, "note": {"type": "string"}}}
+                              "actual": {"type": "integer"}, "shortfall": _NNUM, "note": {"type": "string"},
+                              "applies_to": {"type": "string", "nullable": True,
+                                             "description": "the region the target is set for (a district "
+                                                            "is never compared with a city-wide target)"},
+                              "district_actual": {"type": "integer", "nullable": True,
+                                                  "description": "the asked district's own count, apart"}}}
 _TARGETS = {"type": "object", "required": ["region", "year", "rows"],
             "properties": {"region": {"type": "string"}, "region_name": _NSTR, "year": {"type": "integer"},
                            "rows": {"type": "array", "items": _TARGET_ROW}, "note": {"type": "string"}}}

@@ -29,7 +29,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from graphsvc.core import access, regions
 from graphsvc.core.errors import BadParameter, Forbidden, NotFound
 from graphsvc.programmes import catalogue as _cat
-from graphsvc.programmes import coverage, facts, forms, listing, quotes, reports
+from graphsvc.programmes import coverage, facts, forms, listing, provider_support, quotes, reports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Roles that may see a whole “1+N” group checked along with one of its projects.
@@ -160,18 +160,55 @@ def eligibility(store, who, body: dict) -> dict:
 # ---------------------------------------------------------------- subsidies
 
 def subsidy_quote(store, who, body: dict) -> dict:
-    """POST /subsidies/quote: ``body`` is ``{uscc, recognition: {kind, level, year}}``."""
+    """POST /subsidies/quote: ``body`` is ``{uscc, recognition: {kind, level, year},
+    other_awards?: [{source, amount_wan}]}`` (B10, with B13 “就高不重复” against awards for the
+    same recognition under other policies) or ``{uscc, support: {facts}}`` (the Binjiang items
+    C4.1–C4.11 for a district enterprise)."""
     raw = body.get("uscc")
     if not isinstance(raw, str) or not raw.strip():
         raise BadParameter("缺少 uscc", "uscc")
     uscc = _uscc(raw)
-    if "recognition" not in body:
+    if "recognition" not in body and "support" not in body:
         raise BadParameter("缺少 recognition {kind, level, year}", "recognition")
-    rec = quotes.validate_recognition(body.get("recognition"))
+    rec = quotes.validate_recognition(body.get("recognition")) if "recognition" in body else None
+    support = provider_support.coerce(body.get("support") or {}) if "support" in body else None
+    others = _other_awards(body.get("other_awards"))
     ent = facts.load_enterprise(store, uscc)["enterprise"]
     if not access.acts_for(who, uscc, ent.get("region_code")):
         raise NotFound("未找到该企业，或不在您的可见范围内")
-    return listing.jsonable(quotes.quote_subsidy(store, uscc, rec))
+    if rec is None:
+        return listing.jsonable({"uscc": uscc, "name": ent.get("name"),
+                                 **provider_support.support_quote(ent, support)})
+    q = quotes.quote_subsidy(store, uscc, rec)
+    if others:
+        b13 = provider_support.highest_not_duplicated(
+            [{"rule_id": "B10", "matter": "recognition", "source": "本意见（B10）", "amount_wan": q["payable_wan"]}]
+            + [{"rule_id": "other", "matter": "recognition", **o} for o in others])
+        q["b13"] = b13
+        q["rule_ids"] = q["rule_ids"] + ["B13"]
+        if b13["chosen"]["rule_id"] != "B10":
+            q.update(payable_wan=0, reason=q["reason"] + "；" + b13["reason"])
+    if support is not None:
+        q["support"] = provider_support.support_quote(ent, support)
+    return listing.jsonable(q)
+
+
+def _other_awards(raw) -> list[dict]:
+    """Awards for the same recognition under other policies: ``[{source, amount_wan}]``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BadParameter("other_awards 应为列表 [{source, amount_wan}]", "other_awards")
+    out = []
+    for i, o in enumerate(raw):
+        amount = o.get("amount_wan") if isinstance(o, dict) else None
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
+            raise BadParameter(f"other_awards 第{i + 1}项的 amount_wan 应为非负数（万元）", f"other_awards[{i}]")
+        source = o.get("source")
+        if not isinstance(source, str) or not source.strip() or len(source) > 64:
+            raise BadParameter(f"other_awards 第{i + 1}项应写明 source（政策名称）", f"other_awards[{i}]")
+        out.append({"source": source.strip(), "amount_wan": amount})
+    return out
 
 
 # ---------------------------------------------------------------- targets and exports
