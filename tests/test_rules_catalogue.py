@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from graphsvc.programmes import catalogue, eligibility, subsidies, targets
-from tests import test_eligibility, test_subsidies, test_targets
+from tests import test_eligibility, test_policy_fidelity, test_subsidies, test_targets
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY_RULES = REPO / "docs" / "policy-rules.md"
@@ -193,7 +193,7 @@ def test_changing_awards_and_targets_is_a_data_change(tmp_path):
 
 def _covered() -> dict:
     seen: dict = {}
-    for mod in (test_eligibility, test_subsidies, test_targets):
+    for mod in (test_eligibility, test_subsidies, test_targets, test_policy_fidelity):
         for rid, outcome in mod.COVERAGE:
             seen.setdefault(rid, set()).add(outcome)
     return seen
