@@ -121,12 +121,12 @@ def test_what_if_overlay_and_missing_facts(store):
     # an N marker given without a group id: A2.2 asks for it
     n = pg.check(store, "hz-2023-digital-project", uscc=owner["uscc"], given=pg.coerce_facts({"one_plus_n": "N"}))
     a22 = next(r for r in n["rules"] if r["rule_id"] == "A2.2")
-    assert a22["outcome"] == "unknown" and "group_id" in a22["reason"]
+    assert a22["outcome"] == "unknown" and "项目组编号" in a22["reason"]
     # a given null makes a stored fact unknown
     nulled = pg.check(store, "bj-2023-provider", uscc=owner["uscc"], given={"rd_staff": None})
     c23 = next(r for r in nulled["rules"] if r["rule_id"] == "C2.3")
     item = next(i for i in c23["items"] if i["item"] == "rd_staff")
-    assert item["outcome"] == "unknown" and "rd_staff" in item["reason"]
+    assert item["outcome"] == "unknown" and "研发人员数" in item["reason"]
 
 
 def test_future_factory_ladder_from_recognitions(store):

@@ -111,7 +111,8 @@ def test_what_if_overlays_stored_facts(api, accounts):
     fail = api("maker").post(CHECK, json={"programme": "hz-2023-digital-project", "uscc": uscc, "facts": {
         "start_date": "2021-12-31", "investment_wan": 199.99, "prior_city_subsidy": False}}).json()
     assert fail["outcome"] == "fail"
-    assert by_rule(fail)["A2.4"]["outcome"] == "fail" and by_rule(fail)["A2.5"]["outcome"] == "fail"
+    # A2.4 is “原则上” (needs a reason), A2.5 is hard
+    assert by_rule(fail)["A2.4"]["outcome"] == "needs_reason" and by_rule(fail)["A2.5"]["outcome"] == "fail"
     assert fail["what_if"] == ["investment_wan", "prior_city_subsidy", "start_date"]
     # credit overridden by the what-if (the stored enterprise is in good standing)
     bad = api("maker").post(CHECK, json={"programme": "hz-2023-digital-project", "uscc": uscc,

@@ -87,7 +87,7 @@ COVERAGE = [(c[0], c[6]) for c in CASES] + [("B4", c[1]) for c in B4_CASES]
 
 def test_b4_missing_ratio_is_unknown():
     r = tg.b4_local_supply(None)
-    assert r["outcome"] == "unknown" and "local_supply_ratio" in r["reason"]
+    assert r["outcome"] == "unknown" and "供应链本地化配套比例" in r["reason"] and "local_supply_ratio" not in r["reason"]
     with pytest.raises(ValueError):
         tg.b4_meets_target(None)
 

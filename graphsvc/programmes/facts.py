@@ -26,7 +26,7 @@ Example — a stored project's facts, overlaid by a what-if, checked:
 'pass'
 >>> what_if = overlay(facts, coerce_facts({"investment_wan": "199.99"}))
 >>> [r["outcome"] for r in run_check("hz-2023-digital-project", what_if)["rules"]][2]
-'needs_reason'
+'fail'
 """
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ def b4_local_supply(ratio, catalogue: dict | None = None) -> dict:
     used = {"local_supply_ratio": ratio}
     if ratio is None:
         return {"rule_id": "B4", "outcome": "unknown", "facts_used": used,
-                "reason": "缺少“供应链本地化配套比例”（local_supply_ratio），无法判断"}
+                "reason": "缺少“供应链本地化配套比例”，无法判断"}
     ok = b4_meets_target(ratio, catalogue)
     return {"rule_id": "B4", "outcome": "pass" if ok else "fail", "facts_used": used,
             "reason": f"供应链本地化配套比例为{ratio * 100:.1f}%，{'达到' if ok else '未达到'}{target * 100:g}%左右的目标"}
