@@ -240,7 +240,7 @@ def modules(facts: dict | None = None) -> list[dict]:
         if r["outcome"] == UNKNOWN:
             missing = [k for k in MODULE_FACTS if f.get(k) is None]
             r["missing"] = [{"fact": k, "label": MODULE_FACTS[k]} for k in missing]
-            r["reason"] = ("缺少" + "、".join(f"“{MODULE_FACTS[k]}”（{k}）" for k in missing)
+            r["reason"] = ("缺少" + "、".join(f"“{MODULE_FACTS[k]}”" for k in missing)
                            + "，无法计算：图谱中没有这些数据，须由应用企业申报时提供")
         out.append(r)
     return out
