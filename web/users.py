@@ -130,9 +130,7 @@ def users_page():
         try:
             created, status = admin.create_account(store(), who, body), 201
             form = {}
-        except Forbidden:
-            raise
-        except DomainError as exc:
+        except DomainError as exc:  # shown next to the field (a caller with no rights: see below)
             errors, status = {exc.field or "username": exc.message}, from_domain(exc).status
     items = admin.list_accounts(store(), who)
     return render_template("users/index.html", items=items, form=form, errors=errors, created=created,
