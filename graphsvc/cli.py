@@ -23,6 +23,7 @@ DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "capacit
 
 
 @click.group()
+@click.version_option(package_name="graphsvc", prog_name="graphsvc")
 @click.pass_context
 def cli(ctx):
     """graphsvc — 智造供需图谱 (smart-manufacturing supply-and-demand graph)."""
@@ -116,8 +117,11 @@ def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
 def load_demo(store, scale: str, out: Path | None = None, seed: int = 2023, progress: bool = True) -> dict:
     from graphsvc.demo import generate as demo
 
-    out = out or Path(tempfile.mkdtemp(prefix=f"graphsvc-demo-{scale}-"))
-    return load_demo_files(store, demo.generate(scale, out, seed=seed), progress=progress)
+    if out is not None:
+        return load_demo_files(store, demo.generate(scale, out, seed=seed), progress=progress)
+    # The generated files are only the importers' input: nothing is left in the temp directory.
+    with tempfile.TemporaryDirectory(prefix=f"graphsvc-demo-{scale}-") as tmp:
+        return load_demo_files(store, demo.generate(scale, Path(tmp), seed=seed), progress=progress)
 
 
 def load_demo_files(store, files: dict, progress: bool = True) -> dict:

@@ -54,7 +54,7 @@ def subsidy_quote():
 @bp.get(API + "/targets")
 @require("admin", "bureau")
 def targets_progress():
-    year = arg_int("year", dt.date.today().year, minimum=2000, maximum=2100)
+    year = arg_int("year", service.default_target_year(store()), minimum=2000, maximum=2100)
     return jsonify(service.target_progress(store(), current_principal(), request.args.get("region"), year))
 
 
@@ -306,7 +306,7 @@ def _target_filters(who) -> tuple[str | None, int | None, dict]:
     except DomainError as exc:
         errors["region"] = exc.message
         problems.append(exc)
-    year = _year_arg(errors, dt.date.today().year)
+    year = _year_arg(errors, service.default_target_year(store()))
     if "year" in errors:
         problems.append(BadParameter(errors["year"], "year"))
     if problems:

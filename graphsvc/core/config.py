@@ -5,8 +5,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
@@ -51,7 +49,8 @@ class Settings:
 
 def load(**overrides) -> Settings:
     """Read settings from GRAPHSVC_* variables; keyword overrides win (used by tests)."""
-    data_dir = Path(os.environ.get("GRAPHSVC_DATA_DIR", ROOT / "data"))
+    # `./data` where the command runs (as the README says), not inside the installed package.
+    data_dir = Path(os.environ.get("GRAPHSVC_DATA_DIR") or "data").absolute()
     secret = os.environ.get("GRAPHSVC_SECRET_KEY")
     source = "env"
     if not secret and "secret_key" not in overrides:

@@ -248,6 +248,14 @@ def default_region(who) -> str:
     return who.scope if who.role == "bureau" and who.scope else "330100"
 
 
+def default_target_year(store) -> int:
+    """The year /targets shows unasked: the latest data year not in the future, as on the
+    overview and the other pages (not the calendar year, which has no recognitions yet)."""
+    from graphsvc.dashboard import summary
+
+    return summary.default_year(summary.years(store))
+
+
 def target_progress(store, who, region: str | None, year: int) -> dict:
     """GET /targets: each target of the region against the recognitions, with the shortfall."""
     return listing.jsonable(reports.target_progress(store, region_for(who, region), year))
