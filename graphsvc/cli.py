@@ -60,7 +60,7 @@ def _print_report(rep: dict) -> None:
 
 
 def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_json=False,
-              progress=True, actor="cli") -> dict:
+              progress=True, actor="cli", historical=False) -> dict:
     from tqdm import tqdm
 
     from loaders.importer import run_import
@@ -79,7 +79,7 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
 
     try:
         rep = run_import(store, kind, path.read_bytes(), path.name, dry_run=dry_run, partial=partial,
-                         progress=on_progress, actor=actor).as_dict()
+                         progress=on_progress, actor=actor, historical=historical).as_dict()
     finally:
         for bar in bars.values():
             bar.close()
@@ -96,8 +96,11 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
 @click.option("--partial", is_flag=True, help="Write the good rows and report the rest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--historical", is_flag=True,
+              help="Deliveries only: records that predate the ledger, imported with their status "
+                   "(confirmed, disputed, withdrawn) on the importer's word; audited as vouched for.")
 @pass_ctx
-def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
+def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json, historical):
     """Import FILE (.csv or .xlsx) of KIND: enterprises, supplies, deliveries, recognitions,
     projects, memberships, capacities."""
     from loaders.importer import UnknownKind
@@ -105,7 +108,8 @@ def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
 
     # GRAPHSVC_MAX_UPLOAD_MB bounds HTTP uploads; a local file of any size is the operator's call.
     try:
-        rep = do_import(c.store, kind, file, dry_run=dry_run, partial=partial, as_json=as_json)
+        rep = do_import(c.store, kind, file, dry_run=dry_run, partial=partial, as_json=as_json,
+                        actor=os.environ.get("USER") or "cli", historical=historical)
     except (UnknownKind, FileError) as exc:
         fail(str(exc))
     if rep["status"] == "failed":
@@ -128,7 +132,9 @@ def load_demo_files(store, files: dict, progress: bool = True) -> dict:
     """Import generated demo files in dependency order, through the same loaders users use."""
     reports = {}
     for kind in DEMO_ORDER:
-        reports[kind] = do_import(store, kind, files[kind], progress=progress, actor="demo")
+        # The demo's confirmed deliveries stand for history that predates the ledger.
+        reports[kind] = do_import(store, kind, files[kind], progress=progress, actor="demo",
+                                  historical=kind == "deliveries")
         if reports[kind]["status"] != "ok":
             raise click.ClickException(f"demo {kind} import was rejected")
     return reports

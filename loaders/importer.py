@@ -64,11 +64,16 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
                force_status: str | None = None, progress: Progress = _noop,
                today: dt.date | None = None, scope: str | None = None,
                own_uscc: str | None = None, max_rows: int | None = None,
-               max_unpacked: int | None = None, max_errors: int | None = None) -> Report:
+               max_unpacked: int | None = None, max_errors: int | None = None,
+               historical: bool = False) -> Report:
     """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults.
 
     `scope` (a bureau's region code) rejects rows about enterprises outside it; `own_uscc`
     (a supplier importing its claims) rejects deliveries it is not the supplier of.
+    New deliveries enter the ledger as `claimed` for their client to confirm; only a
+    `historical` import (an administrator or a bureau vouching for records that predate the
+    ledger) may bring them in already confirmed, disputed or withdrawn, and each such delivery
+    records who vouched for it.
     """
     kind = KINDS.get(kind_name)
     if kind is None:
@@ -92,7 +97,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         raise FileError("文件只有表头，没有数据行")
 
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
-                   present=present, actor=actor, ip=ip, filename=filename)
+                   present=present, actor=actor, ip=ip, filename=filename, historical=historical)
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
     if kind.name in _COLUMN_CHECKS:
         records = Records(cols)
@@ -151,6 +156,7 @@ class _Context:
     ip: str | None = None
     filename: str = ""
     looked_up: set = field(default_factory=set)    # USCCs already asked about
+    historical: bool = False                       # vouched-for records that predate the ledger
 
 
 def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context):
@@ -363,6 +369,11 @@ def _check_deliveries(ctx, records, errors):
         old = existing.get(r.get("id"))
         if old is None:
             r["status"] = ctx.force_status or r.get("status") or "claimed"
+            if r["status"] != "claimed" and not ctx.historical:
+                _err(errors, r, "status", "新交付只能以“待确认”导入，由客户在台账中确认；早于台账的历史记录"
+                     "请以“历史记录”方式导入（由导入单位担保并记入审计）")
+            elif r["status"] == "confirmed" and ctx.historical:
+                r["confirmed_by"] = r.get("confirmed_by") or f"{ctx.actor or 'import'}（历史记录担保）"
             continue
         for reason in stored_delivery_problems(r, old, ctx.force_status is not None):
             _err(errors, r, *reason)
@@ -475,14 +486,16 @@ def _write_supplies(tx, ctx, good: Records):
 
 def _write_deliveries(tx, ctx, good):
     good = [r for r in good if not r.get("_unchanged")]
-    cols = [c.name for c in KINDS["deliveries"].columns]
+    cols = [c.name for c in KINDS["deliveries"].columns] + (["confirmed_by"] if ctx.historical else [])
     res = tx.upsert_nodes("Delivery", _node_rows(good, cols))
     # One event per delivery the file created or changed, as the ledger writes per claim.
-    tx.upsert_nodes("AuditEvent", [audit.event(ctx.actor, "delivery.import", r["id"], ip=ctx.ip,
+    action = "delivery.import_historical" if ctx.historical else "delivery.import"
+    tx.upsert_nodes("AuditEvent", [audit.event(ctx.actor, action, r["id"], ip=ctx.ip,
                                                region_code=(ctx.known.get(r["client_uscc"]) or {}).get("region_code"),
                                                detail={"created": r["id"] not in ctx.deliveries, "status": r["status"],
                                                        "supplier_uscc": r["supplier_uscc"],
-                                                       "client_uscc": r["client_uscc"], "file": ctx.filename})
+                                                       "client_uscc": r["client_uscc"], "file": ctx.filename,
+                                                       **({"vouched_by": ctx.actor} if ctx.historical else {})})
                                    for r in good])
     rels = tx.replace_rels("DELIVERED", [{"from": r["supplier_uscc"], "to": r["id"]} for r in good], mode="to")
     rels += tx.replace_rels("FOR", [{"from": r["id"], "to": r["client_uscc"]} for r in good], mode="from")

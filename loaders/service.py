@@ -63,7 +63,8 @@ def caller_limits(p: Principal, kind: str) -> dict:
 
 
 def import_for(store, p: Principal, kind: str, data: bytes, filename: str, *, dry_run: bool = False,
-               partial: bool = False, ip: str | None = None, caps: dict | None = None) -> Report:
+               partial: bool = False, ip: str | None = None, caps: dict | None = None,
+               historical: bool = False) -> Report:
     """Import one file as `p`. Raises UnknownKind / FileError for file-level faults, Forbidden.
 
     `caps` bounds an uploaded file (max_rows, max_unpacked, max_errors): a small .xlsx can
@@ -71,5 +72,7 @@ def import_for(store, p: Principal, kind: str, data: bytes, filename: str, *, dr
     if kind not in KINDS:
         raise unknown_kind(kind)
     limits = caller_limits(p, kind)
+    if historical and (kind != "deliveries" or p.role not in ("admin", "bureau")):
+        raise Forbidden("只有管理员或经信部门可以担保导入历史交付记录", field="historical")
     return run_import(store, kind, data, filename, dry_run=dry_run, partial=partial, actor=p.username, ip=ip,
-                      **limits, **(caps or {}))
+                      historical=historical, **limits, **(caps or {}))

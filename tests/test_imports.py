@@ -107,7 +107,7 @@ def test_delivery_rules_unit_for_process_client_dates_and_kind(empty_store):
             f"T2,{A},{C},engineering_project,1,cell,1,-5,2024-01-01,2023-12-01,confirmed",
             f"T3,{A},{C},security_contract,1,cell,1,5,2099-01-01,,claimed",
             f"T4,{A},{C},engineering_project,1,factory,1,50,2024-01-01,2024-02-01,confirmed"]
-    rep = run_import(empty_store, "deliveries", (head + "\n".join(rows)).encode(), "d.csv")
+    rep = run_import(empty_store, "deliveries", (head + "\n".join(rows)).encode(), "d.csv", historical=True)
     got = {(e["row"], e["field"]) for e in rep.errors}
     assert {(2, "unit"), (3, "contract_amount_wan"), (3, "accepted_date"), (4, "kind"),
             (4, "signed_date")} <= got
@@ -118,10 +118,10 @@ def test_confirmed_delivery_cannot_be_changed_by_reimport(empty_store):
     run_import(empty_store, "enterprises", enterprises_csv().encode(), "e.csv")
     head = "id,supplier_uscc,client_uscc,kind,provider_type,unit,contract_amount_wan,signed_date,status\n"
     ok = head + f"T9,{A},{C},engineering_project,1,cell,100,2024-01-01,confirmed\n"
-    assert run_import(empty_store, "deliveries", ok.encode(), "d.csv").status == "ok"
-    assert run_import(empty_store, "deliveries", ok.encode(), "d.csv").status == "ok"
+    assert run_import(empty_store, "deliveries", ok.encode(), "d.csv", historical=True).status == "ok"
+    assert run_import(empty_store, "deliveries", ok.encode(), "d.csv", historical=True).status == "ok"
     changed = ok.replace(",100,", ",900,")
-    rep = run_import(empty_store, "deliveries", changed.encode(), "d.csv")
+    rep = run_import(empty_store, "deliveries", changed.encode(), "d.csv", historical=True)
     assert rep.status == "rejected" and rep.errors[0]["field"] == "contract_amount_wan"
 
 
@@ -180,3 +180,25 @@ def test_supplier_region_on_supplies_follows_the_supplier(empty_store):
     moved = f"uscc,name,region_code\n{C},苏州示例丙机械有限公司,330109\n".encode()
     assert run_import(empty_store, "enterprises", moved, "m.csv").status == "ok"
     assert region() == "330109"
+
+
+def test_new_deliveries_enter_the_ledger_as_claims_unless_vouched_for_as_history(empty_store):
+    """Issue #25.3: an import never confirms a delivery on its own; confirmed history that
+    predates the ledger comes in only as a separate, audited, vouched-for import."""
+    run_import(empty_store, "enterprises", enterprises_csv().encode(), "e.csv")
+    head = "id,supplier_uscc,client_uscc,kind,provider_type,unit,contract_amount_wan,signed_date,status\n"
+    body = head + f"H1,{A},{C},engineering_project,1,cell,100,2024-01-01,confirmed\n"
+    rep = run_import(empty_store, "deliveries", body.encode(), "d.csv", actor="bj_bureau")
+    assert rep.status == "rejected" and (rep.errors[0]["row"], rep.errors[0]["field"]) == (2, "status")
+    assert "历史记录" in rep.errors[0]["reason"]
+    assert empty_store.read_one("deliveries/get", id="H1") is None
+    rep = run_import(empty_store, "deliveries", body.encode(), "d.csv", actor="bj_bureau", historical=True)
+    assert rep.status == "ok", rep.errors
+    d = empty_store.read_one("deliveries/get", id="H1")["delivery"]
+    assert d["status"] == "confirmed" and d["confirmed_by"].startswith("bj_bureau")
+    events = [e["event"] for e in empty_store.read("core/audit_list", regions=None, action="delivery.import_historical",
+                                                   limit=10, after_at=None, after_id=None)]
+    assert [e["target"] for e in events] == ["H1"]
+    assert '"vouched_by": "bj_bureau"' in events[0]["detail"]
+    claimed = head + f"H2,{A},{C},engineering_project,1,cell,100,2024-01-01,claimed\n"
+    assert run_import(empty_store, "deliveries", claimed.encode(), "d.csv").status == "ok"

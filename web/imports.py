@@ -56,7 +56,7 @@ def import_file(kind):
     data, filename = _upload()
     try:
         report = imports.import_for(store(), who, kind, data, filename, dry_run=_flag("dry_run"),
-                                    partial=_flag("partial"), ip=client_ip(),
+                                    partial=_flag("partial"), ip=client_ip(), historical=_flag("historical"),
                                     caps={"max_rows": settings().import_max_rows,
                                           "max_unpacked": settings().import_max_unpacked_bytes,
                                           "max_errors": settings().import_max_errors})
@@ -95,7 +95,9 @@ OPENAPI = {
     "/imports/{kind}": {"post": {
         "summary": "Import a CSV/xlsx file (all-or-nothing unless partial)",
         "parameters": [p("kind", {"type": "string", "enum": list(KINDS)}),
-                       q("dry_run", {"type": "boolean"}), q("partial", {"type": "boolean"})],
+                       q("dry_run", {"type": "boolean"}), q("partial", {"type": "boolean"}),
+                       q("historical", {"type": "boolean"},
+                         description="deliveries that predate the ledger, with their status, vouched for by the caller (admin or bureau)")],
         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}}}}}},

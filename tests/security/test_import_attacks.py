@@ -152,6 +152,31 @@ def test_each_imported_delivery_has_its_own_audit_event(api, accounts):
     assert all(e["actor"] == "admin" for e in mine)
 
 
+def test_confirmed_history_needs_the_vouched_for_mode_and_only_a_bureau_or_admin_may_vouch(api, accounts):
+    """#25.3: a new delivery imported as confirmed is refused (status named); the historical
+    mode records who vouched for it, and a supplier cannot use it."""
+    supplier, client = new_usccs(2, "330108")
+    ents = csv_text(["uscc", "name", "industry_code", "provider_types"],
+                    [[supplier, "历史供给方", "I65", "1"], [client, "历史客户", "C39", ""]])
+    assert upload(api("bj_bureau"), "enterprises", ents).status_code == 200
+    hid = f"HIST-{supplier[-6:]}"
+    body = csv_text(DELIVERY_COLS + ["status"],
+                    [[hid, supplier, client, "engineering_project", 1, "line", 1, 10, "2023-01-02", "2023-05-02", "good",
+                      "confirmed"]])
+    r = upload(api("bj_bureau"), "deliveries", body)
+    assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} == {"status"}, r.text
+    assert api("admin").get(f"/api/v1/deliveries/{hid}").status_code == 404
+    r = upload(api("provider"), "deliveries", body, historical="1")
+    assert r.status_code == 403 and r.json().get("field") == "historical", r.text
+    r = upload(api("bj_bureau"), "deliveries", body, historical="1")
+    assert r.status_code == 200, r.text
+    d = api("admin").get(f"/api/v1/deliveries/{hid}").json()
+    assert d["status"] == "confirmed" and d["confirmed_by"].startswith("bj_bureau")
+    events = api("admin").get("/api/v1/audit?action=delivery.import_historical&limit=100").json()["items"]
+    mine = [e for e in events if e["target"] == hid]
+    assert len(mine) == 1 and mine[0]["actor"] == "bj_bureau" and mine[0]["detail"]["vouched_by"] == "bj_bureau"
+
+
 # -- 20: the claim API's id rule --------------------------------------------------------------
 @pytest.mark.parametrize("bad_id", ["../../logout", "<b>x</b>", "=HYPERLINK(\"x\")", "a/b", "a b", "x" * 65])
 def test_delivery_ids_follow_the_claim_id_rule(api, bad_id):
