@@ -25,6 +25,8 @@ from graphsvc.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
+# The session's own Neo4j server and the fixtures that run tests on it (test_neo4j_*.py).
+pytest_plugins = ["tests.engines"]
 
 
 def pytest_configure(config):

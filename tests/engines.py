@@ -1,0 +1,173 @@
+"""The second engine in the same run: one real Neo4j 5.26 server for the whole session.
+
+The server is tools/neo4j-server (the Neo4j kernel and Bolt connector from Maven Central),
+reached through the official driver exactly as in production. If `make neo4j` has already
+started one (its variables in .neo4j/env answer), the session uses it, else it starts its own
+and stops it at the end. If the server cannot be built or started, every Neo4j test FAILS with
+the reason: nothing is skipped.
+
+Neo4j Community has one user database, so the Neo4j fixtures share it and put it in the state
+the test asks for: `neo4j_empty` (reference data only), `neo4j_demo` (the demo graph, read
+only) and `neo4j_fresh` (the demo graph, the test may change it). The demo graph reaches Neo4j
+the way a deployment moves there: `graphsvc backup` of the embedded demo store, restored on Neo4j.
+
+Test modules named test_neo4j_*.py run tests of the LadybugDB modules again by importing them
+and overriding `store` / `fresh_store` / `empty_store` with these fixtures.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import neo4j_server as n4  # noqa: E402  (tools/ is not a package)
+
+MAKE_ENV = ROOT / ".neo4j" / "env"
+ENGINE_FIXTURES = {"neo4j": {"neo4j_server"},
+                   "ladybug": {"store", "fresh_store", "empty_store", "demo_template", "server"}}
+
+
+def _reuse_make_server():
+    """The server `make neo4j` started, if its env file is there and it answers."""
+    if not MAKE_ENV.exists():
+        return None
+    env = n4.read_env(MAKE_ENV)
+    try:
+        n4.wait_bolt(env["GRAPHSVC_NEO4J_URI"], env["GRAPHSVC_NEO4J_USER"],
+                               env["GRAPHSVC_NEO4J_PASSWORD"], timeout=5)
+    except (n4.ServerError, KeyError):
+        return None
+    return n4.Running(env["GRAPHSVC_NEO4J_URI"], env["GRAPHSVC_NEO4J_USER"],
+                                env["GRAPHSVC_NEO4J_PASSWORD"], pid=0, home=MAKE_ENV.parent)
+
+
+class Neo4jSession:
+    """The session's server plus the state its one database is in."""
+
+    def __init__(self, run: n4.Running, owned: bool):
+        self.run, self.owned = run, owned
+        self.state: str | None = None
+        self.demo_backup: Path | None = None
+        self._store = None
+
+    def open(self):
+        from graphsvc.store.neo4j_store import Neo4jStore
+
+        return Neo4jStore(self.run.uri, self.run.user, self.run.password)
+
+    @property
+    def store(self):
+        if self._store is None:
+            self._store = self.open()
+        return self._store
+
+    def empty(self):
+        from graphsvc.reference_graph import ensure_reference
+
+        self.store.drop_all()
+        ensure_reference(self.store)
+        self.state = "dirty"
+        return self.store
+
+    def demo(self):
+        from graphsvc.backup import restore
+
+        if self.state != "demo":
+            assert self.demo_backup, "the demo backup is made by the neo4j_demo fixture"
+            self.store.drop_all()
+            restore(self.store, self.demo_backup)
+            self.state = "demo"
+        return self.store
+
+    def restart(self, port: int | None = None):
+        """Stop the server and start it again on the same data and port (fault tests)."""
+        if not self.owned:
+            pytest.fail("restart needs the session's own server, not the one `make neo4j` started")
+        port = port or int(self.run.uri.rsplit(":", 1)[1])
+        n4.stop(self.run.home)
+        self.run = n4.start(self.run.home, port=port, wipe=False, password=self.run.password)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory):
+    """The session's Neo4j server (Neo4jSession)."""
+    run = _reuse_make_server()
+    owned = run is None
+    if owned:
+        try:
+            run = n4.start(tmp_path_factory.mktemp("neo4j"))
+        except n4.ServerError as exc:
+            pytest.fail(f"the Neo4j test server could not be started: {exc}", pytrace=False)
+    sess = Neo4jSession(run, owned)
+    yield sess
+    if sess._store is not None:
+        sess._store.close()
+    if owned:
+        n4.stop(sess.run.home)
+
+
+@pytest.fixture(scope="session")
+def neo4j_demo_backup(neo4j_server, store, tmp_path_factory):
+    """`graphsvc backup` of the embedded demo store: what every Neo4j demo graph is restored from."""
+    from graphsvc.backup import backup
+
+    d = tmp_path_factory.mktemp("demo-backup")
+    backup(store, d)
+    neo4j_server.demo_backup = d
+    return d
+
+
+@pytest.fixture
+def neo4j_empty(neo4j_server):
+    """The Neo4j store holding reference data only."""
+    return neo4j_server.empty()
+
+
+@pytest.fixture
+def neo4j_demo(neo4j_server, neo4j_demo_backup):
+    """The Neo4j store holding the demo graph; do not write to it."""
+    return neo4j_server.demo()
+
+
+@pytest.fixture
+def neo4j_fresh(neo4j_server, neo4j_demo_backup):
+    """The Neo4j store holding the demo graph; the test may change it."""
+    yield neo4j_server.demo()
+    neo4j_server.state = "dirty"
+
+
+def engine_of(item) -> str | None:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & ENGINE_FIXTURES["neo4j"]:
+        return "neo4j"
+    if names & ENGINE_FIXTURES["ladybug"]:
+        return "ladybug"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        engine = engine_of(item)
+        if engine:
+            item.user_properties.append(("engine", engine))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many engine-dependent tests ran on each engine (the suite's promise is: both)."""
+    tally: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            if getattr(rep, "when", "call") != "call" and outcome == "passed":
+                continue
+            engine = dict(getattr(rep, "user_properties", ())).get("engine")
+            if engine:
+                tally.setdefault(engine, {}).setdefault(outcome, 0)
+                tally[engine][outcome] += 1
+    if tally:
+        line = "; ".join(f"{e}: " + ", ".join(f"{n} {o}" for o, n in sorted(c.items()))
+                         for e, c in sorted(tally.items()))
+        terminalreporter.write_line(f"engine-dependent tests — {line}")
+
