@@ -110,12 +110,18 @@ def neo4j_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def neo4j_demo_backup(neo4j_server, store, tmp_path_factory):
+def neo4j_demo_backup(neo4j_server, demo_template, tmp_path_factory):
     """`graphsvc backup` of the embedded demo store: what every Neo4j demo graph is restored from."""
     from graphsvc.backup import backup
+    from tests.conftest import _copy_data, open_test_store
 
+    # Not the `store` fixture: in a test_neo4j_* module that name means the Neo4j store.
+    lb = open_test_store(_copy_data(demo_template, tmp_path_factory.mktemp("demo-ladybug")))
     d = tmp_path_factory.mktemp("demo-backup")
-    backup(store, d)
+    try:
+        backup(lb, d)
+    finally:
+        lb.close()
     neo4j_server.demo_backup = d
     return d
 
@@ -171,3 +177,68 @@ def pytest_terminal_summary(terminalreporter):
                          for e, c in sorted(tally.items()))
         terminalreporter.write_line(f"engine-dependent tests — {line}")
 
+
+
+STORE_FIXTURES = {"store", "fresh_store", "empty_store"}
+LADYBUG_ONLY = {"server", "api", "page_as", "demo_template"}
+
+
+def rerun_on_neo4j(module, namespace: dict, *, skip: dict[str, str] | None = None) -> None:
+    """Collect `module`'s store tests again in the test_neo4j_* module whose globals are
+    `namespace`, with `store`, `fresh_store` and `empty_store` meaning the Neo4j store there.
+
+    The test bodies are the LadybugDB ones, unchanged: the same assertions hold on both engines.
+    `skip` names tests left out, each with the reason (they test the embedded engine itself).
+    """
+    import inspect
+
+    skip = skip or {}
+    fixtures = {n: o for n, o in vars(module).items() if _is_fixture(o)}
+
+    def needs(params: set, seen: frozenset = frozenset()) -> set:
+        """The conftest fixtures `params` reach through the module's own fixtures."""
+        out = set(params)
+        for p in params & set(fixtures) - seen:
+            out |= needs(set(inspect.signature(fixtures[p]).parameters), seen | {p})
+        return out
+
+    namespace.update({n: o for n, o in fixtures.items() if n not in namespace})
+    for name, obj in vars(module).items():
+        if name.startswith("test_") and callable(obj) and name not in skip:
+            used = needs(set(inspect.signature(obj).parameters))
+            if used & STORE_FIXTURES and not used & LADYBUG_ONLY:
+                namespace[name] = obj
+    namespace.update(_store_overrides())
+
+
+def _is_fixture(obj) -> bool:
+    try:
+        from _pytest.fixtures import FixtureFunctionDefinition
+    except ImportError:  # pytest < 8.4
+        return hasattr(obj, "_pytestfixturefunction")
+    return isinstance(obj, FixtureFunctionDefinition)
+
+
+def _store_overrides() -> dict:
+    # Made per call: defined at module level they would replace the LadybugDB fixtures everywhere.
+    # `store` is module-scoped like the module fixtures built on it (indexes, recount frames);
+    # the autouse fixture puts the demo graph back before each test that reads it.
+    @pytest.fixture(name="store", scope="module")
+    def store_on_neo4j(neo4j_server, neo4j_demo_backup):
+        return neo4j_server.demo()
+
+    @pytest.fixture(name="fresh_store")
+    def fresh_store_on_neo4j(neo4j_fresh):
+        return neo4j_fresh
+
+    @pytest.fixture(name="empty_store")
+    def empty_store_on_neo4j(neo4j_empty):
+        return neo4j_empty
+
+    @pytest.fixture(autouse=True)
+    def neo4j_demo_unless_changed(request, neo4j_server, neo4j_demo_backup):
+        if not {"fresh_store", "empty_store"} & set(request.fixturenames):
+            neo4j_server.demo()
+
+    return {"_store_on_neo4j": store_on_neo4j, "_fresh_store_on_neo4j": fresh_store_on_neo4j,
+            "_empty_store_on_neo4j": empty_store_on_neo4j, "_neo4j_demo_unless_changed": neo4j_demo_unless_changed}
