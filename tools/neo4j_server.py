@@ -13,6 +13,7 @@ Every failure raises ServerError with the reason and the log to read, never a si
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import shutil
@@ -181,10 +182,8 @@ def _terminate(pid: int, timeout: float = 90.0) -> None:
         return
     deadline = time.monotonic() + timeout
     while _alive(pid) and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(ChildProcessError):   # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         time.sleep(0.2)
     if _alive(pid):
         os.kill(pid, signal.SIGKILL)
@@ -209,7 +208,7 @@ def _is_ours(pid: int, home: Path) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return str((Path(home).resolve() / "dbms")).encode() in cmdline
+    return str(Path(home).resolve() / "dbms").encode() in cmdline
 
 
 def write_env(run: Running, path: Path) -> None:
