@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GRAPHSVC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test fuzz-imports bench lint clean-data
+.PHONY: install run test fuzz-imports bench lint clean-data neo4j neo4j-stop
 
 install: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/assets
 
@@ -46,7 +46,7 @@ run: install
 	$(PY) -m graphsvc.demo.accounts --ensure-demo
 	.venv/bin/graphsvc serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(STAMPS)/java
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # The import property tests with many more generated files than `make test` runs.
@@ -62,3 +62,20 @@ lint: install
 
 clean-data:
 	rm -rf data
+
+# A local Neo4j 5.26 server (tools/neo4j-server, built by Maven into .cache/m2) without Docker:
+# a fresh database each time, its variables in .neo4j/env (`set -a; . .neo4j/env; set +a`).
+$(STAMPS)/java:
+	@mkdir -p $(STAMPS)
+	@if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends maven openjdk-17-jdk-headless >/dev/null; \
+	fi
+	@touch $@
+
+neo4j: $(STAMPS)/python $(STAMPS)/java
+	$(PY) tools/neo4j_server.py start
+
+neo4j-stop:
+	@test -x $(PY) && $(PY) tools/neo4j_server.py stop || python3 tools/neo4j_server.py stop

@@ -29,6 +29,9 @@ NEO4J = os.environ.get("GRAPHSVC_NEO4J_URI")
 # The app refuses short or known keys (web/security.py): a fresh strong one per session.
 TEST_SECRET = secrets.token_hex(32)
 
+# The session's own Neo4j server and the fixtures that run tests on it (test_neo4j_*.py).
+pytest_plugins = ["tests.engines"]
+
 
 def pytest_configure(config):
     # A private temp root per session: pytest keeps only the last three and would otherwise
@@ -86,7 +89,7 @@ def open_test_store(data_dir: Path):
 def demo_template(tmp_path_factory):
     """A data directory holding the small demo graph and one account + token per role."""
     from graphsvc.cli import load_demo
-    from graphsvc.demo.accounts import ensure
+    from graphsvc.demo.generate.accounts import ensure
 
     d = tmp_path_factory.mktemp("demo-template")
     store = open_test_store(d)

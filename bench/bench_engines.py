@@ -1,0 +1,116 @@
+"""LadybugDB and Neo4j side by side in one run: the same import and the same figures.
+
+`python -m bench.run engines`. Starts its own Neo4j 5.26 (tools/neo4j_server.py, 1 GB heap,
+512 MB page cache), or uses the one `make neo4j` started (.neo4j/env). The dataset is the
+generated demo at GRAPHSVC_BENCH_ENGINES_SCALE (default "small": the province scale on Neo4j
+takes longer than a benchmark run should on the 2-core machine); both engines get the same
+files through the same importers. Each row is one measurement on one engine; the Neo4j rows
+carry the ratio Neo4j / LadybugDB in `target`, there being no target for the ratio itself.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT, timed
+
+SCALE = os.environ.get("GRAPHSVC_BENCH_ENGINES_SCALE", "small")
+IMPORT_RUNS = 3
+
+
+def _neo4j():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import neo4j_server as n4
+
+    env_file = ROOT / ".neo4j" / "env"
+    if env_file.exists():
+        env = n4.read_env(env_file)
+        try:
+            n4.wait_bolt(env["GRAPHSVC_NEO4J_URI"], env["GRAPHSVC_NEO4J_USER"], env["GRAPHSVC_NEO4J_PASSWORD"], 5)
+            return env, None
+        except n4.ServerError:
+            pass
+    home = Path(tempfile.mkdtemp(prefix="graphsvc-bench-neo4j-"))
+    run = n4.start(home)
+    return run.env(), lambda: n4.stop(home)
+
+
+def _fresh(engine: str, env: dict, tmp: Path):
+    from graphsvc.core.reference_graph import ensure_reference
+    from graphsvc.core.store.ladybug_store import LadybugStore
+    from graphsvc.core.store.neo4j_store import Neo4jStore
+
+    if engine == "neo4j":
+        s = Neo4jStore(env["GRAPHSVC_NEO4J_URI"], env["GRAPHSVC_NEO4J_USER"], env["GRAPHSVC_NEO4J_PASSWORD"])
+        s.drop_all()
+    else:
+        s = LadybugStore(tmp / f"lb-{time.monotonic_ns()}" / "graph.lbdb")
+    ensure_reference(s)
+    return s
+
+
+def _figure_calls(store):
+    from graphsvc.local_supply import coverage
+    from graphsvc.local_supply import ratios
+    from graphsvc.contractors import recommend as R
+
+    leaders = ratios.fetch_leaders(store)
+    leader = max(leaders, key=lambda x: x["uscc"])
+    maker = leader["uscc"]
+
+    def cold(fn):
+        def call():
+            ratios.clear_cache()
+            return fn()
+        return call
+
+    return {
+        "local-supply table, all leaders (cold)": cold(lambda: ratios.fetch_table(store, 2024)),
+        "one leader's detail (cold)": cold(lambda: ratios.fetch_leader(store, leader, 2024)),
+        "coverage of chain HZ01, Hangzhou (cold)": cold(
+            lambda: coverage.fetch_coverage(store, "HZ01", 2024, "330100", "admin_default")),
+        "top-10 recommendation, type 1 line": lambda: R.fetch_recommendation(store, maker, R.Query(1, unit="line")),
+    }
+
+
+def run(ctx) -> list[dict]:
+    from graphsvc.demo import generate as demo
+    from graphsvc.cli import DEMO_ORDER, load_demo_files
+
+    tmp = Path(tempfile.mkdtemp(prefix="graphsvc-bench-engines-"))
+    files = demo.generate(SCALE, tmp / "files")
+    env, stop = _neo4j()
+    rows: list[dict] = []
+    try:
+        results: dict = {}
+        for engine in ("ladybug", "neo4j"):
+            secs = []
+            for i in range(IMPORT_RUNS):
+                s = _fresh(engine, env, tmp)
+                t = time.perf_counter()
+                load_demo_files(s, {k: files[k] for k in DEMO_ORDER}, progress=False)
+                secs.append(time.perf_counter() - t)
+                if i < IMPORT_RUNS - 1:
+                    s.close()
+            counts = s.counts()
+            dataset = f"{SCALE} demo: {counts['Enterprise']} ent, {counts['SUPPLIES']} supplies"
+            secs.sort()
+            results[(engine, "import")] = {"n": IMPORT_RUNS, "median": round(secs[len(secs) // 2], 2),
+                                          "p95": round(secs[-1], 2), "unit": "s"}
+            for name, fn in _figure_calls(s).items():
+                results[(engine, name)] = timed(fn, repeat=7, warmup=1)
+            s.close()
+        for (engine, name), r in results.items():
+            row = {"name": f"{engine}: {'import of every demo file' if name == 'import' else name}",
+                   "dataset": dataset, **r, "target": ""}
+            if engine == "neo4j":
+                base = results[("ladybug", name)]["median"]
+                row["target"] = f"ratio neo4j/ladybug {r['median'] / base:.2f}" if base else ""
+            rows.append(row)
+    finally:
+        if stop:
+            stop()
+    return rows
