@@ -89,7 +89,7 @@ def open_test_store(data_dir: Path):
 def demo_template(tmp_path_factory):
     """A data directory holding the small demo graph and one account + token per role."""
     from graphsvc.cli import load_demo
-    from graphsvc.demo.generate.accounts import ensure
+    from graphsvc.demo.accounts import ensure
 
     d = tmp_path_factory.mktemp("demo-template")
     store = open_test_store(d)
