@@ -33,7 +33,7 @@ MAP_CITIES = {"330100": "杭州市", "330600": "绍兴市"}
 
 MEASURES = {
     "local_suppliers": {"label": "本地供应企业数", "unit": "家",
-                        "description": "区县内当年有供货记录（SUPPLIES 出边）的企业数"},
+                        "description": "区县内当年有供货记录的企业数"},
     "recognised": {"label": "已认定未来工厂类企业数", "unit": "家",
                    "description": "区县内截至当年获“认定”的未来工厂、聚能工厂、链主工厂、智能工厂、数字化车间、云端工厂企业数"},
     "providers": {"label": "智造供给服务商数", "unit": "家",
