@@ -13,19 +13,9 @@ district's count against the city's target.
 """
 from __future__ import annotations
 
-from graphsvc.core import regions
-from graphsvc.local_supply.headline import city_headline
+from graphsvc.local_supply import labels
+from graphsvc.local_supply.labels import REFERENCE_ONLY, b4_city  # noqa: F401  (the dashboard's names)
 from graphsvc.programmes.targets import applicable
-
-REFERENCE_ONLY = "仅供参考"
-
-
-def b4_city(region: str) -> str | None:
-    """The city whose B4 aim applies to *region*, None where it does not apply."""
-    for s in applicable(region):
-        if "B4" in s["rule_ids"]:
-            return s["set_for"]
-    return None
 
 
 def target_city(region: str) -> str | None:
@@ -39,8 +29,4 @@ def leader_headline(ratios: list[dict], city: str, year: int, region: str) -> di
     items = [{"uscc": r["uscc"], "region_code": r.get("region_code"), "scope": city,
               "local_amount": r["local_wan"], "total_amount": r["total_wan"],
               "suppliers": 1 if r["total_wan"] else 0, "meets_target": r.get("meets_target")} for r in ratios]
-    h = city_headline(items, city, year)
-    h["reference_only"] = REFERENCE_ONLY
-    if regions.current_code(region) != city:
-        h["note"] += f"；全市合计含{regions.label(city)}全部链主工厂，不是{regions.label(region)}单独的达标判断"
-    return h
+    return labels.headline(items, city, year, region)
