@@ -172,7 +172,7 @@ def serve(host, port, workers, threads):
         workers = 1
     else:
         workers = workers or (2 * (os.cpu_count() or 1) + 1)
-    # No --preload: the database must be opened after the fork (DESIGN.md §7).
+    # No --preload: the database must be opened after the fork (docs/domain-model.md §9).
     from web.security import InsecureConfig, check_secret
 
     try:

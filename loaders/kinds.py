@@ -1,4 +1,4 @@
-"""The import kinds of DESIGN.md §4 (plus `capacities`, issue #16): columns (English and Chinese headers) and parsers."""
+"""The import kinds of docs/domain-model.md §7 (plus `capacities`, issue #16): columns (English and Chinese headers) and parsers."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -57,7 +57,13 @@ def test_summary_defaults_to_the_bureaus_region(api):
     assert body["region_name"] == "滨江区" and body["year"] == 2024
     assert body["regions"][0]["code"] == "330100" and len(body["regions"]) == 14
     assert body["counts"]["providers"] > 0 and body["deliveries"]["by_providers"]["total"] > 0
-    assert any("仅统计滨江区" in t["note"] for t in body["targets"])
+    # 滨江 has no targets of its own: the city's count against the city's target, its own apart
+    assert body["target_sets"] == [{"rule_ids": ["B2", "B3", "B4", "B5"], "set_for": "330100", "own": False}]
+    city = api("hz_bureau").get("/api/v1/dashboard/summary?region=330100&year=2024").json()
+    assert [t["actual"] for t in body["targets"]] == [t["actual"] for t in city["targets"]]
+    assert all(t["applies_to"] == "330100" and t["district_actual"] <= t["actual"] for t in body["targets"])
+    assert all("全市目标，未分解到区县" in t["note"] for t in body["targets"])
+    assert body["local_headline"]["ratio_amount"] == city["local_headline"]["ratio_amount"]
     # a retired code is read as today's (330103 下城区 → 330105 拱墅区)
     assert api("hz_bureau").get("/api/v1/dashboard/summary?region=330103").json()["region"] == "330105"
 

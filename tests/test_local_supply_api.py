@@ -203,8 +203,13 @@ def test_ratio_table_xlsx_reads_back(api, hz_table):
     ws = wb["链主工厂"]
     assert "杭州市" in ws["A1"].value and "2024" in ws["A1"].value
     assert [c.value for c in ws[2]] == RATIO_HEADERS
-    rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == len(hz_table["items"])
+    every = list(ws.iter_rows(min_row=3, values_only=True))
+    rows, notes = every[:len(hz_table["items"])], [r[0] for r in every[len(hz_table["items"]):] if r[0]]
+    assert all(r[1] for r in rows)
+    # below the table, after a blank row: which 本地 the ratios use, and the city figure against the aim
+    assert notes and all(n.startswith("说明：") for n in notes)
+    assert any("市内本地配套比例（按金额）" in n and "同一设区市" in n for n in notes)
+    assert any("2025年全市目标60%左右" in n for n in notes) and any("仅供参考" in n for n in notes)
     by_uscc = {i["uscc"]: i for i in hz_table["items"]}
     for row in rows:
         i = by_uscc[row[1]]

@@ -59,7 +59,10 @@ def test_ratio_xlsx_is_the_table(store):
     assert d.filename == "链主工厂本地配套比例_2024.xlsx"
     ws = load_workbook(io.BytesIO(d.data))["链主工厂"]
     assert "杭州市" in ws["A1"].value
-    assert [r[1] for r in ws.iter_rows(min_row=3, values_only=True)] == [i["uscc"] for i in t["items"]]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in rows[:len(t["items"])]] == [i["uscc"] for i in t["items"]]
+    assert rows[len(t["items"])] == (None,) * len(rows[0]) or not any(rows[len(t["items"])])
+    assert any((r[0] or "").startswith("说明：市内本地配套比例（按金额）") for r in rows[len(t["items"]):])
 
 
 def test_leader_detail_checks_the_leader_first(store, accounts, leaders):

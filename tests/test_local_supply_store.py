@@ -1,5 +1,5 @@
 """The local-supply queries on the demo graph, checked against a brute-force pandas
-recomputation from the demo CSV files (DESIGN.md §2, to 1e-9)."""
+recomputation from the demo CSV files (docs/figures.md §2–3, to 1e-9)."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,4 @@
-"""Every queries/*.cypher file executes on LadybugDB (DESIGN decision: each shared query is
+"""Every queries/*.cypher file executes on LadybugDB (docs/domain-model.md §9: each shared query is
 linted by Neo4j's front-end *and* run on the embedded engine in the suite).
 
 Feature tests run most queries with real arguments, some of them only inside the gunicorn

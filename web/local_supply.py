@@ -205,6 +205,9 @@ _RATIO_ITEM = {"type": "object",
 _POOL = {"type": "object", "required": ["leaders", "ratio_amount", "ratio_count"],
          "properties": {"leaders": _INT, "leaders_with_data": _INT, "leaders_meeting": _INT, **_FIGURES}}
 _YEAR = {"type": "integer", "nullable": True}
+_MEASURE = {"type": "object", "required": ["measure", "measure_name", "definition"],
+            "properties": {"measure": {"type": "string", "enum": ["city", "district"]},
+                           "measure_name": {"type": "string"}, "definition": {"type": "string"}}}
 _RATIO_TABLE = {
     "type": "object", "required": ["year", "items", "pooled", "target", "note", "scope"],
     "properties": {
@@ -216,7 +219,16 @@ _RATIO_TABLE = {
                                   "overall": {**_POOL, "nullable": True}}},
         "scope": {"type": "object", "required": ["code", "name", "default"],
                   "properties": {"code": _STR, "name": {"type": "string"}, "default": {"type": "boolean"}}},
-        "region": {"type": "object"}}}
+        "region": {"type": "object"},
+        "measures": {"type": "array", "items": _MEASURE},
+        "headline": {"type": "object", "nullable": True,
+                     "description": "B4: the pooled same-city figure of the city's 链主工厂 against the 2025 aim",
+                     "required": ["measure", "measure_name", "definition", "city", "aim", "ratio_amount",
+                                  "meets_aim", "note"],
+                     "properties": {"measure": {"type": "string"}, "measure_name": {"type": "string"},
+                                    "definition": {"type": "string"}, "city": {"type": "string"},
+                                    "aim": {"type": "number"}, "ratio_amount": _NUM, "meets_aim": _BOOL,
+                                    "note": {"type": "string"}}}}}
 _STEP = {"type": "object", "required": ["step", "supplier_uscc", "segment_id", "amount", "ratio_after"],
          "properties": {"step": _INT, "supplier_uscc": {"type": "string"}, "segment_id": _STR,
                         "amount": {"type": "number"}, "ratio_after": {"type": "number"},

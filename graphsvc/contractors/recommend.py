@@ -1,4 +1,4 @@
-"""Contractor recommendation with the evidence behind every rank (DESIGN.md §2, issue 4).
+"""Contractor recommendation with the evidence behind every rank (docs/figures.md §10, issue 4).
 
 For a manufacturer M and a Binjiang provider type T (rule C1), rank the providers that could
 take M's project:

@@ -7,7 +7,7 @@ import json
 import uuid
 
 from graphsvc.core import access
-from graphsvc.core import regions
+from graphsvc.core import audit_labels, regions
 
 
 def now_iso() -> str:
@@ -126,5 +126,5 @@ def for_display(events: list[dict]) -> list[dict]:
     """Copies of `events` with the columns the /audit table shows in Chinese."""
     return [{**e, "at_local": local_time(e.get("at")), "action_label": action_label(e.get("action") or ""),
              "region_name": (regions.district_name(e["region_code"]) or "") if e.get("region_code") else "",
-             "detail_text": "；".join(f"{k}={v}" for k, v in (e["detail"] or {}).items() if v is not None)}
+             "detail_text": audit_labels.detail_text(e["detail"])}
             for e in events]

@@ -109,7 +109,7 @@ def scope_prefix(scope_code: str) -> str:
 
 
 def default_scope(region_code: str | None) -> str | None:
-    """The leader's city (DESIGN.md §2 default scope).
+    """The leader's city (docs/figures.md §2 default scope).
 
     >>> default_scope("330108"), default_scope("330621")
     ('330100', '330600')

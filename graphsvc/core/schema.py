@@ -1,4 +1,4 @@
-"""The property-graph schema (DESIGN.md §1) as plain data.
+"""The property-graph schema (docs/domain-model.md §2–3) as plain data.
 
 Both adapters derive their DDL from these tables, so the two engines cannot drift apart.
 Dates are ISO strings on both engines: they compare correctly as text and come back from

@@ -22,7 +22,11 @@ from __future__ import annotations
 from graphsvc.core import access
 from graphsvc.core import regions
 from graphsvc.core.errors import BadParameter, Forbidden
+from graphsvc.core.vocabulary import LEADER_KIND
+from graphsvc.dashboard import headline
+from graphsvc.local_supply.headline import measure_label
 from graphsvc.dashboard import summary as figures
+from graphsvc.programmes.targets import applicable, progress
 
 DEFAULT_MEASURE = "local_suppliers"
 
@@ -75,7 +79,24 @@ def summary(store, p: access.Principal, *, region: str | None = None, year: int 
     body = figures.fetch_summary(store, code, year)
     body["years"] = years
     body["regions"] = figures.region_options(p)
+    _targets_and_headline(store, body, code, year)
     return body
+
+
+def _targets_and_headline(store, body: dict, code: str, year: int) -> None:
+    """A region is compared only with targets set for it: a 杭州 district's targets are the
+    city's, counted over the city (its own count apart); and the B4 headline is the city's
+    pooled figure, whatever district is shown."""
+    body["target_sets"] = applicable(code)
+    where = headline.target_city(code)
+    if where is not None and where != code:
+        body["targets"] = progress(code, year, figures.fetch_recognitions(store, regions.scope_prefix(where)))
+    city = headline.b4_city(code)
+    body["local_headline"] = None
+    if city is not None:
+        rows = store.read("dashboard/leader_supply", prefix=regions.scope_prefix(city), year=year, kind=LEADER_KIND)
+        body["local_headline"] = headline.leader_headline(figures.leader_ratios(rows), city, year, code)
+    body["leader_measure"] = {**measure_label("city"), "reference_only": headline.REFERENCE_ONLY}
 
 
 def districts(store, p: access.Principal, *, city: str | None = None, measure: str | None = None,

@@ -1,6 +1,6 @@
 """The bureau's dashboard and the district map: figures per region, as pure functions.
 
-Definitions (DESIGN.md §2 where it has one; the rest are stated here and on the pages):
+Definitions (docs/figures.md §6 and §2 where they have one; the rest are stated here and on the pages):
 
 - *recognised factories*: distinct enterprises holding a 认定 recognition of one of
   Hangzhou's 未来工厂 kinds (``FUTURE_FACTORY_KINDS``) with ``year <= Y``; the dashboard
@@ -9,7 +9,7 @@ Definitions (DESIGN.md §2 where it has one; the rest are stated here and on the
   ``SUPPLIES`` edge in year Y.
 - *providers*: enterprises whose ``provider_types`` is not empty.
 - *leader ratio*: a 链主工厂 (any 链主工厂 recognition, 培育 or 认定, as on /local-supply) and
-  its local-supply ratio in Y, local meaning the supplier lies in the leader's own city (DESIGN.md §2,
+  its local-supply ratio in Y, local meaning the supplier lies in the leader's own city (docs/figures.md §2,
   default scope); a leader without supplies in Y has no ratio. A district's *ratio* on the
   map is the plain mean of its leaders' ratios.
 
@@ -33,7 +33,7 @@ MAP_CITIES = {"330100": "杭州市", "330600": "绍兴市"}
 
 MEASURES = {
     "local_suppliers": {"label": "本地供应企业数", "unit": "家",
-                        "description": "区县内当年有供货记录（SUPPLIES 出边）的企业数"},
+                        "description": "区县内当年有供货记录的企业数"},
     "recognised": {"label": "已认定未来工厂类企业数", "unit": "家",
                    "description": "区县内截至当年获“认定”的未来工厂、聚能工厂、链主工厂、智能工厂、数字化车间、云端工厂企业数"},
     "providers": {"label": "智造供给服务商数", "unit": "家",

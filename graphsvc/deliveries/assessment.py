@@ -1,6 +1,6 @@
 """Supplier assessment: provable counts per provider type, C2 conditions, Item 14 reward.
 
-Definitions (DESIGN.md §2–3, rule C1):
+Definitions (docs/figures.md §7, docs/domain-model.md §5, rule C1):
 
 - only **confirmed** deliveries count; claimed (awaiting the client) and disputed ones are
   listed apart, withdrawn ones are only counted as such;

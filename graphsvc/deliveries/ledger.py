@@ -1,4 +1,4 @@
-"""The delivery ledger: the supplier claims, the client confirms (issue 6; DESIGN.md §1, §3).
+"""The delivery ledger: the supplier claims, the client confirms (issue 6; docs/domain-model.md §2–3, §5).
 
 A delivery moves ``claimed → confirmed | disputed | withdrawn`` and never again: a confirmed
 delivery is immutable, and a correction is a new record whose ``corrects`` names the old one

@@ -1,6 +1,6 @@
-"""Deterministic synthetic Zhejiang for demos, tests and benchmarks (DESIGN.md §6).
+"""Deterministic synthetic Zhejiang for demos, tests and benchmarks (docs/domain-model.md §8).
 
-``generate(scale, out_dir, seed)`` writes the import files of DESIGN.md §4 (and the
+``generate(scale, out_dir, seed)`` writes the import files of docs/domain-model.md §7 (and the
 factories' process capacities, issue #16) and returns
 their paths. The same (scale, seed) gives the same bytes on every run: every random draw
 comes from a numpy Generator seeded by (seed, section), never from global state or time,

@@ -1,4 +1,4 @@
-"""Chain coverage (DESIGN.md §2): for a chain C, a year Y and a local scope S, per segment —
+"""Chain coverage (docs/figures.md §5): for a chain C, a year Y and a local scope S, per segment —
 
 - the local enterprises in it (``IN_SEGMENT``, registered in S), with counts per district;
 - the 链主工厂 registered in S that bought in it in Y, the amount they bought and the share

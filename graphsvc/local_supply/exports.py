@@ -65,6 +65,30 @@ def _pool_rows(pools: list[dict]) -> list[list]:
             for n, p in enumerate(pools, 1)]
 
 
+def definition_lines(table: dict) -> list[str]:
+    """The note rows under the ratio table: which 本地 each ratio uses, and the city headline.
+
+    >>> definition_lines({"measures": [{"measure_name": "市内本地配套比例（按金额）", "definition": "本地 = 同一设区市"}]})
+    ['说明：市内本地配套比例（按金额）——本地 = 同一设区市', '说明：各链主工厂的比例与目标比较仅供参考']
+    """
+    out = [f"说明：{m['measure_name']}——{m['definition']}" for m in table.get("measures") or []]
+    h = table.get("headline")
+    if h:
+        ratio = "—" if h.get("ratio_amount") is None else f"{h['ratio_amount'] * 100:.2f}%"
+        out.append(f"说明：{h.get('city_name') or ''}{h['measure_name']}全市合计{ratio}，"
+                   f"{h['aim_year']}年全市目标{h['aim'] * 100:g}%左右；{h['note']}")
+    out.append("说明：各链主工厂的比例与目标比较仅供参考")
+    return out
+
+
+def _definition_rows(ws, table: dict) -> None:
+    from graphsvc.core.spreadsheet import append
+
+    ws.append([])
+    for line in definition_lines(table):
+        append(ws, [line])
+
+
 def ratio_workbook(table: dict, region_name: str = "") -> bytes:
     from openpyxl import Workbook
 
@@ -81,6 +105,7 @@ def ratio_workbook(table: dict, region_name: str = "") -> bytes:
     if not rows and table.get("note"):
         rows = [["", "", table["note"]]]
     _sheet(ws, title, RATIO_HEADERS, rows, {8: MONEY, 9: MONEY, 10: PCT, 11: PCT, 14: MONEY})
+    _definition_rows(ws, table)
     pooled = table.get("pooled") or {}
     for name, key, label in (("按产业链汇总", "chains", "产业链"), ("按区县汇总", "districts", "区县")):
         ws2 = wb.create_sheet(name)

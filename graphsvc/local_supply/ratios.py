@@ -1,6 +1,6 @@
-"""Local-supply ratios of 链主工厂 against the B4 target (DESIGN.md §2, POLICY_RULES.md B4).
+"""Local-supply ratios of 链主工厂 against the B4 target (docs/figures.md §2–3, docs/policy-rules.md B4).
 
-Definitions (DESIGN.md §2): for a 链主工厂 L, year Y and scope S (default: L's city), over the
+Definitions (docs/figures.md §2): for a 链主工厂 L, year Y and scope S (default: L's city), over the
 ``SUPPLIES`` edges into L in Y a supplier is *local* when its ``region_code`` lies in S;
 
 - ``ratio_amount = local_amount / total_amount``;

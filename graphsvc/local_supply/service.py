@@ -31,7 +31,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from graphsvc.core import access, reference, regions
 from graphsvc.core.access import Principal
 from graphsvc.core.errors import BadParameter, Forbidden, Invalid, NotFound
-from graphsvc.local_supply import coverage, exports, ratios, whatif
+from graphsvc.local_supply import coverage, exports, labels, ratios, whatif
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 ROLES = ("admin", "bureau")
@@ -117,14 +117,30 @@ def ratio_table(store, who: Principal, year: int | None = None, scope: str | Non
     out["scope"] = {"code": scope, "name": regions.label(scope) if scope else "各链主工厂所在城市",
                     "default": scope is None}
     out["chain"] = chain
+    labels.label_items(out["items"])
+    out["measures"] = labels.measures_used(out["items"])
+    out["headline"] = _headline(store, out, region, scope, chain)
     return round_money(out)
+
+
+def _headline(store, table: dict, region: str | None, scope: str | None, chain: str | None) -> dict | None:
+    """The pooled same-city figure against B4's aim, over every 链主工厂 of the city whatever the
+    filters (a filtered or district view is not the city figure); None where B4 does not apply."""
+    city = labels.b4_city(region)
+    if city is None or table.get("year") is None:
+        return None
+    if region == city and scope is None and chain is None:
+        items = table["items"]
+    else:
+        items = ratios.fetch_table(store, table["year"], region=city)["items"]
+    return labels.headline(items, city, table["year"], region)
 
 
 def empty_ratio_table(note: str) -> dict:
     """The table's shape with no rows, for a page whose filters could not be applied."""
     return {"year": None, "items": [], "years": [], "pooled": {"chains": [], "districts": [], "overall": None},
             "note": note, "target": ratios.target_ratio(), "scope": {"code": None}, "region": {"code": None},
-            "chain": None}
+            "chain": None, "measures": [], "headline": None}
 
 
 def ratio_xlsx(table: dict) -> Download:

@@ -1,5 +1,5 @@
 """What-if for one 链主工厂: which non-local purchases could go to local enterprises, and the
-smallest set of substitutions that lifts the leader to the B4 target (DESIGN.md §2).
+smallest set of substitutions that lifts the leader to the B4 target (docs/figures.md §4).
 
 A *purchase* is one supply record into the leader in the year (supplier, segment, amount).
 A non-local purchase is *substitutable* when at least one local enterprise in the same segment

@@ -27,11 +27,15 @@ def region_prefix(code: str) -> str:
 
 
 def target_progress(store, region_code: str, year: int) -> dict:
-    rows = store.read("programmes/recognitions", prefix=region_prefix(region_code), kinds=None, year=None)
+    # A region is compared only with the targets set for it; a 杭州 district's are the city's,
+    # so the count runs over the city (the district's own count apart, ``district_actual``).
+    sets = targets.applicable(region_code)
+    counted = sets[0]["set_for"] if sets else region_code
+    rows = store.read("programmes/recognitions", prefix=region_prefix(counted), kinds=None, year=None)
     out = targets.progress(region_code, year, rows)
     note = "" if out else "该地区没有适用的目标（杭州B2–B5、绍兴E1、绍兴各区县E2、浙江省D10）"
     return {"region": region_code, "region_name": regions.district_name(region_code), "year": year,
-            "rows": out, "note": note}
+            "rows": out, "note": note, "applicable": sets}
 
 
 def form_ids() -> list[str]:

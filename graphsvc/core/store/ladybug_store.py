@@ -1,6 +1,6 @@
 """LadybugDB (embedded, the maintained fork of Kùzu) adapter.
 
-Engine facts this module is shaped by (DESIGN.md §7):
+Engine facts this module is shaped by (docs/domain-model.md §9):
 - one read-write process per database directory, and a database opened before a fork hangs
   the child: so the database is opened lazily, per process, on first use;
 - one write transaction at a time: writers take a process-wide lock;
