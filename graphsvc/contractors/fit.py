@@ -323,3 +323,61 @@ def next_version(version: str) -> str:
 def summary(rows: list[dict], names) -> dict:
     return {name: {k: metrics(v, name) for k, v in slices(rows).items()} for name in names}
 
+
+
+def with_model_terms(base: dict, providers: list[dict]) -> dict:
+    """`base` with the model terms present (weight 0 if new) and the size reference set to the
+    providers' median revenue, so that features and weights agree."""
+    doc = copy.deepcopy(base)
+    revs = sorted(float(p["revenue_wan"]) for p in providers if (p.get("revenue_wan") or 0) > 0)
+    for c in R.MODEL_TERMS:
+        doc["terms"].setdefault(c, {"label": R_LABELS[c], "weight": 0.0})
+    doc["terms"]["specialisation"].setdefault("prior", 2.0)
+    if revs:
+        doc["terms"]["provider_size"]["reference_wan"] = round(revs[len(revs) // 2], 1)
+    doc["terms"]["provider_size"].setdefault("reference_wan", 8000.0)
+    return doc
+
+
+def refit(graph: A.Graph, base: dict, *, l2: float = 1.0, seed: int = 7, version: str | None = None,
+          progress=None) -> dict:
+    """Refit the weights from the graph: the rolling as-of evaluation of the procedure, then
+    the fit on every delivery for serving. Returns the new weights document."""
+    base = with_model_terms(base, graph.providers)
+    exposure = base.get("exposure") or {"slots": 1, "max_deliveries": 4}
+    learned = {"rolling": True, "rank_all": True}
+    models = {"learned": learned, "learned_exposure": {**learned, "exposure": exposure}}
+    rp = replay(A.AsOf(graph, base), models, base, l2=l2, seed=seed, progress=progress)
+    evaluation = {"protocol": "as of each question's signing date; each client's most recent confirmed delivery "
+                              "is a question; weights refitted each year on earlier years only",
+                  "questions": len(rp.rows)}
+    for name in models:
+        sl = slices(rp.rows)
+        evaluation[name] = {k: metrics(sl[k], name) for k in ("all", "long_tail_1_4", "cold_start")}
+        evaluation[name]["by_year_hit_at_10"] = {k[5:]: metrics(v, name).get("hit_at_10")
+                                                 for k, v in sl.items() if k.startswith("year_")}
+    f = final_fit(A.AsOf(graph, base), base, l2, seed)
+    doc = weights_doc(base, f.weights, version or next_version(base["version"]), f.stats, evaluation)
+    doc["exposure"] = exposure
+    return doc
+
+
+HEADER = """# Contractor ranking weights (DESIGN.md §2 "Contractor ranking", issues 4 and 17).
+#
+# Written by `graphsvc recommend-refit` from the graph: a conditional-logit fit of the terms
+# to every confirmed delivery, each as of its signing date (graphsvc/contractors/fit.py).
+# A provider's score is the sum of its terms (count terms weight × min(1, ln(1+n)/ln(1+sat)),
+# flags their weight, disputes −weight × disputed share, specialisation and provider_size
+# weight × value); the shown probability is the softmax of the scores over the candidates.
+# `fit` holds the fit statistics and `evaluation` the rolling as-of evaluation of the
+# procedure (weights refitted each year on earlier years, never on an evaluated delivery).
+# served_me and disputes keep policy weights (the demo data cannot teach them);
+# recognised_clients is dropped (0): it read recognitions that were not yet known.
+# Change `version` whenever a number changes: every response names it.
+"""
+
+
+def dump(doc: dict) -> str:
+    import yaml
+
+    return HEADER + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110)
