@@ -17,6 +17,12 @@ def _flat_weights(**over) -> dict:
     """Every count term worth 1.0 from its first piece of evidence (saturation 1): the
     worked examples then read as 'one point per kind of evidence'."""
     w = copy.deepcopy(W)
+    # The fitted model's extra terms, all-candidates ranking and exposure slot stay out of
+    # the worked examples.
+    for key in ("rank_all", "exposure"):
+        w.pop(key, None)
+    for code in R.MODEL_TERMS:
+        w["terms"].pop(code, None)
     for code, t in w["terms"].items():
         t["weight"] = 1.0
         if code not in R.FLAG_TERMS and code != "disputes":

@@ -29,7 +29,7 @@ def _print(body: dict) -> None:
     if not body["items"]:
         click.echo("没有找到有推荐依据的服务商。")
     for it in body["items"]:
-        click.echo(f"\n{it['rank']:>2}. {it['name']}  {it['uscc']}  {it['region_name']}  得分 {it['score']:.2f}"
+        click.echo(f"\n{it['rank']:>2}. {it['name']}  {it['uscc']}  {it['region_name']}  选择概率 {100 * it['probability']:.1f}%（得分 {it['score']:.2f}）"
                    + ("  [培育名单]" if it.get("listed") else "") + ("  [满足C2]" if it.get("c2") else ""))
         for r in it["reasons"]:
             ev = r.get("evidence") or r.get("projects") or []
