@@ -9,9 +9,10 @@ enter as an offset. To keep the fit small, each choice keeps the chosen provider
 random sample of the others, which leaves the conditional-logit estimate consistent.
 
 The rolling evaluation replays the graph in signing order. Each client's most recent
-confirmed delivery is a question (never a training choice); every other confirmed delivery is
-a training choice. On the first day of each year the model is refitted on the choices of
-the years before, and that year's questions are ranked with it.
+confirmed delivery is a question; every confirmed delivery is a training choice for the
+years after its own (rolling origin). On the first day of each year the model is refitted
+on the choices of the years before, and that year's questions are ranked with it: no
+model is fitted on a delivery it is asked about, nor on anything signed in or after its year.
 """
 from __future__ import annotations
 
@@ -159,8 +160,7 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
     may add scores {name: vector over q.cand} for other rankers (baselines, the oracle).
     """
     rng = np.random.default_rng(seed)
-    held = set(targets(ax))
-    asks = question_ids if question_ids is not None else held
+    asks = question_ids if question_ids is not None else set(targets(ax))
     order = np.argsort(np.argsort(np.array(ax.usccs)))
     out = Replay()
     prior = A.weight_vector(base)
@@ -178,16 +178,14 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
                 out.fits[y] = f
                 current = f.weights
         is_q = d.id in asks
-        if not is_q and d.id in held:
-            continue      # a question not asked in this run is still never a training choice
         q = ax.question(d)
         if q is None or q.chosen is None or len(q.cand) < 2:
             out.skipped += int(is_q)
             continue
-        if not is_q:
-            out.train.setdefault(y, []).append(sample_choice(q.X, q.chosen, rng, sample))
-            continue
-        if years and y not in years:
+        # Rolling origin: every delivery of year y trains the fits of the years after y only,
+        # so no model is ever fitted on a delivery it is asked about.
+        out.train.setdefault(y, []).append(sample_choice(q.X, q.chosen, rng, sample))
+        if not is_q or (years and y not in years):
             continue
         out.rows.append(ask(ax, q, models, current, order, question_hook))
         if progress and len(out.rows) % 2000 == 0:
