@@ -16,7 +16,6 @@ demo (50 000 deliveries, ~6 000 providers) replays in about a minute.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -166,7 +166,7 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
     prior = A.weight_vector(base)
     current: np.ndarray = prior
     year_seen = None
-    for i, d in enumerate(ax.dlv):
+    for d in ax.dlv:
         if d.status != "confirmed" or not d.signed:
             continue
         y = int(d.signed[:4])
