@@ -11,8 +11,9 @@ year after its 链主工厂 recognition, a supply link from the year after its f
 record; recognitions of clients (``recognised_clients``) are not used at all.
 
 The clock only moves forward: sort the questions by date. Building is O(deliveries), each
-question O(candidates × terms) plus the related clients' delivery lists, so the province
-demo (50 000 deliveries, ~6 000 providers) replays in about a minute.
+question O(candidates × terms) plus the related clients' delivery lists: the province demo
+(50 000 deliveries, ~6 000 providers, 33 000 questions) replays in 8–9 minutes on a loaded
+2-core machine, every question ranked by every model.
 """
 from __future__ import annotations
 
