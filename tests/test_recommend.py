@@ -196,7 +196,7 @@ def test_cold_start_uses_industry_and_locality_and_says_so():
 
 
 def test_weights_file_is_versioned_and_checked():
-    assert W["version"] and set(W["terms"]) == set(R.TERMS)
+    assert W["version"] and set(R.TERMS) <= set(W["terms"]) <= set(R.TERMS) | set(R.MODEL_TERMS)
     summary = R.weights_summary(W)
     assert summary["version"] == str(W["version"])
     assert summary["terms"]["same_district"]["weight"] == W["terms"]["same_district"]["weight"]
@@ -313,7 +313,7 @@ def test_new_manufacturer_is_a_cold_start_with_industry_and_locality(fresh_store
     assert body["cold_start"] is True and body["note"]
     assert body["items"], "a newcomer still gets recommendations"
     allowed = {"same_industry", "same_kind", "same_district", "same_city", "type_experience", "unit_experience",
-               "recognised_clients", "disputes"}
+               "recognised_clients", "disputes", *R.MODEL_TERMS}     # nothing tied to the newcomer itself
     assert {r["code"] for i in body["items"] for r in i["reasons"]} <= allowed
     assert any(r["code"] in ("same_industry", "same_district") for r in body["items"][0]["reasons"])
 
