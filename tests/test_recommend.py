@@ -17,6 +17,12 @@ def _flat_weights(**over) -> dict:
     """Every count term worth 1.0 from its first piece of evidence (saturation 1): the
     worked examples then read as 'one point per kind of evidence'."""
     w = copy.deepcopy(W)
+    # The fitted model's extra terms, all-candidates ranking and exposure slot stay out of
+    # the worked examples.
+    for key in ("rank_all", "exposure"):
+        w.pop(key, None)
+    for code in R.MODEL_TERMS:
+        w["terms"].pop(code, None)
     for code, t in w["terms"].items():
         t["weight"] = 1.0
         if code not in R.FLAG_TERMS and code != "disputes":
@@ -190,7 +196,7 @@ def test_cold_start_uses_industry_and_locality_and_says_so():
 
 
 def test_weights_file_is_versioned_and_checked():
-    assert W["version"] and set(W["terms"]) == set(R.TERMS)
+    assert W["version"] and set(R.TERMS) <= set(W["terms"]) <= set(R.TERMS) | set(R.MODEL_TERMS)
     summary = R.weights_summary(W)
     assert summary["version"] == str(W["version"])
     assert summary["terms"]["same_district"]["weight"] == W["terms"]["same_district"]["weight"]
@@ -307,7 +313,7 @@ def test_new_manufacturer_is_a_cold_start_with_industry_and_locality(fresh_store
     assert body["cold_start"] is True and body["note"]
     assert body["items"], "a newcomer still gets recommendations"
     allowed = {"same_industry", "same_kind", "same_district", "same_city", "type_experience", "unit_experience",
-               "recognised_clients", "disputes"}
+               "recognised_clients", "disputes", *R.MODEL_TERMS}     # nothing tied to the newcomer itself
     assert {r["code"] for i in body["items"] for r in i["reasons"]} <= allowed
     assert any(r["code"] in ("same_industry", "same_district") for r in body["items"][0]["reasons"])
 

@@ -29,7 +29,7 @@ def _print(body: dict) -> None:
     if not body["items"]:
         click.echo("没有找到有推荐依据的服务商。")
     for it in body["items"]:
-        click.echo(f"\n{it['rank']:>2}. {it['name']}  {it['uscc']}  {it['region_name']}  得分 {it['score']:.2f}"
+        click.echo(f"\n{it['rank']:>2}. {it['name']}  {it['uscc']}  {it['region_name']}  选择概率 {100 * it['probability']:.1f}%（得分 {it['score']:.2f}）"
                    + ("  [培育名单]" if it.get("listed") else "") + ("  [满足C2]" if it.get("c2") else ""))
         for r in it["reasons"]:
             ev = r.get("evidence") or r.get("projects") or []
@@ -74,4 +74,32 @@ def recommend_cmd(c, manufacturer_uscc, provider_type, unit, scenario, limit, re
         _print(body)
 
 
-COMMANDS = [recommend_cmd]
+
+@click.command("recommend-refit")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the new weights file (default: the active ranking_weights.yaml).")
+@click.option("--version", "version", default=None, help="Version of the new weights (default: the next one).")
+@click.option("--l2", type=float, default=1.0, show_default=True, help="L2 pull towards the current weights.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.pass_obj
+def refit_cmd(c, out, version, l2, seed):
+    """Refit the ranking weights from the graph's deliveries (conditional logit, rolling
+    as-of evaluation) and write a new versioned weights file."""
+    from pathlib import Path
+
+    from graphsvc.contractors import asof, fit
+    from graphsvc.contractors import recommend as R
+
+    base = R.load_weights()
+    graph = asof.read_graph(c.store, base)
+    doc = fit.refit(graph, base, l2=l2, seed=seed, version=version,
+                    progress=lambda n, d: click.echo(f"  {n} questions asked (up to {d})", err=True))
+    R.validate_weights(doc)
+    path = Path(out) if out else R.WEIGHTS_FILE
+    path.write_text(fit.dump(doc), encoding="utf-8")
+    ev = doc["evaluation"]["learned_exposure"]["all"]
+    click.echo(f"weights {doc['version']} written to {path}: as-of Hit@10 {ev.get('hit_at_10')} "
+               f"{ev.get('hit_at_10_ci95')}, NDCG@10 {ev.get('ndcg_at_10')} over {ev.get('n')} questions")
+
+
+COMMANDS = [recommend_cmd, refit_cmd]

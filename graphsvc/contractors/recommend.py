@@ -79,8 +79,13 @@ TERMS = ("served_me", "served_my_leader", "served_chain_leader", "served_chain_p
          "same_kind", "unit_experience", "recognised_clients", "type_experience", "scenario_projects",
          "same_district", "same_city", "disputes")
 FLAG_TERMS = ("same_district", "same_city")
+ALL_TERMS = TERMS + ("specialisation", "provider_size", "same_province")
 # Terms that do not depend on the manufacturer (precomputed per provider type / unit / scenario).
 BASE_TERMS = ("type_experience", "unit_experience", "recognised_clients", "scenario_projects", "disputes")
+# Terms of a fitted model (issue 17), optional in a weights file: the provider's smoothed
+# specialisation in the client's industry (negative for a provider whose deliveries lie
+# elsewhere), its size (revenue) and the same province as a locality fallback.
+MODEL_TERMS = ("specialisation", "provider_size", "same_province")
 
 
 @lru_cache(maxsize=1)
@@ -129,14 +134,14 @@ def validate_weights(doc: dict) -> dict:
     terms = doc.get("terms")
     if not isinstance(terms, dict):
         raise WeightsError("ranking weights need a terms mapping")
-    unknown = sorted(set(terms) - set(TERMS))
+    unknown = sorted(set(terms) - set(TERMS) - set(MODEL_TERMS))
     missing = sorted(set(TERMS) - set(terms))
     if unknown or missing:
         raise WeightsError(f"ranking weights: unknown terms {unknown}, missing terms {missing}")
     for code, t in terms.items():
         if not isinstance(t.get("weight"), (int, float)) or t["weight"] < 0:
             raise WeightsError(f"ranking weights: {code}.weight must be a number >= 0")
-        counted = code not in FLAG_TERMS and code != "disputes"
+        counted = code not in FLAG_TERMS and code != "disputes" and code not in MODEL_TERMS
         if counted and (not isinstance(t.get("saturation"), (int, float)) or t["saturation"] <= 0):
             raise WeightsError(f"ranking weights: {code}.saturation must be a number > 0")
     for key in ("recognised_client_kinds", "recognised_client_status", "provider_list_kinds"):
@@ -182,14 +187,59 @@ def contribution(code: str, n: int, weights: dict, total: int = 0) -> float:
     >>> contribution("disputes", 1, w, total=4)
     -0.375
     """
-    t = weights["terms"][code]
-    if n <= 0:
+    t = weights["terms"].get(code) if code in MODEL_TERMS else weights["terms"][code]
+    if n <= 0 or t is None:
         return 0.0
-    if code in FLAG_TERMS:
+    if code in FLAG_TERMS or code == "same_province":
         return float(t["weight"])
     if code == "disputes":
         return -float(t["weight"]) * n / max(total, n)
     return float(t["weight"]) * saturate(n, t["saturation"])
+
+
+def specialisation_prior(weights: dict) -> float:
+    """Pseudo-deliveries at the industry's overall share that smooth a provider's share."""
+    return float(weights["terms"].get("specialisation", {}).get("prior", 2.0))
+
+
+def size_reference(weights: dict) -> float:
+    """Revenue (万元) at which provider_size is 0: the providers' median when the weights were fitted."""
+    return float(weights["terms"].get("provider_size", {}).get("reference_wan", 8000.0))
+
+
+def division_share(n_division: float, n_total: float) -> float:
+    """The industry's share of all confirmed deliveries (add-one smoothed, never 0)."""
+    return (n_division + 1.0) / (n_total + 1.0)
+
+
+def specialisation_x(n_div, n_all, share: float, prior: float):
+    """ln(smoothed share of the provider's confirmed deliveries in the client's industry ÷ the
+    industry's overall share): 0 for a provider with no deliveries (the prior), positive for a
+    specialist, negative for a provider whose many deliveries are all elsewhere.
+
+    >>> round(float(specialisation_x(0, 0, 0.05, 2.0)), 3), round(float(specialisation_x(5, 10, 0.05, 2.0)), 3)
+    (0.0, 2.14)
+    >>> round(float(specialisation_x(0, 20, 0.05, 2.0)), 3)
+    -2.398
+    """
+    return np.log((np.asarray(n_div, dtype=float) + prior * share) / (np.asarray(n_all, dtype=float) + prior) / share)
+
+
+def size_x(revenue_wan, reference_wan: float):
+    """log10(revenue ÷ reference), clipped to ±2; 0 when the revenue is unknown.
+
+    >>> [round(float(x), 3) for x in size_x(np.array([8000.0, 80000.0, 0.0, 1e12]), 8000.0)]
+    [0.0, 1.0, 0.0, 2.0]
+    """
+    r = np.asarray(revenue_wan, dtype=float)
+    ok = r > 0
+    return np.where(ok, np.clip(np.log10(np.where(ok, r, 1.0) / reference_wan), -2.0, 2.0), 0.0)
+
+
+def model_contribution(code: str, x: float, weights: dict) -> float:
+    """What a continuous model term (specialisation, provider_size) with value `x` adds."""
+    t = weights["terms"].get(code)
+    return float(t["weight"]) * float(x) if t else 0.0
 
 
 def division(industry_code: str | None) -> str | None:
@@ -244,6 +294,8 @@ class Provider:
     credit_ok: bool
     listed: bool = False   # on the 智造供给 cultivation list (recognised_only)
     c2: bool = False       # meets the graph-checkable part of C2 (c2_only)
+    revenue_wan: float | None = None
+    province: str = ""
 
 
 @dataclass
@@ -267,6 +319,10 @@ class Manufacturer:
     @property
     def city(self) -> str | None:
         return regions.city_of(self.region_code) if self.region_code else None
+
+    @property
+    def province(self) -> str | None:
+        return regions.province_of(self.region_code) if self.region_code else None
 
 
 @dataclass(frozen=True)
@@ -306,6 +362,10 @@ class Index:
     fingerprint: object = None
     leader_suppliers: dict = field(default_factory=dict)  # leader -> its suppliers that are clients (lazy)
     tables: dict = field(default_factory=dict)            # provider type -> TypeTable
+    division_total: dict = field(default_factory=dict)    # client division -> confirmed deliveries
+    n_confirmed: int = 0
+    specialisation_prior: float = 2.0                     # the model terms' constants, from the weights
+    size_reference: float = 8000.0
     links: dict = field(default_factory=dict)             # manufacturer -> (its links, its ties), bounded
 
     @property
@@ -348,7 +408,8 @@ def _provider(p: dict, listed: set[str]) -> Provider | None:
     district = regions.current_code(rc) if rc else ""
     city = (regions.city_of(rc) or "") if rc else ""
     return Provider(p["uscc"], p.get("name") or p["uscc"], rc, district, city, types,
-                    p.get("credit_ok") is True, p["uscc"] in listed, meets_c2(p))
+                    p.get("credit_ok") is True, p["uscc"] in listed, meets_c2(p), p.get("revenue_wan"),
+                    (regions.province_of(rc) or "") if rc else "")
 
 
 def _provider_tables(providers: Iterable[dict], listed: set[str]) -> tuple:
@@ -428,6 +489,10 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
     ix = Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, after,
                client_recs, {k: frozenset(v) for k, v in leaders.items()}, leader_names, projs,
                by_district, by_city, kind_div, fingerprint)
+    for p, ds in by_division.items():
+        ix.division_total[p] = sum(len(x) for x in ds.values())
+    ix.n_confirmed = sum(len(ds) for ds in confirmed.values())
+    ix.specialisation_prior, ix.size_reference = specialisation_prior(weights), size_reference(weights)
     ix.tables = {t: TypeTable.build(ix, t) for t in sorted(of_type)}
     return ix
 
@@ -454,6 +519,8 @@ class TypeTable:
         self.scenario: dict[str, np.ndarray] = {}
         self.district = np.empty(n, dtype=object)
         self.city = np.empty(n, dtype=object)
+        self.province = np.empty(n, dtype=object)
+        self.revenue = np.zeros(n)
 
     def _col(self, table: dict, key) -> np.ndarray:
         col = table.get(key)
@@ -468,6 +535,7 @@ class TypeTable:
             prov = ix.providers[p]
             tt.credit[i], tt.listed[i], tt.c2[i] = prov.credit_ok, prov.listed, prov.c2
             tt.district[i], tt.city[i] = prov.district, prov.city
+            tt.province[i], tt.revenue[i] = prov.province, prov.revenue_wan or 0.0
             conf = ix.confirmed.get(p, ())
             tt.total[i] = len(conf)
             tt.disputed[i] = len(ix.disputed.get(p, ()))
@@ -560,6 +628,13 @@ def evidence(ix: Index, p: str, m: Manufacturer, q: Query, ties: dict | None = N
     md, mc = m.district, m.city
     ev["same_district"] = bool(md and prov.district == md)
     ev["same_city"] = bool(mc and prov.city == mc and not ev["same_district"])
+    ev["same_province"] = bool(m.province and prov.province == m.province and not ev["same_district"]
+                               and not (mc and prov.city == mc))
+    ev["specialisation"], ev["provider_size"], ev["_uscc"] = same_div, [], p
+    ev["_x"] = {"specialisation": float(specialisation_x(
+                    len(same_div), ev["_total"], division_share(ix.division_total.get(div, 0) if div else 0,
+                                                                ix.n_confirmed), ix.specialisation_prior)),
+                "provider_size": float(size_x(prov.revenue_wan or 0.0, ix.size_reference))}
     return ev
 
 
@@ -572,7 +647,9 @@ def _n(value) -> int:
 def score_of(ev: dict, weights: dict) -> float:
     """Sum of the term contributions for one provider's evidence."""
     total = ev.get("_total", 0) + len(ev.get("disputes", ()))
-    return sum(contribution(c, _n(v), weights, total) for c, v in ev.items() if not c.startswith("_"))
+    xs = ev.get("_x", {})
+    return (sum(contribution(c, _n(v), weights, total) for c, v in ev.items() if not c.startswith("_") and c not in xs)
+            + sum(model_contribution(c, x, weights) for c, x in xs.items()))
 
 
 # ---------------------------------------------------------------- ranking
@@ -619,6 +696,7 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
         sc += terms["same_district"]["weight"] * same_d
     if mc:
         sc += terms["same_city"]["weight"] * ((tt.city == mc) & ~same_d)
+    sc += _model_terms(ix, tt, m, div, same_d, terms)
     ties = ties if ties is not None else tie_evidence(ix, m, exclude)
     for code, per in ties.items():
         for p, ds in per.items():
@@ -646,6 +724,24 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
     return tt, sc, n_type, valid
 
 
+def _model_terms(ix: Index, tt: TypeTable, m: Manufacturer, div: str | None, same_d: np.ndarray,
+                 terms: dict) -> np.ndarray:
+    """The fitted model's terms over a type table (the same formulas as evidence())."""
+    out = np.zeros(len(tt.usccs))
+    if "specialisation" in terms:
+        n_div = tt.by_division.get(div) if div else None
+        share = division_share(ix.division_total.get(div, 0) if div else 0, ix.n_confirmed)
+        out += terms["specialisation"]["weight"] * specialisation_x(
+            n_div if n_div is not None else 0.0, tt.total, share, ix.specialisation_prior)
+    if "provider_size" in terms:
+        out += terms["provider_size"]["weight"] * size_x(tt.revenue, ix.size_reference)
+    mp, mc = m.province, m.city
+    if "same_province" in terms and mp:
+        other_city = ~(tt.city == mc) if mc else np.ones(len(out), dtype=bool)
+        out += terms["same_province"]["weight"] * ((tt.province == mp) & ~same_d & other_city)
+    return out
+
+
 def scores(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
            ties: dict | None = None) -> dict[str, tuple[float, int]]:
     """{candidate: (score, type-T experience)} for every provider passing the hard filters."""
@@ -658,15 +754,52 @@ def top(ix: Index, m: Manufacturer, q: Query, weights: dict, limit: int, exclude
     """(the best `limit` candidates with a positive score as [(uscc, score)], number of
     candidates, number with a positive score), ordered as order() orders."""
     tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
-    pos = np.flatnonzero(valid & (sc > 1e-9))
+    best = best_of(sc, n_type, valid, tt.usccs, limit, weights)
+    return [(tt.usccs[i], float(sc[i])) for i in best], int(valid.sum()), int((valid & (sc > 1e-9)).sum())
+
+
+def best_of(sc: np.ndarray, n_type: np.ndarray, valid: np.ndarray, usccs: list[str], limit: int,
+            weights: dict) -> list[int]:
+    """Positions of the best `limit` candidates by score, then type-T experience, then USCC.
+
+    A fitted model (``rank_all``) ranks every candidate, since its scores are log-odds that
+    may be negative; hand-set weights rank only those with a positive score (some evidence).
+    The ``exposure`` rule keeps the last of the slots for the best provider that is new to
+    the type (1 to ``max_deliveries`` confirmed deliveries of it) when none made the list.
+    """
+    pos = np.flatnonzero(valid if weights.get("rank_all") else valid & (sc > 1e-9))
     k = min(limit, len(pos))
     if k <= 0:
-        return [], int(valid.sum()), len(pos)
+        return []
+    cut = pos
     if len(pos) > k:
         kth = np.partition(sc[pos], len(pos) - k)[len(pos) - k]
-        pos = pos[sc[pos] >= kth - 1e-12]      # the k best and everything tied with the k-th
-    best = sorted(pos.tolist(), key=lambda i: (-sc[i], -n_type[i], tt.usccs[i]))[:k]
-    return [(tt.usccs[i], float(sc[i])) for i in best], int(valid.sum()), int((valid & (sc > 1e-9)).sum())
+        cut = pos[sc[pos] >= kth - 1e-12]      # the k best and everything tied with the k-th
+    best = sorted(cut.tolist(), key=lambda i: (-sc[i], -n_type[i], usccs[i]))[:k]
+    ex = weights.get("exposure") or {}
+    slots, most = int(ex.get("slots", 0)), int(ex.get("max_deliveries", 4))
+    if slots and k >= 2 * slots:
+        new = (n_type[pos] >= 1) & (n_type[pos] <= most)
+        have = sum(1 for i in best if 1 <= n_type[i] <= most)
+        if have < slots and new.any():
+            cand = [i for i in pos[new].tolist() if i not in best]
+            add = sorted(cand, key=lambda i: (-sc[i], -n_type[i], usccs[i]))[: slots - have]
+            best = best[: k - len(add)] + add
+    return best
+
+
+def choice_probabilities(sc: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The model's probability that each candidate is the one chosen (softmax over the candidates).
+
+    >>> [round(float(x), 3) for x in choice_probabilities(np.array([0.0, np.log(3), 5.0]), np.array([True, True, False]))]
+    [0.25, 0.75, 0.0]
+    """
+    out = np.zeros(len(sc))
+    if valid.any():
+        z = sc[valid] - sc[valid].max()
+        e = np.exp(z)
+        out[valid] = e / e.sum()
+    return out
 
 
 def _order_key(x):
@@ -706,7 +839,11 @@ def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset
     shorten the list.
     """
     ties = ties if ties is not None else tie_evidence(ix, m, exclude)
-    best, n_cand, n_pos = top(ix, m, q, weights, q.limit + (5 if check else 0), exclude, ties)
+    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
+    prob = choice_probabilities(sc, valid)
+    best = [(tt.usccs[i], float(sc[i])) for i in best_of(sc, n_type, valid, tt.usccs, q.limit + (5 if check else 0),
+                                                         weights)]
+    n_cand, n_pos = int(valid.sum()), int((valid & (sc > 1e-9)).sum())
     names: dict[str, str] = {}
     if check is not None and best:
         names = check([p for p, _ in best])
@@ -715,6 +852,7 @@ def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset
     items = [item(ix, p, s, i + 1, m, q, weights, ties, exclude) for i, (p, s) in enumerate(best)]
     for it in items:
         it["name"] = names.get(it["uscc"]) or it["name"]
+        it["probability"] = round(float(prob[tt.pos[it["uscc"]]]), 4)
     cold = is_cold_start(ix, m, exclude)
     out = {"provider_type": q.provider_type, "provider_type_name": provider_type_names()[q.provider_type],
            "unit": q.unit, "scenario": q.scenario,
@@ -740,24 +878,38 @@ def reasons(ix: Index, ev: dict, m: Manufacturer, q: Query, weights: dict) -> li
     """The non-zero terms as {code, text, weight, count, evidence}, biggest effect first."""
     limit = int(weights.get("evidence_limit", 20))
     total = ev.get("_total", 0) + len(ev.get("disputes", ()))
+    xs = ev.get("_x", {})
     out = []
-    for code in TERMS:
+    for code in ALL_TERMS:
         if code not in ev:
             continue
         v = ev[code]
         n = _n(v)
-        w = contribution(code, n, weights, total)
-        if n <= 0 or abs(w) < 1e-9:
+        w = model_contribution(code, xs[code], weights) if code in xs else contribution(code, n, weights, total)
+        if (n <= 0 and code not in xs) or abs(w) < 1e-9:
             continue
         r = {"code": code, "label": weights["terms"][code].get("label", code),
-             "text": reason_text(ix, code, v, m, q, total), "weight": round(w, 3), "count": n, "evidence": []}
+             "text": reason_text(ix, code, v, m, q, total, ev), "weight": round(w, 3), "count": n, "evidence": []}
         if code == "scenario_projects":
             r["projects"] = [pid for pid, _ in v[:limit]]
         elif not isinstance(v, bool):
             r["evidence"] = [d.id for d in v[:limit]]
         out.append(r)
-    out.sort(key=lambda r: (r["weight"] <= 0, -r["weight"], TERMS.index(r["code"])))
+    out.sort(key=lambda r: (r["weight"] <= 0, -r["weight"], ALL_TERMS.index(r["code"])))
     return out
+
+
+def _model_reason_text(ix: Index, code: str, n: int, m: Manufacturer, ev: dict) -> str:
+    if code == "specialisation":
+        div = division(m.industry_code)
+        share = division_share(ix.division_total.get(div, 0) if div else 0, ix.n_confirmed)
+        return (f"已确认交付 {ev.get('_total', 0)} 项中同行业（{div}）{n} 项；"
+                f"全部交付中该行业约占 {100 * share:.0f}%，据此估计其行业专长")
+    if code == "provider_size":
+        prov = ix.providers.get(ev.get("_uscc", ""))
+        rev = prov.revenue_wan if prov else None
+        return f"企业规模：营业收入约 {rev:,.0f} 万元" if rev else "企业规模"
+    return f"与本企业同在{regions.district_name(m.province or '') or m.province}（不同城市）"
 
 
 def _names(ix: Index, usccs, k: int = 3) -> str:
@@ -765,9 +917,11 @@ def _names(ix: Index, usccs, k: int = 3) -> str:
     return "、".join(names[:k]) + (f"等 {len(names)} 家" if len(names) > k else "")
 
 
-def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int = 0) -> str:
+def reason_text(ix: Index, code: str, v, m: Manufacturer, q: Query, total: int = 0, ev: dict | None = None) -> str:
     """One Chinese sentence per reason."""
     n = _n(v)
+    if code in MODEL_TERMS:
+        return _model_reason_text(ix, code, n, m, ev or {})
     if code == "type_experience":
         return f"作为{provider_type_names()[q.provider_type]}已完成 {n} 项交付并经客户确认"
     if code == "same_industry":

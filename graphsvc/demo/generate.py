@@ -694,6 +694,9 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
     served = np.zeros((n_lead, len(prov)), dtype=np.float32)
     prov_pos = np.searchsorted(prov, pr1)
     served[[leader_pos[int(x)] for x in cl1], prov_pos] = 1
+    # The model's inputs, kept for the offline evaluation's oracle (bench/oracle.py); no draw.
+    w.truth = {"prov": prov, "spec": spec, "size": size, "served": served, "leader_pos": leader_pos,
+               "tier1": (t1_start, t1_size, t1_vals), "chain_leader": chain_leader}
     # Phase 2: everyone else; providers that served a leader are favoured by its suppliers.
     n2 = s.deliveries - n1
     cl2 = clients[rng.choice(len(clients), size=n2, p=cw)]
@@ -992,28 +995,37 @@ def _write(df: pd.DataFrame, kind: str, out_dir: Path) -> Path:
     return path
 
 
+def world(scale: str, seed: int = 2023) -> tuple[World, dict]:
+    """The World (with ``truth``, the delivery model's inputs) and the tables generate() writes."""
+    w = World(SCALES[scale], seed)
+    _place(w, _rng(seed, "place"))
+    _segments(w, _rng(seed, "segments"))
+    _attributes(w, _rng(seed, "attributes"))
+    _leaders(w, _rng(seed, "leaders"))
+    t = {"supplies": _supplies(w, _rng(seed, "supplies"))}
+    t["deliveries"] = _deliveries(w, _rng(seed, "deliveries"))
+    t["recognitions"] = _recognitions(w, _rng(seed, "recognitions"), t["deliveries"])
+    t["projects"] = _projects(w, _rng(seed, "projects"))
+    t["memberships"] = _memberships(w, _rng(seed, "memberships"))
+    t["capacities"] = _capacities(w, t["memberships"], _rng(seed, "capacities"))
+    t["names"] = _names(w, _rng(seed, "names"))
+    # Distinct organisation-code bodies, kept in the order they were drawn.
+    drawn = _rng(seed, "uscc").integers(0, 10**8, int(w.scale.enterprises * 1.2))
+    body = np.sort(np.unique(drawn, return_index=True)[1])[: w.scale.enterprises]
+    t["uscc"] = np.array(make_usccs(w.region, drawn[body]))
+    return w, t
+
+
 def generate(scale: str, out_dir: Path, seed: int = 2023) -> dict[str, Path]:
     """Write the import files for `scale` ('small' or 'province'); return {kind: path}."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    w = World(SCALES[scale], seed)
-    _place(w, _rng(seed, "place"))
-    _segments(w, _rng(seed, "segments"))
-    _attributes(w, _rng(seed, "attributes"))
-    _leaders(w, _rng(seed, "leaders"))
-    supplies = _supplies(w, _rng(seed, "supplies"))
-    deliveries = _deliveries(w, _rng(seed, "deliveries"))
-    recognitions = _recognitions(w, _rng(seed, "recognitions"), deliveries)
-    projects = _projects(w, _rng(seed, "projects"))
-    memberships = _memberships(w, _rng(seed, "memberships"))
-    capacities = _capacities(w, memberships, _rng(seed, "capacities"))
-    names = _names(w, _rng(seed, "names"))
-    # Distinct organisation-code bodies, kept in the order they were drawn.
-    drawn = _rng(seed, "uscc").integers(0, 10**8, int(w.scale.enterprises * 1.2))
-    body = np.sort(np.unique(drawn, return_index=True)[1])[: w.scale.enterprises]
-    uscc = np.array(make_usccs(w.region, drawn[body]))
+    w, t = world(scale, seed)
+    supplies, deliveries, recognitions = t["supplies"], t["deliveries"], t["recognitions"]
+    projects, memberships, names, uscc = t["projects"], t["memberships"], t["names"], t["uscc"]
+    capacities = t["capacities"]
 
     n = w.scale.enterprises
     seg_ids = np.where(w.seg1 >= 0, w.seg_ids[np.maximum(w.seg1, 0)], "").astype(object)
