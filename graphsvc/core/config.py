@@ -23,7 +23,7 @@ class Settings:
     login_attempts_per_minute: int
     cookie_secure: bool
     read_only: bool = False
-    buffer_pool_mb: int = 512
+    buffer_pool_mb: int = 1024
     copy_threshold: int = 2000
     import_max_rows: int = 500_000
     import_max_unpacked_bytes: int = 200 * 1024 * 1024
@@ -47,6 +47,29 @@ class Settings:
         return self.data_dir / "graph.lbdb"
 
 
+def buffer_pool_rule(db_path: Path, memory_bytes: int | None = None) -> int:
+    """LadybugDB's buffer pool in MB: room for the whole database three times over (queries
+    and imports page in working copies), at least 1 GB, at most a quarter of the machine's
+    memory (the projection and the workers need the rest). GRAPHSVC_BUFFER_POOL_MB overrides.
+
+    >>> buffer_pool_rule(Path("/nonexistent"), memory_bytes=24 * 2**30)
+    1024
+    """
+    if memory_bytes is None:
+        try:
+            memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            memory_bytes = 4 * 2**30
+    try:
+        paths = [db_path] if db_path.is_file() else list(db_path.rglob("*")) if db_path.exists() else []
+        size = sum(p.stat().st_size for p in paths if p.is_file())
+        size += sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + ".*") if p.is_file())
+    except OSError:
+        size = 0
+    want = max(1024, 3 * size // 2**20)
+    return int(min(want, max(1024, memory_bytes // 4 // 2**20)))
+
+
 def load(**overrides) -> Settings:
     """Read settings from GRAPHSVC_* variables; keyword overrides win (used by tests)."""
     # `./data` where the command runs (as the README says), not inside the installed package.
@@ -68,7 +91,7 @@ def load(**overrides) -> Settings:
         cookie_secure=os.environ.get("GRAPHSVC_COOKIE_SECURE", "0") == "1",
         read_only=os.environ.get("GRAPHSVC_READ_ONLY", "0") == "1",
         # LadybugDB's default pool is most of the machine's memory; bound it explicitly.
-        buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 512),
+        buffer_pool_mb=_int("GRAPHSVC_BUFFER_POOL_MB", 0) or buffer_pool_rule(data_dir / "graph.lbdb"),
         login_failures_per_account=_int("GRAPHSVC_LOGIN_FAILURES_PER_ACCOUNT", 10),
         login_failures_per_address=_int("GRAPHSVC_LOGIN_FAILURES_PER_ADDRESS", 30),
         login_failure_window_s=_int("GRAPHSVC_LOGIN_FAILURE_WINDOW_SECONDS", 900),

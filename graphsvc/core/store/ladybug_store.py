@@ -203,7 +203,7 @@ def _rows(result) -> list[dict]:
 class LadybugStore(Store):
     engine = "ladybug"
 
-    def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 512,
+    def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 1024,
                  copy_threshold: int = COPY_THRESHOLD):
         self.copy_threshold = copy_threshold
         self.buffer_pool_bytes = buffer_pool_mb * 1024 * 1024
@@ -310,6 +310,10 @@ class LadybugStore(Store):
                 # never with a connection per transaction), so such a connection is not reused.
                 if tx.scanned_arrow:
                     self._local.conn = None
+                    try:
+                        conn.close()  # release its pages now, not whenever the object is collected
+                    except RuntimeError:
+                        log.warning("closing a connection after a bulk write failed", exc_info=True)
 
     def drop_all(self) -> None:
         with self.transaction() as tx:
