@@ -37,6 +37,7 @@ SHOWN = 3
 PENALTY = {"region_differs": 0.15, "district_differs": 0.02, "form_differs": 0.03,
            "branch_of": 0.20, "is_branch": 0.20, "other_branch": 0.20, "industry_differs": 0.05}
 BLOCKERS = {"region_differs", "branch_of", "is_branch", "other_branch"}
+STATED = {"form_differs", "district_differs", "industry_differs"} | BLOCKERS
 
 
 def _region_reason(places: tuple[str, ...], region_code: str) -> str | None:
@@ -78,8 +79,15 @@ def decide(scored: list[tuple[float, list[str], Entry]]) -> str:
     if not scored or scored[0][0] < REVIEW:
         return "none"
     best, why, _ = scored[0]
-    runner_up = scored[1][0] if len(scored) > 1 else 0.0
-    if best >= MATCHED and best - runner_up >= MARGIN and not BLOCKERS & set(why):
+    runner_up, other_why = (scored[1][0], set(scored[1][1])) if len(scored) > 1 else (0.0, set())
+    if best < MATCHED or BLOCKERS & set(why):
+        return "review"
+    # Scores are rounded to 3 places: compare the margin on the same grid.
+    if round(best - runner_up, 3) >= MARGIN:
+        return "matched"
+    # Everything the name says agrees with the best, and the runner-up contradicts something it
+    # says (股份有限公司 where the name says 有限公司, another district): the name tells them apart.
+    if best == 1.0 and other_why & STATED:
         return "matched"
     return "review"
 
