@@ -2,8 +2,9 @@
 
 The score is the Levenshtein similarity of the cores (rapidfuzz), less penalties for what
 disagrees. Some disagreements block `matched` whatever the score, because a high similarity
-there is exactly the mistake to avoid: a branch is not its parent, and the same trade name in
-another city is another company.
+there is exactly the mistake to avoid: a branch is not its parent, the same trade name in
+another city is another company, 有限公司 is not 股份有限公司, and a core one character off may
+be a typing slip or another company.
 
 >>> idx = NameIndex([
 ...     {"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"},
@@ -36,8 +37,10 @@ REVIEW = 0.60      # below this nothing is worth a person's look
 SHOWN = 3
 PENALTY = {"region_differs": 0.15, "district_differs": 0.02, "form_differs": 0.03,
            "branch_of": 0.20, "is_branch": 0.20, "other_branch": 0.20, "industry_differs": 0.05}
-BLOCKERS = {"region_differs", "branch_of", "is_branch", "other_branch"}
-STATED = {"form_differs", "district_differs", "industry_differs"} | BLOCKERS
+# One character is all that tells 恒腾化纤 from 恒城化纤, and a slip looks the same as another
+# company's name: only an identical core may decide `matched`; near cores go to review.
+BLOCKERS = {"similar_name", "region_differs", "form_differs", "branch_of", "is_branch", "other_branch"}
+STATED = {"district_differs", "industry_differs"} | BLOCKERS
 
 
 def _region_reason(places: tuple[str, ...], region_code: str) -> str | None:

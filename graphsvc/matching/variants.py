@@ -7,7 +7,7 @@ enterprises apart). Used by bench/eval_matching.py and the tests.
 
 >>> rows = [{"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"},
 ...         {"uscc": "B", "name": "宁波示例华鼎纺织股份有限公司", "region_code": "330203"}]
->>> cases = generate(rows, seed=1)
+>>> cases = generate(rows, seed=1, held_out=[{"uscc": "C", "name": "杭州示例恒远精密机械有限公司"}])
 >>> sorted({c["kind"] for c in cases}) == sorted(POSITIVE + DISTRACTOR)
 True
 >>> next(c for c in cases if c["kind"] == "region_in_brackets" and c["expect"] == "A")["name"]
@@ -24,7 +24,7 @@ from graphsvc.matching.normalise import FORMS, parse
 POSITIVE = ("exact", "region_in_brackets", "region_in_halfwidth_brackets", "region_dropped",
             "region_dropped_row_region", "full_region_prefix", "form_variant", "form_dropped", "traditional",
             "spaces_punctuation", "typo")
-DISTRACTOR = ("branch", "other_city", "unrelated")
+DISTRACTOR = ("branch", "other_city", "unrelated", "absent")
 BRANCH_TAILS = ("萧山分公司", "分厂", "杭州办事处", "宁波分公司", "第一分厂")
 # Characters that no demo name uses: a slip to one of them cannot turn a name into another's.
 SLIPS = "甲乙丙丁戊己庚辛壬癸寅卯巳午未申酉戌亥"
@@ -48,8 +48,18 @@ def _form_of(name: str) -> str:
     return next((s for s, _ in FORMS if name.endswith(s)), "")
 
 
-def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None) -> list[dict]:
-    """Cases for `rows` ({uscc, name, region_code}); per_kind samples that many enterprises per kind."""
+def split(rows: list[dict], share: float = 0.1, seed: int = 7) -> tuple[list[dict], list[dict]]:
+    """(rows to index, rows held out): a held-out enterprise's exact name must match nothing,
+    however close its indexed neighbours (恒腾化纤 vs 恒城化纤) are."""
+    rng = random.Random(seed)
+    out = set(rng.sample(range(len(rows)), int(share * len(rows))))
+    return [r for i, r in enumerate(rows) if i not in out], [r for i, r in enumerate(rows) if i in out]
+
+
+def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
+             held_out: list[dict] = ()) -> list[dict]:
+    """Cases for `rows` ({uscc, name, region_code}), the enterprises in the index, and `held_out`,
+    enterprises left out of it; per_kind samples that many enterprises per kind."""
     rng = random.Random(seed)
     parsed = {r["uscc"]: parse(r["name"]) for r in rows}
     key_count = Counter((p.core, p.form) for p in parsed.values())
@@ -63,7 +73,10 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None) -> li
     def sample():
         return rows if per_kind is None or per_kind >= len(rows) else rng.sample(rows, per_kind)
 
-    for kind in POSITIVE + DISTRACTOR:
+    absent = held_out if per_kind is None else held_out[:per_kind]
+    for r in absent:
+        add("absent", r["name"], None)
+    for kind in POSITIVE + DISTRACTOR[:-1]:
         for r in sample():
             p, name, u = parsed[r["uscc"]], r["name"], r["uscc"]
             city = _city_short(r["region_code"])
@@ -110,8 +123,8 @@ def evaluate(cases: list[dict], results: list[dict]) -> dict:
     """Precision and recall of `matched` (overall and per kind) and the share sent to review.
 
     >>> evaluate([{"kind": "exact", "expect": "A"}, {"kind": "branch", "expect": None}],
-    ...          [{"decision": "matched", "uscc": "A"}, {"decision": "review"}])["overall"]
-    {'cases': 2, 'matched': 1, 'correct': 1, 'wrong': 0, 'review': 1, 'precision': 1.0, 'recall': 1.0, 'review_share': 0.5}
+    ...          [{"decision": "matched", "uscc": "A"}, {"decision": "review", "candidates": []}])["overall"]
+    {'cases': 2, 'matched': 1, 'correct': 1, 'wrong': 0, 'review': 1, 'precision': 1.0, 'recall': 1.0, 'review_share': 0.5, 'review_first_right': None}
     """
     def tally(pairs):
         n = len(pairs)
@@ -119,10 +132,14 @@ def evaluate(cases: list[dict], results: list[dict]) -> dict:
         correct = sum(1 for c, r in matched if r.get("uscc") == c["expect"])
         positives = sum(1 for c, _ in pairs if c["expect"])
         review = sum(1 for _, r in pairs if r["decision"] == "review")
+        # A positive sent to review is cheap when the right enterprise is the first candidate shown.
+        top = [c["expect"] == (r["candidates"] or [{}])[0].get("uscc")
+               for c, r in pairs if c["expect"] and r["decision"] == "review"]
         return {"cases": n, "matched": len(matched), "correct": correct, "wrong": len(matched) - correct,
                 "review": review, "precision": round(correct / len(matched), 4) if matched else None,
                 "recall": round(correct / positives, 4) if positives else None,
-                "review_share": round(review / n, 4) if n else None}
+                "review_share": round(review / n, 4) if n else None,
+                "review_first_right": round(sum(top) / len(top), 4) if top else None}
 
     pairs = list(zip(cases, results))
     kinds = sorted({c["kind"] for c in cases})
