@@ -25,6 +25,8 @@ be a typing slip or another company.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz.distance import Levenshtein
 
 from graphsvc.core import regions as R
@@ -35,6 +37,7 @@ MATCHED = 0.85     # a clear match scores at least this …
 MARGIN = 0.10      # … and this much above the next candidate
 REVIEW = 0.60      # below this nothing is worth a person's look
 SHOWN = 3
+SCORED = 12    # candidates given full reasons, by core similarity
 PENALTY = {"region_differs": 0.15, "district_differs": 0.02, "form_differs": 0.03,
            "branch_of": 0.20, "is_branch": 0.20, "other_branch": 0.20, "industry_differs": 0.05}
 # One character is all that tells 恒腾化纤 from 恒城化纤, and a slip looks the same as another
@@ -43,6 +46,7 @@ BLOCKERS = {"similar_name", "region_differs", "form_differs", "branch_of", "is_b
 STATED = {"district_differs", "industry_differs"} | BLOCKERS
 
 
+@lru_cache(maxsize=1 << 16)
 def _region_reason(places: tuple[str, ...], region_code: str) -> str | None:
     """How the candidate's registered region sits with one place the query names."""
     if not places or not region_code:
@@ -55,10 +59,12 @@ def _region_reason(places: tuple[str, ...], region_code: str) -> str | None:
     return "region_differs"
 
 
-def score(q: Name, places: list[tuple[str, ...]], industry: str | None, e: Entry) -> tuple[float, list[str]]:
+def score(q: Name, places: list[tuple[str, ...]], industry: str | None, e: Entry,
+          sim: float | None = None) -> tuple[float, list[str]]:
     """(score in 0..1, reasons) for entry e against query q.
 
-    places: the query's place constraints (from its name and from the row's region).
+    places: the query's place constraints (from its name and from the row's region); sim: the
+    cores' similarity when already computed.
     """
     d = e.parsed
     why = ["same_name" if q.core == d.core else "similar_name"]
@@ -73,7 +79,9 @@ def score(q: Name, places: list[tuple[str, ...]], industry: str | None, e: Entry
         why.append("industry_agrees" if e.industry_code.startswith(industry) else "industry_differs")
     if not e.current:
         why.append("former_name")
-    s = Levenshtein.normalized_similarity(q.core, d.core) - sum(PENALTY.get(w, 0.0) for w in why)
+    if sim is None:
+        sim = Levenshtein.normalized_similarity(q.core, d.core)
+    s = sim - sum(PENALTY.get(w, 0.0) for w in why)
     return round(max(0.0, s), 3), why
 
 
@@ -103,11 +111,13 @@ def match_parsed(index: NameIndex, q: Name, places: list[tuple[str, ...]] = (), 
     """
     places = [p for p in [q.regions, *places] if p]
     best: dict[str, tuple[float, list[str], Entry]] = {}
-    for i in index.candidates(q):
-        e = index.entries[i]
-        if not e.region_code.startswith(prefix):
-            continue
-        s, why = score(q, places, industry, e)
+    entries = index.entries
+    ids = [i for i in index.candidates(q) if entries[i].region_code.startswith(prefix)]
+    sims = [Levenshtein.normalized_similarity(q.core, entries[i].parsed.core) for i in ids]
+    # Penalties only lower a score: the most similar cores are the only ones worth the reasons.
+    for sim, i in sorted(zip(sims, ids), key=lambda t: -t[0])[:SCORED]:
+        e = entries[i]
+        s, why = score(q, places, industry, e, sim)
         if e.uscc not in best or s > best[e.uscc][0]:
             best[e.uscc] = (s, why, e)   # an enterprise counts once, by its best-scoring name
     scored = sorted(best.values(), key=lambda t: (-t[0], t[2].uscc))
