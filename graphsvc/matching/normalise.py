@@ -150,7 +150,9 @@ def clean(raw: str) -> str:
     'abc(杭州)恒达科技'
     """
     text = to_simplified(unicodedata.normalize("NFKC", raw or "")).translate(_BRACKETS).casefold()
-    return "".join(ch for ch in text if ch in "()" or unicodedata.category(ch)[0] not in "PSZC")
+    kept = "".join(ch for ch in text if ch in "()" or unicodedata.category(ch)[0] not in "PSZC")
+    # Dropping a character can bring a combining mark next to a letter it now composes with.
+    return unicodedata.normalize("NFKC", kept)
 
 
 def _split_branch(text: str) -> tuple[str, str]:
