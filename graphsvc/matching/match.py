@@ -1,0 +1,135 @@
+"""Scoring candidates and deciding: `matched`, `review` or `none`.
+
+The score is the Levenshtein similarity of the cores (rapidfuzz), less penalties for what
+disagrees. Some disagreements block `matched` whatever the score, because a high similarity
+there is exactly the mistake to avoid: a branch is not its parent, the same trade name in
+another city is another company, 有限公司 is not 股份有限公司, and a core one character off may
+be a typing slip or another company.
+
+>>> idx = NameIndex([
+...     {"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"},
+...     {"uscc": "B", "name": "宁波示例恒达精密机械有限公司", "region_code": "330203"},
+...     {"uscc": "C", "name": "杭州示例华鼎纺织有限公司", "region_code": "330106"},
+... ])
+>>> r = match_name(idx, "示例恒达（杭州）精密機械有限责任公司")
+>>> r["decision"], r["uscc"], r["candidates"][0]["why"]
+('matched', 'A', ['same_name', 'region_agrees'])
+>>> match_name(idx, "示例恒达精密机械有限公司")["decision"]   # which city's?
+'review'
+>>> match_name(idx, "杭州示例恒达精密机械有限公司滨江分公司")["decision"]
+'review'
+>>> match_name(idx, "温州示例恒达精密机械有限公司")["decision"]
+'review'
+>>> match_name(idx, "上海某某餐饮管理有限公司")["decision"]
+'none'
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from graphsvc.core import regions as R
+from graphsvc.matching.index import Entry, NameIndex
+from graphsvc.matching.normalise import Name, parse
+
+MATCHED = 0.85     # a clear match scores at least this …
+MARGIN = 0.10      # … and this much above the next candidate
+REVIEW = 0.60      # below this nothing is worth a person's look
+SHOWN = 3
+SCORED = 12    # candidates given full reasons, by core similarity
+PENALTY = {"region_differs": 0.15, "district_differs": 0.02, "form_differs": 0.03,
+           "branch_of": 0.20, "is_branch": 0.20, "other_branch": 0.20, "industry_differs": 0.05}
+# One character is all that tells 恒腾化纤 from 恒城化纤, and a slip looks the same as another
+# company's name: only an identical core may decide `matched`; near cores go to review.
+BLOCKERS = {"similar_name", "region_differs", "form_differs", "branch_of", "is_branch", "other_branch"}
+STATED = {"district_differs", "industry_differs"} | BLOCKERS
+
+
+@lru_cache(maxsize=1 << 16)
+def _region_reason(places: tuple[str, ...], region_code: str) -> str | None:
+    """How the candidate's registered region sits with one place the query names."""
+    if not places or not region_code:
+        return None
+    if any(R.in_scope(region_code, p) for p in places):
+        return "region_agrees"
+    city = R.city_of(region_code)
+    if city and any(R.city_of(p) == city for p in places):
+        return "district_differs"
+    return "region_differs"
+
+
+def score(q: Name, places: list[tuple[str, ...]], industry: str | None, e: Entry,
+          sim: float | None = None) -> tuple[float, list[str]]:
+    """(score in 0..1, reasons) for entry e against query q.
+
+    places: the query's place constraints (from its name and from the row's region); sim: the
+    cores' similarity when already computed.
+    """
+    d = e.parsed
+    why = ["same_name" if q.core == d.core else "similar_name"]
+    why += sorted({r for p in places if (r := _region_reason(p, e.region_code))})
+    if "region_differs" in why and "region_agrees" in why:
+        why.remove("region_agrees")
+    if q.form and d.form and q.form != d.form:
+        why.append("form_differs")
+    if q.branch_key != d.branch_key:
+        why.append("branch_of" if not d.branch else "is_branch" if not q.branch else "other_branch")
+    if industry and e.industry_code:
+        why.append("industry_agrees" if e.industry_code.startswith(industry) else "industry_differs")
+    if not e.current:
+        why.append("former_name")
+    if sim is None:
+        sim = Levenshtein.normalized_similarity(q.core, d.core)
+    s = sim - sum(PENALTY.get(w, 0.0) for w in why)
+    return round(max(0.0, s), 3), why
+
+
+def decide(scored: list[tuple[float, list[str], Entry]]) -> str:
+    """matched / review / none for candidates sorted best first (one per enterprise)."""
+    if not scored or scored[0][0] < REVIEW:
+        return "none"
+    best, why, _ = scored[0]
+    runner_up, other_why = (scored[1][0], set(scored[1][1])) if len(scored) > 1 else (0.0, set())
+    if best < MATCHED or BLOCKERS & set(why):
+        return "review"
+    # Scores are rounded to 3 places: compare the margin on the same grid.
+    if round(best - runner_up, 3) >= MARGIN:
+        return "matched"
+    # Everything the name says agrees with the best, and the runner-up contradicts something it
+    # says (股份有限公司 where the name says 有限公司, another district): the name tells them apart.
+    if best == 1.0 and other_why & STATED:
+        return "matched"
+    return "review"
+
+
+def match_parsed(index: NameIndex, q: Name, places: list[tuple[str, ...]] = (), industry: str | None = None,
+                 prefix: str = "") -> dict:
+    """Decision and up to three candidates for an already parsed name.
+
+    prefix: only enterprises whose region code starts with it are considered (the caller's view).
+    """
+    places = [p for p in [q.regions, *places] if p]
+    best: dict[str, tuple[float, list[str], Entry]] = {}
+    entries = index.entries
+    ids = [i for i in index.candidates(q) if entries[i].region_code.startswith(prefix)]
+    sims = [Levenshtein.normalized_similarity(q.core, entries[i].parsed.core) for i in ids]
+    # Penalties only lower a score: the most similar cores are the only ones worth the reasons.
+    for sim, i in sorted(zip(sims, ids), key=lambda t: -t[0])[:SCORED]:
+        e = entries[i]
+        s, why = score(q, places, industry, e, sim)
+        if e.uscc not in best or s > best[e.uscc][0]:
+            best[e.uscc] = (s, why, e)   # an enterprise counts once, by its best-scoring name
+    scored = sorted(best.values(), key=lambda t: (-t[0], t[2].uscc))
+    decision = decide(scored)
+    out = {"decision": decision,
+           "candidates": [{"uscc": e.uscc, "name": e.name, "score": s, "why": why}
+                          for s, why, e in scored[:SHOWN] if s >= REVIEW or decision == "none" and s > 0]}
+    if decision == "matched":
+        out["uscc"] = scored[0][2].uscc
+    return out
+
+
+def match_name(index: NameIndex, name: str, places: list[tuple[str, ...]] = (), industry: str | None = None,
+               prefix: str = "") -> dict:
+    return match_parsed(index, parse(name), places, industry, prefix)

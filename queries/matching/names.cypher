@@ -1,0 +1,4 @@
+// Every enterprise's name, region and industry: the matching index is built from these.
+MATCH (e:Enterprise)
+RETURN e.uscc AS uscc, e.name AS name, e.region_code AS region_code, e.industry_code AS industry_code
+ORDER BY e.uscc
