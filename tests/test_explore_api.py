@@ -61,3 +61,32 @@ def test_bad_input(api, accounts):
     assert empty.status_code == 200
     assert empty.json()["items"] == [] and empty.json()["note"] == "该年度无供货记录"
     assert a.get(f"/api/v1/enterprises/{maker}/impact?year=1999").json()["note"] == "该年度无供货记录"
+
+
+def test_cli_graph(demo_template, tmp_path, accounts, api):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import _copy_data
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "GRAPHSVC_DATA_DIR": str(_copy_data(demo_template, tmp_path / "cli"))}
+    maker, provider = accounts["maker"]["uscc"], accounts["provider"]["uscc"]
+
+    def run(*a):
+        return subprocess.run([sys.executable, "-m", "graphsvc.cli", "graph", *a], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=180)
+
+    r = run("upstream", maker, "--year", "2024", "--tiers", "3", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == api("admin").get(f"/api/v1/enterprises/{maker}/upstream?year=2024&tiers=3").json()
+    r = run("upstream", maker, "--year", "2024")
+    assert r.returncode == 0 and "第1层" in r.stdout and "第2层" in r.stdout
+    r = run("impact", provider, "--year", "2024")
+    assert r.returncode == 0 and "停止供货的影响" in r.stdout
+    r = run("paths", maker, provider, "--format", "json")
+    assert r.returncode == 0 and json.loads(r.stdout)["max_hops"] == 4
+    r = run("downstream", maker, "--tiers", "9")
+    assert r.returncode == 2 and "tiers" in r.stderr
