@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from graphsvc.enterprises import service as enterprises
-from web.auth import current_principal, require, store
+from web.auth import current_principal, page, require, store
 from web.openapi import AFTER, LIMIT, LIST, OFFSET, USCC, err, ok, p, q
 from web.openapi import PREFIX as API
 from web.paging import list_page
 from web.params import arg_float, arg_int, arg_uscc
+from web.respond import respond
 
 bp = Blueprint("enterprises", __name__)
 
@@ -61,6 +62,13 @@ def paths():
     src, dst = arg_uscc("from"), arg_uscc("to")
     hops = arg_int("max_hops", 4, minimum=1, maximum=6)
     return jsonify(enterprises.paths(store(), current_principal(), src, dst, max_hops=hops))
+
+
+@bp.get("/enterprises/<uscc>")
+@page()
+def profile_page(uscc):
+    year = arg_int("year", None, minimum=1900, maximum=2100)
+    return respond(enterprises.profile(store(), current_principal(), uscc, year=year), "enterprises/profile.html")
 
 
 @bp.get(API + "/chains")

@@ -231,3 +231,41 @@ def paths_payload(store, p: access.Principal, src: str, dst: str, max_hops: int)
     note = None if out else f"{max_hops}跳以内没有找到两家企业之间的联系"
     return {"from": {"uscc": a["uscc"], "name": a.get("name")}, "to": {"uscc": b["uscc"], "name": b.get("name")},
             "max_hops": max_hops, "paths": out, "withheld": len(hidden), "note": note}
+
+
+# ---------------------------------------------------------------- profile page
+
+def _other(p: access.Principal, uscc: str, name: str | None, region: str | None) -> dict:
+    return mask({"uscc": uscc, "name": name, "region_code": region}, _sees(p, uscc, region))
+
+
+def profile_payload(store, p: access.Principal, uscc: str, year: int | None) -> dict:
+    """Identity, recognitions, chains, "1+N" groups, ecosystems, provider types, confirmed
+    deliveries both ways, two tiers each way and the impact table."""
+    from graphsvc.core import reference
+
+    ent = enterprise(store, p, uscc)
+    segs = reference.segments()
+    chain_ids = sorted({segs[s]["chain_id"] for s in ent["segment_ids"] if s in segs})
+    names = {c["id"]: c["name"] for c in reference.chains()}
+    eco = [{"role": r["role"], **_other(p, r["uscc"], r["name"], r["region_code"])}
+           for r in store.read("enterprises/profile_ecosystems", uscc=ent["uscc"])]
+    deliveries = [{"side": r["side"], "id": r["id"], "kind": r["kind"], "amount_wan": r["amount_wan"],
+                   "accepted_date": r["accepted_date"],
+                   "other": _other(p, r["other_uscc"], r["other_name"], r["other_region"])}
+                  for r in store.read("enterprises/profile_deliveries", uscc=ent["uscc"])]
+    deliveries.sort(key=lambda d: (d["accepted_date"] or "", d["id"]), reverse=True)
+    up = tiers_payload(store, p, ent["uscc"], graph.UP, year, 2, None)
+    return {
+        "enterprise": ent, "region_label": regions.label(ent.get("region_code")),
+        "chains": [{"id": c, "name": names.get(c, c)} for c in chain_ids],
+        "projects": store.read("enterprises/profile_projects", uscc=ent["uscc"]),
+        "ecosystems": [e for e in eco if not e.get("withheld")],
+        "ecosystems_withheld": sum(1 for e in eco if e.get("withheld")),
+        "provider_types": sorted(ent.get("provider_types") or []),
+        "deliveries_as_supplier": [d for d in deliveries if d["side"] == "supplier"],
+        "deliveries_as_client": [d for d in deliveries if d["side"] == "client"],
+        "year": up["year"], "upstream": up,
+        "downstream": tiers_payload(store, p, ent["uscc"], graph.DOWN, up["year"], 2, None),
+        "impact": impact_payload(store, p, ent["uscc"], up["year"]),
+    }

@@ -108,3 +108,8 @@ def impact(store, p: access.Principal, uscc: str, *, year: int | None = None) ->
 def paths(store, p: access.Principal, src: str, dst: str, *, max_hops: int = 4) -> dict:
     """Up to five shortest connections between two enterprises."""
     return _explore().paths_payload(store, p, src, dst, max_hops)
+
+
+def profile(store, p: access.Principal, uscc: str, *, year: int | None = None) -> dict:
+    """The enterprise profile page's payload."""
+    return _explore().profile_payload(store, p, uscc, year)
