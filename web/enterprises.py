@@ -68,7 +68,11 @@ def paths():
 @page()
 def profile_page(uscc):
     year = arg_int("year", None, minimum=1900, maximum=2100)
-    return respond(enterprises.profile(store(), current_principal(), uscc, year=year), "enterprises/profile.html")
+    from graphsvc.contractors.recommend import provider_type_names
+    from graphsvc.deliveries.ledger import KIND_NAMES
+
+    return respond(enterprises.profile(store(), current_principal(), uscc, year=year), "enterprises/profile.html",
+                   kind_names=KIND_NAMES, type_names=provider_type_names())
 
 
 @bp.get(API + "/chains")
