@@ -128,28 +128,28 @@ def impact(x: str, supplies_from_x: list[dict], supplies_from_buyers: list[dict]
 
     affected = {b for b in to_buyer if b in leaders}
     for s in to_buyer:
-        affected.update(l for l in buyer_to.get(s, {}) if l in leaders and l != x)
+        affected.update(lead for lead in buyer_to.get(s, {}) if lead in leaders and lead != x)
     rows = []
-    for l in sorted(affected):
-        direct = to_buyer.get(l, 0.0)
-        parts = [buyer_to[s][l] * to_buyer[s] / total[s]
-                 for s in sorted(to_buyer) if s != l and l in buyer_to.get(s, {}) and total.get(s, 0.0) > 0]
+    for lead in sorted(affected):
+        direct = to_buyer.get(lead, 0.0)
+        parts = [buyer_to[s][lead] * to_buyer[s] / total[s]
+                 for s in sorted(to_buyer) if s != lead and lead in buyer_to.get(s, {}) and total.get(s, 0.0) > 0]
         indirect = math.fsum(parts)
-        tot = total.get(l, 0.0)
-        loc = math.fsum(float(e.get("amount_wan") or 0.0) for e in into.get(l, [])
-                        if local(l, e.get("supplier_region")))
-        x_local = math.fsum(float(e.get("amount_wan") or 0.0) for e in into.get(l, [])
-                            if e["supplier_uscc"] == x and local(l, e.get("supplier_region")))
+        tot = total.get(lead, 0.0)
+        loc = math.fsum(float(e.get("amount_wan") or 0.0) for e in into.get(lead, [])
+                        if local(lead, e.get("supplier_region")))
+        x_local = math.fsum(float(e.get("amount_wan") or 0.0) for e in into.get(lead, [])
+                            if e["supplier_uscc"] == x and local(lead, e.get("supplier_region")))
         rows.append({
-            "uscc": l, "direct_amount_wan": direct, "indirect_amount_wan": indirect,
-            "via": sorted(s for s in to_buyer if s != l and l in buyer_to.get(s, {})),
+            "uscc": lead, "direct_amount_wan": direct, "indirect_amount_wan": indirect,
+            "via": sorted(s for s in to_buyer if s != lead and lead in buyer_to.get(s, {})),
             "total_purchases_wan": tot,
             "direct_share": direct / tot if tot > 0 else None,
             "exposure_share": (direct + indirect) / tot if tot > 0 else None,
             "ratio_before": loc / tot if tot > 0 else None,
             "ratio_after": (loc - x_local) / (tot - direct) if tot - direct > 0 else None,
             "segment_ids": sorted({e.get("segment_id") for e in supplies_from_x
-                                   if e["buyer_uscc"] == l and e.get("segment_id")}),
+                                   if e["buyer_uscc"] == lead and e.get("segment_id")}),
         })
     rows.sort(key=lambda r: (-(r["exposure_share"] or 0.0), r["uscc"]))
     return rows
