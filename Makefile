@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GRAPHSVC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test bench lint clean-data
+.PHONY: install run test fuzz-imports bench lint clean-data
 
 install: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/assets
 
@@ -48,6 +48,10 @@ run: install
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The import property tests with many more generated files than `make test` runs.
+fuzz-imports: install
+	GRAPHSVC_IMPORT_PROFILE=imports-fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_import_properties.py
 
 bench: install
 	$(PY) -m bench.run

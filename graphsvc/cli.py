@@ -24,6 +24,7 @@ DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "capacit
 
 
 @click.group()
+@click.version_option(package_name="graphsvc", prog_name="graphsvc")
 @click.pass_context
 def cli(ctx):
     """graphsvc — 智造供需图谱 (smart-manufacturing supply-and-demand graph)."""
@@ -53,7 +54,8 @@ def _print_report(rep: dict) -> None:
     for w in rep.get("warnings", []):
         click.echo(f"  warning: {w}")
     for e in rep["errors"][:200]:
-        click.echo(f"  row {e['row']}, {e['field']}: {e['reason']}")
+        where = f"row {e['row']}, {e['field']}" if e.get("row") is not None else f"file {e.get('file', rep['filename'])}"
+        click.echo(f"  {where}: {e['reason']}")
     if len(rep["errors"]) > 200:
         click.echo(f"  … {len(rep['errors']) - 200} more errors (use --json for all)")
 
@@ -102,13 +104,13 @@ def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
     from loaders.importer import UnknownKind
     from loaders.read import FileError
 
-    if file.stat().st_size > c.settings.max_upload_bytes:
-        fail(f"{file} is larger than the limit of {c.settings.max_upload_bytes // 2**20} MB "
-              f"(GRAPHSVC_MAX_UPLOAD_MB)")
+    # GRAPHSVC_MAX_UPLOAD_MB bounds HTTP uploads; a local file of any size is the operator's call.
     try:
         rep = do_import(c.store, kind, file, dry_run=dry_run, partial=partial, as_json=as_json)
     except (UnknownKind, FileError) as exc:
         fail(str(exc))
+    if rep["status"] == "failed":
+        sys.exit(2)
     if rep["status"] == "rejected":
         sys.exit(1)
 
@@ -116,8 +118,11 @@ def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json):
 def load_demo(store, scale: str, out: Path | None = None, seed: int = 2023, progress: bool = True) -> dict:
     from graphsvc.demo import generate as demo
 
-    out = out or Path(tempfile.mkdtemp(prefix=f"graphsvc-demo-{scale}-"))
-    return load_demo_files(store, demo.generate(scale, out, seed=seed), progress=progress)
+    if out is not None:
+        return load_demo_files(store, demo.generate(scale, out, seed=seed), progress=progress)
+    # The generated files are only the importers' input: nothing is left in the temp directory.
+    with tempfile.TemporaryDirectory(prefix=f"graphsvc-demo-{scale}-") as tmp:
+        return load_demo_files(store, demo.generate(scale, Path(tmp), seed=seed), progress=progress)
 
 
 def load_demo_files(store, files: dict, progress: bool = True) -> dict:

@@ -7,6 +7,7 @@ reported; without it one bad row means nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from collections.abc import Callable
 
@@ -15,10 +16,15 @@ from graphsvc.core import regions
 from graphsvc.core import reference
 from graphsvc.core import coercion as f
 from graphsvc.core.coercion import check_delivery_fields
-from loaders.kinds import KINDS, Kind, header_map
+from graphsvc.core.store import StoreUnavailable
+from graphsvc.core.store.typed_rows import ColumnRows
+from loaders.delivery_rules import STATUS_ZH, hide_foreign_deliveries, stored_delivery_problems
+from loaders.failures import engine_error
+from loaders.kinds import KINDS, Kind, header_map, repeated_columns
 from loaders.read import FileError, read_table
 
 CHUNK = 5000
+log = logging.getLogger(__name__)
 
 
 class UnknownKind(LookupError):
@@ -39,7 +45,8 @@ class Report:
     relationships: int = 0
     dry_run: bool = False
     partial: bool = False
-    status: str = "ok"  # ok | dry_run | rejected
+    status: str = "ok"  # ok | dry_run | rejected (validation) | failed (the engine refused the write)
+    errors_omitted: int = 0  # errors past the report's cap
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -56,7 +63,8 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
                partial: bool = False, actor: str | None = None, ip: str | None = None,
                force_status: str | None = None, progress: Progress = _noop,
                today: dt.date | None = None, scope: str | None = None,
-               own_uscc: str | None = None) -> Report:
+               own_uscc: str | None = None, max_rows: int | None = None,
+               max_unpacked: int | None = None, max_errors: int | None = None) -> Report:
     """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults.
 
     `scope` (a bureau's region code) rejects rows about enterprises outside it; `own_uscc`
@@ -65,7 +73,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     kind = KINDS.get(kind_name)
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
-    table = read_table(data, filename)
+    table = read_table(data, filename, progress, max_rows, max_unpacked)
     report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
     mapping, unknown = header_map(kind, table.header)
     if unknown:
@@ -73,9 +81,10 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     present = {c.name for c in mapping.values()}
     missing = [c for c in kind.columns if c.required and c.name not in present]
     report.rows = len(table)
-    if missing:
+    repeated = repeated_columns(kind, table.header)
+    if missing or repeated:
         report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"}
-                         for c in missing]
+                         for c in missing] + repeated
         report.rejected = report.rows
         report.status = "rejected"
         return report
@@ -83,7 +92,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         raise FileError("文件只有表头，没有数据行")
 
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
-                   present=present)
+                   present=present, actor=actor, ip=ip, filename=filename)
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
     if kind.name in _COLUMN_CHECKS:
         records = Records(cols)
@@ -97,6 +106,9 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     good = records.without(bad_rows) if isinstance(records, Records) else \
         [r for r in records if r["_row"] not in bad_rows]
     report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
+    if max_errors is not None and len(report.errors) > max_errors:
+        report.errors_omitted = len(report.errors) - max_errors
+        del report.errors[max_errors:]
     report.rejected = len(bad_rows)
     report.accepted = len(good)
     if errors and not partial:
@@ -107,11 +119,21 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         report.status = "dry_run"
         return report
     progress("写入", 0, len(good))
-    with store.transaction() as tx:
-        created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
-        audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
-            "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
-            "created": created, "updated": updated, "partial": partial}))
+    try:
+        with store.transaction() as tx:
+            created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
+            audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
+                "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
+                "created": created, "updated": updated, "partial": partial}))
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # the engine's or driver's own types, whichever engine runs
+        # A warning, not log.exception: the CLI prints unconfigured log records, and the
+        # report carries the engine's message already.
+        log.warning("import of %s (%s) refused by the engine: %s", filename, kind.name, exc)
+        report.errors.append(engine_error(exc, filename, good))
+        report.status, report.accepted = "failed", 0
+        return report
     progress("写入", len(good), len(good))
     report.created, report.updated, report.relationships = created, updated, rels
     return report
@@ -124,6 +146,10 @@ class _Context:
     force_status: str | None
     present: set
     known: dict = field(default_factory=dict)      # stored enterprises seen so far
+    deliveries: dict = field(default_factory=dict)  # stored deliveries named by the file
+    actor: str | None = None
+    ip: str | None = None
+    filename: str = ""
     looked_up: set = field(default_factory=set)    # USCCs already asked about
 
 
@@ -198,24 +224,6 @@ class Records:
         return Records(self.cols, [i for i in self.keep if rownos[i] not in bad_rows])
 
 
-class LazyRows:
-    """A read-only sequence of dicts built on demand from columns (bounded memory)."""
-
-    def __init__(self, n: int, make):
-        self.n, self.make = n, make
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return [self.make(i) for i in range(*item.indices(self.n))]
-        return self.make(item)
-
-    def __iter__(self):
-        return (self.make(i) for i in range(self.n))
-
-
 def _err(errors, rec, fieldname, reason):
     errors.append({"row": rec["_row"], "field": fieldname, "reason": reason})
 
@@ -264,24 +272,37 @@ def _check_rights(ctx, kind_name, records, errors, scope, own_uscc):
             if kind_name != "deliveries" or r.get("supplier_uscc") != own_uscc:
                 _err(errors, r, "supplier_uscc" if kind_name == "deliveries" else fld,
                      "只能导入本企业作为供给方的交付记录")
+        if kind_name == "deliveries":
+            hide_foreign_deliveries(ctx, records, errors, lambda d: d.get("supplier_uscc") == own_uscc)
         return
-    if kind_name == "enterprises":
-        region_of = {r.get("uscc"): r.get("region_code") for r in records}
-    else:
-        stored = _stored_enterprises(ctx, [r.get(fld) for r in records])
-        region_of = {u: e.get("region_code") for u, e in stored.items()}
+    stored = _stored_enterprises(ctx, [r.get(fld) for r in records])
     for r in records:
-        code = region_of.get(r.get(fld))
-        if r.get(fld) and code and not regions.in_scope(code, scope):
-            _err(errors, r, fld, f"企业 {r.get(fld)} 不在本单位管辖区域 {scope} 内")
+        u = r.get(fld)
+        # Both the region on record and the one the file asks for must be the bureau's: a
+        # row cannot re-home or rename another region's enterprise.
+        codes = {(stored.get(u) or {}).get("region_code")}
+        if kind_name == "enterprises":
+            codes.add(r.get("region_code"))
+        if u and any(c and not regions.in_scope(c, scope) for c in codes):
+            _err(errors, r, fld, f"企业 {u} 不在本单位管辖区域 {scope} 内")
+    if kind_name == "deliveries":
+        parties = _stored_enterprises(ctx, [u for d in ctx.deliveries.values()
+                                            for u in (d.get("supplier_uscc"), d.get("client_uscc"))])
+        hide_foreign_deliveries(ctx, records, errors, lambda d: any(
+            regions.in_scope((parties.get(d.get(k)) or {}).get("region_code") or "", scope)
+            for k in ("supplier_uscc", "client_uscc")))
 
 
 # -- per-kind checks -----------------------------------------------------------------------
 def _check_enterprises(ctx, records, errors):
     segments = reference.segments()
     _dedupe(records, errors, lambda r: r.get("uscc"), "uscc")
+    stored = _stored_enterprises(ctx, [r.get("uscc") for r in records])
     for r in records:
-        if r.get("uscc") and not r.get("region_code"):
+        if r.get("uscc") and not r.get("region_code") and (stored.get(r["uscc"]) or {}).get("region_code"):
+            # A file without the region says nothing about it: the stored one stands.
+            r["region_code"] = stored[r["uscc"]]["region_code"]
+        elif r.get("uscc") and not r.get("region_code"):
             guess = r["uscc"][2:8]
             if regions.is_known_region(guess):
                 r["region_code"] = regions.current_code(guess)
@@ -326,10 +347,6 @@ def _check_deliveries(ctx, records, errors):
                                              (r.get("supplier_uscc"), r.get("client_uscc"))])
     _require_known(errors, records, stored, ("supplier_uscc", "client_uscc"))
     for r in records:
-        if ctx.force_status:
-            r["status"] = ctx.force_status
-        elif not r.get("status"):
-            r["status"] = "claimed"
         if r.get("quantity") is None:
             r["quantity"] = 1
         for fld, reason in check_delivery_fields(r, stored.get(r.get("client_uscc")),
@@ -340,14 +357,22 @@ def _check_deliveries(ctx, records, errors):
     for i in range(0, len(ids), CHUNK):
         for row in ctx.store.read("imports/deliveries_existing", ids=ids[i:i + CHUNK]):
             existing[row["delivery"]["id"]] = row["delivery"]
+    ctx.deliveries = existing
     compare = [c for c in KINDS["deliveries"].columns if c.name != "id"]
     for r in records:
         old = existing.get(r.get("id"))
-        if old and old.get("status") == "confirmed":
-            changed = [c.name for c in compare if c.name in ctx.present or c.name == "status"
+        if old is None:
+            r["status"] = ctx.force_status or r.get("status") or "claimed"
+            continue
+        for reason in stored_delivery_problems(r, old, ctx.force_status is not None):
+            _err(errors, r, *reason)
+        r["status"] = old.get("status")
+        if old.get("status") != "claimed":
+            changed = [c.name for c in compare if c.name in ctx.present
                        if _differs(old.get(c.name), r.get(c.name))]
             if changed:
-                _err(errors, r, changed[0], f"交付 {r['id']} 已确认，不可修改（更正请新建记录并关联原记录）")
+                _err(errors, r, changed[0], f"交付 {r['id']} 已{STATUS_ZH.get(old.get('status'), old.get('status'))}，"
+                     "不可修改（更正请新建记录并关联原记录）")
             else:
                 r["_unchanged"] = True
 
@@ -427,7 +452,8 @@ def _write_enterprises(tx, ctx, good):
     for i in range(0, len(relocated), CHUNK):
         tx.run("imports/supplies_set_supplier_region", rows=relocated[i:i + CHUNK])
     if "segment_ids" in ctx.present:
-        seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in (r.get("segment_ids") or [])]
+        # A segment named twice in one cell is one membership, not two edges.
+        seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in dict.fromkeys(r.get("segment_ids") or [])]
         # Enterprises listed with an empty cell lose their segments too: the file is the new set.
         cleared = [r["uscc"] for r in good if not r.get("segment_ids")]
         if cleared:
@@ -441,9 +467,8 @@ def _write_supplies(tx, ctx, good: Records):
     sup, buy, year = good.column("supplier_uscc"), good.column("buyer_uscc"), good.column("year")
     amt, seg = good.column("amount_wan"), good.column("segment_id")
     region = {u: e.get("region_code") for u, e in ctx.known.items()}
-    rows = LazyRows(len(good), lambda i: {"from": sup[i], "to": buy[i], "year": year[i],
-                                          "amount_wan": amt[i], "segment_id": seg[i],
-                                          "supplier_region": region.get(sup[i])})
+    rows = ColumnRows({"from": sup, "to": buy, "year": year, "amount_wan": amt, "segment_id": seg,
+                       "supplier_region": [region.get(s) for s in sup]})
     n = tx.replace_rels("SUPPLIES", rows, mode="pair")
     return 0, 0, n
 
@@ -452,6 +477,13 @@ def _write_deliveries(tx, ctx, good):
     good = [r for r in good if not r.get("_unchanged")]
     cols = [c.name for c in KINDS["deliveries"].columns]
     res = tx.upsert_nodes("Delivery", _node_rows(good, cols))
+    # One event per delivery the file created or changed, as the ledger writes per claim.
+    tx.upsert_nodes("AuditEvent", [audit.event(ctx.actor, "delivery.import", r["id"], ip=ctx.ip,
+                                               region_code=(ctx.known.get(r["client_uscc"]) or {}).get("region_code"),
+                                               detail={"created": r["id"] not in ctx.deliveries, "status": r["status"],
+                                                       "supplier_uscc": r["supplier_uscc"],
+                                                       "client_uscc": r["client_uscc"], "file": ctx.filename})
+                                   for r in good])
     rels = tx.replace_rels("DELIVERED", [{"from": r["supplier_uscc"], "to": r["id"]} for r in good], mode="to")
     rels += tx.replace_rels("FOR", [{"from": r["id"], "to": r["client_uscc"]} for r in good], mode="from")
     return res["created"], res["updated"], rels
@@ -482,7 +514,7 @@ def _write_projects(tx, ctx, good):
 
 def _write_memberships(tx, ctx, good):
     rows = [{"from": r["platform_uscc"], "to": r["member_uscc"], "since": r.get("since"),
-             "capabilities": r.get("capabilities") or []} for r in good]
+             "capabilities": r.get("capabilities") or None} for r in good]
     return 0, 0, tx.replace_rels("ORGANIZES", rows, mode="pair")
 
 

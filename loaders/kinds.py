@@ -83,7 +83,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("segment_id", ("链上环节", "产业链环节"), f.text),
     )),
     Kind("deliveries", "交付记录", (
-        Column("id", ("编号", "交付编号"), f.text, True),
+        Column("id", ("编号", "交付编号"), f.delivery_id, True),
         Column("supplier_uscc", ("供给方统一社会信用代码", "服务商统一社会信用代码"), f.uscc, True),
         Column("client_uscc", ("客户统一社会信用代码", "服务对象统一社会信用代码"), f.uscc, True),
         Column("kind", ("交付类型",), _any_delivery_kind, True),
@@ -151,3 +151,15 @@ def header_map(kind: Kind, header: list[str]) -> tuple[dict[int, Column], list[s
             continue
         mapping[i] = col
     return mapping, unknown
+
+
+def repeated_columns(kind: Kind, header: list[str]) -> list[dict]:
+    """Report entries for kind columns the header names more than once (`name,name`, or
+    `uscc` beside its alias `统一社会信用代码`): which of the two is meant cannot be guessed."""
+    mapping, _ = header_map(kind, header)
+    where: dict[str, list[int]] = {}
+    for i, col in mapping.items():
+        where.setdefault(col.name, []).append(i)
+    return [{"row": 1, "field": name, "reason": "列“{}”出现了 {} 次（第 {} 列：{}）：每列只能出现一次".format(
+                name, len(ix), "、".join(str(i + 1) for i in ix), "、".join(header[i].strip() for i in ix))}
+            for name, ix in where.items() if len(ix) > 1]

@@ -27,7 +27,7 @@ class Table:
         return len(self.rownos)
 
 
-def _builder(rows) -> Table:
+def _builder(rows, max_rows: int | None = None) -> Table:
     """Turn (rowno, cells) pairs into a columnar Table; the first non-empty row is the header."""
     header: list[str] | None = None
     rownos: list[int] = []
@@ -42,6 +42,8 @@ def _builder(rows) -> Table:
             interned = [{} for _ in header]
             continue
         rownos.append(rowno)
+        if max_rows is not None and len(rownos) > max_rows:
+            raise FileError(f"文件超过每次导入 {max_rows} 行的上限：请拆分后分批导入")
         for j, col in enumerate(columns):
             v = cells[j] if j < len(cells) else ""
             col.append(interned[j].setdefault(v, v))
@@ -51,49 +53,113 @@ def _builder(rows) -> Table:
 SUPPORTED = (".csv", ".xlsx")
 
 
-def read_table(data: bytes, filename: str) -> Table:
+def read_table(data: bytes, filename: str, progress=None, max_rows: int | None = None,
+               max_unpacked: int | None = None) -> Table:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUPPORTED:
         raise FileError(f"不支持的文件类型“{suffix or '无扩展名'}”：请上传 .csv 或 .xlsx 文件")
     if not data or not data.strip():
         raise FileError("文件为空")
-    table = _read_xlsx(data) if suffix == ".xlsx" else _read_csv(data)
+    if suffix == ".xlsx":
+        _check_unpacked_size(data, max_unpacked)
+    table = _read_xlsx(data, max_rows) if suffix == ".xlsx" else _read_csv(data, progress, max_rows)
     if not table.header or not any(h for h in table.header):
         raise FileError("文件没有表头行")
     return table
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; GB18030 is what Excel in China saves as "CSV"."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """UTF-8 (with or without BOM) first; GB18030 is what Excel in China saves as "CSV".
+
+    A file that is not UTF-8 but has lines that are UTF-8 Chinese was put together from two
+    encodings: decoding it all as GB18030 would store those lines as mojibake, so it is refused.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = data.count(b"\n", 0, exc.start) + 1
+    utf8_line = _utf8_chinese_line(data)
+    if utf8_line is not None:
+        raise FileError(f"文件混用了两种编码：第 {utf8_line} 行是 UTF-8，第 {first_bad} 行不是。"
+                        "请将整个文件另存为 UTF-8 编码的 CSV")
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileError("无法识别文件编码：请保存为 UTF-8 或 GB18030 编码的 CSV") from None
+
+
+def _utf8_chinese_line(data: bytes) -> int | None:
+    """The number of the first line that is valid UTF-8 and holds a CJK ideograph written as
+    UTF-8 (three bytes); GB18030 writes those in two, so a GB18030 line rarely passes."""
+    for no, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
         try:
-            return data.decode(enc)
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
-    raise FileError("无法识别文件编码：请保存为 UTF-8 或 GB18030 编码的 CSV")
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 2:
+            return no
+    return None
 
 
-def _read_csv(data: bytes) -> Table:
-    reader = csv.reader(io.StringIO(decode(data), newline=""))
+def _read_csv(data: bytes, progress=None, max_rows: int | None = None) -> Table:
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(decode(data), newline=""), strict=True)
+    total = data.count(b"\n") + 1 if progress else 0
 
     def rows():
-        for cells in reader:
-            yield reader.line_num, cells
+        # A record is one spreadsheet row even when a cell holds line breaks.
+        rowno, line = 0, 1
+        while True:
+            rowno += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise FileError(f"第 {rowno} 行（文本第 {line} 行起）引号不成对或单元格过大：{exc}。"
+                                "含逗号、引号或换行的单元格须整体用英文双引号括起，内部的双引号写两次") from None
+            if progress and not rowno % 50000:
+                progress("读取", reader.line_num, total)
+            yield rowno, cells
+            line = reader.line_num + 1
+        if progress:
+            progress("读取", total, total)
 
-    return _builder(rows())
+    return _builder(rows(), max_rows)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _check_unpacked_size(data: bytes, limit: int | None) -> None:
+    import zipfile
+
+    if limit is None:
+        return
+    try:
+        size = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError(f"无法读取 .xlsx 文件：{exc}") from exc
+    if size > limit:
+        raise FileError(f".xlsx 文件解压后 {size // 2**20} MB，超过每次导入 {limit // 2**20} MB 的上限：请拆分后分批导入")
+
+
+def _read_xlsx(data: bytes, max_rows: int | None = None) -> Table:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
         raise FileError(f"无法读取 .xlsx 文件：{exc}") from exc
-    ws = wb.worksheets[0]
     try:
-        return _builder((rowno, [_cell_text(v) for v in values])
-                        for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1))
+        if not wb.worksheets:
+            raise FileError(".xlsx 文件中没有工作表")
+        ws = wb.worksheets[0]
+        return _builder(((rowno, [_cell_text(v) for v in values])
+                         for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1)), max_rows)
+    except FileError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while its rows are read, not when opened
+        raise FileError(f"无法读取 .xlsx 文件的内容：{exc}") from exc
     finally:
         wb.close()
 

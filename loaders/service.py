@@ -63,10 +63,13 @@ def caller_limits(p: Principal, kind: str) -> dict:
 
 
 def import_for(store, p: Principal, kind: str, data: bytes, filename: str, *, dry_run: bool = False,
-               partial: bool = False, ip: str | None = None) -> Report:
-    """Import one file as `p`. Raises UnknownKind / FileError for file-level faults, Forbidden."""
+               partial: bool = False, ip: str | None = None, caps: dict | None = None) -> Report:
+    """Import one file as `p`. Raises UnknownKind / FileError for file-level faults, Forbidden.
+
+    `caps` bounds an uploaded file (max_rows, max_unpacked, max_errors): a small .xlsx can
+    unpack to a million rows."""
     if kind not in KINDS:
         raise unknown_kind(kind)
     limits = caller_limits(p, kind)
     return run_import(store, kind, data, filename, dry_run=dry_run, partial=partial, actor=p.username, ip=ip,
-                      **limits)
+                      **limits, **(caps or {}))

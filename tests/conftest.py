@@ -165,7 +165,7 @@ class Server:
     """A real gunicorn process serving the app over HTTP on loopback."""
 
     def __init__(self, data_dir: Path, log_path: Path, env: dict | None = None):
-        self.port = free_port()
+        self.port, self.data_dir = free_port(), data_dir
         self.url = f"http://127.0.0.1:{self.port}"
         e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": TEST_SECRET,
              "GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE": "1000", **(env or {})}

@@ -112,7 +112,9 @@ def test_confirmed_correction_replaces_the_corrected_record():
     assert [x["id"] for x in r["claimed"]] == ["new"] and r["superseded"] == []
 
 
-SMART = {"kind": "智能工厂", "level": "市", "status": "认定", "year": 2023}
+# Listed in the contracts' signing year: a listing can only count when it may follow from the
+# delivered project (C3.5 ``listing_from``).
+SMART = {"kind": "智能工厂", "level": "市", "status": "认定", "year": 2024}
 POOL = {"kind": "数字化车间", "level": "市", "status": "培育", "year": 2023}
 
 
@@ -135,7 +137,7 @@ def test_item14_reward_needs_confirmed_delivery_and_recognised_client():
 
 
 def test_item14_is_capped_at_100_wan_per_provider():
-    supplier = {"uscc": S, "provider_types": [1]}
+    supplier = {"uscc": S, "region_code": "330108", "provider_types": [1]}
     ds = [d(f"x{i}", 1, "engineering_project", unit="factory", client=f"K{i}", amount=400,
             accepted=f"2024-0{i + 1}-01", recognitions=[SMART]) for i in range(3)]
     r = build(supplier, ds)

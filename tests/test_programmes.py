@@ -92,7 +92,8 @@ def test_exactly_200_wan_started_2022_01_01_passes(fresh_store):
     # one step below each line fails (what-if over the stored project)
     below = pg.check(fresh_store, "hz-2023-digital-project", project_id="T-EDGE",
                      given=pg.coerce_facts({"investment_wan": 199.99, "start_date": "2021-12-31"}))
-    assert outcomes(below)["A2.5"] == "fail" and outcomes(below)["A2.4"] == "fail"
+    # A2.4 is “原则上”: below it the bureau decides on reasons (needs_reason); A2.5 is hard
+    assert outcomes(below)["A2.5"] == "fail" and outcomes(below)["A2.4"] == "needs_reason"
     # an "N" project under 200 and a "1" project with a prior subsidy: the A2.7 exemptions
     _import_project(fresh_store, owner["uscc"], "T-LEAD", "800", "2022-03-01", "1", "GT-EDGE", "true")
     _import_project(fresh_store, owner["uscc"], "T-FOLLOW", "50", "2022-03-01", "N", "GT-EDGE")
@@ -110,7 +111,7 @@ def test_what_if_overlay_and_missing_facts(store):
     # no project facts: unknown, naming the missing fact — never a silent pass
     assert base["outcome"] == "unknown"
     a24 = next(r for r in base["rules"] if r["rule_id"] == "A2.4")
-    assert a24["outcome"] == "unknown" and "start_date" in a24["reason"]
+    assert a24["outcome"] == "unknown" and "项目开工日期" in a24["reason"]
     # a retired Hangzhou code (富阳市 330183 → 富阳区 330111) still counts as Hangzhou
     old = pg.check(store, "hz-2023-digital-project", uscc=owner["uscc"],
                    given=pg.coerce_facts({"region_code": "330183", "start_date": "2022-01-01",
@@ -120,12 +121,12 @@ def test_what_if_overlay_and_missing_facts(store):
     # an N marker given without a group id: A2.2 asks for it
     n = pg.check(store, "hz-2023-digital-project", uscc=owner["uscc"], given=pg.coerce_facts({"one_plus_n": "N"}))
     a22 = next(r for r in n["rules"] if r["rule_id"] == "A2.2")
-    assert a22["outcome"] == "unknown" and "group_id" in a22["reason"]
+    assert a22["outcome"] == "unknown" and "项目组编号" in a22["reason"]
     # a given null makes a stored fact unknown
     nulled = pg.check(store, "bj-2023-provider", uscc=owner["uscc"], given={"rd_staff": None})
     c23 = next(r for r in nulled["rules"] if r["rule_id"] == "C2.3")
     item = next(i for i in c23["items"] if i["item"] == "rd_staff")
-    assert item["outcome"] == "unknown" and "rd_staff" in item["reason"]
+    assert item["outcome"] == "unknown" and "研发人员数" in item["reason"]
 
 
 def test_future_factory_ladder_from_recognitions(store):

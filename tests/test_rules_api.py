@@ -94,8 +94,9 @@ def test_group_members_and_scoping(api, projects, accounts):
     grp = hz.json()["group_check"]
     assert grp["group_id"] == GROUP and {m["project_id"] for m in grp["projects"]} == {projects["lead"], projects["n"]}
     assert grp["outcome"] == "pass"
+    # a Hangzhou programme does not apply to the Shaoxing bureau at all (issue 13.12): 403 with why
     sx = api("sx_bureau").post(CHECK, json={"programme": "hz-2023-digital-project", "project_id": projects["n"]})
-    assert sx.status_code == 404
+    assert sx.status_code == 403 and "杭州市" in sx.json()["detail"]
     missing = api("admin").post(CHECK, json={"programme": "hz-2023-digital-project", "project_id": "NO-SUCH"})
     assert missing.status_code == 404
 
@@ -106,11 +107,12 @@ def test_what_if_overlays_stored_facts(api, accounts):
     assert base.status_code == 200
     assert base.json()["outcome"] == "unknown"                        # no project facts: never a silent pass
     a24 = by_rule(base.json())["A2.4"]
-    assert a24["outcome"] == "unknown" and "start_date" in a24["reason"] and a24["facts_used"] == {"start_date": None}
+    assert a24["outcome"] == "unknown" and "项目开工日期" in a24["reason"] and a24["facts_used"] == {"start_date": None}
     fail = api("maker").post(CHECK, json={"programme": "hz-2023-digital-project", "uscc": uscc, "facts": {
         "start_date": "2021-12-31", "investment_wan": 199.99, "prior_city_subsidy": False}}).json()
     assert fail["outcome"] == "fail"
-    assert by_rule(fail)["A2.4"]["outcome"] == "fail" and by_rule(fail)["A2.5"]["outcome"] == "fail"
+    # A2.4 is “原则上” (needs a reason), A2.5 is hard
+    assert by_rule(fail)["A2.4"]["outcome"] == "needs_reason" and by_rule(fail)["A2.5"]["outcome"] == "fail"
     assert fail["what_if"] == ["investment_wan", "prior_city_subsidy", "start_date"]
     # credit overridden by the what-if (the stored enterprise is in good standing)
     bad = api("maker").post(CHECK, json={"programme": "hz-2023-digital-project", "uscc": uscc,

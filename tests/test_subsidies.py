@@ -70,9 +70,10 @@ CLIENTS = [
 ]
 
 
-def delivery(did, client, amount, status="confirmed", rating=None, supplier="S1"):
+def delivery(did, client, amount, status="confirmed", rating=None, supplier="S1", signed="2022-03-01",
+             supplier_region="330108"):
     return {"id": did, "supplier_uscc": supplier, "client_uscc": client, "contract_amount_wan": amount,
-            "status": status, "rating": rating}
+            "status": status, "rating": rating, "signed_date": signed, "supplier_region": supplier_region}
 
 
 C35_CASES = [

@@ -87,7 +87,7 @@ COVERAGE = [(c[0], c[6]) for c in CASES] + [("B4", c[1]) for c in B4_CASES]
 
 def test_b4_missing_ratio_is_unknown():
     r = tg.b4_local_supply(None)
-    assert r["outcome"] == "unknown" and "local_supply_ratio" in r["reason"]
+    assert r["outcome"] == "unknown" and "供应链本地化配套比例" in r["reason"] and "local_supply_ratio" not in r["reason"]
     with pytest.raises(ValueError):
         tg.b4_meets_target(None)
 
@@ -95,7 +95,7 @@ def test_b4_missing_ratio_is_unknown():
 def test_row_shape():
     rows = tg.progress("330100", 2023, [])
     assert rows and all(set(r) == {"target_id", "rule_id", "indicator", "target", "aim", "actual",
-                                   "shortfall", "note"} for r in rows)
+                                   "shortfall", "note", "applies_to", "district_actual"} for r in rows)
     assert {r["rule_id"] for r in rows} == {"B2", "B3", "B4", "B5"}
     cloud = row(rows, "hz-2025-B2-cloud")
     assert cloud["target"] is None and cloud["shortfall"] is None and "一批" in cloud["note"]
@@ -117,7 +117,8 @@ def test_hangzhou_district_scope_and_year_cut():
     # 330103 is the retired 下城 code: it asks for today's 拱墅 330105
     rows = tg.progress("330103", 2023, data)
     r = row(rows, "hz-2025-B5-zn-recognised")
-    assert r["actual"] == 3 and "全市目标" in r["note"]
+    # B5 is a city-wide aim: the city's count is compared with it, the district's shown apart
+    assert (r["actual"], r["district_actual"], r["applies_to"]) == (5, 3, "330100") and "全市目标" in r["note"]
     assert row(tg.progress("330100", 2024, data), "hz-2025-B5-zn-recognised")["actual"] == 9
 
 

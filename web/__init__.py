@@ -49,11 +49,6 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
     # Percentages are truncated, never rounded up across a target line (59.96% is not "60.0%").
     app.jinja_env.filters["pct"] = pct_text
-    from web.api import api_blueprint
-    from web.pages import pages_blueprint
-
-    app.register_blueprint(api_blueprint())
-    app.register_blueprint(pages_blueprint())
     from web.features import feature_modules
 
     for mod in feature_modules():

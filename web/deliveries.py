@@ -93,7 +93,8 @@ FORM_FIELDS = ("client_uscc", "kind", "unit", "quantity", "contract_amount_wan",
 SHOWN_AT = {"provider_type": "kind", "supplier_uscc": "_", "id": "_", "status": "_"}
 LEDGER_LABELS = {"units": ledger.UNIT_NAMES, "ratings": ledger.RATING_NAMES, "rating_keys": DELIVERY_RATINGS,
                  "unit_keys": UNITS, "statuses": ledger.STATUS_NAMES}
-OUTCOMES = {"pass": "符合", "fail": "不符合", "unknown": "无法判断", "not_applicable": "不适用"}
+OUTCOMES = {"pass": "符合", "fail": "不符合", "unknown": "无法判断", "not_applicable": "不适用",
+            "notice": "提示", "needs_reason": "原则上不符合，需说明理由"}
 
 
 def form_errors(exc: DomainError) -> dict:

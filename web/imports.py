@@ -56,13 +56,19 @@ def import_file(kind):
     data, filename = _upload()
     try:
         report = imports.import_for(store(), who, kind, data, filename, dry_run=_flag("dry_run"),
-                                    partial=_flag("partial"), ip=client_ip())
+                                    partial=_flag("partial"), ip=client_ip(),
+                                    caps={"max_rows": settings().import_max_rows,
+                                          "max_unpacked": settings().import_max_unpacked_bytes,
+                                          "max_errors": settings().import_max_errors})
     except (UnknownKind, FileError) as exc:
         raise _file_fault(exc) from None
     body = report.as_dict()
     if report.status == "rejected":
+        more = f"；报告只列出前 {len(report.errors)} 条错误，另有 {report.errors_omitted} 条未列出" if report.errors_omitted else ""
         return jsonify({"error": "import_rejected",
-                        "detail": f"{report.rejected} 行未通过校验，未写入任何数据", **body}), 422
+                        "detail": f"{report.rejected} 行未通过校验，未写入任何数据{more}", **body}), 422
+    if report.status == "failed":
+        return jsonify({"error": "import_failed", "detail": report.errors[-1]["reason"], **body}), 422
     return jsonify(body)
 
 

@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 document, assembled from the `OPENAPI` paths each API module declares."""
 from __future__ import annotations
 
-from web.api import PREFIX, modules
+PREFIX = "/api/v1"
 
 ERROR = {"type": "object", "required": ["error", "detail"],
          "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
@@ -49,7 +49,7 @@ def document() -> dict:
     paths: dict = {}
     from web.features import feature_modules
 
-    for mod in [*modules(), *feature_modules()]:
+    for mod in feature_modules():
         for path, ops in getattr(mod, "OPENAPI", {}).items():
             paths.setdefault(PREFIX + path, {}).update(ops)
     return {

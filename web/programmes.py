@@ -54,7 +54,7 @@ def subsidy_quote():
 @bp.get(API + "/targets")
 @require("admin", "bureau")
 def targets_progress():
-    year = arg_int("year", dt.date.today().year, minimum=2000, maximum=2100)
+    year = arg_int("year", service.default_target_year(store()), minimum=2000, maximum=2100)
     return jsonify(service.target_progress(store(), current_principal(), request.args.get("region"), year))
 
 
@@ -79,8 +79,14 @@ def export_form(form):
 
 # ---------------------------------------------------------------- /eligibility (申报自查)
 
-OUTCOME_NAMES = {"pass": "通过", "fail": "不通过", "unknown": "待补充", "not_applicable": "不适用"}
-OUTCOME_CLASS = {"pass": "ok", "fail": "bad", "unknown": "warn", "not_applicable": ""}
+OUTCOME_NAMES = {"pass": "通过", "fail": "不通过", "unknown": "待补充", "not_applicable": "不适用",
+                 "notice": "提示", "needs_reason": "原则上不符合，需说明理由", "reference": "参考指标"}
+OUTCOME_CLASS = {"pass": "ok", "fail": "bad", "unknown": "warn", "not_applicable": "", "notice": "",
+                 "needs_reason": "warn", "reference": ""}
+# Comparison operators as the requirement column reads them.
+OP_TEXT = {">=": "不低于", ">": "超过", "<=": "不超过", "==": "须为", "increasing": "保持增长的年数："}
+# A reference-indicator programme (seed 001) says met / not met, never pass / fail.
+REFERENCE_NAMES = {**OUTCOME_NAMES, "pass": "达到参考指标", "fail": "未达到参考指标"}
 
 # How the self-check form asks for a what-if fact: (input kind, choices or placeholder).  Which
 # facts a programme asks for is data (the catalogue's `what_if`); facts not named here are text.
@@ -237,7 +243,7 @@ def _with_rule_texts(result: dict) -> dict:
 @page("admin", "bureau", "manufacturer", "supplier", nav="申报自查", nav_order=90)
 def eligibility():
     who = current_principal()
-    progs = service.programmes_for(who)
+    progs = service.programmes_for(who, store())
     projects = service.own_projects(store(), who)
     form = request.form if request.method == "POST" else request.args
     values = {k: v for k, v in form.items() if k != "csrf_token"}
@@ -251,7 +257,8 @@ def eligibility():
     # Form errors sit next to the fields of a page served fine (200: a browser logs no failed
     # load); JSON callers got the error with its status above.
     page_context = {"values": values, "errors": errors, "outcome_names": OUTCOME_NAMES,
-                    "outcome_class": OUTCOME_CLASS, "fact_label": facts.fact_label, "fmt": _fmt}
+                    "outcome_class": OUTCOME_CLASS, "fact_label": facts.fact_label, "fmt": _fmt,
+                    "reference_names": REFERENCE_NAMES, "op_text": OP_TEXT}
     if result:
         return respond(result, "programmes/eligibility.html", payload_as="result", **meta, **page_context)
     return respond(meta, "programmes/eligibility.html", result=None, **page_context)
@@ -268,7 +275,7 @@ def _fmt(value) -> str:
             return f"{len(value)}条"
         return "、".join(map(str, value)) or "（无）"
     if isinstance(value, dict):
-        return "；".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+        return "；".join(f"{facts.fact_label(str(k))}：{_fmt(v)}" for k, v in value.items())
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -299,7 +306,7 @@ def _target_filters(who) -> tuple[str | None, int | None, dict]:
     except DomainError as exc:
         errors["region"] = exc.message
         problems.append(exc)
-    year = _year_arg(errors, dt.date.today().year)
+    year = _year_arg(errors, service.default_target_year(store()))
     if "year" in errors:
         problems.append(BadParameter(errors["year"], "year"))
     if problems:
@@ -328,7 +335,9 @@ def exports_page():
 
 # ---------------------------------------------------------------- OpenAPI
 
-_OUTCOME = {"type": "string", "enum": ["pass", "fail", "unknown", "not_applicable"]}
+_OUTCOME = {"type": "string", "enum": ["pass", "fail", "unknown", "not_applicable", "notice", "needs_reason"],
+            "description": "notice: information, never a failure (A1.5); needs_reason: a “原则上” condition "
+                           "not met, for the bureau to decide on the applicant's reasons"}
 _NSTR = {"type": "string", "nullable": True}
 _NNUM = {"type": "number", "nullable": True}
 _RULE = {"type": "object", "required": ["id", "document_id", "text", "params", "computable"],
@@ -345,16 +354,29 @@ _EVAL = {"type": "object", "required": ["rule_id", "outcome", "facts_used", "rea
                         "reason": {"type": "string"}, "items": {"type": "array", "items": {"type": "object"}}}}
 _CHECK = {"type": "object", "required": ["programme", "outcome", "rules"],
           "properties": {"programme": {"type": "string"},
-                         "outcome": {"type": "string", "enum": ["pass", "fail", "unknown"]},
+                         "outcome": {"type": "string", "enum": ["pass", "fail", "unknown", "needs_reason", "reference"],
+                                     "description": "reference: the programme's rules are reference "
+                                                    "indicators (summary says how many are met)"},
+                         "basis": {"type": "string", "enum": ["reference"]},
+                         "summary": {"type": "object", "properties": {
+                             "met": {"type": "integer"}, "not_met": {"type": "integer"},
+                             "unknown": {"type": "integer"}, "total": {"type": "integer"}, "text": {"type": "string"}}},
                          "rules": {"type": "array", "items": _EVAL}, "subject": {"type": "object"},
                          "group_check": {"type": "object"}, "programme_name": {"type": "string"},
                          "what_if": {"type": "array", "items": {"type": "string"}}}}
+_RATIO_FACTS = {k: {"oneOf": [{"type": "number", "minimum": lo, "maximum": hi},
+                              {"type": "string", "pattern": "^-?[0-9.]+%$"}],
+                    "description": f"{facts.fact_label(k)}: a fraction (0.05 = 5%) or percent text (\"5%\"); "
+                                   f"from {lo * 100:g}% to {hi * 100:g}%, else 400"}
+                for k, (lo, hi) in facts.RATIO_BOUNDS.items()}
 _CHECK_BODY = {"type": "object", "required": ["programme"],
                "anyOf": [{"required": ["project_id"]}, {"required": ["uscc"]}],
                "properties": {"programme": {"type": "string", "enum": list(listing.PROGRAMMES)},
                               "project_id": {"type": "string", "minLength": 1, "maxLength": 64}, "uscc": USCC,
                               "facts": {"type": "object", "description": "What-if facts (fact name → value) "
-                                        "overlaying the stored ones; names as in graphsvc.programmes.facts.FACT_TYPES"}}}
+                                        "overlaying the stored ones; names as in graphsvc.programmes.facts.FACT_TYPES. "
+                                        "Money in 万元; ratios as fractions (0.05) or percent text (\"5%\")",
+                                        "properties": _RATIO_FACTS}}}
 _RECOGNITION = {"type": "object", "required": ["kind", "level", "year"],
                 "properties": {"kind": {"type": "string", "enum": list(facts.RECOGNITION_KINDS)},
                                "level": {"type": "string", "enum": list(facts.RECOGNITION_LEVELS)},
@@ -370,7 +392,12 @@ _QUOTE = {"type": "object", "required": ["amount_wan", "already_paid_wan", "paya
 _TARGET_ROW = {"type": "object", "required": ["target_id", "rule_id", "indicator", "target", "actual", "shortfall"],
                "properties": {"target_id": {"type": "string"}, "rule_id": {"type": "string"},
                               "indicator": {"type": "string"}, "target": _NNUM, "aim": _NNUM,
-                              "actual": {"type": "integer"}, "shortfall": _NNUM, "note": {"type": "string"}}}
+                              "actual": {"type": "integer"}, "shortfall": _NNUM, "note": {"type": "string"},
+                              "applies_to": {"type": "string", "nullable": True,
+                                             "description": "the region the target is set for (a district "
+                                                            "is never compared with a city-wide target)"},
+                              "district_actual": {"type": "integer", "nullable": True,
+                                                  "description": "the asked district's own count, apart"}}}
 _TARGETS = {"type": "object", "required": ["region", "year", "rows"],
             "properties": {"region": {"type": "string"}, "region_name": _NSTR, "year": {"type": "integer"},
                            "rows": {"type": "array", "items": _TARGET_ROW}, "note": {"type": "string"}}}

@@ -7,6 +7,41 @@ import click
 
 from graphsvc.core.cli_context import CliContext, fail, pass_ctx
 
+# What each command is online, for when the embedded database is held by the running server.
+API_EQUIVALENT = {
+    "user add": 'POST /api/v1/users {"username": …, "role": …, "scope" or "uscc": …} '
+                "(a temporary password is answered once)",
+    "user passwd": 'PATCH /api/v1/users/<username> {"reset_password": true}',
+    "user disable": 'PATCH /api/v1/users/<username> {"active": false}',
+    "user enable": 'PATCH /api/v1/users/<username> {"active": true}',
+    "user list": "GET /api/v1/users",
+    "token create": 'POST /api/v1/users/<username>/tokens {"days": 90}',
+    "token revoke": "GET /api/v1/users/<username>/tokens, then DELETE /api/v1/tokens/<id>",
+}
+
+
+def online(name: str):
+    """Wrap a command so that a database in use by the server ends in one line saying how to do
+    the same through the API (with an administrator's token) or the page /users."""
+    import functools
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            from graphsvc.core.store import StoreError
+
+            try:
+                return fn(*args, **kwargs)
+            except StoreError as exc:
+                if "in use" not in str(exc):
+                    raise
+                fail(f"{exc}\nWhile the server runs, do the same through the API: {API_EQUIVALENT[name]} "
+                     f"— with an administrator's token (Authorization: Bearer …), or on the page /users.")
+
+        return wrapper
+
+    return deco
+
 
 @click.group()
 def user():
@@ -20,9 +55,18 @@ def user():
 @click.option("--scope", help="Region code, for bureau accounts (e.g. 330100).")
 @click.option("--uscc", help="Enterprise, for manufacturer and supplier accounts.")
 @pass_ctx
+@online("user add")
 def user_add(c: CliContext, username, role, password_stdin, scope, uscc):
-    """Add an account; the password is prompted for (or read with --password-stdin), never taken
-    from the command line, where other users and the shell history would see it."""
+    """Add an account USERNAME with a ROLE: admin; bureau with --scope (a region code); manufacturer
+    or supplier with --uscc. The password is prompted for (or read with --password-stdin), never
+    taken from the command line, where other users and the shell history would see it.
+
+    \b
+    Examples:
+      graphsvc user add hz_ops --role bureau --scope 330100
+      graphsvc user add acme --role manufacturer --uscc <USCC> --password-stdin < pw.txt
+
+    While the server runs (embedded database), use POST /api/v1/users or the page /users instead."""
     from graphsvc.accounts.users import AccountError, add_user
 
     password = _read_password(password_stdin)
@@ -43,6 +87,7 @@ def _read_password(from_stdin: bool) -> str:
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
 @pass_ctx
+@online("user passwd")
 def user_passwd(c: CliContext, username, password_stdin):
     """Set a user's password (administrator reset); ends every session of the account."""
     from graphsvc.accounts.users import AccountError
@@ -67,6 +112,7 @@ def _set_active(c: CliContext, username: str, active: bool) -> None:
 @user.command("disable")
 @click.argument("username")
 @pass_ctx
+@online("user disable")
 def user_disable(c: CliContext, username):
     """Disable an account and revoke its tokens."""
     _set_active(c, username, False)
@@ -76,14 +122,18 @@ def user_disable(c: CliContext, username):
 @user.command("enable")
 @click.argument("username")
 @pass_ctx
+@online("user enable")
 def user_enable(c: CliContext, username):
+    """Enable a disabled account (its old sessions stay ended)."""
     _set_active(c, username, True)
     click.echo(f"enabled {username}")
 
 
 @user.command("list")
 @pass_ctx
+@online("user list")
 def user_list(c: CliContext):
+    """List accounts: username, role, scope or USCC, state."""
     from graphsvc.accounts.users import list_users
 
     for u in list_users(c.store):
@@ -102,7 +152,13 @@ def token():
               help="Expire after this many days (at least 1).")
 @click.option("--no-expiry", is_flag=True, help="A token that never expires (say so explicitly).")
 @pass_ctx
+@online("token create")
 def token_create(c: CliContext, username, days, no_expiry):
+    """Create an API token for USERNAME and print it once (only its hash is stored). Send it as
+    `Authorization: Bearer <token>`. Expires after --days (default 90) unless --no-expiry.
+
+    While the server runs (embedded database), use POST /api/v1/users/<username>/tokens or the
+    page /account/tokens instead."""
     from graphsvc.accounts.users import AccountError, create_token
 
     days = None if no_expiry else days
@@ -117,6 +173,7 @@ def token_create(c: CliContext, username, days, no_expiry):
 @token.command("revoke")
 @click.argument("token_or_username")
 @pass_ctx
+@online("token revoke")
 def token_revoke(c: CliContext, token_or_username):
     """Revoke one token, or every token of a user."""
     from graphsvc.accounts.users import TOKEN_PREFIX, revoke_token

@@ -54,7 +54,8 @@ def validate_account(role: str, scope: str | None, uscc: str | None, password: s
 
 
 def add_user(store, username: str, role: str, password: str, *, scope: str | None = None,
-             uscc: str | None = None, actor: str | None = None) -> dict:
+             uscc: str | None = None, actor: str | None = None, must_change_password: bool = False,
+             can_manage_accounts: bool = False) -> dict:
     from graphsvc.core.passwords import password_problem, username_problem
 
     problem = username_problem(username) or password_problem(password, username)
@@ -65,15 +66,18 @@ def add_user(store, username: str, role: str, password: str, *, scope: str | Non
         raise AccountError(f"user {username} exists already")
     row = {"username": username, "password_hash": hash_password(password), "role": role,
            "scope": regions.current_code(scope) if scope else None, "uscc": uscc, "active": True,
-           "created_at": audit.now_iso(), "session_gen": 0}
+           "created_at": audit.now_iso(), "session_gen": 0, "must_change_password": must_change_password,
+           "can_manage_accounts": can_manage_accounts and role == "bureau"}
     with store.transaction() as tx:
         tx.upsert_nodes("Account", [row])
         audit.record(tx, audit.event(actor, "account.add", username, region_code=row["scope"],
-                                     detail={"role": role, "scope": row["scope"], "uscc": uscc}))
+                                     detail={"role": role, "scope": row["scope"], "uscc": uscc,
+                                             "can_manage_accounts": row["can_manage_accounts"]}))
     return {k: v for k, v in row.items() if k != "password_hash"}
 
 
-def set_active(store, username: str, active: bool, actor: str | None = None) -> None:
+def set_active(store, username: str, active: bool, actor: str | None = None,
+               region_code: str | None = None) -> None:
     with store.transaction() as tx:
         if not tx.run("accounts/set_active", username=username, active=active):
             raise AccountError(f"no user {username}")
@@ -81,7 +85,8 @@ def set_active(store, username: str, active: bool, actor: str | None = None) -> 
             tx.run("accounts/token_revoke", id=None, username=username)
         # Disabling (and enabling) ends every session: a cookie from before never works again.
         tx.run("accounts/end_sessions", username=username)
-        audit.record(tx, audit.event(actor, "account.enable" if active else "account.disable", username))
+        audit.record(tx, audit.event(actor, "account.enable" if active else "account.disable", username,
+                                     region_code=region_code))
 
 
 def list_users(store) -> list[dict]:

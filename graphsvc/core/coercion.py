@@ -22,9 +22,22 @@ class FieldError(ValueError):
 
 
 
+# Control characters other than tab and line break: invisible in a spreadsheet, and an
+# .xlsx export cannot hold them (openpyxl refuses the cell), so they are refused at the door.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control(v: str) -> str:
+    m = _CONTROL.search(v)
+    if m:
+        raise FieldError(f"含有不可见的控制字符 U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符）")
+    return v
+
+
 def text(raw: str) -> str | None:
-    raw = raw.strip()
-    return raw or None
+    # A line break inside a cell is LF in Excel; a Windows CSV may carry it as CRLF.
+    raw = raw.strip().replace("\r\n", "\n")
+    return _no_control(raw) or None
 
 
 def uscc(raw: str) -> str | None:
@@ -126,11 +139,13 @@ def choice(options):
 
 
 def split_list(raw: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[;；,，、]", raw) if p.strip()]
+    return [_no_control(p.strip()) for p in re.split(r"[;；,，、]", raw) if p.strip()]
 
 
 def provider_types(raw: str) -> list[int] | None:
     parts = split_list(raw)
+    if not parts:
+        return None  # an empty cell is "not given", as for every other typed column
     out = []
     for p in parts:
         if p not in {"1", "2", "3", "4", "5", "6"}:
@@ -168,3 +183,17 @@ def check_delivery_fields(rec: dict, client: dict | None, supplier: dict | None,
     if rec.get("supplier_uscc") and rec.get("supplier_uscc") == rec.get("client_uscc"):
         out.append(("client_uscc", "客户不能是供给方自身"))
     return out
+
+
+# Delivery ids: what the ledger's URLs, exports and spreadsheets can carry safely (no "/",
+# no markup, no leading "=" a spreadsheet would evaluate).
+DELIVERY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+def delivery_id(raw: str) -> str | None:
+    v = raw.strip()
+    if not v:
+        return None
+    if not DELIVERY_ID.fullmatch(v):
+        raise FieldError("编号只能含字母、数字、点、下划线和连字符，最长64位")
+    return v

@@ -5,8 +5,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
@@ -26,6 +24,10 @@ class Settings:
     cookie_secure: bool
     read_only: bool = False
     buffer_pool_mb: int = 512
+    copy_threshold: int = 2000
+    import_max_rows: int = 500_000
+    import_max_unpacked_bytes: int = 200 * 1024 * 1024
+    import_max_errors: int = 1000
     extra: dict = field(default_factory=dict)
     # Login throttling (graphsvc/core/throttle.py) and sessions (graphsvc/core/sessions.py).
     login_failures_per_account: int = 10
@@ -47,7 +49,8 @@ class Settings:
 
 def load(**overrides) -> Settings:
     """Read settings from GRAPHSVC_* variables; keyword overrides win (used by tests)."""
-    data_dir = Path(os.environ.get("GRAPHSVC_DATA_DIR", ROOT / "data"))
+    # `./data` where the command runs (as the README says), not inside the installed package.
+    data_dir = Path(os.environ.get("GRAPHSVC_DATA_DIR") or "data").absolute()
     secret = os.environ.get("GRAPHSVC_SECRET_KEY")
     source = "env"
     if not secret and "secret_key" not in overrides:
@@ -72,6 +75,12 @@ def load(**overrides) -> Settings:
         trusted_proxies=_int("GRAPHSVC_TRUSTED_PROXIES", 0),
         session_lifetime_s=_int("GRAPHSVC_SESSION_HOURS", 8) * 3600,
         secret_source="given" if "secret_key" in overrides else source,
+        # Rows per write above which LadybugDB gets one bulk COPY / LOAD FROM (tests lower it).
+        copy_threshold=_int("GRAPHSVC_COPY_THRESHOLD", 2000),
+        # Caps on one uploaded import (HTTP only): a small .xlsx can unpack to a million rows.
+        import_max_rows=_int("GRAPHSVC_IMPORT_MAX_ROWS", 500_000),
+        import_max_unpacked_bytes=_int("GRAPHSVC_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024,
+        import_max_errors=_int("GRAPHSVC_IMPORT_MAX_ERRORS", 1000),
     )
     values.update(overrides)
     return Settings(**values)

@@ -17,3 +17,17 @@ def pct_text(ratio: float | None, digits: int = 2) -> str:
         return "—"
     scale = 10 ** (digits + 2)
     return f"{math.floor(round(ratio * scale, 6)) / 10 ** digits:.{digits}f}%"
+
+
+def wan_text(amount_wan, unit: bool = True) -> str:
+    """An amount given in 万元 as people read it: 亿元 from 1 亿 (= 10,000 万元) up, two decimals
+    at most, no needless zeros.
+
+    >>> wan_text(80000), wan_text(45.1785), wan_text(120), wan_text(12345.6), wan_text(None)
+    ('8亿元', '45.18万元', '120万元', '1.23亿元', '—')
+    """
+    if amount_wan is None:
+        return "—"
+    value, suffix = (amount_wan / 10000, "亿元") if abs(amount_wan) >= 10000 else (amount_wan, "万元")
+    text = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
+    return text + (suffix if unit else "")

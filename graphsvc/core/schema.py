@@ -68,6 +68,10 @@ NODES: dict[str, dict] = {
         "props": {
             "username": "STRING", "password_hash": "STRING", "role": "STRING", "scope": "STRING",
             "uscc": "STRING", "active": "BOOLEAN", "created_at": "STRING", "session_gen": "INT64",
+            # Set by an administrator's reset (graphsvc/accounts/admin.py); cleared by a change.
+            "must_change_password": "BOOLEAN",
+            # A bureau account that manages the accounts of its region (docs/accounts.md).
+            "can_manage_accounts": "BOOLEAN",
         },
     },
     # Failed logins per account, per client address and per account-at-address, shared by every
@@ -125,4 +129,6 @@ def key_of(label: str) -> str:
 # Properties added after a release, with the query (in queries/) that fills them in existing
 # databases. Adapters add the column (LadybugDB: ALTER TABLE) and run the query once.
 MIGRATIONS = [("SUPPLIES", "supplier_region", "core/migrate_supplier_region"),
-              ("Account", "session_gen", "core/migrate_account_session_gen")]
+              ("Account", "session_gen", "core/migrate_account_session_gen"),
+              ("Account", "must_change_password", "core/migrate_account_must_change"),
+              ("Account", "can_manage_accounts", "core/migrate_account_can_manage")]

@@ -205,17 +205,21 @@ def _recognitions_by_client(deliveries: list[dict]) -> dict:
     return out
 
 
-def item14(counted: list[dict]) -> dict:
-    """C3.5 on the counted deliveries, through ``subsidies.item14_reward``."""
-    res = subsidies.item14_reward(counted, _recognitions_by_client(counted))
+def item14(counted: list[dict], supplier: dict | None = None) -> dict:
+    """C3.5 on the counted deliveries, through ``subsidies.item14_reward``; *supplier* (its
+    name and region) decides whether the provider is a district enterprise."""
+    uscc = (supplier or {}).get("uscc") or (counted[0].get("supplier_uscc") if counted else None)
+    providers = {uscc: {"name": (supplier or {}).get("name"), "region_code": (supplier or {}).get("region_code")}}
+    res = subsidies.item14_reward(counted, _recognitions_by_client(counted), providers=providers)
     names = {d["id"]: d.get("client_name") for d in counted}
-    uscc = counted[0].get("supplier_uscc") if counted else None
     prov = res["providers"].get(uscc, {"reward_wan": 0, "total_wan": 0, "capped": False})
     from graphsvc.programmes import catalogue
 
     return {"rule_id": "C3.5", "total_wan": res["total_wan"], "reward_before_cap_wan": prov["reward_wan"],
             "cap_wan": catalogue.params("C3.5")["cap_per_provider_wan"], "capped": prov["capped"],
-            "reason": res["reason"],
+            "reason": res["reason"], "estimate": res["estimate"], "basis": res["basis"],
+            "refused": [{"delivery_id": ln["delivery_id"], "reason": ln["reason"]}
+                        for ln in res["lines"] if ln["outcome"] != "pass"],
             "lines": [{**ln, "client_name": names.get(ln["delivery_id"])}
                       for ln in res["lines"] if ln["outcome"] != "fail"],
             "not_qualifying": [ln["delivery_id"] for ln in res["lines"] if ln["outcome"] == "fail"]}
@@ -236,7 +240,7 @@ def modules(facts: dict | None = None) -> list[dict]:
         if r["outcome"] == UNKNOWN:
             missing = [k for k in MODULE_FACTS if f.get(k) is None]
             r["missing"] = [{"fact": k, "label": MODULE_FACTS[k]} for k in missing]
-            r["reason"] = ("缺少" + "、".join(f"“{MODULE_FACTS[k]}”（{k}）" for k in missing)
+            r["reason"] = ("缺少" + "、".join(f"“{MODULE_FACTS[k]}”" for k in missing)
                            + "，无法计算：图谱中没有这些数据，须由应用企业申报时提供")
         out.append(r)
     return out
@@ -261,7 +265,7 @@ def build(supplier: dict, deliveries: list[dict], start: str | None = None, end:
                    "clients": c["clients"]["value"]},
         **c,
         "c2": c2(supplier),
-        "item14": item14(counted),
+        "item14": item14(counted, supplier),
         "modules": modules(),
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }

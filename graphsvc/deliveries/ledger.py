@@ -23,7 +23,6 @@ Example — a claim is parsed and checked field by field, errors in Chinese nami
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 from graphsvc.core import access
@@ -62,7 +61,6 @@ FIELD_LABELS = {
     "contract_amount_wan": "合同金额（万元）", "signed_date": "签约日期", "accepted_date": "验收日期",
     "rating": "验收评价", "corrects": "更正的原记录编号", "reason": "理由",
 }
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 MAX_REASON = 500
 
 
@@ -106,13 +104,7 @@ class Conflict(domain.Conflict):
 
 
 # -- parsing and checking a claim (pure) ---------------------------------------------------
-def _id_text(raw: str) -> str | None:
-    v = raw.strip()
-    if not v:
-        return None
-    if not _ID.fullmatch(v):
-        raise f.FieldError("编号只能含字母、数字、点、下划线和连字符，最长64位")
-    return v
+_id_text = f.delivery_id  # the same rule for claims and imports
 
 
 _PARSERS = {

@@ -22,7 +22,8 @@ def demo_accounts(store) -> list[dict]:
             "supplier2": sup[1]["uscc"], "supplier2_name": sup[1]["name"]}
     return [
         {"username": "admin", "role": "admin"},
-        {"username": "hz_bureau", "role": "bureau", "scope": "330100", "label": "杭州市经信局"},
+        {"username": "hz_bureau", "role": "bureau", "scope": "330100", "label": "杭州市经信局（账号管理员）",
+         "can_manage_accounts": True},
         {"username": "bj_bureau", "role": "bureau", "scope": "330108", "label": "滨江区经信局"},
         {"username": "sx_bureau", "role": "bureau", "scope": "330600", "label": "绍兴市经信局"},
         {"username": "maker", "role": "manufacturer", "uscc": pick["manufacturer"],
@@ -50,7 +51,7 @@ def ensure(store, with_tokens: bool = False) -> list[dict]:
     for acc in demo_accounts(store):
         if not store.read_one("accounts/get", username=acc["username"]):
             add_user(store, acc["username"], acc["role"], DEMO_PASSWORD, scope=acc.get("scope"),
-                     uscc=acc.get("uscc"), actor="demo")
+                     uscc=acc.get("uscc"), actor="demo", can_manage_accounts=acc.get("can_manage_accounts", False))
         row = {**acc, "password": DEMO_PASSWORD}
         if with_tokens:
             row["token"] = create_token(store, acc["username"], actor="demo")
@@ -81,14 +82,20 @@ def _print(rows):
 
 def main(argv=None):
     """`python -m graphsvc.demo.accounts --ensure-demo`: what `make run` does first."""
-    from graphsvc.cli import Ctx, load_demo
+    from graphsvc.cli import load_demo
+    from graphsvc.core.cli_context import CliContext, fail
+    from graphsvc.core.store import StoreError
 
-    c = Ctx()
-    if "--ensure-demo" in (argv or sys.argv[1:]) and \
-            not c.store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS u LIMIT 1"):
-        click.echo("loading the small demo graph …")
-        load_demo(c.store, "small", progress=False)
-    _print(ensure(c.store))
+    c = CliContext()
+    try:
+        if "--ensure-demo" in (argv or sys.argv[1:]) and \
+                not c.store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS u LIMIT 1"):
+            click.echo("loading the small demo graph …")
+            load_demo(c.store, "small", progress=False)
+        _print(ensure(c.store))
+    except StoreError as exc:
+        # A second `make run` finds the database held by the first: one line, no traceback.
+        fail(str(exc))
     c.store.close()
 
 

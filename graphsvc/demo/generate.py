@@ -7,11 +7,13 @@ comes from a numpy Generator seeded by (seed, section), never from global state 
 and nothing iterates over a set of strings (their order changes with PYTHONHASHSEED).
 
 >>> import tempfile
->>> paths = generate("small", Path(tempfile.mkdtemp()))
+>>> tmp = tempfile.TemporaryDirectory(prefix="graphsvc-doctest-")
+>>> paths = generate("small", Path(tmp.name))
 >>> sorted(paths)
 ['capacities', 'deliveries', 'enterprises', 'memberships', 'projects', 'recognitions', 'supplies']
 >>> paths["enterprises"].read_text(encoding="utf-8").splitlines()[0][:40]
 'uscc,name,region_code,industry_code,indu'
+>>> tmp.cleanup()
 
 What the data is shaped for (each is exercised by a feature):
 - local-supply ratio (rule B4): Hangzhou 链主工厂 whose tier-1 local share in each year is

@@ -7,10 +7,8 @@ The command line acts with administrator reach: every leader; "local" for covera
 unless --scope says otherwise.
 """
 from __future__ import annotations
-from graphsvc.core import regions
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -27,13 +25,22 @@ def _money(v) -> str:
     return "—" if v is None else f"{v:,.2f}"
 
 
-def _scope(raw: str | None) -> str | None:
+# The service names the API's fields; these are the command's options for them.
+OPTIONS = {"leader_uscc": "--leader"}
 
-    if not raw:
-        return None
-    if not re.fullmatch(r"\d{6}", raw) or not regions.is_known_region(raw):
-        raise click.BadParameter("应为已知的6位行政区划代码", param_hint="--scope")
-    return regions.current_code(raw)
+
+def _service(fn, store, *args, **kwargs):
+    """Call the service with administrator reach; its errors become the command's."""
+    from graphsvc.core.errors import BadParameter, DomainError
+    from graphsvc.local_supply import service
+
+    try:
+        return fn(store, service.CLI, *args, **kwargs)
+    except BadParameter as exc:
+        raise click.BadParameter(exc.message, param_hint=OPTIONS.get(exc.field, f"--{exc.field}") if exc.field else None) from None
+    except DomainError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -51,32 +58,23 @@ def _write(path: Path, data: bytes) -> None:
 @click.pass_obj
 def local_supply_cmd(c, year, scope, chain, leader, xlsx, as_json):
     """Local-supply ratios of the 链主工厂 against the B4 target (60%)."""
-    from graphsvc.local_supply import ratios
-    from graphsvc.core import reference
-    from graphsvc.local_supply import exports as supply_exports
-    from graphsvc.local_supply import whatif
+    from graphsvc.local_supply import service
 
-    scope = _scope(scope)
-    if chain and reference.chain(chain.upper()) is None:
-        raise click.BadParameter(f"未知的产业链 {chain}", param_hint="--chain")
     if leader:
-        found = ratios.fetch_leaders(c.store, leader.strip().upper())
-        if not found:
-            click.echo(f"error: {leader} 不是链主工厂或不存在", err=True)
-            sys.exit(1)
-        d = whatif.fetch_detail(c.store, found[0], year, scope)
+        d = _service(service.leader_detail, c.store, leader, year, scope)
         if as_json:
             click.echo(json.dumps(d, ensure_ascii=False, indent=1))
             return
         _print_leader(d)
         return
-    t = ratios.fetch_table(c.store, year, scope=scope, chain=chain.upper() if chain else None)
+    t = _service(service.ratio_table, c.store, year, scope, chain)
     if xlsx:
-        _write(xlsx, supply_exports.ratio_workbook(t))
+        _write(xlsx, service.ratio_xlsx(t).data)
     if as_json:
         click.echo(json.dumps(t, ensure_ascii=False, indent=1))
         return
     _print_table(t)
+
 
 @click.command("coverage")
 @click.argument("chain_id")
@@ -87,18 +85,11 @@ def local_supply_cmd(c, year, scope, chain, leader, xlsx, as_json):
 @click.pass_obj
 def coverage_cmd(c, chain_id, year, scope, xlsx, as_json):
     """Coverage of CHAIN_ID: local enterprises per segment, gaps, single points of failure."""
-    from graphsvc.local_supply import coverage
-    from graphsvc.core import reference
-    from graphsvc.local_supply import exports as supply_exports
+    from graphsvc.local_supply import service
 
-    if reference.chain(chain_id.upper()) is None:
-        click.echo(f"error: 未知的产业链 {chain_id}", err=True)
-        sys.exit(1)
-    scope = _scope(scope)
-    code, basis = coverage.local_basis("admin", None, scope)
-    cov = coverage.fetch_coverage(c.store, chain_id.upper(), year, code, basis)
+    cov = _service(service.chain_coverage, c.store, chain_id, year, scope)
     if xlsx:
-        _write(xlsx, supply_exports.coverage_workbook(cov))
+        _write(xlsx, service.coverage_xlsx(cov).data)
     if as_json:
         cov = {k: v for k, v in cov.items() if k != "graph"}
         click.echo(json.dumps(cov, ensure_ascii=False, indent=1))

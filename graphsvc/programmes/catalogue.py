@@ -65,9 +65,10 @@ def _add_document(cat: dict, data: dict, filename: str) -> None:
         if key not in data:
             raise CatalogueError(f"{filename}: missing '{key}'")
     doc = dict(data["document"])
-    for key in ("id", "title", "issuer", "date", "seed_file"):
+    for key in ("id", "title", "issuer", "date", "seed_file", "regions"):
         if key not in doc:
             raise CatalogueError(f"{filename}: document lacks '{key}'")
+    doc["regions"] = [str(c) for c in doc["regions"]]
     doc_id = doc["id"]
     if doc_id in cat["documents"]:
         raise CatalogueError(f"{filename}: duplicate document id {doc_id}")
@@ -96,11 +97,15 @@ def _programme(prog_id: str, spec, doc_id: str, cat: dict, filename: str) -> dic
     if unknown:
         raise CatalogueError(f"{filename}: programme {prog_id} names unknown rules {unknown}")
     subject = spec.get("subject", "enterprise")
+    basis = spec.get("basis", "conditions")
+    if basis not in ("conditions", "reference"):
+        raise CatalogueError(f"{filename}: programme {prog_id}: basis must be conditions or reference")
     if subject not in ("enterprise", "project"):
         raise CatalogueError(f"{filename}: programme {prog_id}: subject must be enterprise or project")
     return {"document_id": doc_id, "rule_ids": rule_ids, "name": spec.get("name") or prog_id,
             "order": spec.get("order", 99), "subject": subject, "suppliers": bool(spec.get("suppliers")),
-            "what_if": list(spec.get("what_if") or [])}
+            "what_if": list(spec.get("what_if") or []), "basis": basis,
+            "regions": list(cat["documents"][doc_id].get("regions") or [])}
 
 
 @functools.lru_cache(maxsize=1)
@@ -184,3 +189,13 @@ def computable_rule_ids(catalogue: dict | None = None) -> list[str]:
     """Ids of the rules marked ``computable: true``, in catalogue order."""
     cat = catalogue if catalogue is not None else default()
     return [i for i, r in cat["rules"].items() if r.get("computable")]
+
+
+def document_regions(document_id: str, catalogue: dict | None = None) -> list[str]:
+    """The region codes a document covers (its ``regions``: the issuer's jurisdiction).
+
+    >>> document_regions("bj-2023-provider"), document_regions("hz-2023-call")
+    (['330108'], ['330100'])
+    """
+    cat = catalogue if catalogue is not None else default()
+    return list(cat["documents"][document_id]["regions"])

@@ -30,10 +30,16 @@ import itertools
 import unicodedata
 
 from graphsvc.core import coercion
+from graphsvc.core.formatting import wan_text
 from graphsvc.core.regions import current_code, in_scope
 from graphsvc.programmes import catalogue as _cat
 
 PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "not_applicable"
+# A notice (提示) informs and never fails a check (A1.5: “无需再次申报培育”); a rule the seed states
+# “原则上” (in principle) does not fail hard: the bureau decides on the applicant's reasons.
+NOTICE, NEEDS_REASON = "notice", "needs_reason"
+# Overall outcome of a programme whose rules are reference indicators (seed 001: “参考要素指标（试行）”).
+REFERENCE = "reference"
 
 # Chinese names of the facts, so a reason can say which one is missing.
 FACT_LABELS = {
@@ -85,6 +91,29 @@ FACT_LABELS = {
     "integrated_apps": "平台集成的应用和解决方案数量",
     "service_cases_3y": "近三年服务案例数量",
     "industries_served": "解决方案适配的大类行业或社会领域数",
+    "rated_tier": "2021-2022年已评定的最高类别",
+    "rated": "是否已评定",
+    "revenue_wan_by_year": "近年营业收入",
+    "tax_wan_by_year": "近年税收",
+}
+
+# How a yes/no fact reads for each answer, so a reason never says “未列入…：否”.
+FLAG_PHRASES = {
+    "credit_ok": ("未列入失信联合惩戒对象名单", "已列入失信联合惩戒对象名单"),
+    "is_manufacturer": ("为制造业企业", "非制造业企业"),
+    "prior_city_subsidy": ("已享受过市级数字化改造奖补政策", "未享受过市级数字化改造奖补政策"),
+    "four_capabilities": ("具备系统解决问题的“四大能力”", "不具备系统解决问题的“四大能力”"),
+    "high_tech": ("为国家高新技术企业", "非国家高新技术企业"),
+    "own_ip": ("拥有独立的自主知识产权", "无独立的自主知识产权"),
+    "has_team": ("有数字化制造工程/平台开发与服务/产品智能化研发团队", "无数字化制造工程/平台开发与服务/产品智能化研发团队"),
+    "three_year_goals": ("有今后三年明确的技术创新、市场开发、转型升级目标", "无今后三年明确目标"),
+    "rd_budget": ("有明确的研发投入资金预算", "无明确的研发投入资金预算"),
+    "talent_team": ("拥有省级以上认定领军型创新创业团队或科技创新领军人才", "无省级以上认定领军型团队或领军人才"),
+    "uses_cloud": ("应用云服务器、云存储、云数据库、云安全等", "未应用云服务"),
+    "data_middle_platform": ("建有数据中台、业务中台或业务总线", "未建数据中台、业务中台或业务总线"),
+    "security_management": ("已建立网络安全管理制度", "未建立网络安全管理制度"),
+    "data_classification": ("已建立数据分类分级管理制度", "未建立数据分类分级管理制度"),
+    "in_pool_2021_2022": ("已列入2021-2022年培育库", "未列入2021-2022年培育库"),
 }
 
 OP_TEXT = {">=": "不低于", ">": "超过", "<=": "不超过", "==": "为"}
@@ -106,16 +135,18 @@ def result(rule_id: str, outcome: str, facts_used: dict, reason: str, items: lis
 
 
 def combine(outcomes) -> str:
-    """Overall outcome: fail beats unknown beats pass; not_applicable is ignored.
+    """Overall outcome: fail beats unknown beats needs_reason beats pass; not_applicable and
+    notice are ignored.
 
     >>> combine(["pass", "unknown", "not_applicable"]), combine(["unknown", "fail"]), combine([])
     ('unknown', 'fail', 'pass')
+    >>> combine(["pass", "notice"]), combine(["needs_reason", "pass"])
+    ('pass', 'needs_reason')
     """
     outcomes = list(outcomes)
-    if FAIL in outcomes:
-        return FAIL
-    if UNKNOWN in outcomes:
-        return UNKNOWN
+    for worst in (FAIL, UNKNOWN, NEEDS_REASON):
+        if worst in outcomes:
+            return worst
     return PASS
 
 
@@ -124,8 +155,8 @@ def label(key: str) -> str:
 
 
 def missing_reason(keys) -> str:
-    """``缺少“项目开工日期”（start_date），无法判断``"""
-    names = "、".join(f"“{label(k)}”（{k}）" for k in keys)
+    """``缺少“项目开工日期”，无法判断`` (the Chinese names only: the reason is shown to people)."""
+    names = "、".join(f"“{label(k)}”" for k in keys)
     return f"缺少{names}，无法判断"
 
 
@@ -179,8 +210,10 @@ def one_plus_n(value) -> str | None:
 def _fmt(value, pct: bool = False, unit: str = "") -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if unit == "万元" and isinstance(value, (int, float)):
+        return wan_text(value)
     if pct and isinstance(value, (int, float)):
-        return f"{value * 100:g}%"
+        return f"{round(value * 100, 2):g}%"
     if isinstance(value, float):
         return f"{value:g}{unit}"
     return f"{value}{unit}"
@@ -201,8 +234,9 @@ def compare(key: str, value, op: str, threshold, unit: str = "", pct: bool = Fal
                 "outcome": UNKNOWN, "reason": missing_reason([key])}
     ok = {">=": value >= threshold, ">": value > threshold, "<=": value <= threshold,
           "==": value == threshold}[op]
-    if isinstance(threshold, bool):  # a yes/no fact: say the answer, and what was required if wrong
-        reason = f"{lab}：{_fmt(value)}" + ("" if ok else f"，不符合要求（须为“{_fmt(threshold)}”）")
+    if isinstance(threshold, bool):  # a yes/no fact: say what the answer means, and whether it fits
+        yes, no = FLAG_PHRASES.get(key, (f"{lab}：是", f"{lab}：否"))
+        reason = f"{yes if value else no}，{'符合' if ok else '不符合'}"
     else:
         reason = f"{lab}为{_fmt(value, pct, unit)}，{'满足' if ok else '不满足'}“{shown}”"
     return {"item": key, "label": lab, "value": value, "op": op, "threshold": threshold,
@@ -323,25 +357,30 @@ def a1_4(facts, cat=None):
 
 
 def a1_5(facts, cat=None):
-    """A1.5: in the 2021–2022 pool but not yet rated → does not apply again."""
+    """A1.5: in the 2021–2022 pool but not yet rated → need not apply again: a notice (提示),
+    never a failure; an enterprise rated in those years is not in that situation."""
     p = _cat.params("A1.5", cat)
     recs = facts.get("recognitions")
     pool = facts.get("in_pool_2021_2022")
     y0, y1 = p["pool_from_year"], p["pool_to_year"]
+    rated = _rated(recs, p["kinds"], p["rated_status"], y0, y1) if recs is not None else None
+    if rated:
+        top = sorted(rated, key=lambda r: (int(r["year"]), p["kinds"].index(r["kind"])))[-1]
+        used = {"in_pool_2021_2022": pool, "recognitions": recs, "rated": True}
+        return result("A1.5", PASS, used, f"{top['year']}年已评定为{top.get('level') or ''}级“{top['kind']}”，"
+                                          f"不属于“已入库但未评定”的情形，可按逐级次序申报")
     if pool is None and recs is not None:
         pool = bool(_rated(recs, p["kinds"], p["pool_status"], y0, y1))
     used = {"in_pool_2021_2022": pool, "recognitions": recs}
     if pool is None:
         return result("A1.5", UNKNOWN, used, missing_reason(["in_pool_2021_2022", "recognitions"]))
     if not pool:
-        return result("A1.5", PASS, used, f"未列入{y0}-{y1}年“未来工厂”培育库")
+        return result("A1.5", PASS, used, f"{y0}-{y1}年未列入“未来工厂”培育库，也未评定")
     if recs is None:
         return result("A1.5", UNKNOWN, used, missing_reason(["recognitions"]) + "（已入库，需核实是否已评定）")
-    rated = _rated(recs, p["kinds"], p["rated_status"], y0, y1)
-    used["rated"] = bool(rated)
-    if rated:
-        return result("A1.5", PASS, used, f"已列入{y0}-{y1}年培育库且已评定，可按逐级次序申报")
-    return result("A1.5", FAIL, used, f"已列入{y0}-{y1}年“未来工厂”培育库但未评定，无需再次申报培育")
+    used["rated"] = False
+    return result("A1.5", NOTICE, used, f"提示：已列入{y0}-{y1}年“未来工厂”培育库但尚未评定，"
+                                        f"无需再次申报培育（不影响其他条件的自查结论）")
 
 
 # --------------------------------------------------------------------------
@@ -473,14 +512,15 @@ def c2_1(facts, cat=None):
 
 
 def c1(facts, cat=None):
-    """C1: types 1, 5 and 6 must show the “four capabilities”."""
+    """C1: the provider types whose text asks for the “four capabilities” (params) must show them."""
     need = _cat.params("C1", cat)["four_capabilities_required_for"]
     t = _types(facts)
     if t is None:
         return result("C1", UNKNOWN, {"provider_types": None}, missing_reason(["provider_types"]))
     hit = [x for x in t if x in need]
     if not hit:
-        return result("C1", NA, {"provider_types": t}, "非第1、5、6类供应商，不要求“四大能力”")
+        listed = "、".join(map(str, need))
+        return result("C1", NA, {"provider_types": t}, f"非第{listed}类供应商，不要求“四大能力”")
     item = flag("four_capabilities", fact(facts, "four_capabilities"))
     return from_items("C1", [item], {"provider_types": t, "four_capabilities": item["value"]})
 
@@ -702,13 +742,17 @@ def evaluate(rule_id: str, facts: dict, catalogue: dict | None = None) -> dict:
     """Evaluate one rule by id.
 
     >>> evaluate("A2.4", {"project": {"start_date": "2021-12-31"}})["outcome"]
-    'fail'
+    'needs_reason'
     """
     try:
         fn = EVALUATORS[rule_id]
     except KeyError:
         raise KeyError(f"rule {rule_id!r} has no eligibility evaluator") from None
-    return fn(facts or {}, catalogue)
+    out = fn(facts or {}, catalogue)
+    if out["outcome"] == FAIL and _cat.rule(rule_id, catalogue).get("in_principle"):
+        out["outcome"] = NEEDS_REASON
+        out["reason"] = f"原则上不符合，需说明理由：{out['reason']}"
+    return out
 
 
 def check(programme: str, facts: dict, catalogue: dict | None = None) -> dict:
@@ -724,7 +768,24 @@ def check(programme: str, facts: dict, catalogue: dict | None = None) -> dict:
     ('pass', ['pass', 'pass', 'pass', 'pass', 'pass'])
     """
     rules = [evaluate(rid, facts, catalogue) for rid in _cat.programme_rule_ids(programme, catalogue)]
+    if (_cat.programme(programme, catalogue) or {}).get("basis") == REFERENCE:
+        return {"programme": programme, "outcome": REFERENCE, "basis": REFERENCE,
+                "summary": reference_summary(rules), "rules": rules}
     return {"programme": programme, "outcome": combine(r["outcome"] for r in rules), "rules": rules}
+
+
+def reference_summary(rules: list[dict]) -> dict:
+    """Reference indicators met / not met / undecided, and a sentence that says they guide
+    rather than decide (seed 001: “参考要素指标（试行）”, “为数字工厂培育创建提供参考依据”).
+
+    >>> reference_summary([{"outcome": "pass"}, {"outcome": "fail"}, {"outcome": "unknown"}])["text"]
+    '参考要素指标共3项：达到1项，未达到1项，待补充1项。参考指标不是申报的硬性条件，由评估专家综合判断'
+    """
+    n = {o: sum(1 for r in rules if r["outcome"] == o) for o in (PASS, FAIL, UNKNOWN)}
+    text = (f"参考要素指标共{len(rules)}项：达到{n[PASS]}项，未达到{n[FAIL]}项"
+            + (f"，待补充{n[UNKNOWN]}项" if n[UNKNOWN] else "")
+            + "。参考指标不是申报的硬性条件，由评估专家综合判断")
+    return {"met": n[PASS], "not_met": n[FAIL], "unknown": n[UNKNOWN], "total": len(rules), "text": text}
 
 
 def check_group(programme: str, members: list[dict], catalogue: dict | None = None) -> dict:

@@ -66,6 +66,11 @@ _NUM = ("investment_wan", "revenue_wan", "rd_spend_wan", "revenue_growth", "tax_
         "revenue_growth_3y_avg", "profit_margin", "tax_per_mu_wan", "rd_ratio", "rd_staff_ratio",
         "degree_ratio")
 _SIGNED = ("revenue_growth", "tax_growth", "revenue_growth_3y_avg", "profit_margin")
+# Ratios are fractions (0.05 = 5%); text may say “5%”.  The bounds reject figures that can only
+# be a unit mistake (growth of 5 is 500%): growth at most 10 (1000%) and at least -1 (-100%),
+# a share of a whole at most 1 (100%).
+RATIO_BOUNDS = {"revenue_growth": (-1, 10), "tax_growth": (-1, 10), "revenue_growth_3y_avg": (-1, 10),
+                "profit_margin": (-1, 1), "rd_ratio": (0, 1), "rd_staff_ratio": (0, 1), "degree_ratio": (0, 1)}
 _INT = ("rd_staff", "employees", "invention_patents", "software_copyrights", "standards", "developers",
         "integrated_apps", "service_cases_3y", "industries_served")
 _RANK = ("market_rank_global", "market_rank_national")
@@ -115,6 +120,24 @@ def _number(key, value, field, *, integer=False, signed=False, minimum=None):
         raise FactError(field, f"“{fact_label(key)}”不能小于{minimum}")
     if not signed and minimum is None and value < 0:
         raise FactError(field, f"“{fact_label(key)}”不能为负数")
+    return value
+
+
+def _ratio(key, value, field):
+    """A ratio fact: a fraction or “5%” text, within ``RATIO_BOUNDS``.
+
+    >>> _ratio("revenue_growth", "5%", "f"), _ratio("revenue_growth", 0.05, "f")
+    (0.05, 0.05)
+    >>> _ratio("revenue_growth", 12, "facts.revenue_growth")
+    Traceback (most recent call last):
+    ...
+    graphsvc.programmes.facts.FactError: “年营收增速”为12（即1200%），超出合理范围（-100%至1000%）：比例请填小数（如0.05）或百分数（如“5%”）
+    """
+    value = _number(key, value, field, signed=key in _SIGNED)
+    lo, hi = RATIO_BOUNDS[key]
+    if not lo <= value <= hi:
+        raise FactError(field, f"“{fact_label(key)}”为{value:g}（即{value * 100:g}%），超出合理范围"
+                               f"（{lo * 100:g}%至{hi * 100:g}%）：比例请填小数（如0.05）或百分数（如“5%”）")
     return value
 
 
@@ -271,7 +294,7 @@ def _year(value, field) -> int:
 
 # Fact type (FACT_TYPES) -> its parser: (key, value, field) -> the engine's value, or FactError.
 _COERCE = {
-    "number": lambda k, v, f: _number(k, v, f, signed=k in _SIGNED),
+    "number": lambda k, v, f: _ratio(k, v, f) if k in RATIO_BOUNDS else _number(k, v, f, signed=k in _SIGNED),
     "integer": lambda k, v, f: _number(k, v, f, integer=True),
     "rank": lambda k, v, f: _number(k, v, f, integer=True, minimum=1),
     "boolean": _bool, "text": _text, "date": _date, "one_plus_n": _one_plus_n, "region": _region,

@@ -12,12 +12,14 @@ numbered row per input row (序号 1..n), then the seed's footnote if any.
 Example:
 
 >>> import tempfile, os, openpyxl
->>> path = os.path.join(tempfile.mkdtemp(), "a1.xlsx")
+>>> tmp = tempfile.TemporaryDirectory(prefix="graphsvc-doctest-")
+>>> path = os.path.join(tmp.name, "a1.xlsx")
 >>> _ = write_form("future-factory-summary",
 ...                [{"enterprise_name": "示例智造有限公司", "category": "智能工厂"}], path, "西湖区")
 >>> ws = openpyxl.load_workbook(path).active
 >>> ws["A2"].value, ws["A3"].value, ws["A5"].value, ws["B5"].value
 ('2023年杭州市“未来工厂”培育企业汇总表', '区、县（市）经信部门（盖章）：西湖区', 1, '示例智造有限公司')
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

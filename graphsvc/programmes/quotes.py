@@ -18,23 +18,37 @@ def _tiers(catalogue=None) -> dict:
 
 
 def paid_history(recognitions: list[dict], year: int, catalogue=None) -> list[dict]:
-    """Recognitions before *year* that sit on a B10 ladder, as awards paid at the tier amount.
+    """Recognitions before *year* that sit on a B10 ladder, as the awards they were paid.
 
-    The graph records recognitions, not payments: an earlier 认定 at a tier is taken as paid.
+    The graph records recognitions, not payments: an earlier 认定 at a tier is taken as paid
+    under “补助资金均按进档差额执行”, i.e. the difference to the highest tier of the same
+    ladder reached before it, so what has been paid in all is the highest tier's award, not
+    the sum of the tiers (80 then 120 for 数字化车间 → 智能工厂, not 80 + 200).
 
     >>> paid_history([{"kind": "数字化车间", "level": "市", "status": "认定", "year": 2021},
     ...               {"kind": "数字化车间", "level": "区", "status": "认定", "year": 2021},
     ...               {"kind": "智能工厂", "level": "市", "status": "培育", "year": 2022}], 2023)
     [{'kind': '数字化车间', 'level': '市', 'year': 2021, 'amount_wan': 80}]
+    >>> [r["amount_wan"] for r in paid_history([{"kind": "数字化车间", "level": "市", "status": "认定", "year": 2021},
+    ...     {"kind": "智能工厂", "level": "市", "status": "认定", "year": 2022}], 2023)]
+    [80, 120]
     """
     tiers = _tiers(catalogue)
-    out = []
+    ladder_of = {(t["kind"], t["level"]): name
+                 for name, ts in _cat.params("B10", catalogue)["ladders"].items() for t in ts}
+    held = []
     for r in recognitions or []:
         amount = tiers.get((r.get("kind"), r.get("level")))
         if amount is None or r.get("status") != "认定" or r.get("year") is None or int(r["year"]) >= int(year):
             continue
-        out.append({"kind": r["kind"], "level": r["level"], "year": int(r["year"]), "amount_wan": amount})
-    return sorted(out, key=lambda r: (r["year"], r["amount_wan"]))
+        held.append({"kind": r["kind"], "level": r["level"], "year": int(r["year"]), "amount_wan": amount})
+    out, reached = [], {}
+    for r in sorted(held, key=lambda r: (r["year"], r["amount_wan"])):
+        ladder = ladder_of[(r["kind"], r["level"])]
+        top = reached.get(ladder, 0)
+        out.append({**r, "amount_wan": max(0, r["amount_wan"] - top)})
+        reached[ladder] = max(top, r["amount_wan"])
+    return out
 
 
 def awards_counted(rows: list[dict], uscc: str, kind: str, level: str, year: int, city: str = HANGZHOU) -> int:
@@ -74,7 +88,7 @@ def quote_subsidy(store, uscc: str, recognition: dict) -> dict:
     cap = next((t.get("yearly_cap") for t in ladder if t["kind"] == rec["kind"] and t["level"] == rec["level"]), None)
     held = any(r.get("kind") == rec["kind"] and r.get("level") == rec["level"] and r.get("year") == rec["year"]
                and r.get("status") == "认定" for r in ent["recognitions"])
-    notes = ["图谱不记录实际拨付：此前已认定的同序列市级（平台为省级/国家级）档次按该档全额视为已补助",
+    notes = ["图谱不记录实际拨付：此前已认定的同序列档次按进档差额视为已补助，已补助合计为所达最高档的补助额",
              f"年度名额按{rec['year']}年杭州市其他企业的同类同级认定数计（{count}家）"]
     region = e.get("region_code")
     if region and not regions.in_scope(regions.current_code(str(region)), HANGZHOU):

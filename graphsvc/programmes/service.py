@@ -29,7 +29,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from graphsvc.core import access, regions
 from graphsvc.core.errors import BadParameter, Forbidden, NotFound
 from graphsvc.programmes import catalogue as _cat
-from graphsvc.programmes import facts, forms, listing, quotes, reports
+from graphsvc.programmes import coverage, facts, forms, listing, provider_support, quotes, reports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Roles that may see a whole “1+N” group checked along with one of its projects.
@@ -46,9 +46,21 @@ def rule(rule_id: str) -> dict:
     return listing.rule_view(rule_id)
 
 
-def programmes_for(who) -> list[dict]:
-    """``[{id, name}]`` the caller may self-check, in listing order."""
-    return listing.programmes_for_role(who.role)
+def caller_region(who, store=None) -> str | None:
+    """The region programmes are offered for: a bureau's scope, an enterprise account's
+    registered region (from the store), None for admin (everything)."""
+    if who.role == "bureau":
+        return who.scope
+    if who.uscc and store is not None:
+        return _region_of(store, who.uscc)
+    return None
+
+
+def programmes_for(who, store=None) -> list[dict]:
+    """``[{id, name}]`` the caller may self-check, in listing order: open to its role and
+    applying to its region (``coverage``; an enterprise account's region needs the store)."""
+    here = set(coverage.programmes_for_region(caller_region(who, store)))
+    return [p for p in listing.programmes_for_role(who.role) if p["id"] in here]
 
 
 def own_projects(store, who) -> list[dict]:
@@ -74,7 +86,7 @@ def _uscc(value: str, field: str = "uscc") -> str:
     return v
 
 
-def _programme(who, body: dict) -> str:
+def _programme(who, body: dict, store=None) -> str:
     """The requested programme, known and open to the caller's role."""
     programme = _text(body, "programme")
     if programme is None:
@@ -82,9 +94,12 @@ def _programme(who, body: dict) -> str:
     known = _cat.programme_ids()
     if programme not in known:
         raise NotFound(f"未知的申报项目“{programme}”：可选 {'、'.join(known)}")
-    if programme not in {p["id"] for p in programmes_for(who)}:
-        open_ = "、".join(p["id"] for p in programmes_for(who))
-        raise Forbidden(f"智造供给服务商只能自查滨江区智造供给服务商认定条件（{open_}）")
+    if programme not in {p["id"] for p in listing.programmes_for_role(who.role)}:
+        open_ = "、".join(p["id"] for p in listing.programmes_for_role(who.role))
+        raise Forbidden(f"智造供给服务商只能自查滨江区智造供给服务商认定条件（{open_}）", "programme")
+    refusal = coverage.programme_refusal(programme, caller_region(who, store))
+    if refusal:
+        raise Forbidden(refusal, "programme")
     return programme
 
 
@@ -128,7 +143,7 @@ def _group_check(store, who, programme: str, group_id: str) -> dict | None:
 def eligibility(store, who, body: dict) -> dict:
     """POST /eligibility/check: ``body`` is ``{programme, project_id?, uscc?, facts?}``; the
     result names each rule's outcome and the facts it used."""
-    programme = _programme(who, body)
+    programme = _programme(who, body, store)
     project_id, uscc = _subject(body)
     given = facts.coerce_facts(body.get("facts"))
     _authorise_subject(store, who, project_id, uscc)
@@ -145,18 +160,55 @@ def eligibility(store, who, body: dict) -> dict:
 # ---------------------------------------------------------------- subsidies
 
 def subsidy_quote(store, who, body: dict) -> dict:
-    """POST /subsidies/quote: ``body`` is ``{uscc, recognition: {kind, level, year}}``."""
+    """POST /subsidies/quote: ``body`` is ``{uscc, recognition: {kind, level, year},
+    other_awards?: [{source, amount_wan}]}`` (B10, with B13 “就高不重复” against awards for the
+    same recognition under other policies) or ``{uscc, support: {facts}}`` (the Binjiang items
+    C4.1–C4.11 for a district enterprise)."""
     raw = body.get("uscc")
     if not isinstance(raw, str) or not raw.strip():
         raise BadParameter("缺少 uscc", "uscc")
     uscc = _uscc(raw)
-    if "recognition" not in body:
+    if "recognition" not in body and "support" not in body:
         raise BadParameter("缺少 recognition {kind, level, year}", "recognition")
-    rec = quotes.validate_recognition(body.get("recognition"))
+    rec = quotes.validate_recognition(body.get("recognition")) if "recognition" in body else None
+    support = provider_support.coerce(body.get("support") or {}) if "support" in body else None
+    others = _other_awards(body.get("other_awards"))
     ent = facts.load_enterprise(store, uscc)["enterprise"]
     if not access.acts_for(who, uscc, ent.get("region_code")):
         raise NotFound("未找到该企业，或不在您的可见范围内")
-    return listing.jsonable(quotes.quote_subsidy(store, uscc, rec))
+    if rec is None:
+        return listing.jsonable({"uscc": uscc, "name": ent.get("name"),
+                                 **provider_support.support_quote(ent, support)})
+    q = quotes.quote_subsidy(store, uscc, rec)
+    if others:
+        b13 = provider_support.highest_not_duplicated(
+            [{"rule_id": "B10", "matter": "recognition", "source": "本意见（B10）", "amount_wan": q["payable_wan"]}]
+            + [{"rule_id": "other", "matter": "recognition", **o} for o in others])
+        q["b13"] = b13
+        q["rule_ids"] = q["rule_ids"] + ["B13"]
+        if b13["chosen"]["rule_id"] != "B10":
+            q.update(payable_wan=0, reason=q["reason"] + "；" + b13["reason"])
+    if support is not None:
+        q["support"] = provider_support.support_quote(ent, support)
+    return listing.jsonable(q)
+
+
+def _other_awards(raw) -> list[dict]:
+    """Awards for the same recognition under other policies: ``[{source, amount_wan}]``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BadParameter("other_awards 应为列表 [{source, amount_wan}]", "other_awards")
+    out = []
+    for i, o in enumerate(raw):
+        amount = o.get("amount_wan") if isinstance(o, dict) else None
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
+            raise BadParameter(f"other_awards 第{i + 1}项的 amount_wan 应为非负数（万元）", f"other_awards[{i}]")
+        source = o.get("source")
+        if not isinstance(source, str) or not source.strip() or len(source) > 64:
+            raise BadParameter(f"other_awards 第{i + 1}项应写明 source（政策名称）", f"other_awards[{i}]")
+        out.append({"source": source.strip(), "amount_wan": amount})
+    return out
 
 
 # ---------------------------------------------------------------- targets and exports
@@ -196,6 +248,14 @@ def default_region(who) -> str:
     return who.scope if who.role == "bureau" and who.scope else "330100"
 
 
+def default_target_year(store) -> int:
+    """The year /targets shows unasked: the latest data year not in the future, as on the
+    overview and the other pages (not the calendar year, which has no recognitions yet)."""
+    from graphsvc.dashboard import summary
+
+    return summary.default_year(summary.years(store))
+
+
 def target_progress(store, who, region: str | None, year: int) -> dict:
     """GET /targets: each target of the region against the recognitions, with the shortfall."""
     return listing.jsonable(reports.target_progress(store, region_for(who, region), year))
@@ -215,7 +275,11 @@ def form_id(form: str) -> str:
 def export_data(store, who, form: str, region: str | None, year: int | None) -> dict:
     """The rows and layout of summary table ``form`` for the region (year: the call's)."""
     form = form_id(form)
-    return reports.form_data(store, form, region_for(who, region), year or reports.default_year(form))
+    region = region_for(who, region)
+    refusal = coverage.form_refusal(form, region)
+    if refusal:
+        raise Forbidden(refusal, "region")
+    return reports.form_data(store, form, region, year or reports.default_year(form))
 
 
 def export_file(data: dict, today: dt.date | None = None) -> tuple[bytes, str]:
@@ -226,9 +290,10 @@ def export_file(data: dict, today: dt.date | None = None) -> tuple[bytes, str]:
 def export_choices(who) -> dict:
     """The export page's choices: every form with its default year and download link."""
     region = default_region(who)
+    offered = coverage.forms_for_region(who.scope if who.role == "bureau" else None)
     items = [{"id": f, "name": reports.FORM_NAMES[f], "title": forms.FORMS[f]["title"],
               "default_year": reports.default_year(f),
               "url": f"/api/v1/exports/{f}?region={region}&year={reports.default_year(f)}"}
-             for f in reports.form_ids()]
+             for f in reports.form_ids() if f in offered]
     return {"forms": items, "regions": region_choices(who), "default_region": region,
             "api": "/api/v1/exports/<form>?region=&year=&format=xlsx|json"}

@@ -21,14 +21,19 @@ Example — a 数字化车间 (80 万元 paid) moving up to 智能工厂:
 
 from __future__ import annotations
 
-from graphsvc.core.regions import current_code, in_scope
+from graphsvc.core.formatting import wan_text
+from graphsvc.core.regions import current_code, district_name, in_scope
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes.eligibility import FAIL, PASS, UNKNOWN, missing_reason
 
 
 def _num(x):
-    """Round money to 0.01 万元 (= 100 元) and drop a needless .0."""
-    x = round(float(x), 4)
+    """Round money to 0.01 万元 (= 100 元) and drop a needless .0.
+
+    >>> _num(45.1785), _num(120.0)
+    (45.18, 120)
+    """
+    x = round(float(x), 2)
     return int(x) if x == int(x) else x
 
 
@@ -92,7 +97,7 @@ def quote(recognition: dict, already_received: list[dict] | None = None,
     same_or_higher = [r for j, r in on_ladder if j >= idx]
     if same_or_higher:
         got = same_or_higher[0]
-        out["reason"] = f"已获{got.get('level')}级“{got.get('kind')}”奖补（同档或更高档），按进档差额执行不再补助"
+        out["reason"] = f"已获{got.get('level')}级“{got.get('kind')}”奖补（同档或更高档），按进档差额执行，不再补助"
         return out
     cap = tier.get("yearly_cap")
     count = (awarded_this_year or {}).get(kind, 0)
@@ -101,16 +106,30 @@ def quote(recognition: dict, already_received: list[dict] | None = None,
         return out
     payable = max(0, tier["award_wan"] - paid)
     out["payable_wan"] = _num(payable)
+    out["ceiling"] = bool(tier.get("ceiling"))
+    award = award_text(tier)
     if payable <= 0:
-        out["reason"] = f"{level}级“{kind}”补助{tier['award_wan']}万元，已获{_num(paid)}万元，差额为0"
+        out["reason"] = f"{level}级“{kind}”{award}，已获{wan_text(paid)}，差额为0"
         return out
     out["outcome"] = PASS
+    upto = "最高" if tier.get("ceiling") else ""
     if paid:
-        out["reason"] = (f"{level}级“{kind}”补助{tier['award_wan']}万元，按进档差额执行，"
-                         f"扣除已获{_num(paid)}万元，应补{_num(payable)}万元")
+        out["reason"] = (f"{level}级“{kind}”{award}，按进档差额执行，"
+                         f"扣除已获{wan_text(paid)}，{upto}应补{wan_text(payable)}")
     else:
-        out["reason"] = f"{level}级“{kind}”一次性补助{tier['award_wan']}万元"
+        out["reason"] = f"{level}级“{kind}”一次性{award}"
     return out
+
+
+def award_text(tier: dict) -> str:
+    """How a B10 tier's award reads: a ceiling (“不超过500万元”) or a fixed sum.
+
+    >>> award_text({"award_wan": 500, "ceiling": True}), award_text({"award_wan": 300})
+    ('补助不超过500万元（按上限测算）', '补助300万元')
+    """
+    if tier.get("ceiling"):
+        return f"补助不超过{wan_text(tier['award_wan'])}（按上限测算）"
+    return f"补助{wan_text(tier['award_wan'])}"
 
 
 # --------------------------------------------------------------------------
@@ -125,28 +144,69 @@ def _by_uscc(client_recognitions) -> dict:
     return out
 
 
-def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict | None = None) -> dict:
+def _year_of(day) -> int | None:
+    text = str(day or "")[:4]
+    return int(text) if text.isdigit() else None
+
+
+def _provider_check(d: dict, providers: dict, p: dict) -> tuple[str | None, str]:
+    """(outcome or None when the provider qualifies, reason): “支持区内企业…”."""
+    prov = providers.get(d.get("supplier_uscc")) or {}
+    region = prov.get("region_code") or d.get("supplier_region")
+    scope, scope_name = p["provider_scope"], p["provider_scope_name"]
+    if region is None:
+        return UNKNOWN, f"缺少服务商注册地，无法判断是否为{scope_name}区内企业"
+    now = current_code(str(region))
+    if not in_scope(now, scope):
+        where = district_name(now) or str(region)
+        return FAIL, f"服务商注册地为{where}，不是{scope_name}区内企业；第14条支持区内企业，不予奖励"
+    return None, ""
+
+
+def _listing_follows(d: dict, recognition: dict, p: dict) -> tuple[str | None, str]:
+    """(outcome or None when the listing can follow from the project, reason)."""
+    signed = _year_of(d.get("signed_date")) or _year_of(d.get("accepted_date"))
+    if signed is None:
+        return UNKNOWN, "缺少合同签订日期，无法判断客户的认定是否在项目之后"
+    year = recognition.get("year")
+    if year is None:
+        return UNKNOWN, "客户认定缺少年度，无法判断认定是否在项目之后"
+    if int(year) < signed + p["listing_min_years_after_signing"]:
+        return FAIL, (f"客户于{year}年列入“{recognition.get('kind')}”，早于合同签订（{signed}年），"
+                      "该认定并非本项目助力所得，不予奖励")
+    return None, ""
+
+
+def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict | None = None,
+                  providers: dict | None = None) -> dict:
     """C3.5: reward on deliveries whose client holds a qualifying recognition.
 
     *deliveries*: ``[{id, supplier_uscc, client_uscc, contract_amount_wan,
-    status, rating}]``; only ``confirmed`` ones count.  *client_recognitions*:
+    status, rating, signed_date, accepted_date, supplier_region?}]``; only ``confirmed`` ones
+    count.  *providers*: ``uscc -> {name, region_code}``; the provider must be registered in
+    the district (“支持区内企业”), else the delivery's ``supplier_region`` is read.  *client_recognitions*:
     a list of ``{uscc, kind, level, status, year, region_code?}`` or a dict
     ``uscc -> [recognition]``.  A recognition qualifies when its kind is a
     数字工厂(车间)/智能工厂/未来工厂/工业互联网平台 (see the YAML), it is 认定,
-    and, if it carries a region_code, that lies in Zhejiang.
+    and, if it carries a region_code, that lies in Zhejiang; it counts only when listed in the
+    contract's signing year or later (``listing_from`` in the YAML: the listing must be able
+    to follow from the project).  The amounts are estimates pending the 专家委员会认定 the seed
+    pays on (``estimate``, ``basis``).
 
     Returns ``{lines, providers, total_wan, rule_ids, reason}``: one line per
     delivery (``reward_wan`` before the cap, ``payable_wan`` after it, in the
     order given), per provider the sum and the capped total (≤ 100 万元).
 
-    >>> r = item14_reward([{"id": "d1", "supplier_uscc": "S", "client_uscc": "C",
+    >>> r = item14_reward([{"id": "d1", "supplier_uscc": "S", "client_uscc": "C", "signed_date": "2023-03-01",
     ...     "contract_amount_wan": 400, "status": "confirmed", "rating": "excellent"}],
-    ...     [{"uscc": "C", "kind": "智能工厂", "level": "省", "status": "认定", "year": 2023}])
+    ...     [{"uscc": "C", "kind": "智能工厂", "level": "省", "status": "认定", "year": 2023}],
+    ...     providers={"S": {"name": "示例服务商", "region_code": "330108"}})
     >>> r["lines"][0]["rate"], r["lines"][0]["reward_wan"], r["total_wan"]
     (0.2, 80, 80)
     """
     p = _cat.params("C3.5", catalogue)
     recs = _by_uscc(client_recognitions)
+    known = providers or {}
     lines, providers = [], {}
     for d in deliveries:
         line = {"delivery_id": d.get("id"), "supplier_uscc": d.get("supplier_uscc"),
@@ -157,6 +217,10 @@ def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict |
         if d.get("status") != p["delivery_status"]:
             line["reason"] = f"交付未经确认（状态：{d.get('status')}），不予奖励"
             continue
+        stop, why = _provider_check(d, known, p)
+        if stop:
+            line.update(outcome=stop, reason=why)
+            continue
         qualifying = [r for r in recs.get(d.get("client_uscc"), [])
                       if r.get("kind") in p["client_kinds"] and r.get("status") == p["client_status"]
                       and (r.get("region_code") is None
@@ -164,7 +228,13 @@ def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict |
         if not qualifying:
             line["reason"] = "客户未列入浙江省数字工厂（车间）、智能工厂、未来工厂或工业互联网平台（产业大脑），不予奖励"
             continue
-        q = qualifying[0]
+        timed = [(r, _listing_follows(d, r, p)) for r in qualifying]
+        following = [r for r, (stop, _) in timed if stop is None]
+        if not following:
+            stop, why = next((t for _, t in timed if t[0] == UNKNOWN), timed[0][1])
+            line.update(outcome=stop, reason=why)
+            continue
+        q = following[0]
         line["qualifying_recognition"] = {k: q.get(k) for k in ("kind", "level", "status", "year")}
         amount = d.get("contract_amount_wan")
         if amount is None:
@@ -175,8 +245,10 @@ def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict |
         line["rate"] = _num(rate)
         line["reward_wan"] = _num(amount * rate)
         line["outcome"] = PASS
-        line["reason"] = (f"客户为{q.get('level') or ''}级“{q.get('kind')}”，按合同金额{_num(amount)}万元的"
-                          f"{_num(rate * 100)}%奖励{line['reward_wan']}万元" + ("（优秀项目上浮5%）" if excellent else ""))
+        line["reason"] = (f"客户{q.get('year')}年列入{q.get('level') or ''}级“{q.get('kind')}”，按合同金额"
+                          f"{wan_text(amount)}的{_num(rate * 100)}%估算奖励{wan_text(line['reward_wan'])}"
+                          + (f"（优秀项目上浮{_num(p['excellent_bonus'] * 100)}%）" if excellent else "")
+                          + f"，待{p['pending_recognition']}")
     cap = p["cap_per_provider_wan"]
     for line in lines:
         prov = providers.setdefault(line["supplier_uscc"], {"reward_wan": 0, "total_wan": 0, "capped": False})
@@ -185,12 +257,15 @@ def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict |
         line["payable_wan"] = _num(min(line["reward_wan"], room))
         if line["payable_wan"] < line["reward_wan"]:
             prov["capped"] = True
-            line["reason"] += f"；单个企业最高不超过{cap}万元，本项实付{line['payable_wan']}万元"
+            line["reason"] += f"；单个企业最高不超过{wan_text(cap)}，本项计{wan_text(line['payable_wan'])}"
         prov["total_wan"] = _num(prov["total_wan"] + line["payable_wan"])
     total = _num(sum(v["total_wan"] for v in providers.values()))
-    capped = [u for u, v in providers.items() if v["capped"]]
-    reason = f"合计奖励{total}万元" + (f"（{'、'.join(map(str, capped))}已达单个企业{cap}万元上限）" if capped else "")
-    return {"lines": lines, "providers": providers, "total_wan": total, "rule_ids": ["C3.5"], "reason": reason}
+    capped = [(known.get(u) or {}).get("name") or "该服务商" for u, v in providers.items() if v["capped"]]
+    basis = f"估算，待{p['pending_recognition']}后确定"
+    reason = f"合计估算奖励{wan_text(total)}（{basis}）" + (
+        f"；{'、'.join(capped)}已达单个企业{wan_text(cap)}上限" if capped else "")
+    return {"lines": lines, "providers": providers, "total_wan": total, "rule_ids": ["C3.5"], "reason": reason,
+            "estimate": True, "basis": basis}
 
 
 # --------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def b4_local_supply(ratio, catalogue: dict | None = None) -> dict:
     used = {"local_supply_ratio": ratio}
     if ratio is None:
         return {"rule_id": "B4", "outcome": "unknown", "facts_used": used,
-                "reason": "缺少“供应链本地化配套比例”（local_supply_ratio），无法判断"}
+                "reason": "缺少“供应链本地化配套比例”，无法判断"}
     ok = b4_meets_target(ratio, catalogue)
     return {"rule_id": "B4", "outcome": "pass" if ok else "fail", "facts_used": used,
             "reason": f"供应链本地化配套比例为{ratio * 100:.1f}%，{'达到' if ok else '未达到'}{target * 100:g}%左右的目标"}
@@ -100,7 +100,8 @@ def count(recognitions, scope: str, kinds, statuses, levels=None, year_from=None
 def _row(target_id, rule_id, indicator, target, actual, notes, aim=None) -> dict:
     shortfall = None if target is None else max(0, target - actual)
     return {"target_id": target_id, "rule_id": rule_id, "indicator": indicator, "target": target, "aim": aim,
-            "actual": actual, "shortfall": shortfall, "note": "；".join(n for n in notes if n)}
+            "actual": actual, "shortfall": shortfall, "note": "；".join(n for n in notes if n),
+            "applies_to": None, "district_actual": None}
 
 
 def _unplaced(n: int) -> str:
@@ -108,20 +109,49 @@ def _unplaced(n: int) -> str:
 
 
 def hangzhou(scope: str, year: int, recognitions, catalogue=None) -> list[dict]:
-    """B2–B5 2025 targets; for a district the actual counts that district only."""
+    """B2–B5 2025 targets.  They are city-wide (“全市”) and not divided among districts, so a
+    district is never compared with them: for a district the row compares the city's count
+    with the city's target and gives the district's own count apart (``district_actual``)."""
     doc = _cat.default() if catalogue is None else catalogue
     doc_id = _cat.targets_document("B2", catalogue)
     valid_until = doc["documents"][doc_id].get("valid_until")
     rows = []
     for t in _cat.targets(doc_id, catalogue) or []:
-        actual, unplaced = count(recognitions, scope, t["kinds"], t["statuses"], t.get("levels"), None, year)
+        actual, unplaced = count(recognitions, HANGZHOU, t["kinds"], t["statuses"], t.get("levels"), None, year)
+        own = None
+        if scope != HANGZHOU:
+            own, _ = count(recognitions, scope, t["kinds"], t["statuses"], t.get("levels"), None, year)
         notes = [f"{t['by_year']}年目标" + ("（约数，“左右”）" if t.get("approx") else ""),
                  f"统计截至{year}年",
-                 None if scope == HANGZHOU else f"全市目标，实际数仅统计{_name(scope)}",
+                 None if own is None else f"全市目标，未分解到区县：目标与实际均为全市，其中{_name(scope)}{own}",
                  t.get("note"), _unplaced(unplaced),
                  f"政策有效期至{valid_until.isoformat()}" if valid_until and year > valid_until.year else None]
-        rows.append(_row(t["id"], t["rule_id"], t["indicator"], t["target"], actual, notes))
+        row = _row(t["id"], t["rule_id"], t["indicator"], t["target"], actual, notes)
+        row.update(applies_to=HANGZHOU, district_actual=own)
+        rows.append(row)
     return rows
+
+
+def applicable(region_code: str) -> list[dict]:
+    """The target sets a region is compared with, and for which region each is set: a
+    region is compared only with targets set for it (a Hangzhou district has none of its own:
+    B2–B5 are city-wide; a Shaoxing district has its E2 share).
+
+    >>> [(a["rule_ids"], a["set_for"], a["own"]) for a in applicable("330106")]
+    [(['B2', 'B3', 'B4', 'B5'], '330100', False)]
+    >>> [(a["rule_ids"], a["set_for"], a["own"]) for a in applicable("330602")]
+    [(['E2'], '330602', True)]
+    """
+    scope = current_code(str(region_code))
+    if in_scope(scope, HANGZHOU):
+        return [{"rule_ids": ["B2", "B3", "B4", "B5"], "set_for": HANGZHOU, "own": scope == HANGZHOU}]
+    if scope == SHAOXING:
+        return [{"rule_ids": ["E1"], "set_for": SHAOXING, "own": True}]
+    if in_scope(scope, SHAOXING):
+        return [{"rule_ids": ["E2"], "set_for": scope, "own": True}]
+    if scope == ZHEJIANG:
+        return [{"rule_ids": ["D10"], "set_for": ZHEJIANG, "own": True}]
+    return []
 
 
 def shaoxing_city(year: int, recognitions, catalogue=None) -> list[dict]:
@@ -190,7 +220,8 @@ def zhejiang(year: int, recognitions, catalogue=None) -> list[dict]:
 def progress(region_code: str, year: int, recognitions: list[dict], catalogue: dict | None = None) -> list[dict]:
     """Targets that apply to *region_code* in *year*, each with the actual count.
 
-    - 杭州 (330100 or any Hangzhou district, retired codes included) → B2–B5;
+    - 杭州 (330100 or any Hangzhou district, retired codes included) → B2–B5, city-wide
+      (a district sees the city's figures and its own count apart, see ``hangzhou``);
     - 绍兴 330600 → E1 cumulative targets for *year*;
     - a Shaoxing district → its E2 allocation;
     - 浙江 330000 → D10;

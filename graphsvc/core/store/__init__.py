@@ -15,4 +15,4 @@ def open_store(settings) -> Store:
     from graphsvc.core.store.ladybug_store import LadybugStore
 
     return LadybugStore(settings.db_path, read_only=settings.read_only,
-                        buffer_pool_mb=settings.buffer_pool_mb)
+                        buffer_pool_mb=settings.buffer_pool_mb, copy_threshold=settings.copy_threshold)

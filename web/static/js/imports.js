@@ -51,7 +51,7 @@
   function fieldLabel(kind, name) {
     var k = byKind[kind];
     var col = k && k.columns.filter(function (c) { return c.name === name; })[0];
-    if (name === "file") return "文件";
+    if (name === "file" || name == null) return "文件";
     return col ? col.header + "（" + col.name + "）" : name;
   }
 
@@ -105,6 +105,10 @@
         summary.textContent = "文件“" + r.filename + "”共 " + r.rows + " 行，已写入 " + r.accepted + " 行（新建 " +
           r.created + "，更新 " + r.updated + "，关系 " + r.relationships + "）" +
           (r.rejected ? "，跳过有错误的 " + r.rejected + " 行" : "") + "。";
+      } else if (r.status === "failed") {
+        box.classList.add("result-bad");
+        title.textContent = "导入失败（" + k.name + "）";
+        summary.textContent = "文件“" + r.filename + "”通过了校验，但数据库拒绝写入，未写入任何数据。原因见下表。";
       } else {
         box.classList.add("result-bad");
         title.textContent = "未通过校验（" + k.name + "）";
@@ -118,7 +122,7 @@
         document.getElementById("error-count").textContent = String(errs.length);
         errs.slice(0, MAX_ROWS_SHOWN).forEach(function (e) {
           var tr = el("tr");
-          tr.appendChild(el("td", String(e.row), "num"));
+          tr.appendChild(el("td", e.row == null ? "—" : String(e.row), "num"));
           tr.appendChild(el("td", fieldLabel(kind, e.field)));
           tr.appendChild(el("td", e.reason));
           tbody.appendChild(tr);

@@ -1,172 +1,190 @@
-"""Local-supply ratios (rule B4), the what-if, and chain coverage — for bureaus and admins.
+"""Local supply (rule B4) for bureaus and admins: the /api/v1 routes and the pages.
 
-- ``GET /local-supply?year=&scope=&chain=&format=json|xlsx`` — every 链主工厂 in the caller's
+API:
+- ``GET /api/v1/local-supply?year=&scope=&chain=&format=json|xlsx`` — every 链主工厂 in the caller's
   region (and in ``scope`` when given) with its ratios; pooled per chain and per district.
-- ``GET /local-supply/<leader_uscc>?year=&scope=`` — one leader: breakdown, tier 2, trend, what-if.
-- ``GET /chains/<id>/coverage?year=&scope=&format=json|xlsx`` — segments, gaps, single points.
+- ``GET /api/v1/local-supply/<leader_uscc>?year=&scope=`` — one leader: breakdown, tier 2, trend, what-if.
+- ``GET /api/v1/chains/<id>/coverage?year=&scope=&format=json|xlsx`` — segments, gaps, single points.
+
+Pages (JSON too, with ``Accept: application/json``): /local-supply, /local-supply/<uscc>,
+/chains, /chains/<id>.
 
 ``scope`` decides what counts as local (default: each leader's city; for coverage the
 caller's region, or 杭州 for an administrator). A scope outside the caller's region is 403.
-Amounts are 万元 rounded to the cent; ratios are unrounded fractions (0.6 = 60%).
+Amounts are 万元 rounded to the cent; ratios are unrounded fractions (0.6 = 60%). The checks and
+the payloads are graphsvc.local_supply.service's; the views parse, call it and answer.
 """
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from graphsvc.core import access
-from graphsvc.core import regions
-from graphsvc.local_supply import coverage
-from graphsvc.local_supply import ratios
 from graphsvc.core import reference
-from graphsvc.local_supply import exports as supply_exports
-from graphsvc.local_supply import whatif
-from web.auth import current_principal, require, store
-from web.errors import bad_request, forbidden, not_found, unprocessable
+from graphsvc.core.errors import DomainError
+from graphsvc.core.formatting import pct_text
+from graphsvc.core.regions import label as region_label
+from graphsvc.local_supply import service
+from graphsvc.local_supply.exports import XLSX_MIME
+from graphsvc.local_supply.service import YEAR_MAX, YEAR_MIN
+from web.auth import current_principal, page, require, store
+from web.errors import ApiError, bad_request, from_domain
+from web.openapi import PREFIX as API
 from web.openapi import USCC, err, ok, p, q
-from web.params import arg_int, valid_uscc
+from web.params import arg_int
+from web.respond import raise_for_json, respond
 
 bp = Blueprint("local_supply", __name__)
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
-ROLES = ("admin", "bureau")
+ROLES = service.ROLES
 
 
 # ---------------------------------------------------------------- parameters
 
-def arg_year():
-    return arg_int("year", None, minimum=YEAR_MIN, maximum=YEAR_MAX)
+def _year() -> int | None:
+    # Only the integer is read here; its range is the service's check.
+    return arg_int("year")
 
 
-def arg_scope(who) -> str | None:
-    """A region code the caller may see (district / city / province), normalised; None if absent."""
-    raw = (request.args.get("scope") or "").strip()
-    if not raw:
-        return None
-    if not re.fullmatch(r"\d{6}", raw) or not regions.is_known_region(raw):
-        raise bad_request("参数 scope 应为已知的6位行政区划代码（区县、城市或省）", "scope")
-    code = regions.current_code(raw)
-    if not access.scope_within(who, code):
-        raise forbidden(f"所请求的范围“{regions.label(code)}”超出您的管辖范围")
-    return code
+def _filters() -> dict:
+    """The table's filters as given (checked by the service)."""
+    return {"year": _year(), "scope": request.args.get("scope"), "chain": request.args.get("chain")}
 
 
-def arg_chain() -> str | None:
-    raw = (request.args.get("chain") or "").strip().upper()
-    if not raw:
-        return None
-    if reference.chain(raw) is None:
-        known = "、".join(c["id"] for c in reference.chains())
-        raise bad_request(f"未知的产业链编号“{raw}”，可选：{known}", "chain")
-    return raw
-
-
-def arg_format() -> str:
+def _format() -> str:
     raw = (request.args.get("format") or "json").strip().lower()
     if raw not in ("json", "xlsx"):
         raise bad_request("参数 format 应为 json 或 xlsx", "format")
     return raw
 
 
-def caller_region(who) -> str | None:
-    """None for an administrator (everything), the bureau's region code otherwise."""
-    return None if who.is_admin else regions.current_code(who.scope)
+def _filter_errors(who) -> dict[str, ApiError]:
+    """Every bad filter of the table page with its error, so each is shown next to its field;
+    JSON callers get the first one raised, as from the API."""
+    checks = (("year", lambda: service.check_year(_year())),
+              ("scope", lambda: service.check_scope(who, request.args.get("scope"))),
+              ("chain", lambda: service.check_chain(request.args.get("chain"))))
+    out: dict[str, ApiError] = {}
+    for name, check in checks:
+        try:
+            check()
+        except (ApiError, DomainError) as exc:
+            raise_for_json(exc)
+            out[name] = exc if isinstance(exc, ApiError) else from_domain(exc)
+    return out
 
 
-def round_money(obj):
-    """Amounts (keys ending in 'amount' or '_wan', not the ratios) to the cent; all else untouched."""
-    if isinstance(obj, dict):
-        return {k: (round(v, 2) if isinstance(v, float) and k.endswith(("amount", "_wan")) and not k.startswith("ratio")
-                    else round_money(v)) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [round_money(v) for v in obj]
-    return obj
+def _query(**kw) -> str:
+    args = {k: v for k, v in kw.items() if v not in (None, "")}
+    return ("?" + urlencode(args)) if args else ""
 
 
-# ---------------------------------------------------------------- payloads (shared with the pages)
-
-def ratio_payload() -> dict:
-    who = current_principal()
-    year, scope, chain = arg_year(), arg_scope(who), arg_chain()
-    region = caller_region(who)
-    out = ratios.fetch_table(store(), year, region=region, scope=scope, chain=chain)
-    if year is not None:
-        out["year"] = year
-    out["region"] = {"code": region, "name": regions.label(region) if region else "全部"}
-    out["scope"] = {"code": scope, "name": regions.label(scope) if scope else "各链主工厂所在城市",
-                    "default": scope is None}
-    out["chain"] = chain
-    return round_money(out)
-
-
-def visible_leader(uscc: str) -> dict:
-    """The 链主工厂 `uscc` if the caller may see it: 400 malformed, 404 unknown/out of scope,
-    422 when the enterprise is not a 链主工厂."""
-    who = current_principal()
-    uscc = valid_uscc(uscc, "leader_uscc")
-    row = store().read_one("local_supply/enterprise", uscc=uscc)
-    if not row or not access.sees_enterprise(who, uscc, row.get("region_code")):
-        raise not_found("未找到该企业，或不在您的可见范围内")
-    if not row.get("chain_ids"):
-        raise unprocessable(f"{row.get('name') or uscc}不是链主工厂（没有“链主工厂”认定或培育记录），"
-                            f"本地配套比例只对链主工厂计算", "leader_uscc")
-    return ratios.fetch_leaders(store(), uscc)[0]
-
-
-def leader_payload(uscc: str) -> dict:
-    who = current_principal()
-    leader = visible_leader(uscc)
-    year, scope = arg_year(), arg_scope(who)
-    return round_money(whatif.fetch_detail(store(), leader, year, scope))
-
-
-def coverage_payload(chain_id: str) -> dict:
-    who = current_principal()
-    chain = reference.chain((chain_id or "").upper())
-    if chain is None:
-        raise not_found(f"未知的产业链“{chain_id}”")
-    year, scope = arg_year(), arg_scope(who)
-    code, basis = coverage.local_basis(who.role, who.scope, scope)
-    return round_money(coverage.fetch_coverage(store(), chain["id"], year, code, basis))
-
-
-def xlsx_response(data: bytes, filename: str) -> Response:
-    resp = Response(data, mimetype=supply_exports.XLSX_MIME)
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+def _download(d: service.Download) -> Response:
+    resp = Response(d.data, mimetype=d.mime)
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(d.filename)}"
     return resp
 
 
-# ---------------------------------------------------------------- routes
+def _common(who) -> dict:
+    """What every local-supply page shows besides its data: the filter choices and formatters."""
+    return {"pct": pct_text, "scopes": service.scope_options(who), "chains": reference.chains(),
+            "args": request.args, "region_label": region_label}
 
-@bp.get("/local-supply")
+
+# ---------------------------------------------------------------- API
+
+@bp.get(API + "/local-supply")
 @require(*ROLES)
 def local_supply():
-    fmt = arg_format()
-    data = ratio_payload()
+    fmt = _format()
+    data = service.ratio_table(store(), current_principal(), **_filters())
     if fmt == "xlsx":
-        name = f"链主工厂本地配套比例_{data.get('year') or ''}.xlsx"
-        return xlsx_response(supply_exports.ratio_workbook(data, data["region"]["name"]
-                                                           if data["region"]["code"] else ""), name)
+        return _download(service.ratio_xlsx(data))
     return jsonify(data)
+
+
+@bp.get(API + "/local-supply/<leader_uscc>")
+@require(*ROLES)
+def local_supply_leader(leader_uscc):
+    return jsonify(service.leader_detail(store(), current_principal(), leader_uscc, _year(),
+                                         request.args.get("scope")))
+
+
+@bp.get(API + "/chains/<chain_id>/coverage")
+@require(*ROLES)
+def chain_coverage(chain_id):
+    fmt = _format()
+    data = service.chain_coverage(store(), current_principal(), chain_id, _year(), request.args.get("scope"))
+    if fmt == "xlsx":
+        return _download(service.coverage_xlsx(data))
+    return jsonify(data)
+
+
+# ---------------------------------------------------------------- pages
+
+def _table_chart(data: dict) -> dict:
+    return {"year": data.get("year"), "target": data["target"], "scope": (data.get("scope") or {}).get("code"),
+            "items": [{"uscc": i["uscc"], "name": i["name"], "ratio_amount": i["ratio_amount"],
+                       "ratio_count": i["ratio_count"], "meets_target": i["meets_target"]}
+                      for i in data["items"] if i["ratio_amount"] is not None]}
+
+
+@bp.get("/local-supply")
+@page(*ROLES, nav="本地配套", nav_order=20)
+def table_page():
+    who = current_principal()
+    # A bad filter value is shown next to its field, with the typed values kept.
+    errors = _filter_errors(who)
+    if errors:
+        data = service.empty_ratio_table("筛选条件有误，请修改后重新查看")
+    else:
+        data = service.ratio_table(store(), who, **_filters())
+    args = {"year": data.get("year"), "scope": (data.get("scope") or {}).get("code"), "chain": data.get("chain")}
+    return respond(data, "local_supply/index.html", max((e.status for e in errors.values()), default=200),
+                   payload_as="d", chart=_table_chart(data),
+                   api_url=API + "/local-supply" + _query(**args),
+                   xlsx_url=API + "/local-supply" + _query(**args, format="xlsx"),
+                   errors={k: e.detail for k, e in errors.items()}, **_common(who))
+
+
+def _leader_chart(data: dict) -> dict:
+    return {"year": data["year"], "target": data["target"], "trend": data["trend"],
+            "segments": [{"name": s["segment_name"], "local": s["local_amount"] or 0.0,
+                          "other": s["non_local_amount"] or 0.0, "ratio": s["ratio_amount"]}
+                         for s in data["by_segment"]]}
 
 
 @bp.get("/local-supply/<leader_uscc>")
-@require(*ROLES)
-def local_supply_leader(leader_uscc):
-    return jsonify(leader_payload(leader_uscc))
+@page(*ROLES)
+def leader_page(leader_uscc):
+    who = current_principal()
+    data = service.leader_detail(store(), who, leader_uscc, _year(), request.args.get("scope"))
+    scope = request.args.get("scope") or None
+    return respond(data, "local_supply/leader.html", payload_as="d", chart=_leader_chart(data),
+                   api_url=f"{API}/local-supply/{data['leader']['uscc']}" + _query(year=data["year"], scope=scope),
+                   **_common(who))
 
 
-@bp.get("/chains/<chain_id>/coverage")
-@require(*ROLES)
-def chain_coverage(chain_id):
-    fmt = arg_format()
-    data = coverage_payload(chain_id)
-    if fmt == "xlsx":
-        return xlsx_response(supply_exports.coverage_workbook(data),
-                             f"{data['chain']['name']}_本地配套覆盖_{data.get('year') or ''}.xlsx")
-    return jsonify(data)
+@bp.get("/chains")
+@page(*ROLES, nav="产业链覆盖", nav_order=30)
+def chains_page():
+    who = current_principal()
+    scope = request.args.get("scope")
+    data = service.chains_overview(store(), who, scope)
+    return respond(data, "local_supply/chains.html", payload_as="d", api_url=API + "/chains",
+                   scope_q=_query(scope=data["local"]["code"] if scope else None), **_common(who))
+
+
+@bp.get("/chains/<chain_id>")
+@page(*ROLES)
+def coverage_page(chain_id):
+    who = current_principal()
+    data = service.chain_coverage(store(), who, chain_id, _year(), request.args.get("scope"))
+    scope = request.args.get("scope") or None
+    base = f"{API}/chains/{data['chain']['id']}/coverage"
+    return respond(data, "local_supply/coverage.html", payload_as="d",
+                   api_url=base + _query(year=data.get("year"), scope=scope),
+                   xlsx_url=base + _query(year=data.get("year"), scope=scope, format="xlsx"), **_common(who))
 
 
 # ---------------------------------------------------------------- OpenAPI
@@ -256,7 +274,7 @@ _Y = q("year", {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
 _S = q("scope", {"type": "string", "pattern": "^[0-9]{6}$"},
        description="Region code deciding what is local (district, city or province) within the caller's region")
 _F = q("format", {"type": "string", "enum": ["json", "xlsx"]}, description="xlsx: the table as an Excel file")
-_XLSX = (supply_exports.XLSX_MIME,)
+_XLSX = (XLSX_MIME,)
 
 OPENAPI = {
     "/local-supply": {"get": {

@@ -1,0 +1,6 @@
+// An administrator's reset: a temporary password the user must replace at the next login;
+// every existing session of the account ends with it.
+MATCH (a:Account {username: $username})
+SET a.password_hash = $password_hash, a.must_change_password = true,
+    a.session_gen = coalesce(a.session_gen, 0) + 1
+RETURN a.session_gen AS session_gen
