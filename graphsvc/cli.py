@@ -15,6 +15,7 @@ from graphsvc.core import config
 from graphsvc.core.cli_context import CliContext, fail, pass_ctx
 from graphsvc.deliveries import commands as deliveries_cli
 from graphsvc.demo import accounts as demo_accounts_cli
+from graphsvc.enterprises import commands as enterprises_cli
 from graphsvc.local_supply import commands as local_supply_cli
 from graphsvc.orders import commands as orders_cli
 from graphsvc.programmes import commands as programmes_cli
@@ -212,7 +213,7 @@ def restore(c: CliContext, in_dir):
 
 
 for _feature in (accounts_cli, contractors_cli, deliveries_cli, demo_accounts_cli, local_supply_cli, orders_cli,
-                 programmes_cli):
+                 programmes_cli, enterprises_cli):
     for _command in _feature.COMMANDS:
         cli.add_command(_command)
 

@@ -20,7 +20,7 @@ def arguments(accounts) -> dict:
     return {
         "prefix": "3301", "leader_prefix": "3301", "uscc": maker, "usccs": [maker, provider],
         "year": 2024, "id": "D000001", "ids": ["D000001"], "status": "claimed", "limit": 5, "offset": 0,
-        "skip": 0, "side": "client", "group_ids": ["G0001"], "group_id": "G0001", "chain_id": "HZ01",
+        "skip": 0, "side": "client", "group_ids": ["G0001"], "chain_ids": ["HZ01"], "group_id": "G0001", "chain_id": "HZ01",
         "username": "maker", "provider_type": 1, "kinds": ["智能工厂", "数字化车间"], "kind": "智能工厂",
         "from_status": "claimed", "to_status": "confirmed", "supplier_uscc": provider, "supplier": provider,
         "client_uscc": maker, "client": maker, "since": "2020-01-01", "segment_ids": ["HZ01-01"],

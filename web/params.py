@@ -56,3 +56,16 @@ def page() -> tuple[int, int]:
     limit = arg_int("limit", 100, minimum=1, maximum=cap)
     offset = arg_int("offset", 0, minimum=0, maximum=10_000_000)
     return limit, offset
+
+
+def arg_float(name: str, default: float | None = None, *, minimum: float | None = None) -> float | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        v = float(raw)
+    except ValueError:
+        raise bad_request(f"参数 {name} 应为数字", name) from None
+    if v != v or v in (float("inf"), float("-inf")) or minimum is not None and v < minimum:
+        raise bad_request(f"参数 {name} 应为不小于 {minimum} 的有限数字", name)
+    return v

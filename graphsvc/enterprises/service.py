@@ -78,3 +78,38 @@ def region(code: str) -> dict:
         raise NotFound("未知的行政区划代码")
     children = [c for c in regions.regions().values() if c.get("parent") == code and not c.get("successor")]
     return {**r, "current_code": regions.current_code(code), "children": children}
+
+
+# ---------------------------------------------------------------- exploring the graph (issue #15)
+
+def _explore():
+    # Imported on use: explore calls enterprise() from this module for its scope checks.
+    from graphsvc.enterprises import explore
+    return explore
+
+
+def upstream(store, p: access.Principal, uscc: str, *, year: int | None = None, tiers: int = 2,
+             min_amount_wan: float | None = None) -> dict:
+    """Suppliers of `uscc` over `tiers` tiers in `year` (graphsvc.enterprises.explore)."""
+    return _explore().tiers_payload(store, p, uscc, "upstream", year, tiers, min_amount_wan)
+
+
+def downstream(store, p: access.Principal, uscc: str, *, year: int | None = None, tiers: int = 2,
+               min_amount_wan: float | None = None) -> dict:
+    """Buyers of `uscc` over `tiers` tiers in `year`, the mirror image of `upstream`."""
+    return _explore().tiers_payload(store, p, uscc, "downstream", year, tiers, min_amount_wan)
+
+
+def impact(store, p: access.Principal, uscc: str, *, year: int | None = None) -> dict:
+    """What each 链主工厂 would lose if `uscc` stopped supplying in `year`."""
+    return _explore().impact_payload(store, p, uscc, year)
+
+
+def paths(store, p: access.Principal, src: str, dst: str, *, max_hops: int = 4) -> dict:
+    """Up to five shortest connections between two enterprises."""
+    return _explore().paths_payload(store, p, src, dst, max_hops)
+
+
+def profile(store, p: access.Principal, uscc: str, *, year: int | None = None) -> dict:
+    """The enterprise profile page's payload."""
+    return _explore().profile_payload(store, p, uscc, year)
