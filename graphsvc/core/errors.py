@@ -21,34 +21,24 @@ class DomainError(Exception):
 
 class BadParameter(DomainError):
     """A parameter is malformed (not a code, not a number, out of range)."""
-
-    kind = "bad_request"
-    title = "参数有误"
+    kind, title = "bad_request", "参数有误"
 
 
 class NotFound(DomainError):
     """Unknown, or outside what the caller may see (the two are not told apart: no existence leak)."""
-
-    kind = "not_found"
-    title = "未找到或不在可见范围内"
+    kind, title = "not_found", "未找到或不在可见范围内"
 
 
 class Forbidden(DomainError):
     """The caller may not have this at all (a region outside its scope, another role's page)."""
-
-    kind = "forbidden"
-    title = "无权操作"
+    kind, title = "forbidden", "无权操作"
 
 
 class Invalid(DomainError):
     """Well-formed but not acceptable business data (a 链主工厂 that is not one, an amount below zero)."""
-
-    kind = "invalid"
-    title = "数据未通过校验"
+    kind, title = "invalid", "数据未通过校验"
 
 
 class Conflict(DomainError):
     """The record is not in a state that allows this (confirming a withdrawn delivery)."""
-
-    kind = "conflict"
-    title = "状态冲突"
+    kind, title = "conflict", "状态冲突"
