@@ -121,3 +121,16 @@ def test_table_page_shows_every_bad_filter_and_json_gets_the_apis_error(api):
     assert ref.json()["field"] == "year"
     r = api("hz_bureau").get("/local-supply?chain=zz", headers={"Accept": "application/json"})
     assert r.status_code == 400 and r.json()["field"] == "chain"
+
+
+def test_coverage_names_its_share_measure_for_a_district_and_a_city(store):
+    """Issue 13 item 13: a district bureau's coverage share is the same-district measure, named
+    so, never the city's 本地配套比例 the dashboard shows."""
+    from graphsvc.core.access import Principal
+    from graphsvc.local_supply import service
+
+    district = service.chain_coverage(store, Principal("bj", "bureau", scope="330108"), "HZ01")
+    city = service.chain_coverage(store, Principal("hz", "bureau", scope="330100"), "HZ01")
+    assert district["local"]["measure"] == "district" and district["local"]["share_name"] == "区内占比（按金额）"
+    assert city["local"]["measure"] == "city" and city["local"]["share_name"] == "市内本地占比（按金额）"
+    assert "不与B4全市目标比较" in district["local"]["definition"]

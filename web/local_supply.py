@@ -276,7 +276,9 @@ _COVERAGE = {
         "chain": {"type": "object", "required": ["id", "name"]}, "year": _YEAR, "note": _STR,
         "local": {"type": "object", "required": ["code", "name", "basis"],
                   "properties": {"code": {"type": "string"}, "name": _STR,
-                                 "basis": {"type": "string", "enum": ["caller_region", "admin_default", "requested"]}}},
+                                 "basis": {"type": "string", "enum": ["caller_region", "admin_default", "requested"]},
+                                 "measure": {"type": "string", "nullable": True, "enum": ["city", "district", None]},
+                                 "share_name": _STR, "definition": {"type": "string", "nullable": True}}},
         "summary": {"type": "object", "nullable": True},
         "segments": {"type": "array", "items": _SEGMENT}, "districts": {"type": "array"},
         "platforms": {"type": "array"}, "graph": {"type": "object"}}}

@@ -44,6 +44,7 @@ from graphsvc.core import regions
 from graphsvc.core.cache import cached_call, cached_read, data_version
 from graphsvc.core.regions import is_local, prefix_of
 from graphsvc.core.regions import label as region_label
+from graphsvc.local_supply import headline
 from graphsvc.local_supply.ratios import fetch_leaders, fetch_years, one_per_leader, visible_leaders
 
 HANGZHOU = "330100"
@@ -65,6 +66,19 @@ def local_basis(role: str, principal_scope: str | None, scope: str | None) -> tu
     if role == "bureau" and principal_scope:
         return regions.current_code(principal_scope), "caller_region"
     return HANGZHOU, "admin_default"
+
+
+def share_measure(scope: str | None) -> dict:
+    """Which measure coverage's local share is, named so that a district's same-district share is
+    never read as the city's 本地配套比例 (issue 13 item 13).
+
+    >>> share_measure("330108")["share_name"], share_measure("330100")["share_name"]
+    ('区内占比（按金额）', '市内本地占比（按金额）')
+    """
+    measure = headline.measure_of(None, scope)
+    names = {"district": "区内占比（按金额）", "city": "市内本地占比（按金额）"}
+    return {"measure": measure, "share_name": names.get(measure, "本地占比（按金额）"),
+            "definition": headline.MEASURES[measure][1] if measure in headline.MEASURES else None}
 
 
 BASIS_TEXT = {"caller_region": "本地 = 您所辖区域", "admin_default": "本地 = 杭州市（管理员默认）",
@@ -390,7 +404,8 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     leaders = visible_leaders(fetch_leaders(store, version=version), scope)
     prefix = prefix_of(scope)
     seg_ids = [s["id"] for s in chain["segments"]]
-    local = {"code": scope, "name": region_label(scope), "basis": basis, "text": BASIS_TEXT[basis]}
+    local = {"code": scope, "name": region_label(scope), "basis": basis, "text": BASIS_TEXT[basis],
+             **share_measure(scope)}
     lus = [x["uscc"] for x in leaders]
     # The years with supplies into these leaders (into anyone, when the scope has no leader).
     years = ([int(r["year"]) for r in cached_read(store, "local_supply/leader_years", version, leader_prefix=prefix)]
