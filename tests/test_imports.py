@@ -90,11 +90,15 @@ def test_partial_writes_good_rows_and_reports_the_rest(empty_store):
 
 def test_reimporting_the_same_file_changes_nothing(empty_store, demo_files):
     for kind in ("enterprises", "recognitions", "supplies", "memberships", "projects", "deliveries"):
-        assert run_import(empty_store, kind, (demo_files / f"{kind}.csv").read_bytes(), f"{kind}.csv").status == "ok"
+        # the demo's confirmed deliveries are history that predates the ledger
+        assert run_import(empty_store, kind, (demo_files / f"{kind}.csv").read_bytes(), f"{kind}.csv",
+                          historical=kind == "deliveries").status == "ok"
     first = {k: v for k, v in empty_store.counts().items() if k != "AuditEvent"}
     nodes = {lbl: empty_store.dump_nodes(lbl) for lbl in ("Enterprise", "Delivery", "Project", "Recognition")}
     for kind in ("enterprises", "recognitions", "supplies", "memberships", "projects", "deliveries"):
-        assert run_import(empty_store, kind, (demo_files / f"{kind}.csv").read_bytes(), f"{kind}.csv").status == "ok"
+        # the demo's confirmed deliveries are history that predates the ledger
+        assert run_import(empty_store, kind, (demo_files / f"{kind}.csv").read_bytes(), f"{kind}.csv",
+                          historical=kind == "deliveries").status == "ok"
     assert {k: v for k, v in empty_store.counts().items() if k != "AuditEvent"} == first
     assert {lbl: empty_store.dump_nodes(lbl) for lbl in nodes} == nodes
     assert first["LEADS"] > 0 and first["SUPPLIES"] > 10000

@@ -27,7 +27,7 @@ MAX_INDUSTRY = 10
 
 def index_for(store) -> NameIndex:
     """The index over the store's names, rebuilt after any write (the data version changes)."""
-    return cache.cached_call(store, cache.data_version(store), "matching/index", {},
+    return cache.cached_call(store, cache.data_version(store), "matching-index", {},
                              lambda: NameIndex(store.read("matching/names")))
 
 

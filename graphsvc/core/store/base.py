@@ -46,8 +46,6 @@ def query_names() -> list[str]:
     return sorted(p.relative_to(QUERY_DIR).with_suffix("").as_posix() for p in QUERY_DIR.glob("*/*.cypher"))
 
 
-# Results are rounded to this many decimals, far below any amount's precision (万元, 4 decimals).
-FLOAT_DECIMALS = 9
 
 # Keys LadybugDB adds to node and relationship values; Neo4j's Node has no such entries.
 _INTERNAL_KEYS = {"_ID", "_LABEL", "_SRC", "_DST", "_id", "_label", "_src", "_dst"}
@@ -59,10 +57,6 @@ def plain(value: Any) -> Any:
         if value == value.to_integral_value():
             return int(value)
         return float(value)
-    if isinstance(value, float):
-        # Each engine sums floats in its own order, so sum() of amounts differs in the last bits
-        # (924.19 on Neo4j, 924.1899999999999 on LadybugDB); amounts have at most 4 decimals.
-        return round(value, FLOAT_DECIMALS)
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
