@@ -106,7 +106,7 @@ def _first_difference(a, b, path: str = "") -> str | None:
 
 def _assert_same(ladybug: dict, neo4j: dict) -> None:
     assert ladybug.keys() == neo4j.keys()
-    diffs = [_first_difference(ladybug[k], neo4j[k], k) for k in ladybug if ladybug[k] != neo4j[k]]
+    diffs = [d for k in ladybug if ladybug[k] != neo4j[k] and (d := _first_difference(ladybug[k], neo4j[k], k))]
     assert not diffs, f"{len(diffs)} of {len(ladybug)} figures differ (ladybug != neo4j):\n" + "\n".join(diffs[:10])
 
 
