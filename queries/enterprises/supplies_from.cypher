@@ -1,7 +1,7 @@
 // Supplies in $year out of each of $usccs (one tier outward, downstream), with both ends' names
 // and regions (the mirror of enterprises/supplies_into).
-UNWIND $usccs AS u
-MATCH (s:Enterprise {uscc: u})
+MATCH (s:Enterprise)
+WHERE s.uscc IN $usccs
 MATCH (s)-[e:SUPPLIES]->(b:Enterprise)
 WITH b, s, e
 WHERE e.year = $year
