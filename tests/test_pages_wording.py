@@ -43,9 +43,9 @@ def offending(text: str) -> list[str]:
 def crawl(ps) -> dict[str, list[str]]:
     """{path: offending tokens} for every page shape reachable from the landing page."""
     ps.goto("/")
-    todo, seen, found = [urlsplit(ps.page.url).path], set(), {}
-    while todo and len(seen) < MAX_PAGES:
-        path = todo.pop(0)
+    to_visit, seen, found = [urlsplit(ps.page.url).path], set(), {}
+    while to_visit and len(seen) < MAX_PAGES:
+        path = to_visit.pop(0)
         if shape(path) in seen:
             continue
         seen.add(shape(path))
@@ -59,7 +59,7 @@ def crawl(ps) -> dict[str, list[str]]:
             if u.netloc or not u.path.startswith("/") or u.path.startswith(SKIP) or "." in u.path.rsplit("/", 1)[-1]:
                 continue
             if shape(u.path) not in seen:
-                todo.append(u.path)
+                to_visit.append(u.path)
     return found
 
 
