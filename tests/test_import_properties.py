@@ -396,7 +396,7 @@ def test_every_valid_file_imports_and_reads_back_exactly(gen_store, case, thresh
 
 
 BREAKERS = {  # a column every kind has, and a value its parser must refuse
-    "enterprises": ("uscc", "91330108MA2AXXXXX0"), "supplies": ("year", "20２4年"),
+    "enterprises": ("uscc", "91330108MA2A#####0"), "supplies": ("year", "20２4年"),
     "deliveries": ("signed_date", "2024-02-30"), "recognitions": ("level", "乡"),
     "projects": ("owner_uscc", "123"), "memberships": ("member_uscc", "not-a-code"),
 }

@@ -1,5 +1,5 @@
 """Issue 13, policy fidelity: one test per item, each naming the seed sentence it rests on
-(``SEED_xxx`` constants, checked to occur in docs/seeds/).  ``COVERAGE`` (rule id, outcome)
+(``SEED_<name>`` constants, checked to occur in docs/seeds/).  ``COVERAGE`` (rule id, outcome)
 for the new rules C4.1–C4.11 and B13 is read by test_rules_catalogue."""
 from __future__ import annotations
 
