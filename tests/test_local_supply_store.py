@@ -198,7 +198,10 @@ def test_coverage_matches_pandas(store, frames):
     for chain in reference.chains():
         cov = coverage.fetch_coverage(store, chain["id"], 2024, "330100", "admin_default")
         assert cov["local"] == {"code": "330100", "name": "杭州市", "basis": "admin_default",
-                                "text": "本地 = 杭州市（管理员默认）"}
+                                "text": "本地 = 杭州市（管理员默认）", "measure": "city",
+                                "share_name": "市内本地占比（按金额）",
+                                "definition": "本地 = 供应商注册地与链主工厂在同一设区市；"
+                                              "比例 = 当年本地供应商供货金额 ÷ 供货总金额"}
         got = {x["segment_id"]: x for x in cov["segments"]}
         for sg in chain["segments"]:
             sid = sg["id"]

@@ -72,8 +72,32 @@ def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str, value: str) -
     return f"MATCH (b:{tl} {{{key}: {value}}}) MATCH (:{fl})-[e:`{rel}`]->(b) DELETE e"
 
 
+# Accounts, sessions, throttling and the audit trail are not figures' inputs: their writes are
+# not change-logged (the serving issue #12 excludes them).
+UNLOGGED = frozenset({"Account", "LoginThrottle", "Token", "AuditEvent"})
+
+
 class Tx(ABC):
-    """One write transaction. Statements run in order; the whole is committed or nothing."""
+    """One write transaction. Statements run in order; the whole is committed or nothing.
+
+    Every change to what the figures read is recorded in `changes` as (entity, op, rows):
+    `upsert_nodes` and `replace_rels` record themselves; a write through a named query records
+    what it changed with `log_change`. The adapter hands the list to
+    `graphsvc.core.projection` after commit, so the in-memory projections follow the database.
+    """
+
+    @property
+    def changes(self) -> list[tuple[str, str, list[dict]]]:
+        if not hasattr(self, "_changes"):
+            self._changes = []
+        return self._changes
+
+    def log_change(self, entity: str, op: str, rows: list[dict]) -> None:
+        """Record a change made through `run`: `entity` a label or relationship type, `op`
+        "upsert" (rows carry the key and the changed properties) or "delete" (rows carry the
+        key; for a relationship "from"/"to")."""
+        if entity not in UNLOGGED and rows:
+            self.changes.append((entity, op, list(rows)))
 
     @abstractmethod
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]: ...
@@ -81,12 +105,23 @@ class Tx(ABC):
     def run(self, name: str, **params) -> list[dict]:
         return self.run_cypher(load_query(name), params)
 
-    @abstractmethod
     def upsert_nodes(self, label: str, rows: list[dict]) -> dict:
         """Create or update nodes by key; returns {"created": n, "updated": m}."""
+        out = self._upsert_nodes(label, rows)
+        self.log_change(label, "upsert", rows)
+        return out
+
+    def replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
+        """Write relationships given as {"from": key, "to": key, **props}; see `_replace_rels`."""
+        out = self._replace_rels(rel, rows, mode)
+        self.log_change(rel, f"replace_{mode}", rows)
+        return out
 
     @abstractmethod
-    def replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
+    def _upsert_nodes(self, label: str, rows: list[dict]) -> dict: ...
+
+    @abstractmethod
+    def _replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
         """Write relationships given as {"from": key, "to": key, **props}.
 
         mode "pair": an existing edge between the same two nodes with the same identity

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-from graphsvc.core import schema
+from graphsvc.core import projection, schema
 from graphsvc.core.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
 from graphsvc.core.store.typed_rows import arrow_table
 
@@ -90,7 +90,7 @@ class LadybugTx(Tx):
     def _table_empty(self, match: str) -> bool:
         return not self.run_cypher(f"{match} RETURN 1 AS x LIMIT 1")
 
-    def upsert_nodes(self, label: str, rows: list[dict]) -> dict:
+    def _upsert_nodes(self, label: str, rows: list[dict]) -> dict:
         if not rows:
             return {"created": 0, "updated": 0}
         spec = schema.NODES[label]
@@ -114,7 +114,7 @@ class LadybugTx(Tx):
             self._each(f"MATCH (n:{label} {{{key}: r.{key}}}) {_sets(cols, key)}", cols, types, old)
         return {"created": len(new), "updated": len(old)}
 
-    def replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
+    def _replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
         if not rows:
             return 0
         spec = schema.RELS[rel]
@@ -304,6 +304,7 @@ class LadybugStore(Store):
                 raise
             else:
                 conn.execute("COMMIT")
+                projection.committed(self, tx.changes)
             finally:
                 # LadybugDB 0.22 keeps buffer-pool pages of each Arrow scan until its connection
                 # closes (measured: a 64 MB pool fills after 16 four-row COPYs on one connection,

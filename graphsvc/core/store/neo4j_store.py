@@ -9,7 +9,7 @@ import logging
 from contextlib import contextmanager
 from collections.abc import Iterator
 
-from graphsvc.core import schema
+from graphsvc.core import projection, schema
 from graphsvc.core.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Neo4jTx(Tx):
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         return _records(self.tx.run(cypher, params or {}))
 
-    def upsert_nodes(self, label: str, rows: list[dict]) -> dict:
+    def _upsert_nodes(self, label: str, rows: list[dict]) -> dict:
         if not rows:
             return {"created": 0, "updated": 0}
         spec = schema.NODES[label]
@@ -67,7 +67,7 @@ class Neo4jTx(Tx):
                             {"rows": [{c: r.get(c) for c in cols} for r in rows[i:i + BATCH]]})
         return {"created": len(set(keys) - existing), "updated": len(existing)}
 
-    def replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
+    def _replace_rels(self, rel: str, rows: list[dict], mode: str = "pair") -> int:
         if not rows:
             return 0
         spec = schema.RELS[rel]
@@ -151,13 +151,15 @@ class Neo4jStore(Store):
     def transaction(self) -> Iterator[Neo4jTx]:
         with self._drv().session() as s:
             tx = s.begin_transaction()
+            ntx = Neo4jTx(tx)
             try:
-                yield Neo4jTx(tx)
+                yield ntx
             except BaseException:
                 tx.rollback()
                 raise
             else:
                 tx.commit()
+                projection.committed(self, ntx.changes)
 
     def health(self) -> dict:
         try:
