@@ -36,7 +36,7 @@ def _ddl_type(t: str) -> str:
 
 
 def node_ddl(label: str) -> str:
-    spec = schema.NODES[label]
+    spec = schema.NODES.get(label) or schema.LOG[label]
     cols = ", ".join(f"{p} {_ddl_type(t)}" for p, t in spec["props"].items())
     return f"CREATE NODE TABLE IF NOT EXISTS {label}({cols}, PRIMARY KEY({spec['key']}))"
 
@@ -248,7 +248,7 @@ class LadybugStore(Store):
         return conn
 
     def _ensure_schema_on(self, conn) -> None:
-        for label in schema.NODES:
+        for label in (*schema.NODES, *schema.LOG):
             conn.execute(node_ddl(label))
         for rel in schema.RELS:
             conn.execute(rel_ddl(rel))
@@ -303,8 +303,9 @@ class LadybugStore(Store):
                         log.exception("rollback failed")
                 raise
             else:
+                logged = tx.write_log(self.bulk_rows)
                 conn.execute("COMMIT")
-                projection.committed(self, tx.changes)
+                projection.committed(self, logged)
             finally:
                 # LadybugDB 0.22 keeps buffer-pool pages of each Arrow scan until its connection
                 # closes (measured: a 64 MB pool fills after 16 four-row COPYs on one connection,
@@ -317,7 +318,9 @@ class LadybugStore(Store):
                         log.warning("closing a connection after a bulk write failed", exc_info=True)
 
     def drop_all(self) -> None:
+        """Delete the graph (not its change log, which records this as one bulk change)."""
         with self.transaction() as tx:
+            tx.log_change("*", "bulk", [])
             for rel in schema.RELS:
                 tx.run_cypher(f"MATCH ()-[e:`{rel}`]->() DELETE e")
             for label in schema.NODES:

@@ -97,6 +97,7 @@ class Neo4jTx(Tx):
 
 class Neo4jStore(Store):
     engine = "neo4j"
+    shared_log = True  # several workers (serve --workers N) write one database
 
     def __init__(self, uri: str, user: str, password: str):
         self.uri, self.user, self.password = uri, user, password
@@ -125,7 +126,7 @@ class Neo4jStore(Store):
     def ensure_schema(self) -> None:
         drv = self._drv()
         with drv.session() as s:
-            for label, spec in schema.NODES.items():
+            for label, spec in {**schema.NODES, **schema.LOG}.items():
                 s.run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
                       f"FOR (n:{label}) REQUIRE n.{spec['key']} IS UNIQUE")
             for label, prop in INDEXES:
@@ -158,8 +159,9 @@ class Neo4jStore(Store):
                 tx.rollback()
                 raise
             else:
+                logged = ntx.write_log(self.bulk_rows)
                 tx.commit()
-                projection.committed(self, ntx.changes)
+                projection.committed(self, logged)
 
     def health(self) -> dict:
         try:
@@ -175,5 +177,7 @@ class Neo4jStore(Store):
             self._schema_done = False
 
     def drop_all(self) -> None:
+        """Delete the graph (not its change log, which records this as one bulk change)."""
         with self.transaction() as tx:
-            tx.run_cypher("MATCH (n) DETACH DELETE n")
+            tx.log_change("*", "bulk", [])
+            tx.run_cypher("MATCH (n) WHERE NOT n:Change AND NOT n:ChangeHead DETACH DELETE n")
