@@ -67,6 +67,19 @@ def plain(value: Any) -> Any:
     return value
 
 
+def same_identity(rel: str, edge: str = "e", row: str = "r") -> str:
+    """A WHERE clause (or "") matching edge `edge` to row `row` on `rel`'s identity properties,
+    NULL equal to NULL (a property map `{segment_id: r.segment_id}` never matches a NULL, so a
+    re-imported supply without a segment was added a second time instead of replaced).
+
+    >>> same_identity("SUPPLIES")
+    ' WHERE (e.year = r.year OR (e.year IS NULL AND r.year IS NULL)) AND (e.segment_id = r.segment_id OR (e.segment_id IS NULL AND r.segment_id IS NULL))'
+    """
+    conds = [f"({edge}.{p} = {row}.{p} OR ({edge}.{p} IS NULL AND {row}.{p} IS NULL))"
+             for p in schema.RELS[rel]["identity"]]
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
 def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str, value: str) -> str:
     """Cypher deleting every `rel` edge leaving (mode "from") or reaching (mode "to") the node
     whose key is the expression `value`, found by a key lookup (an IN-list filter scans)."""

@@ -20,7 +20,8 @@ from pathlib import Path
 from collections.abc import Iterator
 
 from graphsvc.core import projection, schema
-from graphsvc.core.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
+from graphsvc.core.store.base import (Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain,
+                                      same_identity)
 from graphsvc.core.store.typed_rows import arrow_table
 
 log = logging.getLogger(__name__)
@@ -128,11 +129,9 @@ class LadybugTx(Tx):
                 self._each(delete_by_end(rel, fl, tl, mode, k, f"r.`{mode}`"), [mode], ["STRING"], keys,
                            load=False)
             else:
-                ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
-                emap = f" {{{ident}}}" if ident else ""
                 idcols = ["from", "to", *spec["identity"]]
                 self._each(f"MATCH (a:{fl} {{{fk}: r.`from`}}) "
-                           f"MATCH (a)-[e:`{rel}`{emap}]->(b:{tl} {{{tk}: r.`to`}}) DELETE e",
+                           f"MATCH (a)-[e:`{rel}`]->(b:{tl} {{{tk}: r.`to`}}){same_identity(rel)} DELETE e",
                            idcols, ["STRING", "STRING", *(props[p] for p in spec["identity"])], rows,
                            load=False)
         cols = ["from", "to", *props]

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from graphsvc.core import projection, schema
-from graphsvc.core.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
+from graphsvc.core.store.base import (Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain,
+                                      same_identity)
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -80,12 +81,10 @@ class Neo4jTx(Tx):
                             {"keys": keys})
         elif self.run_cypher(f"MATCH (:{fl})-[e:`{rel}`]->(:{tl}) RETURN 1 AS x LIMIT 1"):
             # (Skipped when no such edge exists: deleting by pattern costs as much as creating.)
-            ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
-            emap = f" {{{ident}}}" if ident else ""
             for i in range(0, len(rows), BATCH):
                 self.run_cypher(
-                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}})-[e:`{rel}`{emap}]->"
-                    f"(b:{tl} {{{tk}: r.`to`}}) DELETE e", {"rows": rows[i:i + BATCH]})
+                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}})-[e:`{rel}`]->"
+                    f"(b:{tl} {{{tk}: r.`to`}}){same_identity(rel)} DELETE e", {"rows": rows[i:i + BATCH]})
         pmap = ", ".join(f"{p}: r.{p}" for p in spec["props"])
         pmap = f" {{{pmap}}}" if pmap else ""
         for i in range(0, len(rows), BATCH):
