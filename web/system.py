@@ -42,7 +42,8 @@ PROJECTION = {
                    "build time in seconds",
     "properties": {"seq": _INT, "head": _INT, "lag": _INT, "parts": {"type": "object", "additionalProperties": {
         "type": "object", "required": ["seq", "lag", "build_seconds"],
-        "properties": {"seq": _INT, "lag": _INT, "build_seconds": {"type": "number"}}}}}}
+        "properties": {"seq": _INT, "lag": _INT, "build_seconds": {"type": "number"},
+                       "built_at": {"type": "number", "description": "Unix time of the last build"}}}}}}
 
 OPENAPI = {
     "/health": {"get": {"summary": "Service health: ok or fault (for an admin: engine, counts, the projection's sequence and lag)",

@@ -221,6 +221,7 @@ def status(store) -> dict:
     the lag behind it, and each built part's sequence, lag and build time."""
     st = _store_state(store)
     log_head = max(_log_head(store), st["seq"])
-    parts = {name: {"seq": s.seq, "lag": log_head - s.seq, "build_seconds": round(s.build_seconds, 3)}
+    parts = {name: {"seq": s.seq, "lag": log_head - s.seq, "build_seconds": round(s.build_seconds, 3),
+                    "built_at": round(s.built_at, 3)}
              for name, s in list(st["slots"].items()) if s.seq >= 0}
     return {"seq": st["seq"], "head": log_head, "lag": log_head - st["seq"], "parts": parts}
