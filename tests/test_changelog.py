@@ -130,14 +130,13 @@ def test_a_failed_write_logs_nothing(fresh_store):
     before = plain_state(mirror(store))
     head = store.change_head()
     existing = store.read_cypher("MATCH (d:Delivery) RETURN d.id AS id ORDER BY id LIMIT 1")[0]["id"]
-    with pytest.raises(Exception, match="(?i)duplicat|already exists|primary key|constraint"):
-        with store.transaction() as tx:
-            tx.upsert_nodes("Delivery", [{"id": "TX-ROLLED-BACK", "status": "claimed"}])
-            tx.run_cypher("CREATE (:Delivery {id: $id})", {"id": existing})
-    with pytest.raises(RuntimeError, match="after the writes"):
-        with store.transaction() as tx:
-            tx.upsert_nodes("Delivery", [{"id": "TX-ROLLED-BACK-2", "status": "claimed"}])
-            raise RuntimeError("a fault after the writes, before COMMIT")
+    with pytest.raises(Exception, match="(?i)duplicat|already exists|primary key|constraint"), \
+            store.transaction() as tx:
+        tx.upsert_nodes("Delivery", [{"id": "TX-ROLLED-BACK", "status": "claimed"}])
+        tx.run_cypher("CREATE (:Delivery {id: $id})", {"id": existing})
+    with pytest.raises(RuntimeError, match="after the writes"), store.transaction() as tx:
+        tx.upsert_nodes("Delivery", [{"id": "TX-ROLLED-BACK-2", "status": "claimed"}])
+        raise RuntimeError("a fault after the writes, before COMMIT")
     assert store.change_head() == head
     assert store.changes_since(head) == []
     assert not store.read_cypher("MATCH (d:Delivery) WHERE d.id STARTS WITH 'TX-ROLLED' RETURN d.id AS id")
