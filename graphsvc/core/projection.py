@@ -96,7 +96,7 @@ def _store_state(store) -> dict:
     with _GUARD:
         st = _STATE.get(store)
         if st is None:
-            st = {"seq": None, "log": {}, "slots": {}}
+            st = {"seq": None, "log": {}, "slots": {}, "sync_lock": threading.Lock(), "synced_at": 0.0}
             _STATE[store] = st
     if st["seq"] is None:
         head = _log_head(store)  # outside the guard: a database read
@@ -138,6 +138,18 @@ def sync(store) -> None:
     if not getattr(store, "shared_log", False):
         return
     st = _store_state(store)
+    arrived = time.monotonic()
+    # Single flight: concurrent requests share one read. A read that started after this call
+    # arrived has seen every write acknowledged before it, so it serves this call too.
+    with st["sync_lock"]:
+        if st["synced_at"] > arrived:
+            return
+        started = time.monotonic()
+        _sync_read(store, st)
+        st["synced_at"] = started
+
+
+def _sync_read(store, st: dict) -> None:
     after = st["seq"]
     found = store.changes_since(after, READ_LIMIT)
     if not found:
