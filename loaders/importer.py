@@ -462,6 +462,7 @@ def _write_enterprises(tx, ctx, good):
     relocated = [{"uscc": r["uscc"], "region_code": r["region_code"]} for r in moved if r["uscc"] in ctx.known]
     for i in range(0, len(relocated), CHUNK):
         tx.run("imports/supplies_set_supplier_region", rows=relocated[i:i + CHUNK])
+    tx.log_change("SUPPLIES", "update", [{"from": r["uscc"], "supplier_region": r["region_code"]} for r in relocated])
     if "segment_ids" in ctx.present:
         # A segment named twice in one cell is one membership, not two edges.
         seg_rows = [{"from": r["uscc"], "to": s} for r in good for s in dict.fromkeys(r.get("segment_ids") or [])]
@@ -470,6 +471,7 @@ def _write_enterprises(tx, ctx, good):
         if cleared:
             tx.run_cypher("MATCH (a:Enterprise)-[e:IN_SEGMENT]->(:Segment) WHERE a.uscc IN $k DELETE e",
                           {"k": cleared})
+            tx.log_change("IN_SEGMENT", "delete", [{"from": u} for u in cleared])
         rels += tx.replace_rels("IN_SEGMENT", seg_rows, mode="from")
     return res["created"], res["updated"], rels
 
@@ -516,12 +518,13 @@ def _write_projects(tx, ctx, good):
     if "service_org_uscc" in ctx.present:
         ids = [r["id"] for r in good]
         tx.run_cypher("MATCH (:Enterprise)-[e:SERVES]->(p:Project) WHERE p.id IN $ids DELETE e", {"ids": ids})
+        tx.log_change("SERVES", "delete", [{"to": i} for i in ids])
         rels += tx.replace_rels("SERVES", [{"from": r["service_org_uscc"], "to": r["id"]} for r in good
                                            if r.get("service_org_uscc")], mode="pair")
     groups = sorted({r["group_id"] for r in good if r.get("group_id")})
     if groups:
-        tx.run("imports/project_group_unlink", group_ids=groups)
-        tx.run("imports/project_group_link", group_ids=groups)
+        tx.log_change("LEADS", "delete", tx.run("imports/project_group_unlink", group_ids=groups))
+        tx.log_change("LEADS", "replace_pair", tx.run("imports/project_group_link", group_ids=groups))
     return res["created"], res["updated"], rels
 
 

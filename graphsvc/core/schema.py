@@ -122,6 +122,20 @@ RELS: dict[str, dict] = {
 }
 
 
+# The change log (graphsvc/core/projection.py, docs/projection.md): bookkeeping, not graph data.
+# Every committed write to what the figures read appends one `Change` per (entity, op, rows) in
+# the same transaction; `ChangeHead` (one node, id "head") holds the last sequence number handed
+# out, so writers on several processes (Neo4j) serialise on its write lock. Not part of NODES:
+# backups, restores, counts and dumps are about the graph, not its log.
+LOG: dict[str, dict] = {
+    "Change": {
+        "key": "seq",
+        "props": {"seq": "INT64", "at": "STRING", "entity": "STRING", "op": "STRING", "rows": "STRING"},
+    },
+    "ChangeHead": {"key": "id", "props": {"id": "STRING", "seq": "INT64", "at": "STRING"}},
+}
+
+
 def key_of(label: str) -> str:
     return NODES[label]["key"]
 

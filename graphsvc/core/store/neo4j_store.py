@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from graphsvc.core import projection, schema
-from graphsvc.core.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
+from graphsvc.core.store.base import (Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain,
+                                      same_identity)
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -80,12 +81,10 @@ class Neo4jTx(Tx):
                             {"keys": keys})
         elif self.run_cypher(f"MATCH (:{fl})-[e:`{rel}`]->(:{tl}) RETURN 1 AS x LIMIT 1"):
             # (Skipped when no such edge exists: deleting by pattern costs as much as creating.)
-            ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
-            emap = f" {{{ident}}}" if ident else ""
             for i in range(0, len(rows), BATCH):
                 self.run_cypher(
-                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}})-[e:`{rel}`{emap}]->"
-                    f"(b:{tl} {{{tk}: r.`to`}}) DELETE e", {"rows": rows[i:i + BATCH]})
+                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}})-[e:`{rel}`]->"
+                    f"(b:{tl} {{{tk}: r.`to`}}){same_identity(rel)} DELETE e", {"rows": rows[i:i + BATCH]})
         pmap = ", ".join(f"{p}: r.{p}" for p in spec["props"])
         pmap = f" {{{pmap}}}" if pmap else ""
         for i in range(0, len(rows), BATCH):
@@ -97,6 +96,7 @@ class Neo4jTx(Tx):
 
 class Neo4jStore(Store):
     engine = "neo4j"
+    shared_log = True  # several workers (serve --workers N) write one database
 
     def __init__(self, uri: str, user: str, password: str):
         self.uri, self.user, self.password = uri, user, password
@@ -125,7 +125,7 @@ class Neo4jStore(Store):
     def ensure_schema(self) -> None:
         drv = self._drv()
         with drv.session() as s:
-            for label, spec in schema.NODES.items():
+            for label, spec in {**schema.NODES, **schema.LOG}.items():
                 s.run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
                       f"FOR (n:{label}) REQUIRE n.{spec['key']} IS UNIQUE")
             for label, prop in INDEXES:
@@ -158,8 +158,9 @@ class Neo4jStore(Store):
                 tx.rollback()
                 raise
             else:
+                logged = ntx.write_log(self.bulk_rows)
                 tx.commit()
-                projection.committed(self, ntx.changes)
+                projection.committed(self, logged)
 
     def health(self) -> dict:
         try:
@@ -175,5 +176,7 @@ class Neo4jStore(Store):
             self._schema_done = False
 
     def drop_all(self) -> None:
+        """Delete the graph (not its change log, which records this as one bulk change)."""
         with self.transaction() as tx:
-            tx.run_cypher("MATCH (n) DETACH DELETE n")
+            tx.log_change("*", "bulk", [])
+            tx.run_cypher("MATCH (n) WHERE NOT n:Change AND NOT n:ChangeHead DETACH DELETE n")
