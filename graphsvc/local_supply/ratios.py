@@ -35,8 +35,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from graphsvc.core import cache, regions
+from graphsvc.core import regions
 from graphsvc.core import reference
+from graphsvc.local_supply import projection as lsproj
 from graphsvc.programmes.targets import b4_meets_target, b4_target
 
 RULE_ID = "B4"
@@ -346,25 +347,12 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
 
 # ---------------------------------------------------------------- reading the store
 
-def one_per_leader(rows: list[dict]) -> list[dict]:
-    """Rows repeated once per 链主工厂 recognition: keep those of one recognition per leader.
-
-    >>> one_per_leader([{"uscc": "A", "recognition_id": "r2", "year": 2024, "n": 1},
-    ...                 {"uscc": "A", "recognition_id": "r1", "year": 2024, "n": 1},
-    ...                 {"uscc": "B", "recognition_id": "r3", "year": 2024, "n": 2}])
-    [{'uscc': 'A', 'recognition_id': 'r1', 'year': 2024, 'n': 1}, {'uscc': 'B', 'recognition_id': 'r3', 'year': 2024, 'n': 2}]
-    """
-    key = "uscc" if rows and "uscc" in rows[0] else "leader_uscc"
-    first: dict = {}
-    for r in rows:
-        u = r[key]
-        if u not in first or r["recognition_id"] < first[u]:
-            first[u] = r["recognition_id"]
-    return [r for r in rows if r["recognition_id"] == first[r[key]]]
-
-
-def fetch_leaders(store, uscc: str | None = None, version: tuple | None = None) -> list[dict]:
-    return leaders_from_recognitions(cache.cached_read(store, "local_supply/leaders", version, uscc=uscc))
+def fetch_leaders(store, uscc: str | None = None) -> list[dict]:
+    """Every 链主工厂 (from the projection), or one by USCC (a point read of the database)."""
+    if uscc is not None:
+        return leaders_from_recognitions(store.read("local_supply/leaders", uscc=uscc))
+    st = lsproj.current(store)
+    return st._memo("leaders", lambda: leaders_from_recognitions(st.recognitions(lsproj.LEADER)))
 
 
 def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
@@ -375,32 +363,28 @@ def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
     return out
 
 
-def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None,
-               version: tuple | None = None) -> list[dict]:
+def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None) -> list[dict]:
     """Per-leader sums for `year` (every year when None), locality per leader's scope."""
+    st = lsproj.current(store)
     wanted = {x["uscc"] for x in leaders}
     out = []
     for prefix in _groups(leaders, scope):
-        rows = one_per_leader(cache.cached_read(store, "local_supply/sums", version, leader_prefix=prefix, prefix=prefix,
-                                          year=year))
-        out += [{"uscc": r["uscc"], "year": int(r["year"]), "local_amount": float(r["local_amount"] or 0.0),
-                 "total_amount": float(r["total_amount"] or 0.0), "local_suppliers": int(r["local_suppliers"]),
-                 "suppliers": int(r["suppliers"])} for r in rows if r["uscc"] in wanted]
+        out += [r for r in st.sums(prefix, year) if r["uscc"] in wanted]
     return out
 
 
-def fetch_leader_years(store, leaders: list[dict], scope: str | None, version: tuple | None = None) -> list[int]:
-    """The years in which any of `leaders` received supplies."""
+def fetch_leader_years(store, leaders: list[dict], scope: str | None) -> list[int]:
+    """The years in which any 链主工厂 registered under the prefixes of `leaders` received supplies."""
+    st = lsproj.current(store)
     years: set = set()
     for prefix in _groups(leaders, scope):
-        years |= {int(r["year"]) for r in cache.cached_read(store, "local_supply/leader_years", version,
-                                                      leader_prefix=prefix)}
+        years |= set(st.leader_years(prefix))
     return sorted(years)
 
 
-def fetch_years(store, version: tuple | None = None) -> list[int]:
+def fetch_years(store) -> list[int]:
     """The years that have any supply record."""
-    return [int(r["year"]) for r in cache.cached_read(store, "local_supply/years", version) if r.get("year") is not None]
+    return list(lsproj.current(store).years())
 
 
 def fetch_table(store, year: int | None, region: str | None = None, scope: str | None = None,
@@ -410,40 +394,38 @@ def fetch_table(store, year: int | None, region: str | None = None, scope: str |
     `year` None means the latest year with data for these leaders.
     """
     target = target_ratio(catalogue)
-    version = cache.data_version(store)
-    leaders = visible_leaders(fetch_leaders(store, version=version), region, scope, chain)
-    years = fetch_leader_years(store, leaders, scope, version)
+    leaders = visible_leaders(fetch_leaders(store), region, scope, chain)
+    years = fetch_leader_years(store, leaders, scope)
     if year is None:
         year = years[-1] if years else None
     if year is None:
-        every = fetch_years(store, version)
+        every = fetch_years(store)
         year = every[-1] if every else None
     if year is None:
         out = {"year": None, "items": [], "years": [], "note": "没有任何供货记录",
                "pooled": {"chains": [], "districts": [], "overall": None}}
     else:
-        sums = fetch_sums(store, leaders, scope, year, version) if year in years else []
+        sums = fetch_sums(store, leaders, scope, year) if year in years else []
         out = ratio_table(leaders, sums, year, target, scope, catalogue, years=years)
     out.update({"target": target, "rule_id": RULE_ID, "leaders_total": len(leaders)})
     return out
 
 
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
-                 catalogue: dict | None = None, edges: list[dict] | None = None,
-                 version: tuple | None = None) -> dict:
+                 catalogue: dict | None = None, edges: list[dict] | None = None) -> dict:
     """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
     target = target_ratio(catalogue)
-    version = version if version is not None else cache.data_version(store)
+    st = lsproj.current(store)
     if edges is None:
-        edges = store.read("local_supply/edges", uscc=leader["uscc"])
-    # The years with data for the leaders of this one's city (the table's query, shared cache).
-    data_years = fetch_leader_years(store, [leader], None, version)
+        edges = st.edges(leader["uscc"])
+    # The years with data for the leaders of this one's city (as the table has them).
+    data_years = fetch_leader_years(store, [leader], None)
     if year is None:
         own = sorted({int(e["year"]) for e in edges})
         year = own[-1] if own else (data_years[-1] if data_years else None)
     if year is None:
         year = 0
-    tier2 = store.read("local_supply/tier2", uscc=leader["uscc"], year=year)
+    tier2 = st.tier2(leader["uscc"], year)
     d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
     d["note"] = None
     if year not in data_years:
