@@ -368,16 +368,25 @@ def _enterprises(st: State, rows: list[dict]) -> None:
                              dtype=np.float64, count=n)
 
 
-def _supplies(st: State, rows: list[dict]) -> None:
+def _supply_arrays(st: State, rows: list[dict]) -> tuple:
     n = len(rows)
     ix, reg, seg = st.index, st.reg_id, st.seg_id
-    seller = np.fromiter((ix[r["seller"]] for r in rows), dtype=np.int32, count=n)
-    buyer = np.fromiter((ix[r["buyer"]] for r in rows), dtype=np.int32, count=n)
-    year = np.fromiter((r["year"] for r in rows), dtype=np.int32, count=n)
-    amount = np.fromiter((r["amount_wan"] or 0.0 for r in rows), dtype=np.float64, count=n)
-    sg = np.fromiter((seg(r["segment_id"]) for r in rows), dtype=np.int32, count=n)
-    sreg = np.fromiter((reg(r["supplier_region"]) for r in rows), dtype=np.int32, count=n)
-    _sort_edges(st, seller, buyer, year, amount, sg, sreg, np.ones(n, dtype=bool))
+    return (np.fromiter((ix[r["seller"]] for r in rows), dtype=np.int32, count=n),
+            np.fromiter((ix[r["buyer"]] for r in rows), dtype=np.int32, count=n),
+            np.fromiter((r["year"] for r in rows), dtype=np.int32, count=n),
+            np.fromiter((r["amount_wan"] or 0.0 for r in rows), dtype=np.float64, count=n),
+            np.fromiter((seg(r["segment_id"]) for r in rows), dtype=np.int32, count=n),
+            np.fromiter((reg(r["supplier_region"]) for r in rows), dtype=np.int32, count=n))
+
+
+def _supplies(st: State, store) -> None:
+    """Every supply, read one year at a time (a quarter of the rows as Python objects at once)."""
+    parts = []
+    for y in store.read("local_supply/proj_supply_years"):
+        parts.append(_supply_arrays(st, store.read("local_supply/proj_supplies", year=y["year"])))
+    cols = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int32) for k in range(6)]
+    cols[3] = cols[3].astype(np.float64)
+    _sort_edges(st, *cols, np.ones(len(cols[0]), dtype=bool))
 
 
 def _sort_edges(st: State, seller, buyer, year, amount, sg, sreg, alive) -> None:
@@ -408,7 +417,7 @@ def build(store) -> State:
     """The projection from the database, in bulk."""
     st = State()
     _enterprises(st, store.read("local_supply/proj_enterprises"))
-    _supplies(st, store.read("local_supply/proj_supplies"))
+    _supplies(st, store)
     for r in store.read("local_supply/proj_segments"):
         i, g = st.index.get(r["uscc"]), st.seg_id(r["segment_id"])
         if i is not None:
