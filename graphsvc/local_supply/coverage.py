@@ -423,8 +423,8 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
         res["_has_purchases"] = bool(purchases)
         return res
 
-    # The result is kept while the projection is unchanged (its version moves with every delta).
-    res = cached_call(store, ("projection", st.version), "coverage",
+    # The result is kept until a delta touches what it depends on (State.stamp_coverage).
+    res = cached_call(store, ("projection", st.uid, *st.stamp_coverage(prefix)), "coverage",
                       {"chain": chain_id, "year": year, "scope": scope, "limit": list_limit}, compute)
     out = {k: v for k, v in res.items() if k != "_has_purchases"}
     out["local"] = local

@@ -15,7 +15,12 @@ What it holds, built in bulk from five queries at first use (``queries/local_sup
 replace_pair, ``IN_SEGMENT``/``HAS`` replace_from/replace_to, ``ORGANIZES`` replace_pair,
 relationship deletes) by appending to the arrays and replacing by identity; anything it does
 not understand (a bulk load, a node delete) asks for a rebuild. Readers take the state from
-``graphsvc.core.projection.current`` and read its ``version`` to key result caches.
+``graphsvc.core.projection.current``. Memoised intermediate results and the result caches of
+the figures are keyed by what a delta can touch, not by one global version: generation counters
+per kind of change (``gen``: holders of recognitions, enterprise attributes, segments,
+platforms, supplier regions) and, per enterprise, the generation of the last supply change into
+it (``buyer_gen``) — a 1,000-row import into three leaders leaves the other leaders' details,
+and the sums of cities whose leaders it did not touch, as they were (see ``stamp_*``).
 
 The computing functions below take arrays and return arrays (worked examples as doctests);
 the ``State`` methods turn their results into the rows the pure figure functions of
@@ -24,6 +29,7 @@ the ``State`` methods turn their results into the rows the pure figure functions
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -109,6 +115,10 @@ class State:
 
     def __init__(self):
         self.version = next(_VERSIONS)
+        self.uid = self.version          # this object's identity in result-cache keys
+        self.tick = 0
+        self.gen = {"holders": 0, "ents": 0, "segs": 0, "orgs": 0, "reloc": 0, "years": 0}
+        self.buyer_gen = np.zeros(0, dtype=np.int64)
         self.uscc: list[str] = []
         self.index: dict[str, int] = {}
         self.name: list = []
@@ -161,12 +171,37 @@ class State:
     def ent_id(self, uscc: str) -> int | None:
         return self.index.get(uscc)
 
-    # -- derived (cached per version) ---------------------------------------------------
-    def _memo(self, key, fn):
-        d = self._derived
-        if key not in d:
-            d[key] = fn()
-        return d[key]
+    # -- derived, memoised under a stamp of what they depend on ---------------------------
+    def _memo(self, key, fn, stamp=None):
+        """fn(), kept while `stamp` (default: the recognition holders' generation) is unchanged."""
+        stamp = (self.gen["holders"],) if stamp is None else stamp
+        hit = self._derived.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = fn()
+        self._derived[key] = (stamp, value)
+        return value
+
+    def touched(self, buyers: np.ndarray) -> int:
+        """The newest supply-change generation among `buyers`."""
+        return int(self.buyer_gen[buyers].max()) if len(buyers) else 0
+
+    def stamp_leaders(self, prefix: str) -> tuple:
+        """What the sums of the 链主工厂 under `prefix` depend on."""
+        return (self.gen["holders"], self.gen["reloc"], self.touched(self.holders_in(LEADER, prefix)))
+
+    def stamp_detail(self, uscc: str) -> tuple:
+        """What one leader's detail and what-if depend on: its supplies and its tier 1's."""
+        i = self.index.get(uscc)
+        if i is None:
+            return (self.version,)
+        t1 = np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64)
+        return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["reloc"], self.gen["years"],
+                int(self.buyer_gen[i]), self.touched(t1))
+
+    def stamp_coverage(self, prefix: str) -> tuple:
+        """What a chain's coverage under `prefix` depends on."""
+        return (*self.stamp_leaders(prefix), self.gen["ents"], self.gen["segs"], self.gen["orgs"], self.gen["years"])
 
     def recognitions(self, kind: str) -> list[dict]:
         """Rows as queries/local_supply/leaders.cypher gives them (plus id), for `kind`."""
@@ -198,10 +233,7 @@ class State:
 
     def reg_prefix(self, prefix: str) -> np.ndarray:
         """A mask over the region table (STARTS WITH `prefix`); recomputed when the table grew."""
-        m = self._derived.get(("prefix", prefix))
-        if m is None or len(m) != len(self.regs):
-            m = self._derived[("prefix", prefix)] = prefix_mask(self.regs, prefix)
-        return m
+        return self._memo(("prefix", prefix), lambda: prefix_mask(self.regs, prefix), (len(self.regs),))
 
     # -- edges ----------------------------------------------------------------------------
     def edges_into(self, buyers: np.ndarray) -> np.ndarray:
@@ -218,14 +250,15 @@ class State:
 
     def years(self) -> list[int]:
         """The years with any supply record."""
-        return self._memo("years", lambda: sorted(int(y) for y in np.unique(self.year[:self.n][self.alive[:self.n]])))
+        return self._memo("years", lambda: sorted(int(y) for y in np.unique(self.year[:self.n][self.alive[:self.n]])),
+                          (self.gen["years"],))
 
     def leader_years(self, prefix: str) -> list[int]:
         """The years in which any 链主工厂 registered under `prefix` received supplies."""
         def f():
             idx = self.edges_into(self.holders_in(LEADER, prefix))
             return sorted(int(y) for y in np.unique(self.year[idx]))
-        return self._memo(("leader_years", prefix), f)
+        return self._memo(("leader_years", prefix), f, (*self.stamp_leaders(prefix), self.gen["years"]))
 
     def sums(self, prefix: str, year: int | None) -> list[dict]:
         """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`."""
@@ -250,7 +283,7 @@ class State:
                             "local_amount": float(la[g]), "total_amount": float(ta[g]),
                             "local_suppliers": int(ls[g]), "suppliers": int(s[g])})
             return out
-        return self._memo(("sums", prefix, year), f)
+        return self._memo(("sums", prefix, year), f, self.stamp_leaders(prefix))
 
     def _edge_rows(self, idx: np.ndarray, with_buyer: bool = False) -> list[dict]:
         seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
@@ -273,19 +306,22 @@ class State:
         rows.sort(key=lambda r: (r["year"], r["supplier_uscc"], r["segment_id"] is None, r["segment_id"] or ""))
         return rows
 
-    def tier2(self, uscc: str, year: int) -> list[dict]:
-        """Supplies in `year` into the enterprises that supplied `uscc` in `year`."""
+    def tier2_sums(self, uscc: str, year: int, local) -> dict:
+        """Tier 2 of `uscc` in `year`: the supplies in `year` into the enterprises that supplied
+        it in `year`, summed — {"sums": (local_amount, total_amount, local_suppliers, suppliers),
+        "tier1_suppliers": n}; `local` is a predicate on a region code (amounts by math.fsum)."""
         i = self.index.get(uscc)
         if i is None:
-            return []
+            return {"sums": (0.0, 0.0, 0, 0), "tier1_suppliers": 0}
         idx = self.edges_into(np.array([i]))
         t1 = np.unique(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
         idx2 = self.edges_into(t1)
         idx2 = idx2[self.year[idx2] == year]
-        return [{"tier1_uscc": self.uscc[b], "supplier_uscc": self.uscc[s], "supplier_region": self.regs[r],
-                 "amount_wan": a}
-                for b, s, r, a in zip(self.buyer[idx2].tolist(), self.seller[idx2].tolist(),
-                                      self.sreg[idx2].tolist(), self.amount[idx2].tolist())]
+        mask = np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        loc = mask[self.sreg[idx2]]
+        a, s = self.amount[idx2], self.seller[idx2]
+        return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),
+                "tier1_suppliers": len(np.unique(self.buyer[idx2]))}
 
     def purchases(self, prefix: str, year: int, segment_ids: list[str]) -> list[dict]:
         """What the 链主工厂 under `prefix` bought in `year` in the segments (old `coverage_purchases`)."""
@@ -407,6 +443,8 @@ def _sort_edges(st: State, seller, buyer, year, amount, sg, sreg, alive) -> None
     st.alive[:n] = True
     st.n = st.n_sorted = n
     st.bstart = np.searchsorted(st.buyer[:n], np.arange(len(st.uscc) + 1)).astype(np.int64)
+    if len(st.buyer_gen) != len(st.uscc):
+        st.buyer_gen = np.zeros(len(st.uscc), dtype=np.int64)
     keys = edge_keys(st.seller[:n], st.buyer[:n], st.year[:n], st.seg[:n])
     st.keys_perm = np.argsort(keys, kind="stable")
     st.keys_sorted = keys[st.keys_perm]
@@ -441,6 +479,7 @@ class _Rebuild(Exception):
 
 def apply(st: State, changes: list) -> State | None:
     """Fold committed changes into `st` (in place); None asks for a rebuild."""
+    st.tick += 1
     try:
         for c in changes:
             fn = _APPLY.get((c.entity, c.op))
@@ -451,7 +490,6 @@ def apply(st: State, changes: list) -> State | None:
     except _Rebuild:
         return None
     st.version = next(_VERSIONS)
-    st._derived = {k: v for k, v in st._derived.items() if k[0] == "prefix"} if isinstance(st._derived, dict) else {}
     return st
 
 
@@ -462,11 +500,14 @@ def _new_enterprise(st: State, uscc: str) -> int:
     st.name.append(None)
     st.region = np.append(st.region, np.int32(0))
     st.credit = np.append(st.credit, np.int8(-1))
+    st.buyer_gen = np.append(st.buyer_gen, np.int64(0))
     st.revenue = np.append(st.revenue, np.nan)
     return i
 
 
 def _upsert_enterprises(st: State, rows: list[dict]) -> None:
+    st.gen["ents"] = st.tick
+    holders = set(st.holders(LEADER).tolist()) | set(st.holders(PLATFORM).tolist())
     moved: dict[int, int] = {}
     for r in rows:
         u = r.get("uscc")
@@ -475,6 +516,8 @@ def _upsert_enterprises(st: State, rows: list[dict]) -> None:
         i = st.index.get(u)
         if i is None:
             i = _new_enterprise(st, u)
+        if i in holders:
+            st.gen["holders"] = st.tick
         if "name" in r:
             st.name[i] = r["name"]
         if "region_code" in r:
@@ -495,6 +538,8 @@ def _upsert_enterprises(st: State, rows: list[dict]) -> None:
         ns = new[st.seller[:st.n]]
         hit = np.nonzero(ns >= 0)[0]
         st.sreg[hit] = ns[hit]
+        if len(hit):
+            st.gen["reloc"] = st.tick
 
 
 def _ensure_capacity(st: State, extra: int) -> None:
@@ -531,6 +576,9 @@ def _replace_supplies(st: State, rows: list[dict]) -> None:
         raise _Rebuild from None
     seg = np.array([st.seg_id(r.get("segment_id")) for r in rows], dtype=np.int64)
     keys = edge_keys(seller, buyer, year, seg)
+    st.buyer_gen[buyer] = st.tick
+    if not set(np.unique(year).tolist()) <= set(st.years()):
+        st.gen["years"] = st.tick
     # Main-part hits, vectorised; the tail is a dict.
     lo = np.searchsorted(st.keys_sorted, keys, side="left")
     hi = np.searchsorted(st.keys_sorted, keys, side="right")
@@ -587,9 +635,12 @@ def _delete_supplies(st: State, rows: list[dict]) -> None:
         if "from" not in r and "to" not in r:
             raise _Rebuild
         st.alive[:n] &= ~m
+        st.buyer_gen[np.unique(st.buyer[:n][m])] = st.tick
+        st.gen["years"] = st.tick
 
 
 def _segments(st: State, rows: list[dict], mode: str) -> None:
+    st.gen["segs"] = st.tick
     ix = st.index
     if mode == "from":
         for u in {r["from"] for r in rows}:
@@ -628,6 +679,7 @@ def _segments(st: State, rows: list[dict], mode: str) -> None:
 
 
 def _recognitions(st: State, rows: list[dict]) -> None:
+    st.gen["holders"] = st.tick
     for r in rows:
         rid = r.get("id")
         if rid is None:
@@ -639,6 +691,7 @@ def _recognitions(st: State, rows: list[dict]) -> None:
 
 
 def _has(st: State, rows: list[dict], mode: str) -> None:
+    st.gen["holders"] = st.tick
     if mode == "from":
         owners = {r["from"] for r in rows}
         for rec in st.recs.values():
@@ -656,6 +709,7 @@ def _has(st: State, rows: list[dict], mode: str) -> None:
 
 
 def _organizes(st: State, rows: list[dict], mode: str) -> None:
+    st.gen["orgs"] = st.tick
     ix = st.index
     if mode == "delete":
         for r in rows:

@@ -268,14 +268,16 @@ def _group(edges: list[dict], key: str) -> dict:
     return g
 
 
-def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int, target: float,
+def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, year: int, target: float,
                   scope: str | None = None, data_years: list[int] | None = None,
                   catalogue: dict | None = None) -> dict:
     """Breakdown by supplier and by segment, the tier-2 share and the trend for one leader.
 
     `edges`: every supply into the leader (all years) {year, supplier_uscc, supplier_name,
     supplier_region, amount_wan, segment_id}; `tier2`: supplies in `year` into the leader's
-    tier-1 suppliers {tier1_uscc, supplier_uscc, supplier_region, amount_wan};
+    tier-1 suppliers {tier1_uscc, supplier_uscc, supplier_region, amount_wan}, or their sums
+    already made {"sums": (local_amount, total_amount, local_suppliers, suppliers),
+    "tier1_suppliers": n} with locality by the leader's scope (the projection makes them);
     `data_years`: the years present in the data (the trend shows each, null where the leader
     has none).
 
@@ -326,8 +328,12 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
                          "share_of_total": (f["total_amount"] / total) if total > 0 else None})
     segments.sort(key=lambda s: (s["ratio_amount"] is None, s["ratio_amount"] or 0.0, -(s["total_amount"] or 0)))
 
-    t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
-    t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
+    if isinstance(tier2, dict):
+        t2 = figures(*tier2["sums"], target, catalogue)
+        t2["tier1_suppliers"] = tier2["tier1_suppliers"]
+    else:
+        t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
+        t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
     t2["meets_target"] = None if t2["ratio_amount"] is None else t2["meets_target"]
     if t2["reason"] == NO_DATA:
         t2["reason"] = "该年度一级供应商没有上游供货记录"
@@ -352,7 +358,8 @@ def fetch_leaders(store, uscc: str | None = None) -> list[dict]:
     if uscc is not None:
         return leaders_from_recognitions(store.read("local_supply/leaders", uscc=uscc))
     st = lsproj.current(store)
-    return st._memo("leaders", lambda: leaders_from_recognitions(st.recognitions(lsproj.LEADER)))
+    return st._memo("leaders", lambda: leaders_from_recognitions(st.recognitions(lsproj.LEADER)),
+                    (st.gen["holders"],))
 
 
 def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
@@ -425,7 +432,8 @@ def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None
         year = own[-1] if own else (data_years[-1] if data_years else None)
     if year is None:
         year = 0
-    tier2 = st.tier2(leader["uscc"], year)
+    sc = scope_of(leader.get("region_code"), scope)
+    tier2 = st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc))
     d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
     d["note"] = None
     if year not in data_years:

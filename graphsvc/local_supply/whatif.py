@@ -185,8 +185,8 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
 
 def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None,
                  catalogue: dict | None = None) -> dict:
-    """ratios.fetch_leader plus the what-if, from the projection; the result is kept while the
-    projection is unchanged (its version moves with every delta)."""
+    """ratios.fetch_leader plus the what-if, from the projection; the result is kept until a
+    delta touches the leader's or its tier 1's supplies, enterprises or segments (State.stamp_detail)."""
     from graphsvc.local_supply import ratios
 
     st = lsproj.current(store)
@@ -199,7 +199,7 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
-    d = cache.cached_call(store, ("projection", st.version), "leader_detail",
+    d = cache.cached_call(store, ("projection", st.uid, *st.stamp_detail(leader["uscc"])), "leader_detail",
                           {"uscc": leader["uscc"], "year": year, "scope": scope}, compute)
     return dict(d)
 
