@@ -340,9 +340,14 @@ def _districts(mem: dict, purchases: list[dict], seg_ids: list[str], leaders: li
             per_seg[d][sid] += 1
     sup: dict = defaultdict(set)
     amt: dict = defaultdict(list)
+    seg_set = set(seg_ids)
+    local: dict = {}             # region -> is_local, once per region (there are few)
     for p in purchases:
-        if p["segment_id"] in seg_ids and is_local(p.get("supplier_region"), scope):
-            d = _district(p.get("supplier_region"))
+        region = p.get("supplier_region")
+        if region not in local:
+            local[region] = is_local(region, scope)
+        if p["segment_id"] in seg_set and local[region]:
+            d = _district(region)
             sup[d].add(p["supplier_uscc"])
             amt[d].append(float(p["amount_wan"] or 0.0))
     lead: dict = defaultdict(int)

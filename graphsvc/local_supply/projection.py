@@ -83,16 +83,30 @@ def pair_sums(group, seller, amount, local) -> tuple[np.ndarray, ...]:
     """
     group = np.asarray(group, dtype=np.int64)
     n = int(group.max()) + 1 if len(group) else 0
-    key = group * (int(np.max(seller)) + 1 if len(group) else 1) + np.asarray(seller, dtype=np.int64)
+    mult = int(np.max(seller)) + 1 if len(group) else 1
+    key = group * mult + np.asarray(seller, dtype=np.int64)
     uk, inv = np.unique(key, return_inverse=True)
     p_amount = np.bincount(inv, weights=amount, minlength=len(uk))
     p_local = np.bincount(inv, weights=local.astype(np.float64), minlength=len(uk)) > 0
-    p_group = group[np.unique(inv, return_index=True)[1]] if len(uk) else group[:0]
+    p_group = uk // mult
     total = np.bincount(p_group, weights=p_amount, minlength=n)
     loc = np.bincount(p_group, weights=np.where(p_local, p_amount, 0.0), minlength=n)
     sup = np.bincount(p_group, minlength=n)
     loc_sup = np.bincount(p_group, weights=p_local.astype(np.int64), minlength=n).astype(np.int64)
     return loc, total, loc_sup, sup
+
+
+def distinct_years(year: np.ndarray) -> list[int]:
+    """The distinct years in `year`, ascending (a count per year: no sort).
+
+    >>> distinct_years(np.array([2024, 2022, 2024]))
+    [2022, 2024]
+    """
+    if not len(year):
+        return []
+    y = np.asarray(year, dtype=np.int64)
+    lo = int(y.min())
+    return [lo + int(i) for i in np.nonzero(np.bincount(y - lo))[0]]
 
 
 def slices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -148,6 +162,7 @@ class State:
         self.seg_members: dict[int, set] = defaultdict(set)
         self.ent_segs: dict[int, set] = defaultdict(set)
         self.recs: dict[str, dict] = {}
+        self.rec_kind: dict[str, set] = defaultdict(set)      # kind -> recognition ids
         self.organizes: dict[int, set] = defaultdict(set)
         self._derived: dict = {}
 
@@ -207,7 +222,8 @@ class State:
         """Rows as queries/local_supply/leaders.cypher gives them (plus id), for `kind`."""
         def rows():
             out = []
-            for rid, r in self.recs.items():
+            for rid in self.rec_kind.get(kind, ()):
+                r = self.recs[rid]
                 owner = r.get("_owner")
                 if r.get("kind") != kind or owner is None or owner not in self.index:
                     continue
@@ -250,27 +266,30 @@ class State:
 
     def years(self) -> list[int]:
         """The years with any supply record."""
-        return self._memo("years", lambda: sorted(int(y) for y in np.unique(self.year[:self.n][self.alive[:self.n]])),
+        return self._memo("years", lambda: distinct_years(self.year[:self.n][self.alive[:self.n]]),
                           (self.gen["years"],))
 
     def leader_years(self, prefix: str) -> list[int]:
         """The years in which any 链主工厂 registered under `prefix` received supplies."""
-        def f():
-            idx = self.edges_into(self.holders_in(LEADER, prefix))
-            return sorted(int(y) for y in np.unique(self.year[idx]))
-        return self._memo(("leader_years", prefix), f, (*self.stamp_leaders(prefix), self.gen["years"]))
+        return self._memo(("leader_years", prefix), lambda: distinct_years(self.year[self.into_leaders(prefix)]),
+                          (*self.stamp_leaders(prefix), self.gen["years"]))
+
+    def into_leaders(self, prefix: str) -> np.ndarray:
+        """The live edges into the 链主工厂 registered under `prefix`."""
+        return self._memo(("into_leaders", prefix), lambda: self.edges_into(self.holders_in(LEADER, prefix)),
+                          self.stamp_leaders(prefix))
 
     def sums(self, prefix: str, year: int | None) -> list[dict]:
         """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`."""
         def f():
             leaders = self.holders_in(LEADER, prefix)
-            idx = self.edges_into(leaders)
+            idx = self.into_leaders(prefix)
             if year is not None:
                 idx = idx[self.year[idx] == year]
             if not len(idx):
                 return []
             yr = self.year[idx].astype(np.int64)
-            years = np.unique(yr)
+            years = np.array(distinct_years(yr), dtype=np.int64)
             ypos = np.searchsorted(years, yr)
             lpos = np.searchsorted(leaders, self.buyer[idx])
             group = lpos * len(years) + ypos
@@ -325,8 +344,7 @@ class State:
 
     def purchases(self, prefix: str, year: int, segment_ids: list[str]) -> list[dict]:
         """What the 链主工厂 under `prefix` bought in `year` in the segments (old `coverage_purchases`)."""
-        leaders = self.holders_in(LEADER, prefix)
-        idx = self.edges_into(leaders)
+        idx = self.into_leaders(prefix)
         segs = np.array([self.seg_index[s] for s in segment_ids if s in self.seg_index], dtype=np.int64)
         idx = idx[(self.year[idx] == year) & np.isin(self.seg[idx], segs)]
         rows = self._edge_rows(idx, with_buyer=True)
@@ -464,6 +482,7 @@ def build(store) -> State:
     for r in store.read("local_supply/proj_recognitions"):
         st.recs[r["id"]] = {"kind": r.get("kind"), "status": r.get("status"), "year": r.get("year"),
                             "chain_id": r.get("chain_id"), "level": r.get("level"), "_owner": r.get("owner")}
+        st.rec_kind[r.get("kind")].add(r["id"])
     for r in store.read("local_supply/proj_organizes"):
         p, m = st.index.get(r["platform"]), st.index.get(r["member"])
         if p is not None and m is not None:
@@ -688,6 +707,9 @@ def _recognitions(st: State, rows: list[dict]) -> None:
         for k in ("kind", "status", "year", "chain_id", "level"):
             if k in r:
                 cur[k] = r[k]
+        for ids in st.rec_kind.values():
+            ids.discard(rid)
+        st.rec_kind[cur.get("kind")].add(rid)
 
 
 def _has(st: State, rows: list[dict], mode: str) -> None:

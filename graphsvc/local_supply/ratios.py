@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import lru_cache
 
 from graphsvc.core import regions
 from graphsvc.core import reference
@@ -296,9 +297,13 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, yea
     [('HZ01-02', 0.0), ('HZ01-01', 1.0)]
     """
     sc = scope_of(leader.get("region_code"), scope)
+    seen: dict = {}
 
     def local(region):
-        return regions.is_local(region, sc)
+        v = seen.get(region)
+        if v is None:
+            v = seen[region] = regions.is_local(region, sc)
+        return v
 
     this_year = [e for e in edges if int(e["year"]) == year]
     fig = figures(*sums_from_edges(this_year, local), target, catalogue)
@@ -366,8 +371,13 @@ def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
     """Leaders by the prefix that decides their locality (the scope's, else their city's)."""
     out: dict = defaultdict(list)
     for x in leaders:
-        out[regions.prefix_of(scope_of(x.get("region_code"), scope))].append(x)
+        out[_prefix_for(x.get("region_code"), scope)].append(x)
     return out
+
+
+@lru_cache(maxsize=1 << 12)
+def _prefix_for(region: str | None, scope: str | None) -> str:
+    return regions.prefix_of(scope_of(region, scope))
 
 
 def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None) -> list[dict]:
