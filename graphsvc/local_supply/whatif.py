@@ -199,7 +199,9 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
-    d = cache.cached_call(store, ("projection", st.uid, *st.stamp_detail(leader["uscc"])), "leader_detail",
+    # The trend shows the years of the leader's city: they are part of the key too.
+    key = ("projection", st.uid, *st.stamp_detail(leader["uscc"]), *ratios.fetch_leader_years(store, [leader], None))
+    d = cache.cached_call(store, key, "leader_detail",
                           {"uscc": leader["uscc"], "year": year, "scope": scope}, compute)
     return dict(d)
 
