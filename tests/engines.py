@@ -68,6 +68,7 @@ class Neo4jSession:
         from graphsvc.core.reference_graph import ensure_reference
 
         self.store.drop_all()
+        _behind_the_log(self.store)
         ensure_reference(self.store)
         self.state = "dirty"
         return self.store
@@ -82,6 +83,7 @@ class Neo4jSession:
             self.state = "demo"
             return self.store
         self.store.drop_all()
+        _behind_the_log(self.store)
         restore(self.store, self.demo_backup)
         self.state = "demo"
         return self.store
@@ -116,6 +118,7 @@ class Neo4jSession:
                 if touched:
                     tx.run_cypher(_delete_pairs_cypher(rel), {"rows": [{"from": a, "to": b} for a, b in touched]})
                     tx.replace_rels(rel, [r for p in touched for r in want.get(p, [])])
+        _behind_the_log(st)
         counts = st.counts()
         return all(counts[meta["name"]] == meta["count"] for meta in manifest["files"].values())
 
@@ -126,6 +129,14 @@ class Neo4jSession:
         port = port or int(self.run.uri.rsplit(":", 1)[1])
         n4.stop(self.run.home)
         self.run = n4.start(self.run.home, port=port, wipe=False, password=self.run.password)
+
+
+def _behind_the_log(store) -> None:
+    """The harness deleted nodes and edges with raw Cypher, which records no change: the
+    in-memory projections are forgotten, to be built again from the graph on their next read."""
+    from graphsvc.core import projection
+
+    projection.reset(store)
 
 
 def _pairs(rows) -> dict:
