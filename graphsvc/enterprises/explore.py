@@ -91,7 +91,7 @@ def tiers_payload(store, p: access.Principal, uscc: str, direction: str, year: i
     walk = []
     if year is not None and r is not None:
         y = st.year(year)
-        walk = proj.tier_walk(y["up"] if direction == graph.UP else y["down"], r, depth)
+        walk = proj.tier_walk(y["up"] if direction == graph.UP else y["down"], r, depth, st.rank())
     city = regions.default_scope(root.get("region_code"))
     local, visible, rank = _local(st, city), _visible(st, p).copy(), st.rank()
     if r is not None:
@@ -101,21 +101,24 @@ def tiers_payload(store, p: access.Principal, uscc: str, direction: str, year: i
         if k > len(walk):
             totals.append({"tier": k, "count": 0, "amount_wan": 0.0, "local_amount_wan": 0.0})
             continue
-        members, amounts, via = walk[k - 1]
+        members, amounts, near, start = walk[k - 1]
         loc, vis = local[members], visible[members]
         totals.append({"tier": k, "count": int(members.size), "amount_wan": math.fsum(amounts.tolist()),
                        "local_amount_wan": math.fsum(amounts[loc].tolist())})
         withheld += int((~vis).sum())
-        for j in np.argsort(rank[members]):
-            if not vis[j] or (min_amount_wan is not None and amounts[j] < min_amount_wan):
-                continue
-            v = via[j]
-            shown = v[visible[v]]
-            m = int(members[j])
-            items.append({"uscc": st.usccs[m], "tier": k, "amount_wan": float(amounts[j]),
-                          "via": [st.usccs[i] for i in shown[np.argsort(rank[shown])]],
-                          "name": st.names[m], "region_code": st.regions[m], "local": bool(loc[j]),
-                          "via_withheld": int(v.size - shown.size)})
+        # The visible near nodes of each member, as one list of USCCs cut at `cut`.
+        seen_near = visible[near]
+        counts = np.diff(np.append(start, near.size))
+        shown_counts = np.add.reduceat(seen_near.astype(np.int64), start) if near.size else counts
+        cut = np.concatenate([[0], np.cumsum(shown_counts)]).tolist()
+        via_names = st.uscc_array()[near[seen_near]].tolist()
+        keep = vis if min_amount_wan is None else vis & (amounts >= min_amount_wan)
+        ms, am, lc, hidden = members.tolist(), amounts.tolist(), loc.tolist(), (counts - shown_counts).tolist()
+        usccs, names, regs = st.usccs, st.names, st.regions
+        for j in np.flatnonzero(keep)[np.argsort(rank[members[keep]], kind="stable")].tolist():
+            m = ms[j]
+            items.append({"uscc": usccs[m], "tier": k, "amount_wan": am[j], "via": via_names[cut[j]:cut[j + 1]],
+                          "name": names[m], "region_code": regs[m], "local": lc[j], "via_withheld": hidden[j]})
     if year is not None and not walk and note is None:
         note = NO_DATA
     return {"uscc": root["uscc"], "name": root.get("name"), "region_code": root.get("region_code"),
@@ -171,6 +174,10 @@ def impact_payload(store, p: access.Principal, uscc: str, year: int | None) -> d
         visible, rank = _visible(st, p), st.rank()
         out_x = st.edges_from(xi)
         out_x = out_x[st.e_year[out_x] == year]
+        segments: dict = {}
+        for d, g in zip(st.e_dst[out_x].tolist(), st.e_seg[out_x].tolist()):
+            if d in affected and st.segs[g]:
+                segments.setdefault(d, set()).add(st.segs[g])
         for lead in sorted(affected, key=lambda i: rank[i]):
             if not visible[lead]:
                 withheld += 1
@@ -184,7 +191,7 @@ def impact_payload(store, p: access.Principal, uscc: str, year: int | None) -> d
             near = _local(st, city)
             loc = math.fsum(vals[near[cols]].tolist())
             x_local = direct if near[xi] else 0.0
-            segs = sorted({st.segs[g] for g in st.e_seg[out_x[st.e_dst[out_x] == lead]].tolist() if st.segs[g]})
+            segs = sorted(segments.get(lead, ()))
             any_, shown = _candidates(st, lead, xi, segs, visible)
             via_shown = via[visible[via]]
             rows.append({

@@ -19,7 +19,6 @@ The pure array functions below (`tier_walk`, `bfs_levels`) carry worked examples
 """
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 
 import numpy as np
@@ -38,15 +37,18 @@ _NODE_PROPS = ("name", "region_code", "credit_ok", "revenue_wan")
 
 # ---------------------------------------------------------------- pure array functions
 
-def tier_walk(out_of: sp.csr_matrix, root: int, depth: int) -> list[tuple[np.ndarray, np.ndarray, list[np.ndarray]]]:
+def tier_walk(out_of: sp.csr_matrix, root: int, depth: int, key: np.ndarray | None = None
+              ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Tiers 1..depth around `root` over `out_of` (row = near node, columns = the next nodes
-    outward with the summed amounts): per tier (members, amount each, the near nodes each
-    reaches it from). A node is a member once, at its lowest tier; the root never is.
+    outward with the summed amounts): per tier (members, amount each, the near nodes each is
+    reached from, concatenated, and where each member's run of them starts). Members come in
+    node order, each run of near nodes by `key` (default: node order). A node is a member
+    once, at its lowest tier; the root never is.
 
     >>> m = sp.csr_matrix((np.array([60., 40., 5., 7., 3., 4., 1.]),
     ...                    (np.array([0, 0, 1, 1, 2, 2, 3]), np.array([1, 2, 2, 3, 3, 1, 0]))), shape=(4, 4))
-    >>> [(ms.tolist(), am.tolist(), [v.tolist() for v in via]) for ms, am, via in tier_walk(m, 0, 3)]
-    [([1, 2], [60.0, 40.0], [[0], [0]]), ([3], [10.0], [[1, 2]])]
+    >>> [(ms.tolist(), am.tolist(), via.tolist(), at.tolist()) for ms, am, via, at in tier_walk(m, 0, 3)]
+    [([1, 2], [60.0, 40.0], [0, 0], [0, 1]), ([3], [10.0], [1, 2], [0])]
     """
     seen = np.zeros(out_of.shape[0], dtype=bool)
     seen[root] = True
@@ -60,10 +62,10 @@ def tier_walk(out_of: sp.csr_matrix, root: int, depth: int) -> list[tuple[np.nda
         near, far, amount = near[keep], far[keep], amount[keep]
         if far.size == 0:
             break
-        order = np.lexsort((near, far))
+        order = np.lexsort((near if key is None else key[near], far))
         near, far, amount = near[order], far[order], amount[order]
         members, start = np.unique(far, return_index=True)
-        out.append((members, np.add.reduceat(amount, start), np.split(near, start[1:])))
+        out.append((members, np.add.reduceat(amount, start), near, start))
         seen[members] = True
         frontier = members
     return out
@@ -84,10 +86,12 @@ def bfs_levels(adj: sp.csr_matrix, hubs: sp.csr_matrix, hub_members: sp.csr_matr
     level[start] = 0
     frontier = np.array([start], dtype=np.int64)
     for k in range(1, depth + 1):
-        via_hubs = np.unique(hubs[frontier].indices)
-        nxt = np.concatenate([adj[frontier].indices, hub_members[via_hubs].indices]).astype(np.int64)
-        nxt = np.unique(nxt)
-        nxt = nxt[level[nxt] > k]
+        hub_seen = np.zeros(hubs.shape[1], dtype=bool)
+        hub_seen[hubs[frontier].indices] = True
+        reached = np.zeros(n, dtype=bool)
+        reached[adj[frontier].indices] = True
+        reached[hub_members[np.flatnonzero(hub_seen)].indices] = True
+        nxt = np.flatnonzero(reached & (level > k))
         if nxt.size == 0:
             break
         level[nxt] = k
@@ -208,7 +212,6 @@ class Explore:
         self.pairs: dict[str, set] = {rel: set() for rel in _PAIR_RELS}
         self.tags: dict[str, dict] = {label: {} for label in _TAGS}
         self._derived: dict = {}
-        self._guard = threading.Lock()
 
     # -- index ---------------------------------------------------------------------------
     @property
@@ -260,6 +263,15 @@ class Explore:
             return r
         return self._get("rank", make)
 
+    def usccs_of(self, rows) -> list[str]:
+        return [self.usccs[i] for i in np.asarray(rows).tolist()]
+
+    def leaders_usccs(self) -> list[str]:
+        return self.usccs_of(np.flatnonzero(self.leaders()))
+
+    def uscc_array(self) -> np.ndarray:
+        return self._get("usccs", lambda: np.array(self.usccs, dtype=object))
+
     def region_ids(self) -> tuple[np.ndarray, list]:
         """(region number of each row, the distinct region codes) for table look-ups."""
         def make():
@@ -270,9 +282,10 @@ class Explore:
 
     def region_table(self, key, fn) -> np.ndarray:
         """fn(region_code) for every row, evaluated once per distinct region."""
-        ids, codes = self.region_ids()
-        table = self._get(("region_fn", key), lambda: np.array([bool(fn(c)) for c in codes], dtype=bool))
-        return table[ids]
+        def make():
+            ids, codes = self.region_ids()
+            return np.array([bool(fn(c)) for c in codes], dtype=bool)[ids]
+        return self._get(("region_fn", key), make)
 
     def years(self) -> list[int]:
         return self._get("years", lambda: sorted(int(y) for y in np.unique(self.e_year) if y >= 0))
