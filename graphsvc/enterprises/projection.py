@@ -269,6 +269,15 @@ class Explore:
     def leaders_usccs(self) -> list[str]:
         return self.usccs_of(np.flatnonzero(self.leaders()))
 
+    def by_uscc(self) -> list[int]:
+        """Rows in USCC order (the USCC prefix look-up of graphsvc.enterprises.search)."""
+        return self._get("by_uscc", lambda: np.argsort(self.rank()).tolist())
+
+    def name_index(self) -> dict[str, np.ndarray]:
+        from graphsvc.enterprises.search import name_index
+
+        return self._get("name_index", lambda: name_index(self.names))
+
     def uscc_array(self) -> np.ndarray:
         return self._get("usccs", lambda: np.array(self.usccs, dtype=object))
 
@@ -524,7 +533,7 @@ def apply(st: Explore, changes: list[Change]) -> Explore | None:
     if touched <= {"Enterprise"}:
         keep = {k: v for k, v in st._derived.items()
                 if not (isinstance(k, tuple) and k[0] in ("candidates", "region_fn"))
-                and k not in ("regions", "segment_members")}
+                and k not in ("regions", "segment_members", "name_index")}
     st._derived = keep
     return st
 
