@@ -8,6 +8,14 @@ def _name(api, uscc):
     return api("admin").get(f"/api/v1/enterprises/{uscc}").json()["name"]
 
 
+def _choose(pg, field: str, text: str, uscc: str) -> None:
+    """Type `text` into `field` and choose the suggestion for `uscc`."""
+    pg.fill(field, "")
+    pg.type(field, text)
+    pg.wait_for_selector(f".suggest-item[data-uscc='{uscc}']", timeout=15000)
+    pg.dispatch_event(f".suggest-item[data-uscc='{uscc}']", "mousedown")
+
+
 def test_suggestions_by_name_and_uscc_scoped(api, accounts):
     maker = accounts["maker"]["uscc"]
     name = _name(api, maker)
@@ -43,9 +51,7 @@ def test_search_page_suggests_and_opens_the_profile(page_as, accounts, api):
     got = pg.eval_on_selector_all(".suggest-item", "els => els.map(e => e.dataset.uscc)")
     assert got == [i["uscc"] for i in want["items"]]
     ps.shot("enterprise_search")
-    pg.fill("#ent-q", name)
-    pg.wait_for_selector(f".suggest-item[data-uscc='{maker}']", timeout=15000)
-    pg.dispatch_event(f".suggest-item[data-uscc='{maker}']", "mousedown")
+    _choose(pg, "#ent-q", name, maker)
     pg.wait_for_url(f"**/enterprises/{maker}", timeout=30000)
     assert pg.inner_text("#ent-uscc") == maker
     # Without script: the form's own results link to the profiles.
@@ -60,8 +66,6 @@ def test_contractor_field_takes_a_suggested_uscc(page_as, accounts, api):
     ps = page_as("admin")
     ps.goto("/contractors")
     pg = ps.page
-    pg.type("#manufacturer", name)
-    pg.wait_for_selector(f".suggest-item[data-uscc='{maker}']", timeout=15000)
-    pg.dispatch_event(f".suggest-item[data-uscc='{maker}']", "mousedown")
+    _choose(pg, "#manufacturer", name, maker)
     assert pg.input_value("#manufacturer") == maker
     ps.assert_no_console_errors()

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from graphsvc.core import access, regions
-from graphsvc.core.errors import BadParameter
+from graphsvc.core.errors import BadParameter, NotFound
 from graphsvc.enterprises import graph
 from graphsvc.enterprises import projection as proj
 from graphsvc.enterprises.service import enterprise
@@ -61,6 +61,17 @@ def _sees(p: access.Principal, uscc: str, region: str | None) -> bool:
     return access.sees_enterprise(p, uscc, region)
 
 
+def _root(st, p: access.Principal, uscc: str) -> dict:
+    """The enterprise asked about, from the projection: NotFound when unknown or out of the
+    caller's scope, exactly as service.enterprise (which reads its segments and recognitions
+    too, not needed here)."""
+    uscc = (uscc or "").upper()
+    i = st.idx.get(uscc)
+    if i is None or not access.sees_enterprise(p, uscc, st.regions[i]):
+        raise NotFound("未找到该企业，或不在您的可见范围内")
+    return {"uscc": uscc, "name": st.names[i], "region_code": st.regions[i]}
+
+
 def _visible(st, p: access.Principal) -> np.ndarray:
     """Which rows of the projection `p` may see by name (access.sees_enterprise for each)."""
     if p.is_admin:
@@ -84,8 +95,8 @@ def tiers_payload(store, p: access.Principal, uscc: str, direction: str, year: i
                   min_amount_wan: float | None) -> dict:
     """Tier members and totals; `min_amount_wan` hides small members from `items` only."""
     check_range(depth, "tiers", 1, MAX_TIERS)
-    root = enterprise(store, p, uscc)
     st = proj.current(store)
+    root = _root(st, p, uscc)
     year, note = _year(st, year)
     r = st.idx.get(root["uscc"])
     walk = []
@@ -152,9 +163,9 @@ def _candidates(st, leader: int, x: int, segment_ids: list[str], visible: np.nda
 def impact_payload(store, p: access.Principal, uscc: str, year: int | None) -> dict:
     """What each 链主工厂 loses if `uscc` stops supplying (the rule of graph.impact, over the
     year's sparse matrices)."""
-    root = enterprise(store, p, uscc)
-    x = root["uscc"]
     st = proj.current(store)
+    root = _root(st, p, uscc)
+    x = root["uscc"]
     year, note = _year(st, year)
     rows: list[dict] = []
     withheld = 0
@@ -269,9 +280,9 @@ def paths_payload(store, p: access.Principal, src: str, dst: str, max_hops: int)
     """Up to five shortest connections through supplies, confirmed deliveries, ecosystems and
     chain or "1+N" hubs (projection.short_paths over the projection's link matrices)."""
     check_range(max_hops, "max_hops", 1, MAX_HOPS)
-    a = enterprise(store, p, src)
-    b = enterprise(store, p, dst)
     st = proj.current(store)
+    a = _root(st, p, src)
+    b = _root(st, p, dst)
     ia, ib = st.idx.get(a["uscc"]), st.idx.get(b["uscc"])
     found = []
     if ia is not None and ib is not None:
