@@ -85,8 +85,13 @@ def profile_page(uscc):
     from graphsvc.contractors.recommend import provider_type_names
     from graphsvc.deliveries.ledger import KIND_NAMES
 
-    return respond(enterprises.profile(store(), current_principal(), uscc, year=year), "enterprises/profile.html",
-                   kind_names=KIND_NAMES, type_names=provider_type_names())
+    from graphsvc.enterprises.explore import GRAPH_PER_TIER, graph_items
+
+    body = enterprises.profile(store(), current_principal(), uscc, year=year)
+    graph = {"root": {"uscc": body["enterprise"]["uscc"], "name": body["enterprise"]["name"]},
+             "up": graph_items(body["upstream"]["items"]), "down": graph_items(body["downstream"]["items"])}
+    return respond(body, "enterprises/profile.html", kind_names=KIND_NAMES, type_names=provider_type_names(),
+                   graph=graph, graph_per_tier=GRAPH_PER_TIER)
 
 
 @bp.get(API + "/chains")

@@ -324,6 +324,31 @@ def paths_payload(store, p: access.Principal, src: str, dst: str, max_hops: int)
 
 # ---------------------------------------------------------------- profile page
 
+GRAPH_PER_TIER = 150
+
+
+def graph_items(items: list[dict], per_tier: int = GRAPH_PER_TIER) -> list[dict]:
+    """The members the profile's tier graph draws: the `per_tier` largest of each tier (by
+    amount, then USCC), with the fields the drawing uses and `via` kept to drawn members or the
+    root (a ring of thousands of dots says less than its tier total in the table).
+
+    >>> items = [{"uscc": u, "name": u, "tier": t, "amount_wan": a, "local": True, "via": v, "region_code": None}
+    ...          for u, t, a, v in (("A", 1, 5.0, ["R"]), ("B", 1, 9.0, ["R"]), ("C", 2, 1.0, ["A", "B"]))]
+    >>> [(i["uscc"], i["via"]) for i in graph_items(items, 1)]
+    [('B', ['R']), ('C', ['B'])]
+    """
+    tiers: dict = {}
+    for i in items:
+        tiers.setdefault(i["tier"], []).append(i)
+    kept: set = set()
+    out = []
+    for t in sorted(tiers):
+        top = sorted(tiers[t], key=lambda i: (-i["amount_wan"], i["uscc"]))[:per_tier]
+        out += [{"uscc": i["uscc"], "name": i["name"], "tier": t, "amount_wan": i["amount_wan"], "local": i["local"],
+                 "via": [v for v in i["via"] if t == 1 or v in kept]} for i in top]
+        kept |= {i["uscc"] for i in top}
+    return out
+
 def _other(p: access.Principal, uscc: str, name: str | None, region: str | None) -> dict:
     return mask({"uscc": uscc, "name": name, "region_code": region}, _sees(p, uscc, region))
 
