@@ -38,12 +38,16 @@ def test_suggestions_by_name_and_uscc_scoped(api, accounts):
     assert bad.status_code == 400 and bad.json()["field"] == "q"
 
 
-def test_search_page_suggests_and_opens_the_profile(page_as, accounts, api):
+def _open(page_as, accounts, api, who: str, path: str):
+    """(page session, page, the maker's USCC and name) with `path` open as `who`."""
     maker = accounts["maker"]["uscc"]
-    name = _name(api, maker)
-    ps = page_as("hz_bureau")
-    ps.goto("/enterprises")
-    pg = ps.page
+    ps = page_as(who)
+    ps.goto(path)
+    return ps, ps.page, maker, _name(api, maker)
+
+
+def test_search_page_suggests_and_opens_the_profile(page_as, accounts, api):
+    ps, pg, maker, name = _open(page_as, accounts, api, "hz_bureau", "/enterprises")
     pg.fill("#ent-q", "")
     pg.type("#ent-q", name[:4])
     pg.wait_for_selector(".suggest-item", timeout=15000)
@@ -61,11 +65,7 @@ def test_search_page_suggests_and_opens_the_profile(page_as, accounts, api):
 
 
 def test_contractor_field_takes_a_suggested_uscc(page_as, accounts, api):
-    maker = accounts["maker"]["uscc"]
-    name = _name(api, maker)
-    ps = page_as("admin")
-    ps.goto("/contractors")
-    pg = ps.page
+    ps, pg, maker, name = _open(page_as, accounts, api, "admin", "/contractors")
     _choose(pg, "#manufacturer", name, maker)
     assert pg.input_value("#manufacturer") == maker
     ps.assert_no_console_errors()

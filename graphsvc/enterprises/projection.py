@@ -278,6 +278,9 @@ class Explore:
 
         return self._get("name_index", lambda: name_index(self.names))
 
+    def name_lengths(self) -> np.ndarray:
+        return self._get("name_len", lambda: np.array([len(n or "") for n in self.names], dtype=np.int64))
+
     def uscc_array(self) -> np.ndarray:
         return self._get("usccs", lambda: np.array(self.usccs, dtype=object))
 
@@ -533,7 +536,7 @@ def apply(st: Explore, changes: list[Change]) -> Explore | None:
     if touched <= {"Enterprise"}:
         keep = {k: v for k, v in st._derived.items()
                 if not (isinstance(k, tuple) and k[0] in ("candidates", "region_fn"))
-                and k not in ("regions", "segment_members", "name_index")}
+                and k not in ("regions", "segment_members", "name_index", "name_len")}
     st._derived = keep
     return st
 

@@ -41,8 +41,10 @@ def name_index(names: list[str | None]) -> dict[str, np.ndarray]:
     return {g: np.array(rows, dtype=np.int64) for g, rows in out.items()}
 
 
-def find(names: list, usccs: list, index: dict, by_uscc: list[int], q: str, visible, limit: int) -> list[int]:
-    """Rows matching `q` that `visible[row]` allows, best first, at most `limit`.
+def find(names: list, usccs: list, index: dict, by_uscc: list[int], q: str, visible, limit: int,
+         name_len: np.ndarray | None = None, rank: np.ndarray | None = None) -> list[int]:
+    """Rows matching `q` that `visible[row]` allows, best first, at most `limit` (`name_len`
+    and `rank`, each row's name length and USCC order, spare computing them).
 
     A USCC-like query (digits and capitals) matches USCC prefixes, in USCC order; otherwise
     names holding `q`, those starting with it first, then shorter names, then by USCC."""
@@ -66,9 +68,23 @@ def find(names: list, usccs: list, index: dict, by_uscc: list[int], q: str, visi
     rows = postings[0]
     for p in postings[1:]:
         rows = np.intersect1d(rows, p, assume_unique=True)
-    hits = [i for i in rows.tolist() if visible[i] and q in (names[i] or "")]
-    hits.sort(key=lambda i: (not names[i].startswith(q), len(names[i]), usccs[i]))
-    return hits[:limit]
+    rows = rows[np.asarray(visible, dtype=bool)[rows]]
+    # Walk the candidates shortest name first (then USCC), keeping those that start with `q`
+    # apart: the answer is they, then the others, each in that order.
+    lens = np.array([len(names[i] or "") for i in rows.tolist()]) if name_len is None else name_len[rows]
+    key = np.array([usccs[i] for i in rows.tolist()], dtype=object) if rank is None else rank[rows]
+    first, other = [], []
+    for i in rows[np.lexsort((key, lens))].tolist():
+        name = names[i] or ""
+        if len(q) > 2 and q not in name:
+            continue
+        if name.startswith(q):
+            first.append(i)
+            if len(first) >= limit:
+                break
+        elif len(other) < limit:
+            other.append(i)
+    return (first + other)[:limit]
 
 
 def _bisect(usccs: list, by_uscc: list[int], key: str) -> int:
