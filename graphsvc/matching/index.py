@@ -124,6 +124,28 @@ class NameIndex:
     def __len__(self) -> int:
         return self.live
 
+    def peers(self, core: str, k: int) -> list[int]:
+        """Live entries whose core equals `core` but at position k (every name a slip there may
+        stand for), found through the rarest bigram that does not touch position k.
+
+        >>> idx = NameIndex([{"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"},
+        ...                  {"uscc": "B", "name": "杭州示例恒远精密机械有限公司", "region_code": "330108"}])
+        >>> [idx.entries[i].uscc for i in idx.peers("示例恒垚精密机械", 3)]
+        ['A', 'B']
+        """
+        lists = [self.postings.get(core[i: i + 2], []) for i in range(len(core) - 1) if k not in (i, i + 1)]
+        if not lists:
+            return []
+        lists.sort(key=len)
+        pool = set(lists[0]).intersection(lists[1]) if len(lists) > 1 else lists[0]
+        out = []
+        for i in sorted(pool):
+            e = self.entries[i]
+            if e is not None and len(e.parsed.core) == len(core) and e.parsed.core[:k] == core[:k] \
+                    and e.parsed.core[k + 1:] == core[k + 1:]:
+                out.append(i)
+        return out
+
     def candidates(self, q: Name, limit: int = CANDIDATES) -> list[int]:
         """Entry ids worth scoring for q: exact cores first, then most shared bigrams."""
         exact = self.by_core.get(q.core, [])

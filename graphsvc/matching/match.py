@@ -142,12 +142,20 @@ def match_parsed(index: NameIndex, q: Name, places: list[tuple[str, ...]] = (), 
     places = [p for p in [q.regions, *places] if p]
     best: dict[str, tuple[float, list[str], Entry]] = {}
     entries = index.entries
-    ids = [i for i in index.candidates(q) if entries[i].region_code.startswith(prefix)]
+    ids = index.candidates(q)
     # Which characters the query has that no indexed name has (a slip's mark), counted once.
     chars = {c: index.chars.get(c, 0) for c in set(q.core)}
+    unknown = [k for k, c in enumerate(q.core) if chars[c] <= 0]
+    peers: set[int] = set()
+    if len(unknown) == 1 and len(q.core) >= SLIP_MIN_CORE:
+        # Every name the slip may stand for is scored, so two of them in one place tie.
+        peers = set(index.peers(q.core, unknown[0]))
+        ids = list(dict.fromkeys([*ids, *peers]))
+    ids = [i for i in ids if entries[i].region_code.startswith(prefix)]
     sims = [Levenshtein.normalized_similarity(q.core, entries[i].parsed.core) for i in ids]
     # Penalties only lower a score: the most similar cores are the only ones worth the reasons.
-    for sim, i in sorted(zip(sims, ids), key=lambda t: -t[0])[:SCORED]:
+    ranked = sorted(zip(sims, ids), key=lambda t: -t[0])
+    for sim, i in ranked[:SCORED] + [t for t in ranked[SCORED:] if t[1] in peers]:
         e = entries[i]
         s, why = score(q, places, industry, e, sim, chars)
         if e.uscc not in best or s > best[e.uscc][0]:

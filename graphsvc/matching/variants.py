@@ -90,6 +90,7 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
     rng = random.Random(seed)
     parsed = {r["uscc"]: parse(r["name"]) for r in rows}
     key_count = Counter((p.core, p.form) for p in parsed.values())
+    city_count = Counter((parsed[r["uscc"]].core, R.city_of(r["region_code"])) for r in rows)
     taken = {(p.core, R.city_of(r["region_code"])) for r, p in ((r, parsed[r["uscc"]]) for r in rows)}
     cities = sorted({R.city_of(r["region_code"]) for r in rows if R.city_of(r["region_code"])})
     cases: list[dict] = []
@@ -111,6 +112,8 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
             form = _form_of(name)
             body = name[len(city):] if name.startswith(city) else name   # without the leading place
             unique = key_count[(p.core, p.form)] == 1   # else only the dropped place told them apart
+            # … and only the dropped form tells 杭州示例X有限公司 from 杭州示例X股份有限公司 apart
+            form_unique = city_count[(p.core, R.city_of(r["region_code"]))] == 1
             if kind == "exact":
                 add(kind, name, u)
             elif kind == "region_in_brackets" and name.startswith(city):
@@ -126,7 +129,7 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
             elif kind == "form_variant" and form in _FORM_SWAP:
                 add(kind, name[: -len(form)] + _FORM_SWAP[form], u)
             elif kind == "form_dropped" and form:
-                add(kind, name[: -len(form)], u)
+                add(kind, name[: -len(form)], u if form_unique else None)
             elif kind == "traditional":
                 add(kind, _traditional(name), u)
             elif kind == "spaces_punctuation":
