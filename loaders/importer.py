@@ -7,6 +7,8 @@ reported; without it one bad row means nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -285,10 +287,7 @@ def _review_nodes(kind: Kind, table, queued: list[dict], actor, scope, filename)
 
     `region_code` scopes the item (a district bureau reviews its district's rows): the place the
     row names, else the best candidate's region, else the importing bureau's own region."""
-    import hashlib
-    import json as _json
-
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = audit.now_iso()
     out = []
     for h in queued:
         cells = {hdr: table.columns[j][h["index"]] for j, hdr in enumerate(table.header) if hdr.strip()}
@@ -296,11 +295,11 @@ def _review_nodes(kind: Kind, table, queued: list[dict], actor, scope, filename)
         if not region and h["candidates"]:
             region = h["candidates"][0].get("region_code") or ""
         region = region or scope or ""
-        key = _json.dumps([kind.name, filename, h["row"], cells, now], ensure_ascii=False, sort_keys=True)
+        key = json.dumps([kind.name, filename, h["row"], cells, now], ensure_ascii=False, sort_keys=True)
         out.append({"id": "MR-" + hashlib.sha256(key.encode()).hexdigest()[:16], "kind": kind.name,
                     "field": h["field"], "name_field": h["name_field"], "name": h["name"],
-                    "decision": h["decision"], "candidates": _json.dumps(h["candidates"], ensure_ascii=False),
-                    "data": _json.dumps(cells, ensure_ascii=False), "row": h["row"], "file": filename,
+                    "decision": h["decision"], "candidates": json.dumps(h["candidates"], ensure_ascii=False),
+                    "data": json.dumps(cells, ensure_ascii=False), "row": h["row"], "file": filename,
                     "region_code": region, "status": "pending", "created_at": now, "created_by": actor or "",
                     "decided_at": None, "decided_by": None, "uscc": None})
     return out

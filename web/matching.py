@@ -91,7 +91,7 @@ def reject(review_id):
 @page("admin", "bureau", nav="名称匹配", nav_order=72)
 def matching_page():
     queue = service.reviews(store(), current_principal(), "pending", "", service.PAGE)
-    return respond(queue, "matching/index.html")
+    return respond(queue, "matching/index.html", kind_names={k["kind"]: k["name"] for k in imports.kinds()})
 
 
 _ROW = {"type": "object", "required": ["name"],
