@@ -136,3 +136,22 @@ def _apply(who):
 def _bind(request):
     if "fresh_store" in request.fixturenames:
         _apply.store = request.getfixturevalue("fresh_store")
+
+
+def test_profile_page_shows_former_names(fresh_store):
+    from flask import g
+
+    from graphsvc.core.config import load
+    from web import create_app
+
+    s = fresh_store
+    e = _in(s, "330108")[0]
+    rep = run_import(s, "enterprises", f"uscc,name,曾用名\n{e['uscc']},{e['name']},杭州老字号机械厂;杭州示例旧名有限公司\n"
+                     .encode(), "e.csv")
+    assert rep.status == "ok", rep.errors
+    app = create_app(load(data_dir=s.path), store=s)
+    app.extensions["graphsvc"]["reference_checked"] = True
+    with app.test_request_context(f"/enterprises/{e['uscc']}"):
+        g.principal, g.via = BJ, "session"
+        html = app.full_dispatch_request().get_data(as_text=True)
+    assert 'id="former-names"' in html and "曾用名：杭州老字号机械厂；杭州示例旧名有限公司" in html
