@@ -155,3 +155,22 @@ def test_profile_page_shows_former_names(fresh_store):
         g.principal, g.via = BJ, "session"
         html = app.full_dispatch_request().get_data(as_text=True)
     assert 'id="former-names"' in html and "曾用名：杭州老字号机械厂；杭州示例旧名有限公司" in html
+
+
+def test_supplies_and_projects_take_names_for_each_party(fresh_store):
+    s = fresh_store
+    a, b = _in(s, "330108")[:2]
+    c = _in(s, "330106")[0]
+    supplies = (f"供应商名称,采购方统一社会信用代码,年度,采购金额（万元）\n{a['name']},{c['uscc']},2019,12.5\n"
+                f"{b['name']}萧山分公司,{c['uscc']},2019,3\n").encode()
+    rep = imports.import_for(s, ADMIN, "supplies", supplies, "s.csv", resolve=M.resolver(s, ADMIN))
+    assert rep.status == "ok", rep.errors
+    assert rep.by_name == {"matched": 1, "review": 1, "none": 0} and rep.accepted == 1
+    edges = [r for r in s.dump_rels("SUPPLIES") if r["from"] == a["uscc"] and r["to"] == c["uscc"] and r["year"] == 2019]
+    assert len(edges) == 1
+    projects = (f"项目编号,企业名称,项目名称\nPX-1,{a['name']},示例改造项目\nPX-2,,示例改造项目二\n").encode()
+    rep = imports.import_for(s, ADMIN, "projects", projects, "p.csv", resolve=M.resolver(s, ADMIN))
+    assert rep.status == "rejected" and [(e["row"], e["field"]) for e in rep.errors] == [(3, "owner_uscc")]
+    # Without a matcher (the CLI), a name cannot stand in for a USCC: said per row.
+    rep = run_import(s, "projects", projects.replace(b"PX-2,,", b"PX-2," + a["name"].encode() + b","), "p.csv")
+    assert rep.status == "rejected" and {e["field"] for e in rep.errors} == {"owner_name"}
