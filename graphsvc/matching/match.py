@@ -151,12 +151,15 @@ def match_parsed(index: NameIndex, q: Name, places: list[tuple[str, ...]] = (), 
         # Every name the slip may stand for is scored, so two of them in one place tie.
         peers = set(index.peers(q.core, unknown[0]))
         ids = list(dict.fromkeys([*ids, *peers]))
-    ids = [i for i in ids if entries[i].region_code.startswith(prefix)]
-    sims = [Levenshtein.normalized_similarity(q.core, entries[i].parsed.core) for i in ids]
+    # Entries are taken once: an enterprise re-indexed meanwhile (a write folded in by another
+    # thread) leaves None in its old place.
+    found = {i: e for i in ids if (e := entries[i]) is not None and e.region_code.startswith(prefix)}
+    ids = list(found)
+    sims = [Levenshtein.normalized_similarity(q.core, found[i].parsed.core) for i in ids]
     # Penalties only lower a score: the most similar cores are the only ones worth the reasons.
     ranked = sorted(zip(sims, ids), key=lambda t: -t[0])
     for sim, i in ranked[:SCORED] + [t for t in ranked[SCORED:] if t[1] in peers]:
-        e = entries[i]
+        e = found[i]
         s, why = score(q, places, industry, e, sim, chars)
         if e.uscc not in best or s > best[e.uscc][0]:
             best[e.uscc] = (s, why, e)   # an enterprise counts once, by its best-scoring name
