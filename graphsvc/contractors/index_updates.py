@@ -75,7 +75,7 @@ def touched(changes: list[Change]) -> Touched:
             t.recognitions = True
         elif c.entity in ("Project", "SERVES"):
             t.projects = True
-        elif c.entity == "SUPPLIES":
+        elif c.entity == "SUPPLIES":   # other ops change properties only, never who supplies whom
             t.supplies.append((c.op.removeprefix("replace_"), c.rows))
         elif c.entity == "IN_SEGMENT":
             t.segments.update(r["from"] for r in c.rows if r.get("from"))
@@ -378,6 +378,8 @@ def _supplier_sets(new: R.Index, t: Touched, new_clients: set, read, dirty: set)
     ls = new.leader_suppliers
     changed = False
     for mode, rows in t.supplies:
+        if mode not in ("pair", "from", "to", "delete"):
+            continue    # a property change: who supplies whom is the same
         for r in rows:
             x, b = r.get("from"), r.get("to")
             dirty.add(x)
@@ -389,7 +391,7 @@ def _supplier_sets(new: R.Index, t: Touched, new_clients: set, read, dirty: set)
             else:
                 changed = True
                 ls.pop(b, None)
-                if mode == "from":   # x's other links may be gone: every set holding x is stale
+                if mode != "to":   # x's other links may be gone: every set holding x is stale
                     for leader, sups in list(ls.items()):
                         if x in sups:
                             ls.pop(leader, None)
