@@ -22,7 +22,8 @@ throughput of the phase; worker restarts (gunicorn's log); and for the writes: t
 errors, whether each acknowledged write was visible to the next read that followed it (the
 import's probe row in the leader's detail; the confirmed delivery as ``served_me`` evidence in
 its client's recommendation), and the first request to each endpoint after a write against the
-warm median of the phase without writes. Results: bench/results/serving-<scale>.json and a
+warm median of the phase without writes, and each handler's warm in-process median measured in
+the same run as the reference. Results: bench/results/serving-<scale>-<duration>s.json and a
 printed table. Nothing here is asserted: it measures.
 """
 from __future__ import annotations
@@ -359,6 +360,27 @@ class Writer:
 
 # ---------------------------------------------------------------- the run
 
+def _in_process(st, plan: Plan, seed: int, repeat: int = 10) -> dict:
+    """The same-run reference: each endpoint's handler called in this process (no HTTP, no
+    other load from the bench), warm, as the city bureau: medians in ms."""
+    from bench.common import handler
+    from graphsvc.core.access import Principal
+
+    get = handler(st, Principal("bench_bureau", "bureau", BUREAU_SCOPE))
+    rnd = random.Random(seed)
+    out = {}
+    for kind in ENDPOINTS:
+        get(plan.read_path(kind, rnd, 0))
+        xs = []
+        for i in range(repeat):
+            path = plan.read_path(kind, rnd, i)
+            t = time.perf_counter()
+            get(path)
+            xs.append((time.perf_counter() - t) * 1000)
+        out[kind] = {"median_ms": _median(xs), "n": repeat}
+    return out
+
+
 def _restarts(log_text: str) -> dict:
     boots = len(re.findall(r"Booting worker with pid", log_text))
     return {"worker_boots": boots, "worker_restarts": max(0, boots - 1),
@@ -380,6 +402,7 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
         t = time.perf_counter()
         plan = Plan(st, seed, confirms_needed=int(duration / CONFIRM_EVERY_S) + 2)
         setup_s = time.perf_counter() - t
+        in_process = _in_process(st, plan, seed)
         st.close()
         port = _free_port()
         env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp), "GRAPHSVC_SECRET_KEY": secrets.token_hex(32)}
@@ -430,6 +453,7 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
                                                                            "Recognition")},
                 "duration_s_per_phase": duration, "clients": CLIENTS, "server": "gunicorn 1 worker × 8 threads, LadybugDB",
                 "cpus": os.cpu_count(), "setup_seconds": round(setup_s, 1), "cold_first_request": cold,
+                "in_process_warm_reference": in_process,
                 "phases": {"with_writer": with_writer.summary(), "reads_only": reads_only.summary()},
                 "writer": writer.summary(), "first_after_write_vs_warm": first,
                 "load_average_1m": {"start": round(load0, 2), "after_with_writer": round(load1, 2),
@@ -467,6 +491,9 @@ def table(res: dict) -> str:
     for k, f in res["first_after_write_vs_warm"].items():
         lines.append(f"  {k:<10} n={f['n']:<4} first {f['median_ms']} ms / warm {f['warm_median_ms']} ms = {f['ratio']}×")
     lines.append(f"cold first requests: {json.dumps(res['cold_first_request'], ensure_ascii=False)}")
+    lines.append("in-process warm medians, same run (no HTTP): "
+                 + ", ".join(f"{k} {v['median_ms']} ms" for k, v in res["in_process_warm_reference"].items()))
+    lines.append(f"load average (1 min): {res['load_average_1m']}")
     lines.append(f"server: {res['server_log']}")
     return "\n".join(lines)
 
@@ -490,7 +517,7 @@ def run(ctx) -> list[dict]:
 
 def _save(res: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"serving-{res['scale']}.json"
+    path = RESULTS / f"serving-{res['scale']}-{int(res['duration_s_per_phase'])}s.json"
     path.write_text(json.dumps(res, ensure_ascii=False, indent=1))
     return path
 
