@@ -195,3 +195,24 @@ def test_unrelated_writes_leave_the_index_object_alone(fresh_store, accounts):
     csv = _csv("platform_uscc,member_uscc", [f"{accounts['maker']['uscc']},{accounts['maker2']['uscc']}"])
     _import(fresh_store, "memberships", csv)
     assert R.index_for(fresh_store, W) is ix
+
+
+def test_claim_and_withdraw_loop_leaves_scores_and_cached_links_alone(fresh_store, accounts):
+    """Issue 25 finding 13: claimed and withdrawn deliveries are no evidence, so a supplier
+    claiming and withdrawing in a loop changes no score and drops no cached links."""
+    maker, provider = accounts["maker"]["uscc"], accounts["provider"]["uscc"]
+    before = R.fetch_recommendation(fresh_store, maker, R.Query(1, limit=10), W)
+    ix = R.index_for(fresh_store, W)
+    assert maker in ix.links
+    supplier = Principal("provider", "supplier", uscc=provider)
+    t = min(ix.providers[provider].types)
+    body = {"client_uscc": maker, "kind": sorted(DELIVERY_KINDS[t])[0], "contract_amount_wan": 5,
+            "signed_date": "2024-05-01", **({"unit": "factory"} if t == 1 else {})}
+    for _ in range(3):
+        d = ledger.claim(fresh_store, supplier, body)
+        ledger.transition(fresh_store, supplier, d["id"], "withdraw")
+    after_ix = R.index_for(fresh_store, W)
+    assert after_ix is not ix and maker in after_ix.links
+    assert after_ix.n_confirmed == ix.n_confirmed and after_ix.confirmed == ix.confirmed
+    after = R.fetch_recommendation(fresh_store, maker, R.Query(1, limit=10), W)
+    assert [(i["uscc"], i["score"]) for i in after["items"]] == [(i["uscc"], i["score"]) for i in before["items"]]

@@ -205,18 +205,25 @@ def _deliveries(new: R.Index, t: Touched, fresh: dict, affected: set, dirty: set
         row = fresh["deliveries"].get(did)
         if old == row:
             continue
+        if _evidence(old) != _evidence(row):
+            # Claimed and withdrawn deliveries are no evidence: a claim, or its withdrawal,
+            # changes no score and no cached links (issue 25 finding 13: a claim/withdraw loop).
+            for r in (old, row):
+                if r is not None:
+                    affected.add(r["provider"])
+                    dirty.add(r["client"])
         if old is not None:
-            affected.add(old["provider"])
-            dirty.add(old["client"])
             _index_of(new, "provider_deliveries", old["provider"], did, False)
             _index_of(new, "client_deliveries", old["client"], did, False)
             new.delivery_rows.pop(did)
         if row is not None:
-            affected.add(row["provider"])
-            dirty.add(row["client"])
             _index_of(new, "provider_deliveries", row["provider"], did, True)
             _index_of(new, "client_deliveries", row["client"], did, True)
             new.delivery_rows[did] = row
+
+
+def _evidence(row: dict | None) -> dict | None:
+    return row if row is not None and row["status"] in ("confirmed", "disputed") else None
 
 
 def _enterprises(new: R.Index, t: Touched, fresh: dict, affected: set, dirty: set, retype: set) -> None:
