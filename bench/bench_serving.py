@@ -266,7 +266,8 @@ class Writer:
         next_import, next_confirm, k, c, probe = t0, t0 + 0.5, 0, 0, 0
         while time.monotonic() < stop:
             now = time.monotonic()
-            if now >= next_import:
+            # Whichever is longest overdue goes first, so slow imports do not starve the confirms.
+            if now >= next_import and next_import <= next_confirm:
                 self._import(k)
                 k += 1
                 next_import += IMPORT_EVERY_S
