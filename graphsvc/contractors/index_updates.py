@@ -106,8 +106,11 @@ def fresh_rows(store, ix: R.Index, t: Touched) -> dict:
     w = ix.weights
     out: dict = {"deliveries": {}, "enterprises": {}}
     ids = sorted(t.deliveries)
-    for i in range(0, len(ids), 2000):
-        out["deliveries"].update((r["id"], r) for r in store.read("contractors/deliveries_by_id", ids=ids[i:i + 2000]))
+    if len(ids) <= ONE_BY_ONE:
+        for i in ids:
+            out["deliveries"].update((r["id"], r) for r in store.read("contractors/delivery_by_id", id=i))
+    else:
+        out["deliveries"].update((r["id"], r) for r in store.read("contractors/deliveries_by_id", ids=ids))
     usccs = sorted(t.enterprises)
     for i in range(0, len(usccs), 2000):
         out["enterprises"].update((r["uscc"], r) for r in store.read("contractors/enterprise_facts",
@@ -119,6 +122,10 @@ def fresh_rows(store, ix: R.Index, t: Touched) -> dict:
         out["projects"] = store.read("contractors/projects")
     return out
 
+
+# Up to this many deliveries are re-read one key at a time (< 1 ms each); more in one
+# scanning query (~1 s on the province demo, whatever the number).
+ONE_BY_ONE = 500
 
 PROVIDER_FIELDS = ("uscc", "name", "region_code", "provider_types", "credit_ok", "high_tech", "rd_spend_wan",
                    "rd_staff", "revenue_wan")
@@ -283,21 +290,17 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
     w = _Writer(new)
     touched_divs: set = set()
     after = set(new.recognised_after)
-    # 1. Take the affected providers' old deliveries out of every group.
+    # 1. Take the affected providers' old deliveries out of every group (once per key).
     for p in affected:
-        for d in old.confirmed.get(p, ()):
-            w.drop("by_client", d.client, p)
-            if d.division:
-                w.drop("by_division", d.division, p)
-                touched_divs.add(d.division)
-            if d.kind:
-                w.drop("by_kind", d.kind, p)
-                w.drop("kind_division_count", (d.kind, d.division), p)
+        oc = old.confirmed.get(p, ())
+        for name, keys in _group_keys(oc).items():
+            for k in keys:
+                w.drop(name, k, p)
+        touched_divs.update(d.division for d in oc if d.division)
+        for d in (*oc, *old.disputed.get(p, ())):
             new.by_id.pop(d.id, None)
-            after.discard(d.id)
-        for d in old.disputed.get(p, ()):
-            new.by_id.pop(d.id, None)
-        new.n_confirmed -= len(old.confirmed.get(p, ()))
+        after.difference_update(d.id for d in oc)
+        new.n_confirmed -= len(oc)
         new.confirmed.pop(p, None)
         new.disputed.pop(p, None)
     # 2. Their current deliveries, newest first, back in (as build_index groups them).
@@ -314,17 +317,22 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
                 target[p] = R._newest_first(lst)
                 for d in lst:
                     new.by_id[d.id] = d
+        groups: dict[str, dict] = {"by_client": {}, "by_division": {}, "by_kind": {}, "kind_division_count": {}}
         for d in new.confirmed.get(p, ()):
-            w.add("by_client", d.client, p, d)
+            groups["by_client"].setdefault(d.client, []).append(d)
             if d.division:
-                w.add("by_division", d.division, p, d)
+                groups["by_division"].setdefault(d.division, []).append(d)
                 touched_divs.add(d.division)
             if d.kind:
-                w.add("by_kind", d.kind, p, d)
-                w.add("kind_division_count", (d.kind, d.division), p, 1)
+                groups["by_kind"].setdefault(d.kind, []).append(d)
+                kd = groups["kind_division_count"]
+                kd[(d.kind, d.division)] = kd.get((d.kind, d.division), 0) + 1
             y = new.last_recognised.get(d.client)
             if y and d.signed and int(d.signed[:4]) <= y:
                 after.add(d.id)
+        for name, per in groups.items():
+            for key, v in per.items():
+                w.inner(name, key)[p] = v
         new.n_confirmed += len(conf)
     new.recognised_after = frozenset(after)
     for div in touched_divs:
@@ -334,9 +342,10 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
             new.division_total.pop(div, None)
     # 3. Provider records and their rows in the type tables.
     rows_changed = set()
+    listed = set(new.listed)
     for p in affected:
         before = old.providers.get(p)
-        prov = R._provider(new.provider_rows[p], set(new.listed)) if p in new.provider_rows else None
+        prov = R._provider(new.provider_rows[p], listed) if p in new.provider_rows else None
         if prov is None:
             new.providers.pop(p, None)
         else:
@@ -353,6 +362,13 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
             copied[t] = new.tables[t] = new.tables[t].copy()
         tt = copied[t]
         tt.fill(new, t, tt.pos[p], p)
+
+
+def _group_keys(ds) -> dict[str, set]:
+    """The group keys a provider's confirmed deliveries sit under, per group."""
+    return {"by_client": {d.client for d in ds}, "by_division": {d.division for d in ds if d.division},
+            "by_kind": {d.kind for d in ds if d.kind},
+            "kind_division_count": {(d.kind, d.division) for d in ds if d.kind}}
 
 
 def _place(new: R.Index, before: R.Provider | None, prov: R.Provider | None, p: str) -> None:
@@ -402,13 +418,13 @@ def _supplier_sets(new: R.Index, t: Touched, new_clients: set, read, dirty: set)
                     for leader, sups in list(ls.items()):
                         if x in sups:
                             ls.pop(leader, None)
-    if new_clients and new.leaders:
-        for r in read("contractors/client_buyers", usccs=sorted(new_clients)):
+    for x in sorted(new_clients) if new.leaders else ():
+        for r in read("contractors/buyers_of", uscc=x):
             b = r["buyer"]
             if b in new.leaders:
                 dirty.add(b)
                 if b in ls:
-                    ls[b] = ls[b] | {r["supplier"]}
+                    ls[b] = ls[b] | {x}
                     changed = True
     if changed:
         new.supplier_generation[0] += 1

@@ -588,19 +588,31 @@ class TypeTable:
         conf = ix.confirmed.get(p, ())
         tt.total[i] = len(conf)
         tt.disputed[i] = len(ix.disputed.get(p, ()))
+        # Counted in Python, then written once per column (numpy scalar writes are slow).
+        by_div: dict = {}
+        by_kind: dict = {}
+        by_kd: dict = {}
+        n_type = recognised = 0
+        unit_ge = [0] * len(UNITS)
         for d in conf:
             if d.division:
-                tt._col(tt.by_division, d.division)[i] += 1
+                by_div[d.division] = by_div.get(d.division, 0) + 1
             if d.kind:
-                tt._col(tt.by_kind, d.kind)[i] += 1
-                tt._col(tt.by_kind_division, (d.kind, d.division))[i] += 1
+                by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
+                by_kd[(d.kind, d.division)] = by_kd.get((d.kind, d.division), 0) + 1
             if d.ptype != t:
                 continue
-            tt.n_type[i] += 1
+            n_type += 1
             if d.id in ix.recognised_after:
-                tt.recognised[i] += 1
+                recognised += 1
             if d.unit in UNIT_RANK:
-                tt.unit_ge[i, : UNIT_RANK[d.unit] + 1] += 1
+                for r in range(UNIT_RANK[d.unit] + 1):
+                    unit_ge[r] += 1
+        for table, counts in ((tt.by_division, by_div), (tt.by_kind, by_kind), (tt.by_kind_division, by_kd)):
+            for key, n in counts.items():
+                tt._col(table, key)[i] = n
+        tt.n_type[i], tt.recognised[i] = n_type, recognised
+        tt.unit_ge[i, :] = unit_ge
         for _pid, name in ix.projects.get(p, ()):
             for sc in _scenarios():
                 if sc in name:
