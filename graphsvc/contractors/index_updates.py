@@ -307,7 +307,9 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
     for p in sorted(affected):
         conf, disp = [], []
         for did in new.provider_deliveries.get(p, ()):
-            d = R.dlv(new.delivery_rows[did])
+            row = new.delivery_rows[did]
+            d = old.by_id.get(did) if row is old.delivery_rows.get(did) else None
+            d = d if d is not None else R.dlv(row)
             if d.status == "confirmed":
                 conf.append(d)
             elif d.status == "disputed":
