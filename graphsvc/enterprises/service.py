@@ -19,6 +19,7 @@ graphsvc.core.errors.Forbidden: 所请求的区域超出您的管辖范围
 from __future__ import annotations
 
 from graphsvc.core import access
+from graphsvc.enterprises import directory
 from graphsvc.core import reference
 from graphsvc.core import regions
 from graphsvc.core.errors import BadParameter, Forbidden, NotFound
@@ -41,8 +42,8 @@ def list_enterprises(store, p: access.Principal, *, region: str | None = None, q
                      provider_type: int | None = None, fetch: int, after: list[str] | None = None) -> list[dict]:
     """Up to `fetch` enterprises `p` may see, in USCC order after the cursor `after` ([uscc])."""
     prefix, own = list_scope(p, region)
-    return store.read("enterprises/list", prefix=prefix, uscc=own, q=q or None, provider_type=provider_type,
-                      limit=fetch, after=after[0] if after else None)
+    return directory.search(directory.current(store), prefix=prefix, uscc=own, q=q or None,
+                            provider_type=provider_type, limit=fetch, after=after[0] if after else None)
 
 
 def enterprise_key(row: dict) -> list[str]:
