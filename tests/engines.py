@@ -119,13 +119,21 @@ class Neo4jSession:
         counts = st.counts()
         return all(counts[meta["name"]] == meta["count"] for meta in manifest["files"].values())
 
-    def restart(self, port: int | None = None):
-        """Stop the server and start it again on the same data and port (fault tests)."""
+    def down(self) -> None:
+        """Stop the session's server (fault tests); up() starts it again on the same data."""
         if not self.owned:
-            pytest.fail("restart needs the session's own server, not the one `make neo4j` started")
-        port = port or int(self.run.uri.rsplit(":", 1)[1])
+            pytest.fail("stopping Neo4j needs the session's own server, not the one `make neo4j` started")
         n4.stop(self.run.home)
+
+    def up(self) -> None:
+        """Start the server again on the same data directory, port and password, so that a
+        client that was connected before (a running graphsvc) can reconnect by itself."""
+        port = int(self.run.uri.rsplit(":", 1)[1])
         self.run = n4.start(self.run.home, port=port, wipe=False, password=self.run.password)
+
+    def restart(self) -> None:
+        self.down()
+        self.up()
 
 
 def _pairs(rows) -> dict:
