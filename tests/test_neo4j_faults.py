@@ -19,7 +19,7 @@ import requests
 
 from tests.conftest import Client, Server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 
 def _claim(client: Client, maker_uscc: str, delivery_id: str):
