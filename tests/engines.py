@@ -122,13 +122,22 @@ class Neo4jSession:
         counts = st.counts()
         return all(counts[meta["name"]] == meta["count"] for meta in manifest["files"].values())
 
-    def restart(self, port: int | None = None):
-        """Stop the server and start it again on the same data and port (fault tests)."""
-        if not self.owned:
-            pytest.fail("restart needs the session's own server, not the one `make neo4j` started")
-        port = port or int(self.run.uri.rsplit(":", 1)[1])
-        n4.stop(self.run.home)
+    def down(self) -> None:
+        """Stop the session's server (fault tests); up() starts it again on the same data. The
+        server `make neo4j` started too: it comes back on its port and password, so .neo4j/env
+        stays true (and `make neo4j-stop` still stops it, through .neo4j/pid)."""
+        if not n4.stop(self.run.home):
+            pytest.fail(f"no Neo4j server with its data in {self.run.home} was running to stop")
+
+    def up(self) -> None:
+        """Start the server again on the same data directory, port and password, so that a
+        client that was connected before (a running graphsvc) can reconnect by itself."""
+        port = int(self.run.uri.rsplit(":", 1)[1])
         self.run = n4.start(self.run.home, port=port, wipe=False, password=self.run.password)
+
+    def restart(self) -> None:
+        self.down()
+        self.up()
 
 
 def _behind_the_log(store) -> None:
