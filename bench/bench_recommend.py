@@ -133,7 +133,7 @@ def _http(ctx, reqs, dataset) -> list[dict]:
         token = create_token(st, "bench_admin", actor="bench")
         st.close()
         port = _free_port()
-        env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp), "GRAPHSVC_SECRET_KEY": "bench-secret"}
+        env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp), "GRAPHSVC_SECRET_KEY": "bench-secret-" + "x" * 40}
         env.pop("GRAPHSVC_NEO4J_URI", None)
         log = open(tmp / "server.log", "w")  # noqa: SIM115 — closed in `finally`
         proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "serve", "--host", "127.0.0.1",

@@ -24,7 +24,7 @@ from collections import defaultdict
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.core import projection
+from graphsvc.core import columns, projection
 from graphsvc.core.projection import Change, Part
 
 NAME = "explore"
@@ -426,17 +426,11 @@ def build(store) -> Explore:
     rows.sort(key=lambda r: r["uscc"])
     for r in rows:
         st.set_node(r)
-    src, dst, year, amount, seg = [], [], [], [], []
-    for r in store.read("enterprises/proj_supplies"):
-        b = st.ix(r["buyer"])
-        src.extend(st.ix(u) for u in r["suppliers"])
-        dst.extend([b] * len(r["suppliers"]))
-        year.extend(-1 if y is None else y for y in r["years"])
-        amount.extend(0.0 if a is None else a for a in r["amounts"])
-        seg.extend(st.seg(s) for s in r["segments"])
-    st.e_src, st.e_dst = np.array(src, np.int64), np.array(dst, np.int64)
-    st.e_year, st.e_amount = np.array(year, np.int64), np.array(amount, np.float64)
-    st.e_seg = np.array(seg, np.int64)
+    t = store.read_columns("core/supply_edges")
+    st.e_src, st.e_dst = columns.codes(t.column("seller"), st.ix), columns.codes(t.column("buyer"), st.ix)
+    st.e_year = columns.numbers(t.column("year"), -1, np.int64)
+    st.e_amount = columns.numbers(t.column("amount_wan"), 0.0)
+    st.e_seg = columns.codes(t.column("segment_id"), st.seg)
     st.deliveries = {r["id"]: r for r in store.read("enterprises/proj_deliveries")}
     for r in store.read("enterprises/proj_pairs"):
         st.pairs[r["rel"]].add((r["a"], r["b"]))
@@ -511,7 +505,9 @@ def _fold_nodes(st: Explore, c: Change) -> bool:
 def _fold(st: Explore, c: Change, touched: set) -> bool:
     """Fold one change into `st`; False when only a rebuild can take it in."""
     if c.entity == "SUPPLIES":
-        return _fold_supplies(st, c.op, c.rows)
+        # "update" rewrites the supplier's region copied onto its edges; locality here reads
+        # each enterprise's own region, so there is nothing to fold.
+        return c.op == "update" or _fold_supplies(st, c.op, c.rows)
     if c.entity == "Enterprise":
         if c.op != "upsert":
             return False

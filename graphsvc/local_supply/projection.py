@@ -34,7 +34,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from graphsvc.core import projection
+from graphsvc.core import columns, projection
 
 NAME = "local_supply"
 LEADER = "链主工厂"
@@ -410,35 +410,28 @@ class State:
 
 # ---------------------------------------------------------------- building
 
-def _enterprises(st: State, rows: list[dict]) -> None:
-    n = len(rows)
-    st.uscc = [r["uscc"] for r in rows]
+def _enterprises(st: State, t) -> None:
+    """From the Arrow table of `local_supply/proj_enterprises`."""
+    st.uscc = columns.strings(t.column("uscc"))
     st.index = {u: i for i, u in enumerate(st.uscc)}
-    st.name = [r.get("name") for r in rows]
-    st.region = np.fromiter((st.reg_id(r.get("region_code")) for r in rows), dtype=np.int32, count=n)
-    st.credit = np.fromiter((-1 if r.get("credit_ok") is None else int(bool(r["credit_ok"])) for r in rows),
-                            dtype=np.int8, count=n)
-    st.revenue = np.fromiter((np.nan if r.get("revenue_wan") is None else float(r["revenue_wan"]) for r in rows),
-                             dtype=np.float64, count=n)
+    st.name = columns.strings(t.column("name"))
+    st.region = columns.codes(t.column("region_code"), st.reg_id, np.int32)
+    st.credit = columns.codes(t.column("credit_ok"), lambda v: -1 if v is None else int(bool(v)), np.int8)
+    st.revenue = columns.numbers(t.column("revenue_wan"))
 
 
-def _supply_arrays(st: State, rows: list[dict]) -> tuple:
-    n = len(rows)
-    ix, reg, seg = st.index, st.reg_id, st.seg_id
-    return (np.fromiter((ix[r["seller"]] for r in rows), dtype=np.int32, count=n),
-            np.fromiter((ix[r["buyer"]] for r in rows), dtype=np.int32, count=n),
-            np.fromiter((r["year"] for r in rows), dtype=np.int32, count=n),
-            np.fromiter((r["amount_wan"] or 0.0 for r in rows), dtype=np.float64, count=n),
-            np.fromiter((seg(r["segment_id"]) for r in rows), dtype=np.int32, count=n),
-            np.fromiter((reg(r["supplier_region"]) for r in rows), dtype=np.int32, count=n))
+def _supply_arrays(st: State, t) -> tuple:
+    """From the Arrow table of `core/supply_edges`."""
+    ix = st.index.__getitem__
+    return (columns.codes(t.column("seller"), ix, np.int32), columns.codes(t.column("buyer"), ix, np.int32),
+            columns.numbers(t.column("year"), 0, np.int32), columns.numbers(t.column("amount_wan"), 0.0),
+            columns.codes(t.column("segment_id"), st.seg_id, np.int32),
+            columns.codes(t.column("supplier_region"), st.reg_id, np.int32))
 
 
 def _supplies(st: State, store) -> None:
-    """Every supply, read one year at a time (a quarter of the rows as Python objects at once)."""
-    parts = []
-    for y in store.read("local_supply/proj_supply_years"):
-        parts.append(_supply_arrays(st, store.read("local_supply/proj_supplies", year=y["year"])))
-    cols = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int32) for k in range(6)]
+    """Every supply, read once as Arrow columns (no Python object per row)."""
+    cols = list(_supply_arrays(st, store.read_columns("core/supply_edges")))
     cols[3] = cols[3].astype(np.float64)
     _sort_edges(st, *cols, np.ones(len(cols[0]), dtype=bool))
 
@@ -472,11 +465,13 @@ def _sort_edges(st: State, seller, buyer, year, amount, sg, sreg, alive) -> None
 def build(store) -> State:
     """The projection from the database, in bulk."""
     st = State()
-    _enterprises(st, store.read("local_supply/proj_enterprises"))
+    _enterprises(st, store.read_columns("local_supply/proj_enterprises"))
     _supplies(st, store)
-    for r in store.read("local_supply/proj_segments"):
-        i, g = st.index.get(r["uscc"]), st.seg_id(r["segment_id"])
-        if i is not None:
+    t = store.read_columns("local_supply/proj_segments")
+    ents = columns.codes(t.column("uscc"), lambda u: st.index.get(u, -1))
+    segs = columns.codes(t.column("segment_id"), st.seg_id)
+    for i, g in zip(ents.tolist(), segs.tolist()):
+        if i >= 0:
             st.seg_members[g].add(i)
             st.ent_segs[i].add(g)
     for r in store.read("local_supply/proj_recognitions"):
@@ -762,10 +757,27 @@ def _supplies_change(st: State, rows: list[dict]) -> None:
     _replace_supplies(st, rows)
 
 
+def _supplier_region(st: State, rows: list[dict]) -> None:
+    """The importer's rewrite of a relocated supplier's region on its edges
+    ({"from": uscc, "supplier_region": code}); `_upsert_enterprises` has usually done it."""
+    new = np.full(len(st.uscc), -1, dtype=np.int64)
+    for r in rows:
+        i = st.index.get(r.get("from"))
+        if i is None or "supplier_region" not in r:
+            raise _Rebuild
+        new[i] = st.reg_id(r["supplier_region"])
+    ns = new[st.seller[:st.n]]
+    hit = np.nonzero(ns >= 0)[0]
+    if len(hit):
+        st.sreg[hit] = ns[hit]
+        st.gen["reloc"] = st.tick
+
+
 _APPLY = {
     ("Enterprise", "upsert"): lambda st, rows: (_upsert_enterprises(st, rows), _grow_bstart(st)),
     ("SUPPLIES", "replace_pair"): _supplies_change,
     ("SUPPLIES", "delete"): _delete_supplies,
+    ("SUPPLIES", "update"): _supplier_region,
     ("IN_SEGMENT", "replace_from"): lambda st, rows: _segments(st, rows, "from"),
     ("IN_SEGMENT", "replace_to"): lambda st, rows: _segments(st, rows, "to"),
     ("IN_SEGMENT", "replace_pair"): lambda st, rows: _segments(st, rows, "pair"),

@@ -127,6 +127,17 @@ def log_entries(changes, first_seq: int, at: str, bulk_rows: int = BULK_ROWS) ->
     return out
 
 
+def _empty_table(cypher: str):
+    """An empty Table with the query's RETURN aliases as columns (no rows: no types to infer)."""
+    import re
+
+    import pyarrow as pa
+
+    tail = cypher.rsplit("RETURN", 1)[-1].split("ORDER BY")[0]
+    names = re.findall(r"\bAS\s+`?(\w+)`?", tail)
+    return pa.table({n: pa.array([], pa.null()) for n in names})
+
+
 class Tx(ABC):
     """One write transaction. Statements run in order; the whole is committed or nothing.
 
@@ -226,6 +237,14 @@ class Store(ABC):
 
     def read(self, name: str, **params) -> list[dict]:
         return self.read_cypher(load_query(name), params)
+
+    def read_columns(self, name: str, **params):
+        """A bulk read as a pyarrow Table (projections read millions of rows: a Python dict per
+        row was most of their build time). Adapters with a columnar result override this."""
+        import pyarrow as pa
+
+        rows = self.read(name, **params)
+        return pa.Table.from_pylist(rows) if rows else _empty_table(load_query(name))
 
     def read_one(self, name: str, **params) -> dict | None:
         rows = self.read(name, **params)

@@ -285,6 +285,13 @@ class LadybugStore(Store):
         except RuntimeError as exc:
             raise StoreError(str(exc)) from exc
 
+    def read_columns(self, name: str, **params):
+        conn = self._conn()
+        try:
+            return conn.execute(*_inline_nulls(load_query(name), params)).get_as_arrow()
+        except RuntimeError as exc:
+            raise StoreError(str(exc)) from exc
+
     @contextmanager
     def transaction(self) -> Iterator[LadybugTx]:
         conn = self._conn()

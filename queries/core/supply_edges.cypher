@@ -1,6 +1,5 @@
-// The local-supply projection: the supply records of one year, with the supplier's region as the
-// edge holds it (graphsvc/local_supply/projection.py reads them a year at a time).
+// Every supply record, one row an edge: what the in-memory projections build from
+// (graphsvc/local_supply/projection.py, graphsvc/enterprises/projection.py), read as Arrow columns.
 MATCH (s:Enterprise)-[e:SUPPLIES]->(b:Enterprise)
-WHERE e.year = $year
 RETURN s.uscc AS seller, b.uscc AS buyer, e.year AS year, e.amount_wan AS amount_wan,
        e.segment_id AS segment_id, e.supplier_region AS supplier_region
