@@ -385,6 +385,7 @@ def _in_process(st, plan: Plan, seed: int, repeat: int = 10) -> dict:
 def _restarts(log_text: str) -> dict:
     boots = len(re.findall(r"Booting worker with pid", log_text))
     return {"worker_boots": boots, "worker_restarts": max(0, boots - 1),
+            "buffer_pool_errors": len(re.findall(r"Buffer manager exception|buffer pool is full", log_text, re.I)),
             "worker_signals": re.findall(r"Worker \(pid:\d+\) was sent (\w+)", log_text)[:10],
             "worker_timeouts": len(re.findall(r"WORKER TIMEOUT", log_text))}
 
@@ -471,6 +472,8 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
                 pass
         if log is not None:
             log.close()
+            RESULTS.mkdir(parents=True, exist_ok=True)   # the server's log, kept for the errors
+            shutil.copy(tmp / "server.log", RESULTS / f"serving-{ctx.scale}-{int(duration)}s.server.log")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
