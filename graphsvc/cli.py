@@ -212,6 +212,38 @@ def restore(c: CliContext, in_dir):
     click.echo(f"restored {sum(counts.values())} records from {in_dir}")
 
 
+@cli.group()
+def changelog():
+    """The change log the in-memory projections follow (docs/projection.md)."""
+
+
+@changelog.command("status")
+@pass_ctx
+def changelog_status(c: CliContext):
+    """The log's head sequence, how many entries it keeps and the oldest."""
+    row = c.store.read_one("core/changelog_count") or {}
+    click.echo(json.dumps({"head": c.store.change_head(), "entries": row.get("entries", 0),
+                           "oldest": row.get("oldest")}))
+
+
+@changelog.command("compact")
+@click.option("--keep", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Newest entries to keep (at least 1).")
+@click.option("--older-than-days", type=click.FloatRange(min=0), default=None,
+              help="Delete only entries written more than this many days ago.")
+@pass_ctx
+def changelog_compact(c: CliContext, keep, older_than_days):
+    """Delete old change-log entries. A running projection that has not read them yet rebuilds
+    from the database when it next serves (correct, only slower): keep more entries than the
+    writes of the longest time a worker may stay idle."""
+    import datetime as dt
+
+    before = None
+    if older_than_days is not None:
+        before = (dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than_days)).isoformat(timespec="microseconds")
+    click.echo(json.dumps(c.store.compact_changes(keep, before)))
+
+
 for _feature in (accounts_cli, contractors_cli, deliveries_cli, demo_accounts_cli, local_supply_cli, orders_cli,
                  programmes_cli, enterprises_cli):
     for _command in _feature.COMMANDS:

@@ -58,7 +58,7 @@ def fmt(diags: list[dict]) -> str:
 
 
 def schema_from_graphsvc() -> dict | None:
-    """The linter's schema JSON derived from graphsvc.core.schema (NODES, RELS), if available.
+    """The linter's schema JSON derived from graphsvc.core.schema (NODES, LOG, RELS), if available.
 
     With it, unknown labels, relationship types and property keys, and impossible
     (:A)-[:T]->(:B) patterns are lint errors.
@@ -70,6 +70,7 @@ def schema_from_graphsvc() -> dict | None:
     nodes, rels = getattr(schema, "NODES", None), getattr(schema, "RELS", None)
     if not isinstance(nodes, dict) or not isinstance(rels, dict):
         return None
+    nodes = {**nodes, **getattr(schema, "LOG", {})}  # the change log's bookkeeping labels
     props = {p for spec in [*nodes.values(), *rels.values()] for p in spec.get("props", {})}
     return {
         "labels": sorted(nodes),

@@ -32,6 +32,10 @@ def arguments(accounts) -> dict:
         "after": "9", "after_key": "2030-01-01", "after_id": "D999999", "after_at": "2030-01-01",
         "keys": ["user:nobody"], "now": "2030-01-01T00:00:00+00:00", "password_hash": "$argon2id$not-a-real-hash",
         "ecosystem": maker, "processes": ["cnc", "smt"], "today": "2025-06-01",
+        # the change log (queries/core/changelog_*.cypher)
+        "n": 1, "at": "2030-01-01T00:00:00+00:00", "after_seq": 0, "upto_seq": 0, "before_at": "2000-01-01",
+        "entries": [{"seq": 10**12, "at": "2030-01-01T00:00:00+00:00", "entity": "Delivery", "op": "upsert",
+                     "rows": "[]"}],
     }
 
 

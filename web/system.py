@@ -34,11 +34,23 @@ def openapi():
     return jsonify(document())
 
 
+_INT = {"type": "integer"}
+PROJECTION = {
+    "type": "object", "required": ["seq", "head", "lag", "parts"],
+    "description": "In-memory projection (docs/projection.md): the newest change-log sequence this worker "
+                   "holds, the log's head, the lag between them, and per built part its sequence, lag and "
+                   "build time in seconds",
+    "properties": {"seq": _INT, "head": _INT, "lag": _INT, "parts": {"type": "object", "additionalProperties": {
+        "type": "object", "required": ["seq", "lag", "build_seconds"],
+        "properties": {"seq": _INT, "lag": _INT, "build_seconds": {"type": "number"},
+                       "built_at": {"type": "number", "description": "Unix time of the last build"}}}}}}
+
 OPENAPI = {
-    "/health": {"get": {"summary": "Service health: ok or fault (engine and counts for an admin only)",
+    "/health": {"get": {"summary": "Service health: ok or fault (for an admin: engine, counts, the projection's sequence and lag)",
                         "security": [],
                         "responses": {**ok({"type": "object", "required": ["status"],
                                             "properties": {"status": {"type": "string", "enum": ["ok"]},
+                                                           "projection": PROJECTION,
                                                            "engine": {"type": "string"},
                                                            "counts": {"type": "object"}}}),
                                       "503": {"description": "The store is unavailable (details in the log)", "content": {

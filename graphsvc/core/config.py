@@ -28,6 +28,8 @@ class Settings:
     import_max_rows: int = 500_000
     import_max_unpacked_bytes: int = 200 * 1024 * 1024
     import_max_errors: int = 1000
+    # Rows above which a change-log entry is stored as op "bulk" without rows (docs/projection.md).
+    changelog_bulk_rows: int = 50_000
     extra: dict = field(default_factory=dict)
     # Login throttling (graphsvc/core/throttle.py) and sessions (graphsvc/core/sessions.py).
     login_failures_per_account: int = 10
@@ -104,6 +106,7 @@ def load(**overrides) -> Settings:
         import_max_rows=_int("GRAPHSVC_IMPORT_MAX_ROWS", 500_000),
         import_max_unpacked_bytes=_int("GRAPHSVC_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024,
         import_max_errors=_int("GRAPHSVC_IMPORT_MAX_ERRORS", 1000),
+        changelog_bulk_rows=_int("GRAPHSVC_CHANGELOG_BULK_ROWS", 50_000),
     )
     values.update(overrides)
     return Settings(**values)

@@ -10,6 +10,7 @@ engine and the graph's counts. The fault's detail (paths, lock holder) is for th
 """
 from __future__ import annotations
 
+from graphsvc.core import projection
 from graphsvc.core.access import Principal
 
 
@@ -23,7 +24,8 @@ def status(store) -> tuple[dict, str | None]:
 
 
 def details(store, p: Principal | None) -> dict:
-    """What an admin sees besides the status: the engine and the graph's counts."""
+    """What an admin sees besides the status: the engine, the graph's counts and this worker's
+    projection (its change sequence, the lag behind the change log, each part's build time)."""
     if p is None or not p.is_admin:
         return {}
-    return {"engine": store.engine, "counts": store.counts()}
+    return {"engine": store.engine, "counts": store.counts(), "projection": projection.status(store)}

@@ -13,8 +13,16 @@ registers a `Part` once, at import time:
 
 A change is `Change(seq, entity, op, rows)`: `entity` a node label or relationship type of
 `graphsvc.core.schema`, `op` "upsert", "replace_pair", "replace_from", "replace_to" (the
-`Tx.replace_rels` modes) or "delete", `rows` the rows as written. `current(store, name)`
-returns the part's state brought up to everything committed so far.
+`Tx.replace_rels` modes), "delete" or "update" (`Tx.log_change`), `rows` the rows as written.
+`current(store, name)` returns the part's state brought up to everything committed so far.
+A "bulk" change (a load too large to list, or entity "*": the whole graph) is never handed to
+`apply`: the parts it concerns rebuild. An `apply` that meets an op it does not handle returns
+None.
+
+Every transaction appends its changes to the persisted change log (`Change` nodes, numbered by
+the `ChangeHead` counter) before it commits (docs/projection.md). The writing process folds them
+in right after commit; where other processes write the same database (`store.shared_log`,
+Neo4j with several workers) `current` first reads the log past the newest sequence it holds.
 
 >>> part = Part("doc_example", build=lambda store: {"n": 0},
 ...             apply=lambda state, changes: {"n": state["n"] + sum(len(c.rows) for c in changes)})
@@ -64,9 +72,13 @@ class _Slot:
 
 
 _PARTS: dict[str, Part] = {}
-# Per store: its change sequence in this process, pending changes, and each part's slot.
+# Per store: the newest sequence this process holds every change up to ("seq"; None until read
+# from the store's log head), the changes not yet folded into every built slot ("log", by seq),
+# and each part's slot.
 _STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
+# At most this many log entries are read at once; a process further behind rebuilds instead.
+READ_LIMIT = 10_000
 
 
 def register(part: Part) -> Part:
@@ -74,45 +86,112 @@ def register(part: Part) -> Part:
     return part
 
 
+def _log_head(store) -> int:
+    """The store's persisted log head (0 for a store without a change log)."""
+    head = getattr(store, "change_head", None)
+    return head() if head else 0
+
+
 def _store_state(store) -> dict:
     with _GUARD:
         st = _STATE.get(store)
         if st is None:
-            st = {"seq": 0, "log": [], "slots": {}}
+            st = {"seq": None, "log": {}, "slots": {}, "sync_lock": threading.Lock(), "synced_at": 0.0}
             _STATE[store] = st
-        return st
+    if st["seq"] is None:
+        head = _log_head(store)  # outside the guard: a database read
+        with _GUARD:
+            if st["seq"] is None:
+                st["seq"] = head
+    return st
 
 
-def committed(store, changes: list[tuple[str, str, list[dict]]]) -> None:
-    """Called by the store adapter after a transaction committed, with `Tx.changes`."""
+def _concerns(part: Part, c: Change) -> bool:
+    return part.entities is None or c.entity == "*" or c.entity in part.entities
+
+
+def _advance(st: dict) -> None:
+    """Move the contiguous head over changes already held (under _GUARD)."""
+    while st["seq"] + 1 in st["log"]:
+        st["seq"] += 1
+
+
+def committed(store, changes) -> None:
+    """Called by the store adapter after a transaction committed, with the `Change`s it logged
+    (`Tx.write_log`); (entity, op, rows) tuples from a store without a log are numbered here."""
     if not changes:
         return
     st = _store_state(store)
     with _GUARD:
-        for entity, op, rows in changes:
-            st["seq"] += 1
-            st["log"].append(Change(st["seq"], entity, op, rows))
+        for c in changes:
+            if not isinstance(c, Change):
+                c = Change(max([st["seq"], *st["log"]]) + 1, *c)
+            if c.seq > st["seq"]:
+                st["log"][c.seq] = c
+        _advance(st)
+
+
+def sync(store) -> None:
+    """Take in the changes other processes committed (stores whose `shared_log` is set): one
+    indexed read of the log past the newest sequence held. A gap (entries compacted away, or
+    more than READ_LIMIT behind) makes every part rebuild."""
+    if not getattr(store, "shared_log", False):
+        return
+    st = _store_state(store)
+    arrived = time.monotonic()
+    # Single flight: concurrent requests share one read. A read that started after this call
+    # arrived has seen every write acknowledged before it, so it serves this call too.
+    with st["sync_lock"]:
+        if st["synced_at"] > arrived:
+            return
+        started = time.monotonic()
+        _sync_read(store, st)
+        st["synced_at"] = started
+
+
+def _sync_read(store, st: dict) -> None:
+    after = st["seq"]
+    found = store.changes_since(after, READ_LIMIT)
+    if not found:
+        return
+    with _GUARD:
+        if st["seq"] != after:          # another thread synced meanwhile: take what is new
+            found = [c for c in found if c.seq > st["seq"]]
+            after = st["seq"]
+        if found and (found[0].seq != after + 1 or len(found) >= READ_LIMIT):
+            # The log no longer holds what we lack: rebuild every part from the database.
+            st["log"].clear()
+            for slot in st["slots"].values():
+                slot.seq = -1
+            st["seq"] = found[-1].seq
+            return
+        for c in found:
+            st["log"].setdefault(c.seq, c)   # this process's own entries keep their rows
+        _advance(st)
 
 
 def head(store) -> int:
-    """The sequence number of the newest committed change this process knows of."""
+    """The sequence number of the newest committed change this process holds."""
     return _store_state(store)["seq"]
 
 
 def current(store, name: str):
     """The state of part `name` for `store`, up to date with every committed change."""
     part = _PARTS[name]
+    sync(store)
     st = _store_state(store)
     with _GUARD:
         slot = st["slots"].setdefault(name, _Slot())
     with slot.lock:
-        target = head(store)
+        target = st["seq"]
         if slot.seq < 0:
             _build(store, part, slot, target)
         elif slot.seq < target:
-            pending = [c for c in st["log"] if c.seq > slot.seq and c.seq <= target
-                       and (part.entities is None or c.entity in part.entities)]
-            new = part.apply(slot.state, pending) if pending else slot.state
+            with _GUARD:
+                pending = [st["log"][s] for s in sorted(st["log"])
+                           if slot.seq < s <= target and _concerns(part, st["log"][s])]
+            new = None if any(c.op == "bulk" for c in pending) else \
+                part.apply(slot.state, pending) if pending else slot.state
             if new is None:
                 _build(store, part, slot, target)
             else:
@@ -122,6 +201,8 @@ def current(store, name: str):
 
 
 def _build(store, part: Part, slot: _Slot, target: int) -> None:
+    """Build from the database. `target` was read before: a change committed during the build
+    may be in the state and is applied again later (applying a change is idempotent)."""
     t0 = time.perf_counter()
     slot.state = part.build(store)
     slot.build_seconds = time.perf_counter() - t0
@@ -131,11 +212,11 @@ def _build(store, part: Part, slot: _Slot, target: int) -> None:
 
 def _compact(st: dict) -> None:
     """Drop changes every built slot has folded in (unbuilt slots build from the database)."""
-    done = [s.seq for s in st["slots"].values() if s.seq >= 0]
-    low = min(done) if done else st["seq"]
     with _GUARD:
-        if st["log"] and st["log"][0].seq <= low:
-            st["log"] = [c for c in st["log"] if c.seq > low]
+        done = [s.seq for s in st["slots"].values() if s.seq >= 0]
+        low = min(done) if done else st["seq"]
+        for s in [s for s in st["log"] if s <= low]:
+            del st["log"][s]
 
 
 def reset(store=None) -> None:
@@ -148,8 +229,11 @@ def reset(store=None) -> None:
 
 
 def status(store) -> dict:
-    """For /health: the change sequence, and each built part's sequence, lag and build time."""
+    """For /health: the newest change this process holds (`seq`), the persisted log's head and
+    the lag behind it, and each built part's sequence, lag and build time."""
     st = _store_state(store)
-    parts = {name: {"seq": s.seq, "lag": st["seq"] - s.seq, "build_seconds": round(s.build_seconds, 3)}
-             for name, s in st["slots"].items() if s.seq >= 0}
-    return {"seq": st["seq"], "parts": parts}
+    log_head = max(_log_head(store), st["seq"])
+    parts = {name: {"seq": s.seq, "lag": log_head - s.seq, "build_seconds": round(s.build_seconds, 3),
+                    "built_at": round(s.built_at, 3)}
+             for name, s in list(st["slots"].items()) if s.seq >= 0}
+    return {"seq": st["seq"], "head": log_head, "lag": log_head - st["seq"], "parts": parts}

@@ -15,6 +15,7 @@ NODES: dict[str, dict] = {
             "industry_kind": "STRING", "is_manufacturer": "BOOLEAN", "provider_types": "INT64[]",
             "high_tech": "BOOLEAN", "credit_ok": "BOOLEAN", "revenue_wan": "DOUBLE",
             "rd_spend_wan": "DOUBLE", "rd_staff": "INT64", "employees": "INT64",
+            "former_names": "STRING[]",
         },
     },
     "Region": {
@@ -94,6 +95,18 @@ NODES: dict[str, dict] = {
             "region_code": "STRING", "detail": "STRING", "ip": "STRING",
         },
     },
+    # An import row that named a company the matcher could not decide (issue #24): it waits for a
+    # person to accept it with a USCC (the row is then imported) or reject it. `data` is the row
+    # as the file had it (JSON), `candidates` the matcher's (JSON); `region_code` scopes it.
+    "MatchReview": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "kind": "STRING", "field": "STRING", "name_field": "STRING", "name": "STRING",
+            "decision": "STRING", "candidates": "STRING", "data": "STRING", "row": "INT64", "file": "STRING",
+            "region_code": "STRING", "status": "STRING", "created_at": "STRING", "created_by": "STRING",
+            "decided_at": "STRING", "decided_by": "STRING", "uscc": "STRING",
+        },
+    },
 }
 
 # name -> (from label, to label, props, identity props).  The identity props say when two
@@ -119,6 +132,20 @@ RELS: dict[str, dict] = {
                   "props": {"since": "STRING", "capabilities": "STRING[]"}, "identity": []},
     "CORRECTS": {"from": "Delivery", "to": "Delivery", "props": {}, "identity": []},
     "HAS_CAPACITY": {"from": "Enterprise", "to": "Capacity", "props": {}, "identity": []},
+}
+
+
+# The change log (graphsvc/core/projection.py, docs/projection.md): bookkeeping, not graph data.
+# Every committed write to what the figures read appends one `Change` per (entity, op, rows) in
+# the same transaction; `ChangeHead` (one node, id "head") holds the last sequence number handed
+# out, so writers on several processes (Neo4j) serialise on its write lock. Not part of NODES:
+# backups, restores, counts and dumps are about the graph, not its log.
+LOG: dict[str, dict] = {
+    "Change": {
+        "key": "seq",
+        "props": {"seq": "INT64", "at": "STRING", "entity": "STRING", "op": "STRING", "rows": "STRING"},
+    },
+    "ChangeHead": {"key": "id", "props": {"id": "STRING", "seq": "INT64", "at": "STRING"}},
 }
 
 

@@ -361,12 +361,13 @@ def _write_claim(store, p: Principal, rec: dict, old: dict | None, region: str |
                       created_at=audit.now_iso(), created_by=p.username)
         if not rows:
             raise Invalid([("client_uscc", "企业不在图谱中")])
-        # What the in-memory projections follow (graphsvc.core.projection).
-        tx.log_change("Delivery", "upsert", [{**{k: rec[k] for k in CLAIM_FIELDS}, "status": "claimed"}])
-        tx.log_change("DELIVERED", "replace_pair", [{"from": rec["supplier_uscc"], "to": rec["id"]}])
-        tx.log_change("FOR", "replace_pair", [{"from": rec["id"], "to": rec["client_uscc"]}])
+        # The change log (graphsvc/core/projection.py): the new node and its two edges.
+        tx.log_change("Delivery", "upsert", [rows[0]["delivery"]])
+        tx.log_change("DELIVERED", "replace_to", [{"from": rec["supplier_uscc"], "to": rec["id"]}])
+        tx.log_change("FOR", "replace_from", [{"from": rec["id"], "to": rec["client_uscc"]}])
         if old is not None:
             tx.run("deliveries/link_correction", id=rec["id"], corrects=old["id"])
+            tx.log_change("CORRECTS", "replace_pair", [{"from": rec["id"], "to": old["id"]}])
         audit.record(tx, audit.event(p.username, "delivery.claim", rec["id"], region_code=region, ip=ip, detail={
             "status": "claimed", "supplier_uscc": rec["supplier_uscc"], "client_uscc": rec["client_uscc"],
             "kind": rec["kind"], "provider_type": rec["provider_type"],
@@ -409,7 +410,9 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
                           confirmed_by=p.username if confirm else None,
                           confirmed_at=now if confirm else None):
                 raise _Lost()  # another request moved it first: roll back, write nothing
-            tx.log_change("Delivery", "upsert", [{"id": d["id"], "status": new}])
+            tx.log_change("Delivery", "upsert", [{"id": d["id"], "status": new,
+                                                  "confirmed_by": p.username if confirm else None,
+                                                  "confirmed_at": now if confirm else None}])
             audit.record(tx, audit.event(p.username, f"delivery.{action}", d["id"],
                                          region_code=row["client_region"], ip=ip, detail={
                                              "from": want, "to": new, "reason": reason,

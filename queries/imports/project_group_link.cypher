@@ -4,3 +4,4 @@ WHERE lead.group_id IN $group_ids
 MATCH (follower:Project {one_plus_n: 'N'})
 WHERE follower.group_id = lead.group_id
 CREATE (lead)-[:LEADS]->(follower)
+RETURN lead.id AS `from`, follower.id AS `to`

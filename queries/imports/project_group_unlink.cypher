@@ -2,3 +2,4 @@
 MATCH (a:Project)-[l:LEADS]->(b:Project)
 WHERE a.group_id IN $group_ids OR b.group_id IN $group_ids
 DELETE l
+RETURN a.id AS `from`, b.id AS `to`

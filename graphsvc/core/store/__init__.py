@@ -11,8 +11,11 @@ def open_store(settings) -> Store:
     if settings.neo4j_uri:
         from graphsvc.core.store.neo4j_store import Neo4jStore
 
-        return Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
-    from graphsvc.core.store.ladybug_store import LadybugStore
+        store = Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
+    else:
+        from graphsvc.core.store.ladybug_store import LadybugStore
 
-    return LadybugStore(settings.db_path, read_only=settings.read_only,
-                        buffer_pool_mb=settings.buffer_pool_mb, copy_threshold=settings.copy_threshold)
+        store = LadybugStore(settings.db_path, read_only=settings.read_only,
+                             buffer_pool_mb=settings.buffer_pool_mb, copy_threshold=settings.copy_threshold)
+    store.bulk_rows = settings.changelog_bulk_rows
+    return store

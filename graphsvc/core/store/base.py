@@ -6,7 +6,9 @@ ledger transitions) so that a failure leaves nothing half-written.
 """
 from __future__ import annotations
 
+import datetime as dt
 import decimal
+import json
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from functools import cache
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 import queries
 from graphsvc.core import schema
+from graphsvc.core.projection import Change
 
 # Queries ship as package data of the top-level `queries` package, one folder per feature.
 QUERY_DIR = Path(queries.__file__).resolve().parent
@@ -64,6 +67,19 @@ def plain(value: Any) -> Any:
     return value
 
 
+def same_identity(rel: str, edge: str = "e", row: str = "r") -> str:
+    """A WHERE clause (or "") matching edge `edge` to row `row` on `rel`'s identity properties,
+    NULL equal to NULL (a property map `{segment_id: r.segment_id}` never matches a NULL, so a
+    re-imported supply without a segment was added a second time instead of replaced).
+
+    >>> same_identity("SUPPLIES")
+    ' WHERE (e.year = r.year OR (e.year IS NULL AND r.year IS NULL)) AND (e.segment_id = r.segment_id OR (e.segment_id IS NULL AND r.segment_id IS NULL))'
+    """
+    conds = [f"({edge}.{p} = {row}.{p} OR ({edge}.{p} IS NULL AND {row}.{p} IS NULL))"
+             for p in schema.RELS[rel]["identity"]]
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
 def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str, value: str) -> str:
     """Cypher deleting every `rel` edge leaving (mode "from") or reaching (mode "to") the node
     whose key is the expression `value`, found by a key lookup (an IN-list filter scans)."""
@@ -73,8 +89,42 @@ def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str, value: str) -
 
 
 # Accounts, sessions, throttling and the audit trail are not figures' inputs: their writes are
-# not change-logged (the serving issue #12 excludes them).
-UNLOGGED = frozenset({"Account", "LoginThrottle", "Token", "AuditEvent"})
+# not change-logged (the serving issue #12 excludes them); nor is the log itself.
+UNLOGGED = frozenset({"Account", "LoginThrottle", "Token", "AuditEvent", *schema.LOG})
+
+# An entry with more rows than this is logged as op "bulk" without its rows (a demo or province
+# load): other processes rebuild their projections on it. GRAPHSVC_CHANGELOG_BULK_ROWS overrides.
+BULK_ROWS = 50_000
+# Entries per statement when appending to the log.
+LOG_CHUNK = 500
+
+
+def _json_default(v):
+    """numpy scalars and arrays in imported rows (ColumnRows) are written as plain JSON."""
+    if hasattr(v, "tolist"):
+        return v.tolist()
+    if isinstance(v, decimal.Decimal):
+        return plain(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    raise TypeError(f"{type(v).__name__} is not JSON serialisable in a change-log row")
+
+
+def log_entries(changes, first_seq: int, at: str, bulk_rows: int = BULK_ROWS) -> list[dict]:
+    """The stored form of `changes` (entity, op, rows), numbered from `first_seq`.
+
+    >>> log_entries([("Delivery", "upsert", [{"id": "D1", "status": "confirmed"}]),
+    ...              ("SUPPLIES", "replace_pair", [{"from": "a", "to": "b"}] * 3)], 7, "T", bulk_rows=2)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'seq': 7, 'at': 'T', 'entity': 'Delivery', 'op': 'upsert', 'rows': '[{"id": "D1", "status": "confirmed"}]'},
+     {'seq': 8, 'at': 'T', 'entity': 'SUPPLIES', 'op': 'bulk', 'rows': '[]'}]
+    """
+    out = []
+    for i, (entity, op, rows) in enumerate(changes):
+        bulk = len(rows) > bulk_rows
+        out.append({"seq": first_seq + i, "at": at, "entity": entity, "op": "bulk" if bulk else op,
+                    "rows": "[]" if bulk else json.dumps(list(rows), ensure_ascii=False, default=_json_default)})
+    return out
 
 
 class Tx(ABC):
@@ -94,10 +144,26 @@ class Tx(ABC):
 
     def log_change(self, entity: str, op: str, rows: list[dict]) -> None:
         """Record a change made through `run`: `entity` a label or relationship type, `op`
-        "upsert" (rows carry the key and the changed properties) or "delete" (rows carry the
-        key; for a relationship "from"/"to")."""
-        if entity not in UNLOGGED and rows:
+        "upsert" (rows carry the key and the changed properties), "delete" (rows carry the
+        key; for a relationship "from" and/or "to": every such edge leaving `from` / reaching
+        `to`, or between the two) or "update" (relationships only: rows carry "from" and/or
+        "to" and the properties set on every such edge), or "bulk" (too much to list: every
+        projection rebuilds; entity "*" for the whole graph)."""
+        if entity not in UNLOGGED and (rows or op == "bulk"):
             self.changes.append((entity, op, list(rows)))
+
+    def write_log(self, bulk_rows: int = BULK_ROWS) -> list:
+        """Append `changes` to the persisted change log, in this transaction (the adapters call
+        it just before COMMIT), and return them as numbered `projection.Change`s."""
+        changes = self.changes
+        if not changes:
+            return []
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        last = self.run("core/changelog_next", n=len(changes), at=at)[0]["seq"]
+        entries = log_entries(changes, last - len(changes) + 1, at, bulk_rows)
+        for i in range(0, len(entries), LOG_CHUNK):
+            self.run("core/changelog_append", entries=entries[i:i + LOG_CHUNK])
+        return [Change(e["seq"], entity, op, rows) for e, (entity, op, rows) in zip(entries, changes)]
 
     @abstractmethod
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]: ...
@@ -133,6 +199,10 @@ class Tx(ABC):
 
 class Store(ABC):
     engine: str = "?"
+    # True where other processes may write the same database (Neo4j): projections then read the
+    # change log past what they hold before serving. LadybugDB has one writer process.
+    shared_log: bool = False
+    bulk_rows: int = BULK_ROWS
 
     @abstractmethod
     def read_cypher(self, cypher: str, params: dict | None = None) -> list[dict]: ...
@@ -164,6 +234,29 @@ class Store(ABC):
     def write(self, name: str, **params) -> list[dict]:
         with self.transaction() as tx:
             return tx.run(name, **params)
+
+    # -- the change log (graphsvc/core/projection.py) --------------------------------------
+    def change_head(self) -> int:
+        """The last change-log sequence number committed (0: nothing logged yet)."""
+        row = self.read_one("core/changelog_head")
+        return int(row["seq"]) if row and row["seq"] is not None else 0
+
+    def changes_since(self, after: int, limit: int = 10_000) -> list:
+        """Committed change-log entries after `after`, oldest first, as `projection.Change`s
+        (a "bulk" entry has no rows)."""
+        return [Change(int(r["seq"]), r["entity"], r["op"], json.loads(r["rows"] or "[]"))
+                for r in self.read("core/changelog_since", after_seq=after, limit=limit)]
+
+    def compact_changes(self, keep: int, before: str | None = None) -> dict:
+        """Delete change-log entries but the newest `keep` (at least 1: a reader tells a
+        compacted gap from an idle log by it), optionally only those written before the ISO
+        time `before`. A projection behind the deleted range rebuilds when it next reads."""
+        keep = max(1, keep)
+        head = self.change_head()
+        with self.transaction() as tx:
+            tx.run("core/changelog_compact", upto_seq=head - keep, before_at=before or "9999")
+        row = self.read_one("core/changelog_count") or {}
+        return {"head": head, "entries": int(row.get("entries") or 0), "oldest": row.get("oldest")}
 
     def counts(self) -> dict:
         out = {}

@@ -6,11 +6,12 @@ inside one explicit transaction, so an import stays all-or-nothing here too.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from collections.abc import Iterator
 
 from graphsvc.core import projection, schema
-from graphsvc.core.store.base import Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain
+from graphsvc.core.store.base import (Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain,
+                                      same_identity)
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -37,6 +38,27 @@ def _value(v):
 
 def _records(result) -> list[dict]:
     return [{k: _value(v) for k, v in rec.items()} for rec in result]
+
+
+# Reads the driver retries this long across a lost connection before the request gets its 503
+# (the driver's default, 30 s, would hold every in-flight request through a server restart).
+RETRY_SECONDS = 5.0
+
+
+def _lost(exc: Exception) -> bool:
+    """Whether `exc` means the server went away (stopped, restarted, network), not a bad query."""
+    from neo4j.exceptions import DatabaseUnavailable, ServiceUnavailable, SessionExpired
+
+    return isinstance(exc, (ServiceUnavailable, SessionExpired, DatabaseUnavailable))
+
+
+def _unavailable(uri: str, exc: Exception) -> StoreUnavailable:
+    from neo4j.exceptions import IncompleteCommit
+
+    what = ("the connection was lost while committing: the write may or may not have been stored"
+            if isinstance(exc, IncompleteCommit) else "nothing was written")
+    return StoreUnavailable(f"Neo4j at {uri} is unreachable ({type(exc).__name__}: {exc}); {what}. "
+                            f"The service reconnects by itself once the server answers again")
 
 
 class Neo4jTx(Tx):
@@ -80,12 +102,10 @@ class Neo4jTx(Tx):
                             {"keys": keys})
         elif self.run_cypher(f"MATCH (:{fl})-[e:`{rel}`]->(:{tl}) RETURN 1 AS x LIMIT 1"):
             # (Skipped when no such edge exists: deleting by pattern costs as much as creating.)
-            ident = ", ".join(f"{p}: r.{p}" for p in spec["identity"])
-            emap = f" {{{ident}}}" if ident else ""
             for i in range(0, len(rows), BATCH):
                 self.run_cypher(
-                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}})-[e:`{rel}`{emap}]->"
-                    f"(b:{tl} {{{tk}: r.`to`}}) DELETE e", {"rows": rows[i:i + BATCH]})
+                    f"UNWIND $rows AS r MATCH (a:{fl} {{{fk}: r.`from`}})-[e:`{rel}`]->"
+                    f"(b:{tl} {{{tk}: r.`to`}}){same_identity(rel)} DELETE e", {"rows": rows[i:i + BATCH]})
         pmap = ", ".join(f"{p}: r.{p}" for p in spec["props"])
         pmap = f" {{{pmap}}}" if pmap else ""
         for i in range(0, len(rows), BATCH):
@@ -97,6 +117,7 @@ class Neo4jTx(Tx):
 
 class Neo4jStore(Store):
     engine = "neo4j"
+    shared_log = True  # several workers (serve --workers N) write one database
 
     def __init__(self, uri: str, user: str, password: str):
         self.uri, self.user, self.password = uri, user, password
@@ -110,7 +131,8 @@ class Neo4jStore(Store):
             # A label or type that no node has yet is normal (an empty graph, no CORRECTS edge):
             # without this the driver logs a warning for each such read.
             self._driver = neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password),
-                                                      notifications_disabled_classifications=["UNRECOGNIZED"])
+                                                      notifications_disabled_classifications=["UNRECOGNIZED"],
+                                                      max_transaction_retry_time=RETRY_SECONDS)
         if not self._schema_done:
             try:
                 self._driver.verify_connectivity()
@@ -125,7 +147,7 @@ class Neo4jStore(Store):
     def ensure_schema(self) -> None:
         drv = self._drv()
         with drv.session() as s:
-            for label, spec in schema.NODES.items():
+            for label, spec in {**schema.NODES, **schema.LOG}.items():
                 s.run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
                       f"FOR (n:{label}) REQUIRE n.{spec['key']} IS UNIQUE")
             for label, prop in INDEXES:
@@ -145,21 +167,31 @@ class Neo4jStore(Store):
         except StoreError:
             raise
         except Exception as exc:
+            if _lost(exc):
+                raise _unavailable(self.uri, exc) from exc
             raise StoreError(str(exc)) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Neo4jTx]:
-        with self._drv().session() as s:
-            tx = s.begin_transaction()
-            ntx = Neo4jTx(tx)
-            try:
-                yield ntx
-            except BaseException:
-                tx.rollback()
-                raise
-            else:
+        # A lost server becomes StoreUnavailable (HTTP 503). The transaction is one Neo4j
+        # transaction: whatever broke it, the server rolls it back whole, change log included.
+        try:
+            with self._drv().session() as s:
+                tx = s.begin_transaction()
+                ntx = Neo4jTx(tx)
+                try:
+                    yield ntx
+                except BaseException:
+                    with suppress(Exception):   # the connection may be gone already
+                        tx.rollback()
+                    raise
+                logged = ntx.write_log(self.bulk_rows)
                 tx.commit()
-                projection.committed(self, ntx.changes)
+        except Exception as exc:
+            if _lost(exc):
+                raise _unavailable(self.uri, exc) from exc
+            raise
+        projection.committed(self, logged)
 
     def health(self) -> dict:
         try:
@@ -175,5 +207,7 @@ class Neo4jStore(Store):
             self._schema_done = False
 
     def drop_all(self) -> None:
+        """Delete the graph (not its change log, which records this as one bulk change)."""
         with self.transaction() as tx:
-            tx.run_cypher("MATCH (n) DETACH DELETE n")
+            tx.log_change("*", "bulk", [])
+            tx.run_cypher("MATCH (n) WHERE NOT n:Change AND NOT n:ChangeHead DETACH DELETE n")
