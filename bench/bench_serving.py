@@ -396,11 +396,12 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     proc = log = None
     try:
-        src = ctx.store()
-        counts = src.counts()
+        ctx.store()
         ctx.close()
         st = ctx.writable_copy(tmp)
         ctx.close()
+        st.ensure_schema()   # a cached graph from an older schema is brought up to date, as on upgrade
+        counts = st.counts()
         t = time.perf_counter()
         plan = Plan(st, seed, confirms_needed=int(duration / CONFIRM_EVERY_S) + 2)
         setup_s = time.perf_counter() - t
