@@ -356,7 +356,8 @@ class Writer:
                                       "confirm_evidence": {"seen": self.visible["confirm"][0],
                                                            "not_seen": self.visible["confirm"][1],
                                                            "provider_not_in_top_50": self.visible["confirm"][2]}},
-                "unseen_samples": self.unseen[:10], "first_after_write_errors": len(self.first_errors)}
+                "unseen_samples": self.unseen[:10], "first_after_write_errors": len(self.first_errors),
+                "first_after_write_error_samples": self.first_errors[:5]}
 
 
 # ---------------------------------------------------------------- the run
