@@ -356,7 +356,8 @@ class Writer:
                                       "confirm_evidence": {"seen": self.visible["confirm"][0],
                                                            "not_seen": self.visible["confirm"][1],
                                                            "provider_not_in_top_50": self.visible["confirm"][2]}},
-                "unseen_samples": self.unseen[:10], "first_after_write_errors": len(self.first_errors)}
+                "unseen_samples": self.unseen[:10], "first_after_write_errors": len(self.first_errors),
+                "first_after_write_error_samples": self.first_errors[:5]}
 
 
 # ---------------------------------------------------------------- the run
@@ -385,6 +386,7 @@ def _in_process(st, plan: Plan, seed: int, repeat: int = 10) -> dict:
 def _restarts(log_text: str) -> dict:
     boots = len(re.findall(r"Booting worker with pid", log_text))
     return {"worker_boots": boots, "worker_restarts": max(0, boots - 1),
+            "buffer_pool_errors": len(re.findall(r"Buffer manager exception|buffer pool is full", log_text, re.I)),
             "worker_signals": re.findall(r"Worker \(pid:\d+\) was sent (\w+)", log_text)[:10],
             "worker_timeouts": len(re.findall(r"WORKER TIMEOUT", log_text))}
 
@@ -395,11 +397,12 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     proc = log = None
     try:
-        src = ctx.store()
-        counts = src.counts()
+        ctx.store()
         ctx.close()
         st = ctx.writable_copy(tmp)
         ctx.close()
+        st.ensure_schema()   # a cached graph from an older schema is brought up to date, as on upgrade
+        counts = st.counts()
         t = time.perf_counter()
         plan = Plan(st, seed, confirms_needed=int(duration / CONFIRM_EVERY_S) + 2)
         setup_s = time.perf_counter() - t
@@ -471,6 +474,8 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
                 pass
         if log is not None:
             log.close()
+            RESULTS.mkdir(parents=True, exist_ok=True)   # the server's log, kept for the errors
+            shutil.copy(tmp / "server.log", RESULTS / f"serving-{ctx.scale}-{int(duration)}s.server.log")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
