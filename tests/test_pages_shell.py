@@ -105,7 +105,7 @@ def test_imports_error_table_then_dry_run(page_as, api):
     ps = page_as("hz_bureau")
     pg = ps.page
     ps.goto("/imports")
-    assert pg.locator("#columns-list li").count() == 14
+    assert pg.locator("#columns-list li").count() == 15   # with 曾用名 (former_names, issue #24)
     assert pg.locator("#columns-list li[data-column=uscc] .req").count() == 1
     pg.select_option("#kind", "recognitions")
     assert "认定/培育" in pg.inner_text("#template-link")

@@ -12,7 +12,7 @@ import io
 from flask import Blueprint, Response, jsonify, request
 from openpyxl import Workbook
 
-from graphsvc.core import spreadsheet
+from graphsvc.core import regions, spreadsheet
 from graphsvc.matching import service
 from loaders import service as imports
 from web.auth import client_ip, current_principal, page, require, store
@@ -91,7 +91,9 @@ def reject(review_id):
 @page("admin", "bureau", nav="名称匹配", nav_order=72)
 def matching_page():
     queue = service.reviews(store(), current_principal(), "pending", "", service.PAGE)
-    return respond(queue, "matching/index.html", kind_names={k["kind"]: k["name"] for k in imports.kinds()})
+    return respond(queue, "matching/index.html", kind_names={k["kind"]: k["name"] for k in imports.kinds()},
+                   region_names={it["region_code"]: regions.label(it["region_code"])
+                                 for it in queue["items"] if it.get("region_code")})
 
 
 _ROW = {"type": "object", "required": ["name"],
