@@ -83,8 +83,8 @@ def row_with_uscc(kind: str, cells: dict, field: str, name_field: str, uscc: str
     reviewer chose: the USCC in `field`'s column, that party's name column left out.
 
     >>> row_with_uscc("recognitions", {"企业名称": "示例", "类别": "数字工厂", "统一社会信用代码": ""},
-    ...               "uscc", "name", "91330108MA2XXXXXX1").decode("utf-8-sig").splitlines()
-    ['类别,统一社会信用代码', '数字工厂,91330108MA2XXXXXX1']
+    ...               "uscc", "name", "91330108MA27Y3AB4K").decode("utf-8-sig").splitlines()
+    ['类别,统一社会信用代码', '数字工厂,91330108MA27Y3AB4K']
     """
     k = KINDS[kind]
     mapping, _ = header_map(k, list(cells))
