@@ -51,6 +51,7 @@ ACTIONS = {
     "project.group": "设置 1+N 组", "backup": "备份", "restore": "恢复",
     "login.success": "登录成功", "login.failure": "登录失败", "login.throttled": "登录被限制", "logout": "退出登录",
     "session.end": "结束会话", "access.denied": "拒绝访问", "export.download": "下载文件",
+    "match.accept": "确认名称匹配", "match.reject": "驳回名称匹配",
 }
 KIND_NAMES = {"enterprises": "企业", "supplies": "供应关系", "deliveries": "交付记录", "recognitions": "认定/培育",
               "projects": "攻关项目", "memberships": "聚能工厂成员", "capacities": "工序产能"}
