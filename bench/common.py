@@ -32,9 +32,11 @@ def timed(fn, repeat: int = 20, warmup: int = 2) -> dict:
 
 
 class Context:
-    """What benchmarks share: the province files and a loaded province database."""
+    """What benchmarks share: the generated files of one scale (province unless told) and the
+    database loaded from them."""
 
-    def __init__(self):
+    def __init__(self, scale: str = "province"):
+        self.scale = scale
         self._store = None
         self.load_seconds = None
 
@@ -42,21 +44,21 @@ class Context:
     def files(self) -> dict:
         from graphsvc.demo import generate as demo
 
-        out = CACHE / "province-files"
+        out = CACHE / f"{self.scale}-files"
         marker = out / ".done"
         # A cache from before the capacities kind lacks its file: regenerate.
         if not marker.exists() or not (out / "capacities.csv").exists():
             shutil.rmtree(out, ignore_errors=True)
-            demo.generate("province", out)
+            demo.generate(self.scale, out)
             marker.touch()
         return {k: out / f"{k}.csv" for k in ("enterprises", "supplies", "deliveries", "recognitions",
                                               "projects", "memberships", "capacities")}
 
     def data_dir(self) -> Path:
-        return CACHE / "province-db"
+        return CACHE / f"{self.scale}-db"
 
     def store(self):
-        """The province graph, loaded through the real importers once and kept on disk."""
+        """The graph of this scale, loaded through the real importers once and kept on disk."""
         if self._store is not None:
             return self._store
         from graphsvc.cli import load_demo_files
@@ -70,7 +72,7 @@ class Context:
         marker = d / ".loaded"
         CACHE.mkdir(parents=True, exist_ok=True)
         # One builder at a time: a second benchmark process waits here for the first to finish.
-        with open(CACHE / "province.lock", "w") as lock:
+        with open(CACHE / f"{self.scale}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not marker.exists():
                 shutil.rmtree(d, ignore_errors=True)
@@ -89,7 +91,7 @@ class Context:
         return self._store
 
     def writable_copy(self, dest: Path):
-        """A private read-write copy of the province graph, for benchmarks that write."""
+        """A private read-write copy of the graph, for benchmarks that write."""
         from graphsvc.core.config import load
         from graphsvc.core.store import open_store
 

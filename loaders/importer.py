@@ -7,6 +7,8 @@ reported; without it one bad row means nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -47,12 +49,19 @@ class Report:
     partial: bool = False
     status: str = "ok"  # ok | dry_run | rejected (validation) | failed (the engine refused the write)
     errors_omitted: int = 0  # errors past the report's cap
+    # Rows naming a company instead of its USCC (issue #24): how many were matched and applied,
+    # and the rows left for a person (`review`: candidates to choose from; `none`: no candidate),
+    # which wait in the review queue; `held` lists those rows (capped like `errors`).
+    by_name: dict = field(default_factory=lambda: {"matched": 0, "review": 0, "none": 0})
+    held: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 Progress = Callable[[str, int, int], None]
+# [{"name", "region"}] → [{"decision": matched|review|none|error, "uscc"?, "candidates", "error"?}]
+Resolver = Callable[[list[dict]], list[dict]]
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -65,7 +74,8 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
                today: dt.date | None = None, scope: str | None = None,
                own_uscc: str | None = None, max_rows: int | None = None,
                max_unpacked: int | None = None, max_errors: int | None = None,
-               historical: bool = False) -> Report:
+               historical: bool = False, resolve: Resolver | None = None,
+               also: Callable[[object], None] | None = None) -> Report:
     """Import one file of `kind_name`. Raises UnknownKind or FileError for file-level faults.
 
     `scope` (a bureau's region code) rejects rows about enterprises outside it; `own_uscc`
@@ -74,6 +84,12 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     `historical` import (an administrator or a bureau vouching for records that predate the
     ledger) may bring them in already confirmed, disputed or withdrawn, and each such delivery
     records who vouched for it.
+
+    A row may name a company instead of giving its USCC (`Kind.by_name`): `resolve` (the
+    caller's name matcher, see `Resolver`) decides each name. Matched rows are checked and
+    written like any other; rows it cannot decide are not written but queued (`MatchReview`
+    nodes, in the same transaction) for a person to accept or reject. `also(tx)` runs inside
+    the write transaction (a queued row being accepted marks itself decided there).
     """
     kind = KINDS.get(kind_name)
     if kind is None:
@@ -84,11 +100,14 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     if unknown:
         report.warnings.append(f"已忽略未识别的列：{'、'.join(unknown)}")
     present = {c.name for c in mapping.values()}
-    missing = [c for c in kind.columns if c.required and c.name not in present]
+    by_name = dict(kind.by_name)
+    missing = [c for c in kind.columns if c.required and c.name not in present
+               and by_name.get(c.name) not in present]
     report.rows = len(table)
     repeated = repeated_columns(kind, table.header)
     if missing or repeated:
-        report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"}
+        report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"
+                          + (f"或名称列“{by_name[c.name]}”" if c.name in by_name else "")}
                          for c in missing] + repeated
         report.rejected = report.rows
         report.status = "rejected"
@@ -99,11 +118,12 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
                    present=present, actor=actor, ip=ip, filename=filename, historical=historical)
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
+    held, matched = _resolve_names(kind, cols, errors, resolve, present) if kind.by_name else ({}, set())
     if kind.name in _COLUMN_CHECKS:
-        records = Records(cols)
+        records = Records(cols).without(set(held))
         _COLUMN_CHECKS[kind.name](ctx, records, errors)
     else:
-        records = _materialise(cols)
+        records = [r for r in _materialise(cols) if r["_row"] not in held]
         _KIND_CHECKS[kind.name](ctx, records, errors)
     if scope or own_uscc:
         _check_rights(ctx, kind.name, records, errors, scope, own_uscc)
@@ -116,6 +136,15 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         del report.errors[max_errors:]
     report.rejected = len(bad_rows)
     report.accepted = len(good)
+    queued = [h for row, h in sorted(held.items()) if row not in bad_rows]
+    for h in queued:
+        report.by_name[h["decision"]] += 1
+    if matched:
+        good_rows = good.column("_row") if isinstance(good, Records) else [r["_row"] for r in good]
+        report.by_name["matched"] = sum(1 for r in good_rows if r in matched)
+    report.held = [{k: h[k] for k in ("row", "field", "name", "decision", "candidates")} for h in queued]
+    if max_errors is not None and len(report.held) > max_errors:
+        del report.held[max_errors:]
     if errors and not partial:
         report.status = "rejected"
         report.accepted = 0
@@ -127,9 +156,14 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     try:
         with store.transaction() as tx:
             created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
+            if queued:
+                tx.upsert_nodes("MatchReview", _review_nodes(kind, table, queued, actor, scope, filename))
+            if also is not None:
+                also(tx)
             audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
                 "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
-                "created": created, "updated": updated, "partial": partial}))
+                "created": created, "updated": updated, "partial": partial,
+                **({"by_name": report.by_name} if kind.by_name and any(report.by_name.values()) else {})}))
     except StoreUnavailable:
         raise
     except Exception as exc:  # the engine's or driver's own types, whichever engine runs
@@ -169,6 +203,7 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
     errors = []
     n = len(table)
     cols: dict[str, list] = {"_row": table.rownos}
+    named = {u for u, nm in kind.by_name if nm in {c.name for c in mapping.values()}}
     for done, (idx, col) in enumerate(mapping.items(), start=1):
         cache: dict[str, tuple] = {}
         raw_col = table.columns[idx]
@@ -187,7 +222,7 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
             value, problem = hit
             if problem is not None:
                 errors.append({"row": table.rownos[i], "field": col.name, "reason": problem})
-            elif value is None and col.required:
+            elif value is None and col.required and col.name not in named:
                 errors.append({"row": table.rownos[i], "field": col.name, "reason": "必填项为空"})
             out[i] = value
         cols[col.name] = out
@@ -196,6 +231,78 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
         if col.required and col.name not in cols:
             cols[col.name] = [None] * n
     return cols, errors
+
+
+def _resolve_names(kind: Kind, cols: dict[str, list], errors: list, resolve: Resolver | None,
+                   present: set) -> tuple[dict[int, dict], set[int]]:
+    """Fill USCC cells from the company names given instead; ({row: held row}, matched rows).
+
+    A row is held (not written, queued for review) when one of its names is not `matched`;
+    a name the matcher refuses (empty, too long, punctuation only, unknown region) is an error
+    naming the row and the name's column.
+    """
+    n = len(cols["_row"])
+    rownos = cols["_row"]
+    region = cols.get("name_region") or [None] * n
+    asks: list[tuple[int, str, str, int]] = []   # (row index, uscc field, name field, pair index)
+    for pair, (ufield, nfield) in enumerate(kind.by_name):
+        if nfield not in present:
+            continue
+        ucol, ncol = cols.get(ufield) or [None] * n, cols[nfield]
+        required = kind.column(ufield).required
+        for i in range(n):
+            if ucol[i] is None and ncol[i]:
+                asks.append((i, ufield, nfield, pair))
+            elif ucol[i] is None and required and not any(e["row"] == rownos[i] and e["field"] == ufield
+                                                          for e in errors):
+                errors.append({"row": rownos[i], "field": ufield, "reason": f"必填项为空：请填写统一社会信用代码或名称（{nfield}）"})
+    if not asks:
+        return {}, set()
+    if resolve is None:
+        for i, _, nfield, _ in asks:
+            errors.append({"row": rownos[i], "field": nfield, "reason": "此处不支持按名称导入：请填写统一社会信用代码"})
+        return {}, set()
+    answers = resolve([{"name": cols[nf][i], "region": region[i] if pair == 0 else None}
+                       for i, _, nf, pair in asks])
+    held: dict[int, dict] = {}
+    matched: set[int] = set()
+    for (i, ufield, nfield, _), a in zip(asks, answers):
+        row = rownos[i]
+        if a["decision"] == "error":
+            err = a.get("error") or {}
+            errors.append({"row": row, "field": "name_region" if err.get("field") == "region" else nfield,
+                           "reason": err.get("reason") or "名称无法匹配"})
+        elif a["decision"] == "matched":
+            cols.setdefault(ufield, [None] * n)[i] = a["uscc"]
+            matched.add(row)
+        elif row not in held:   # the first undecided name of a row is the one a person resolves
+            held[row] = {"row": row, "index": i, "field": ufield, "name_field": nfield, "name": cols[nfield][i],
+                         "decision": a["decision"], "candidates": a.get("candidates") or [],
+                         "region": a.get("region_code")}
+    return held, matched - set(held)
+
+
+def _review_nodes(kind: Kind, table, queued: list[dict], actor, scope, filename) -> list[dict]:
+    """MatchReview nodes for held rows: the row as the file had it, to be imported on acceptance.
+
+    `region_code` scopes the item (a district bureau reviews its district's rows): the place the
+    row names, else the best candidate's region, else the importing bureau's own region."""
+    now = audit.now_iso()
+    out = []
+    for h in queued:
+        cells = {hdr: table.columns[j][h["index"]] for j, hdr in enumerate(table.header) if hdr.strip()}
+        region = h["region"] or ""
+        if not region and h["candidates"]:
+            region = h["candidates"][0].get("region_code") or ""
+        region = region or scope or ""
+        key = json.dumps([kind.name, filename, h["row"], cells, now], ensure_ascii=False, sort_keys=True)
+        out.append({"id": "MR-" + hashlib.sha256(key.encode()).hexdigest()[:16], "kind": kind.name,
+                    "field": h["field"], "name_field": h["name_field"], "name": h["name"],
+                    "decision": h["decision"], "candidates": json.dumps(h["candidates"], ensure_ascii=False),
+                    "data": json.dumps(cells, ensure_ascii=False), "row": h["row"], "file": filename,
+                    "region_code": region, "status": "pending", "created_at": now, "created_by": actor or "",
+                    "decided_at": None, "decided_by": None, "uscc": None})
+    return out
 
 
 def _materialise(cols: dict[str, list]) -> list[dict]:
@@ -452,7 +559,7 @@ def _write_enterprises(tx, ctx, good):
     derived = {"region_code"} | ({"industry_kind", "is_manufacturer"} if "industry_code" in ctx.present else set())
     cols = [c for c in ("uscc", "name", "region_code", "industry_code", "industry_kind", "is_manufacturer",
                         "provider_types", "high_tech", "credit_ok", "revenue_wan", "rd_spend_wan",
-                        "rd_staff", "employees") if c in ctx.present or c in derived]
+                        "rd_staff", "employees", "former_names") if c in ctx.present or c in derived]
     res = tx.upsert_nodes("Enterprise", _node_rows(good, cols))
     # Only enterprises that are new or moved need their LOCATED_IN edge rewritten.
     moved = [r for r in good if r.get("region_code") and

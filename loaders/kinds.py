@@ -1,6 +1,7 @@
 """The import kinds of docs/domain-model.md §7 (plus `capacities`, issue #16): columns (English and Chinese headers) and parsers."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from collections.abc import Callable
 
@@ -23,9 +24,23 @@ class Kind:
     name: str
     zh: str
     columns: tuple[Column, ...]
+    # USCC column → the company-name column that may stand in for it (issue #24): a row naming
+    # the company instead is matched to an enterprise before it is checked.
+    by_name: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+def _name_cell(raw: str):
+    """A company name as written (matching cleans it); checked by the matcher, not here."""
+    return raw.strip() or None
+
+
+def _names(*pairs: tuple[str, tuple[str, ...]]) -> tuple[Column, ...]:
+    """Company-name columns, and `name_region` (the place of the row's first named company)."""
+    return tuple(Column(n, zh, _name_cell) for n, zh in pairs) + (
+        Column("name_region", ("名称所在地区", "所在地区"), _name_cell),)
 
 
 def _any_delivery_kind(raw: str):
@@ -54,6 +69,21 @@ def _process(raw: str):
     return pid
 
 
+def former_names(raw: str):
+    """曾用名: several names separated by `;` or `；` (commas belong to some names); each ≤ 200 characters.
+
+    >>> former_names(" 杭州示例恒达机械有限公司；杭州恒达机械厂; ")
+    ['杭州示例恒达机械有限公司', '杭州恒达机械厂']
+    >>> former_names("") is None
+    True
+    """
+    names = [n for n in (f.text(p) for p in re.split(r"[;；]", raw)) if n]
+    for n in names:
+        if len(n) > 200:
+            raise f.FieldError(f"曾用名“{n[:20]}…”超过 200 个字符")
+    return list(dict.fromkeys(names)) or None
+
+
 def _positive_integer(raw: str):
     return f.integer(raw, 1)
 
@@ -74,6 +104,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("rd_staff", ("研发人员数", "研发人员"), f.integer),
         Column("employees", ("从业人员数", "员工人数"), f.integer),
         Column("segment_ids", ("链上环节", "产业链环节"), f.split_list),
+        Column("former_names", ("曾用名", "曾用名称"), former_names),
     )),
     Kind("supplies", "供应关系", (
         Column("supplier_uscc", ("供应商统一社会信用代码", "供应方统一社会信用代码"), f.uscc, True),
@@ -81,7 +112,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("year", ("年度", "年份"), f.year, True),
         Column("amount_wan", ("采购金额（万元）", "金额（万元）", "金额(万元)"), f.number, True),
         Column("segment_id", ("链上环节", "产业链环节"), f.text),
-    )),
+        *_names(("supplier_name", ("供应商名称", "供应方名称")), ("buyer_name", ("采购方名称", "需求方名称"))),
+    ), by_name=(("buyer_uscc", "buyer_name"), ("supplier_uscc", "supplier_name"))),
     Kind("deliveries", "交付记录", (
         Column("id", ("编号", "交付编号"), f.delivery_id, True),
         Column("supplier_uscc", ("供给方统一社会信用代码", "服务商统一社会信用代码"), f.uscc, True),
@@ -95,7 +127,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("accepted_date", ("验收日期",), f.date),
         Column("status", ("状态",), f.choice(DELIVERY_STATUSES)),
         Column("rating", ("评价", "验收评价"), f.choice(DELIVERY_RATINGS)),
-    )),
+        *_names(("supplier_name", ("供给方名称", "服务商名称")), ("client_name", ("客户名称", "服务对象名称"))),
+    ), by_name=(("client_uscc", "client_name"), ("supplier_uscc", "supplier_name"))),
     Kind("recognitions", "认定/培育", (
         Column("uscc", ("统一社会信用代码",), f.uscc, True),
         Column("kind", ("类别", "认定类别"), f.choice(RECOGNITION_KINDS), True),
@@ -104,7 +137,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("year", ("年度", "年份"), f.year, True),
         Column("chain_id", ("所属产业链", "产业链"), f.text),
         Column("rating", ("评级", "评定情况"), f.text),
-    )),
+        *_names(("name", ("企业名称",))),
+    ), by_name=(("uscc", "name"),)),
     Kind("projects", "攻关项目", (
         Column("id", ("项目编号", "编号"), f.text, True),
         Column("owner_uscc", ("统一社会信用代码", "企业统一社会信用代码"), f.uscc, True),
@@ -116,7 +150,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Column("group_id", ("1+N组号", "组号"), f.text),
         Column("service_org_uscc", ("数字工程服务机构统一社会信用代码",), f.uscc),
         Column("prior_city_subsidy", ("已获市级数字化改造补助", "已获市级补助"), f.boolean),
-    )),
+        *_names(("owner_name", ("企业名称",)), ("service_org_name", ("数字工程服务机构名称",))),
+    ), by_name=(("owner_uscc", "owner_name"), ("service_org_uscc", "service_org_name"))),
     Kind("memberships", "聚能工厂成员", (
         Column("platform_uscc", ("平台统一社会信用代码", "聚能工厂统一社会信用代码"), f.uscc, True),
         Column("member_uscc", ("成员统一社会信用代码", "成员企业统一社会信用代码"), f.uscc, True),

@@ -26,7 +26,7 @@ from graphsvc.core.access import Principal
 from graphsvc.core.errors import Forbidden
 from graphsvc.core.spreadsheet import csv_row
 from loaders.importer import Report, UnknownKind, run_import
-from loaders.kinds import KINDS
+from loaders.kinds import KINDS, header_map
 
 
 def unknown_kind(kind: str) -> UnknownKind:
@@ -64,7 +64,7 @@ def caller_limits(p: Principal, kind: str) -> dict:
 
 def import_for(store, p: Principal, kind: str, data: bytes, filename: str, *, dry_run: bool = False,
                partial: bool = False, ip: str | None = None, caps: dict | None = None,
-               historical: bool = False) -> Report:
+               historical: bool = False, resolve=None, also=None) -> Report:
     """Import one file as `p`. Raises UnknownKind / FileError for file-level faults, Forbidden.
 
     `caps` bounds an uploaded file (max_rows, max_unpacked, max_errors): a small .xlsx can
@@ -75,4 +75,30 @@ def import_for(store, p: Principal, kind: str, data: bytes, filename: str, *, dr
     if historical and (kind != "deliveries" or p.role not in ("admin", "bureau")):
         raise Forbidden("只有管理员或经信部门可以担保导入历史交付记录", field="historical")
     return run_import(store, kind, data, filename, dry_run=dry_run, partial=partial, actor=p.username, ip=ip,
-                      historical=historical, **limits, **(caps or {}))
+                      historical=historical, resolve=resolve, also=also, **limits, **(caps or {}))
+
+
+def row_with_uscc(kind: str, cells: dict, field: str, name_field: str, uscc: str) -> bytes:
+    """A one-row CSV of a queued import row (`cells`: header → text) with the company the
+    reviewer chose: the USCC in `field`'s column, that party's name column left out.
+
+    >>> row_with_uscc("recognitions", {"企业名称": "示例", "类别": "数字工厂", "统一社会信用代码": ""},
+    ...               "uscc", "name", "91330108MA2XXXXXX1").decode("utf-8-sig").splitlines()
+    ['类别,统一社会信用代码', '数字工厂,91330108MA2XXXXXX1']
+    """
+    k = KINDS[kind]
+    mapping, _ = header_map(k, list(cells))
+    header, values = [], []
+    for i, (h, v) in enumerate(cells.items()):
+        col = mapping.get(i)
+        if col is not None and col.name in (field, name_field):
+            continue
+        header.append(h)
+        values.append(v)
+    header.append(k.column(field).zh[0])
+    values.append(uscc)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")   # read back by the importer, not a spreadsheet: cells as they were
+    w.writerow(header)
+    w.writerow(values)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -68,6 +68,7 @@ class Neo4jSession:
         from graphsvc.core.reference_graph import ensure_reference
 
         self.store.drop_all()
+        _behind_the_log(self.store)
         ensure_reference(self.store)
         self.state = "dirty"
         return self.store
@@ -82,6 +83,7 @@ class Neo4jSession:
             self.state = "demo"
             return self.store
         self.store.drop_all()
+        _behind_the_log(self.store)
         restore(self.store, self.demo_backup)
         self.state = "demo"
         return self.store
@@ -116,16 +118,34 @@ class Neo4jSession:
                 if touched:
                     tx.run_cypher(_delete_pairs_cypher(rel), {"rows": [{"from": a, "to": b} for a, b in touched]})
                     tx.replace_rels(rel, [r for p in touched for r in want.get(p, [])])
+        _behind_the_log(st)
         counts = st.counts()
         return all(counts[meta["name"]] == meta["count"] for meta in manifest["files"].values())
 
-    def restart(self, port: int | None = None):
-        """Stop the server and start it again on the same data and port (fault tests)."""
-        if not self.owned:
-            pytest.fail("restart needs the session's own server, not the one `make neo4j` started")
-        port = port or int(self.run.uri.rsplit(":", 1)[1])
-        n4.stop(self.run.home)
+    def down(self) -> None:
+        """Stop the session's server (fault tests); up() starts it again on the same data. The
+        server `make neo4j` started too: it comes back on its port and password, so .neo4j/env
+        stays true (and `make neo4j-stop` still stops it, through .neo4j/pid)."""
+        if not n4.stop(self.run.home):
+            pytest.fail(f"no Neo4j server with its data in {self.run.home} was running to stop")
+
+    def up(self) -> None:
+        """Start the server again on the same data directory, port and password, so that a
+        client that was connected before (a running graphsvc) can reconnect by itself."""
+        port = int(self.run.uri.rsplit(":", 1)[1])
         self.run = n4.start(self.run.home, port=port, wipe=False, password=self.run.password)
+
+    def restart(self) -> None:
+        self.down()
+        self.up()
+
+
+def _behind_the_log(store) -> None:
+    """The harness deleted nodes and edges with raw Cypher, which records no change: the
+    in-memory projections are forgotten, to be built again from the graph on their next read."""
+    from graphsvc.core import projection
+
+    projection.reset(store)
 
 
 def _pairs(rows) -> dict:

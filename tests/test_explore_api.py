@@ -90,3 +90,15 @@ def test_cli_graph(demo_template, tmp_path, accounts, api):
     assert r.returncode == 0 and json.loads(r.stdout)["max_hops"] == 4
     r = run("downstream", maker, "--tiers", "9")
     assert r.returncode == 2 and "tiers" in r.stderr
+    # --format xlsx: the members row by row after the header, formula-like names kept as text.
+    from openpyxl import load_workbook
+
+    out = tmp_path / "up.xlsx"
+    r = run("upstream", maker, "--year", "2024", "--tiers", "2", "--format", "xlsx", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    body = api("admin").get(f"/api/v1/enterprises/{maker}/upstream?year=2024&tiers=2").json()
+    ws = load_workbook(out).active
+    assert [c.value for c in ws[2]][:2] == [body["items"][0]["tier"], body["items"][0]["uscc"]]
+    assert ws.cell(row=len(body["items"]) + 1, column=2).value == body["items"][-1]["uscc"]
+    out = tmp_path / "paths.xlsx"
+    assert run("paths", maker, provider, "--format", "xlsx", "-o", str(out)).returncode == 0 and out.stat().st_size

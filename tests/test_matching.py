@@ -8,7 +8,7 @@ from graphsvc.matching.index import NameIndex
 from graphsvc.matching.match import match_name
 from graphsvc.matching.normalise import clean, parse
 from graphsvc.matching.service import check_row
-from graphsvc.matching.variants import evaluate, generate, split
+from graphsvc.matching.variants import evaluate, generate, split, with_former_names
 
 
 def _demo_rows(store):
@@ -17,6 +17,7 @@ def _demo_rows(store):
 
 def _evaluated(store, per_kind=150):
     rows, held = split(_demo_rows(store), share=0.05, seed=3)
+    rows = with_former_names(rows, share=0.2, seed=3)
     index = NameIndex(rows)
     cases = generate(rows, seed=3, per_kind=per_kind, held_out=held)
     return cases, [match_name(index, c["name"]) if not c["region"] else

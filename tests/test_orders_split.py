@@ -116,3 +116,32 @@ def test_shortfalls_pool_capacity_across_steps_in_order():
     steps = [Step(0, "cnc", 60), Step(1, "cnc", 60)]
     assert shortfalls(steps, [Offer("A", "甲", "cnc", 100, 1.0, 0.0)], 1) == [
         {"step": 1, "process": "cnc", "quantity": 60, "capacity_units": 40, "short_units": 20, "weeks_needed": 2}]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_integer_quantities_come_from_the_transportation_structure(seed):
+    """`solve` lets HiGHS branch on the setup choices only (quantities are integral at the
+    optimum because fixing the setups leaves a totally unimodular transportation problem).
+    On random orders whose steps share processes, the optimum must equal the programme with
+    every variable declared integer, and every quantity must be a whole number summing to the
+    step's quantity."""
+    import random
+
+    import numpy as np
+    from scipy.optimize import milp
+
+    from graphsvc.orders import split
+
+    rnd = random.Random(seed)
+    offers = [Offer(f"F{f}", f"厂{f}", rnd.choice(["cnc", "smt"]), rnd.randint(5, 60),
+                    round(rnd.uniform(5, 20), 2), float(rnd.choice([0, 50, 200, 800]))) for f in range(25)]
+    steps = [Step(i, rnd.choice(["cnc", "smt"]), rnd.randint(20, 150)) for i in range(4)]
+    plan = solve(steps, offers, weeks=2)  # these seeds are feasible: capacity ≥ 2× demand
+    pairs = split._pairs(steps, offers)
+    cost, cons, bounds, _ = split._programme(steps, offers, pairs, 2, None)
+    full = milp(cost, constraints=cons, integrality=np.ones(len(cost)), bounds=bounds,
+                options={"mip_rel_gap": 1e-9})
+    assert plan.status == "optimal"
+    assert plan.total_cost == pytest.approx(full.fun, abs=0.01)
+    for s in steps:
+        assert sum(a.quantity for a in plan.allocations if a.step == s.index) == s.quantity

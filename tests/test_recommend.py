@@ -283,17 +283,19 @@ def _top(store, uscc, t=1):
 def test_index_follows_writes_and_live_check_drops_a_new_blacklisting(fresh_store, accounts):
     uscc = accounts["maker"]["uscc"]
     top = _top(fresh_store, uscc)[0]
-    # 1. Put the top provider on the 失信 list *without* an audit event: the cached index does
+    # 1. Put the top provider on the 失信 list *without* logging the change: the index does
     #    not notice, but the live check before answering drops it.
     with fresh_store.transaction() as tx:
         tx.run_cypher("MATCH (e:Enterprise {uscc: $u}) SET e.credit_ok = false", {"u": top["uscc"]})
     assert top["uscc"] not in {i["uscc"] for i in _top(fresh_store, uscc)}
-    # 2. Dispute one of the second provider's cited deliveries, audited like every write:
-    #    the index is rebuilt and the delivery moves from evidence for to evidence against.
+    # 2. Dispute one of the second provider's cited deliveries, change-logged like every write
+    #    of a figure's input: the index folds the change in and the delivery moves from
+    #    evidence for to evidence against.
     second = _top(fresh_store, uscc)[0]
     cited = next(r["evidence"][0] for r in second["reasons"] if r["code"] == "type_experience")
     with fresh_store.transaction() as tx:
         tx.run_cypher("MATCH (d:Delivery {id: $id}) SET d.status = 'disputed'", {"id": cited})
+        tx.log_change("Delivery", "upsert", [{"id": cited, "status": "disputed"}])
         audit.record(tx, audit.event("test", "delivery.dispute", cited))
     after = next(i for i in R.fetch_recommendation(fresh_store, uscc, R.Query(1, limit=50))["items"]
                  if i["uscc"] == second["uscc"])

@@ -64,6 +64,20 @@ def paths():
     return jsonify(enterprises.paths(store(), current_principal(), src, dst, max_hops=hops))
 
 
+@bp.get(API + "/enterprise-search")
+@require()
+def enterprise_search():
+    limit = arg_int("limit", 10, minimum=1, maximum=50)
+    return jsonify(enterprises.suggest(store(), current_principal(), request.args.get("q", ""), limit=limit))
+
+
+@bp.get("/enterprises")
+@page(nav="企业查询", nav_order=15, nav_for=("admin", "bureau"))
+def search_page():
+    body = enterprises.suggest(store(), current_principal(), request.args.get("q", ""), limit=50)
+    return respond(body, "enterprises/search.html")
+
+
 @bp.get("/enterprises/<uscc>")
 @page()
 def profile_page(uscc):
@@ -71,8 +85,13 @@ def profile_page(uscc):
     from graphsvc.contractors.recommend import provider_type_names
     from graphsvc.deliveries.ledger import KIND_NAMES
 
-    return respond(enterprises.profile(store(), current_principal(), uscc, year=year), "enterprises/profile.html",
-                   kind_names=KIND_NAMES, type_names=provider_type_names())
+    from graphsvc.enterprises.explore import GRAPH_PER_TIER, graph_items
+
+    body = enterprises.profile(store(), current_principal(), uscc, year=year)
+    graph = {"root": {"uscc": body["enterprise"]["uscc"], "name": body["enterprise"]["name"]},
+             "up": graph_items(body["upstream"]["items"]), "down": graph_items(body["downstream"]["items"])}
+    return respond(body, "enterprises/profile.html", kind_names=KIND_NAMES, type_names=provider_type_names(),
+                   graph=graph, graph_per_tier=GRAPH_PER_TIER)
 
 
 @bp.get(API + "/chains")
@@ -136,7 +155,19 @@ _YEAR = q("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
 _TIER_PARAMS = [p("uscc", USCC), _YEAR, q("tiers", {"type": "integer", "minimum": 1, "maximum": 4}),
                 q("min_amount_wan", {"type": "number", "minimum": 0})]
 
+_SUGGEST = {"type": "object", "required": ["q", "items", "note"],
+            "properties": {"q": {"type": "string"}, "note": {"type": "string", "nullable": True},
+                           "items": {"type": "array", "items": {"type": "object", "required": ["uscc"], "properties": {
+                               "uscc": {"type": "string"}, "name": {"type": "string", "nullable": True},
+                               "region_code": {"type": "string", "nullable": True},
+                               "region_name": {"type": "string", "nullable": True}}}}},
+            "additionalProperties": False}
+
 OPENAPI = {
+    "/enterprise-search": {"get": {
+        "summary": "Enterprises the caller may see by name fragment or USCC prefix, best first (suggestions as one types)",
+        "parameters": [q("q", {"type": "string", "maxLength": 60}), q("limit", {"type": "integer", "minimum": 1, "maximum": 50})],
+        "responses": {**ok(_SUGGEST), **err(400, 401)}}},
     "/enterprises/{uscc}/upstream": {"get": {
         "summary": "Suppliers of an enterprise over 1-4 tiers in a year (unseen enterprises only counted)",
         "parameters": _TIER_PARAMS, "responses": {**ok(_TIERS), **err(400, 401, 404)}}},

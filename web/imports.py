@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from graphsvc.matching import service as matching
 from loaders import service as imports
 from loaders.importer import UnknownKind
 from loaders.kinds import KINDS
@@ -57,6 +58,7 @@ def import_file(kind):
     try:
         report = imports.import_for(store(), who, kind, data, filename, dry_run=_flag("dry_run"),
                                     partial=_flag("partial"), ip=client_ip(), historical=_flag("historical"),
+                                    resolve=matching.resolver(store(), who),
                                     caps={"max_rows": settings().import_max_rows,
                                           "max_unpacked": settings().import_max_unpacked_bytes,
                                           "max_errors": settings().import_max_errors})

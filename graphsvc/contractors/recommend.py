@@ -13,9 +13,9 @@ take M's project:
 
 The computation is pure: ``build_index(...)`` turns plain rows into an :class:`Index`, and
 ``rank(index, manufacturer, query, weights)`` scores. ``fetch_recommendation(store, ...)``
-runs the queries; the index is built once per process and store and rebuilt when the
-``recommend_fingerprint`` query (the audit log: every write is audited) says the graph
-changed; a live check re-reads the hard-filter facts of the providers about to be returned.
+runs the queries; the index is an in-memory projection built once per process and store and
+then updated by the committed changes that concern it (``index_updates``); a live check
+re-reads the hard-filter facts of the providers about to be returned.
 
 Worked example. With every count term worth 1.0 from its first delivery (saturation 1),
 P1 (same district as M, one confirmed line project for an electronics maker, one disputed)
@@ -51,7 +51,6 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -62,7 +61,7 @@ import numpy as np
 import yaml
 
 from graphsvc.core import reference
-from graphsvc.core import cache, errors, regions
+from graphsvc.core import errors, regions
 from graphsvc.programmes import catalogue
 
 log = logging.getLogger(__name__)
@@ -359,7 +358,6 @@ class Index:
     by_district: dict[str, list[str]]
     by_city: dict[str, list[str]]
     kind_division_count: dict[tuple, dict[str, int]]   # (kind, division) -> provider -> n
-    fingerprint: object = None
     leader_suppliers: dict = field(default_factory=dict)  # leader -> its suppliers that are clients (lazy)
     tables: dict = field(default_factory=dict)            # provider type -> TypeTable
     division_total: dict = field(default_factory=dict)    # client division -> confirmed deliveries
@@ -367,6 +365,19 @@ class Index:
     specialisation_prior: float = 2.0                     # the model terms' constants, from the weights
     size_reference: float = 8000.0
     links: dict = field(default_factory=dict)             # manufacturer -> (its links, its ties), bounded
+    # The rows the index was built from, kept so that a change is folded in per provider
+    # (graphsvc.contractors.index_updates) instead of rebuilding everything.
+    delivery_rows: dict = field(default_factory=dict)     # delivery id -> row (every status)
+    provider_rows: dict = field(default_factory=dict)     # provider uscc -> row
+    provider_deliveries: dict = field(default_factory=dict)  # provider -> frozenset of delivery ids
+    client_deliveries: dict = field(default_factory=dict)    # client -> frozenset of delivery ids
+    listed: frozenset = frozenset()
+    last_recognised: dict = field(default_factory=dict)   # client -> last recognition year
+    weights: dict | None = None                           # the weights the index was built with
+    store_ref: object = None                              # weakref to the store (point reads on change)
+    # Bumped whenever leader_suppliers entries are dropped or extended (the dict is shared by
+    # every version of the index), so that a read started before a change is not stored after it.
+    supplier_generation: list = field(default_factory=lambda: [0])
 
     @property
     def clients(self) -> int:
@@ -434,15 +445,20 @@ def _provider_tables(providers: Iterable[dict], listed: set[str]) -> tuple:
     return provs, of_type, by_district, by_city
 
 
+def dlv(r: dict) -> Dlv:
+    """A contractors/deliveries row as a Dlv."""
+    return Dlv(r["id"], r["provider"], r["client"], int(r["provider_type"] or 0), r.get("unit") or None,
+               r["status"], r.get("signed_date") or "", division(r.get("industry_code")),
+               r.get("industry_kind") or None)
+
+
 def _delivery_lists(deliveries: Iterable[dict]) -> tuple:
     """Confirmed and disputed deliveries per provider, newest first, and all of them by id."""
     confirmed: dict[str, list[Dlv]] = {}
     disputed: dict[str, list[Dlv]] = {}
     by_id: dict[str, Dlv] = {}
     for r in deliveries:
-        d = Dlv(r["id"], r["provider"], r["client"], int(r["provider_type"] or 0), r.get("unit") or None,
-                r["status"], r.get("signed_date") or "", division(r.get("industry_code")),
-                r.get("industry_kind") or None)
+        d = dlv(r)
         if d.status not in ("confirmed", "disputed"):
             continue   # claimed and withdrawn deliveries are no evidence either way
         by_id[d.id] = d
@@ -476,8 +492,9 @@ def _confirmed_groups(confirmed: dict[str, list[Dlv]], last_recognised: dict[str
 
 
 def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recognitions: Iterable[dict],
-                projects: Iterable[dict], weights: dict, fingerprint=None) -> Index:
+                projects: Iterable[dict], weights: dict) -> Index:
     """Group the graph facts for ranking (rows as the recommend_* queries return them)."""
+    deliveries, providers = list(deliveries), list(providers)
     listed, leaders, leader_names, last_recognised, client_recs = _recognition_facts(recognitions, weights)
     provs, of_type, by_district, by_city = _provider_tables(providers, listed)
     confirmed, disputed, by_id = _delivery_lists(deliveries)
@@ -488,12 +505,22 @@ def build_index(deliveries: Iterable[dict], providers: Iterable[dict], recogniti
 
     ix = Index(provs, of_type, confirmed, disputed, by_client, by_division, by_kind, by_id, after,
                client_recs, {k: frozenset(v) for k, v in leaders.items()}, leader_names, projs,
-               by_district, by_city, kind_div, fingerprint)
+               by_district, by_city, kind_div)
     for p, ds in by_division.items():
         ix.division_total[p] = sum(len(x) for x in ds.values())
     ix.n_confirmed = sum(len(ds) for ds in confirmed.values())
     ix.specialisation_prior, ix.size_reference = specialisation_prior(weights), size_reference(weights)
     ix.tables = {t: TypeTable.build(ix, t) for t in sorted(of_type)}
+    ix.delivery_rows = {r["id"]: r for r in deliveries}
+    per_provider: dict[str, set] = {}
+    per_client: dict[str, set] = {}
+    for r in deliveries:
+        per_provider.setdefault(r["provider"], set()).add(r["id"])
+        per_client.setdefault(r["client"], set()).add(r["id"])
+    ix.provider_deliveries = {k: frozenset(v) for k, v in per_provider.items()}
+    ix.client_deliveries = {k: frozenset(v) for k, v in per_client.items()}
+    ix.provider_rows = {p["uscc"]: p for p in providers if p["uscc"] in provs}
+    ix.listed, ix.last_recognised, ix.weights = frozenset(listed), last_recognised, weights
     return ix
 
 
@@ -532,31 +559,64 @@ class TypeTable:
     def build(cls, ix: Index, t: int) -> TypeTable:
         tt = cls(list(ix.of_type.get(t, ())))
         for i, p in enumerate(tt.usccs):
-            prov = ix.providers[p]
-            tt.credit[i], tt.listed[i], tt.c2[i] = prov.credit_ok, prov.listed, prov.c2
-            tt.district[i], tt.city[i] = prov.district, prov.city
-            tt.province[i], tt.revenue[i] = prov.province, prov.revenue_wan or 0.0
-            conf = ix.confirmed.get(p, ())
-            tt.total[i] = len(conf)
-            tt.disputed[i] = len(ix.disputed.get(p, ()))
-            for d in conf:
-                if d.division:
-                    tt._col(tt.by_division, d.division)[i] += 1
-                if d.kind:
-                    tt._col(tt.by_kind, d.kind)[i] += 1
-                    tt._col(tt.by_kind_division, (d.kind, d.division))[i] += 1
-                if d.ptype != t:
-                    continue
-                tt.n_type[i] += 1
-                if d.id in ix.recognised_after:
-                    tt.recognised[i] += 1
-                if d.unit in UNIT_RANK:
-                    tt.unit_ge[i, : UNIT_RANK[d.unit] + 1] += 1
-            for _pid, name in ix.projects.get(p, ()):
-                for sc in _scenarios():
-                    if sc in name:
-                        tt._col(tt.scenario, sc)[i] += 1
+            tt.fill(ix, t, i, p)
         return tt
+
+    def copy(self) -> TypeTable:
+        """A copy whose columns can be changed without touching this table (shared by readers)."""
+        out = TypeTable.__new__(TypeTable)
+        out.__dict__.update(self.__dict__)
+        for k, v in self.__dict__.items():
+            if isinstance(v, np.ndarray):
+                setattr(out, k, v.copy())
+            elif k in ("by_division", "by_kind", "by_kind_division", "scenario"):
+                setattr(out, k, {c: col.copy() for c, col in v.items()})
+        return out
+
+    def fill(self, ix: Index, t: int, i: int, p: str) -> None:
+        """(Re)compute row `i`, provider `p`, from the index (every column of the row)."""
+        tt = self
+        for table in (tt.by_division, tt.by_kind, tt.by_kind_division, tt.scenario):
+            for col in table.values():
+                col[i] = 0
+        tt.n_type[i] = tt.recognised[i] = 0
+        tt.unit_ge[i, :] = 0
+        prov = ix.providers[p]
+        tt.credit[i], tt.listed[i], tt.c2[i] = prov.credit_ok, prov.listed, prov.c2
+        tt.district[i], tt.city[i] = prov.district, prov.city
+        tt.province[i], tt.revenue[i] = prov.province, prov.revenue_wan or 0.0
+        conf = ix.confirmed.get(p, ())
+        tt.total[i] = len(conf)
+        tt.disputed[i] = len(ix.disputed.get(p, ()))
+        # Counted in Python, then written once per column (numpy scalar writes are slow).
+        by_div: dict = {}
+        by_kind: dict = {}
+        by_kd: dict = {}
+        n_type = recognised = 0
+        unit_ge = [0] * len(UNITS)
+        for d in conf:
+            if d.division:
+                by_div[d.division] = by_div.get(d.division, 0) + 1
+            if d.kind:
+                by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
+                by_kd[(d.kind, d.division)] = by_kd.get((d.kind, d.division), 0) + 1
+            if d.ptype != t:
+                continue
+            n_type += 1
+            if d.id in ix.recognised_after:
+                recognised += 1
+            if d.unit in UNIT_RANK:
+                for r in range(UNIT_RANK[d.unit] + 1):
+                    unit_ge[r] += 1
+        for table, counts in ((tt.by_division, by_div), (tt.by_kind, by_kind), (tt.by_kind_division, by_kd)):
+            for key, n in counts.items():
+                tt._col(table, key)[i] = n
+        tt.n_type[i], tt.recognised[i] = n_type, recognised
+        tt.unit_ge[i, :] = unit_ge
+        for _pid, name in ix.projects.get(p, ()):
+            for sc in _scenarios():
+                if sc in name:
+                    tt._col(tt.scenario, sc)[i] += 1
 
 
 def _sat_vec(n: np.ndarray, saturation: float) -> np.ndarray:
@@ -968,32 +1028,25 @@ class ManufacturerNotFound(errors.NotFound, LookupError):
         self.uscc = uscc
 
 
-def fingerprint(store) -> tuple:
-    row = store.read_one("contractors/fingerprint", since="") or {}
-    return (row.get("events"), row.get("last_at"))
-
-
-def load_index(store, weights: dict | None = None, fp=None) -> Index:
+def load_index(store, weights: dict | None = None) -> Index:
     """Read the graph facts the ranking needs and build an Index (no caching)."""
     weights = weights or load_weights()
     kinds = sorted({weights["leader_kind"], *weights["recognised_client_kinds"], *weights["provider_list_kinds"]})
     return build_index(store.read("contractors/deliveries"), store.read("contractors/providers"),
                        store.read("contractors/recognitions", kinds=kinds), store.read("contractors/projects"),
-                       weights, fingerprint=fp)
+                       weights)
 
 
 def index_for(store, weights: dict | None = None) -> Index:
-    """The process's index for `store`, rebuilt when the graph's fingerprint changed.
+    """The process's index for `store`: an in-memory projection (graphsvc.core.projection)
+    built once in bulk and then kept current by the committed changes that concern it
+    (deliveries and their status, enterprises, recognitions, projects, supply links); other
+    writes leave it alone. `weights` is accepted for the callers' convenience: the index is
+    built with the weights file's recognition kinds."""
+    from graphsvc.contractors import index_updates
+    from graphsvc.core import projection
 
-    One cheap query per call; a rebuild happens under a lock, so concurrent requests wait
-    for one build instead of starting several.
-    """
-    fp = fingerprint(store)
-    ix, rebuilt = cache.latest(store, "recommend-index", fp, lambda: load_index(store, weights, fp))
-    if rebuilt and len(ix.leaders) >= PREFETCH_MIN_LEADERS:
-        threading.Thread(target=_prefetch_leader_suppliers, args=(store, ix, weights or load_weights()),
-                         name="recommend-prefetch", daemon=True).start()
-    return ix
+    return projection.current(store, index_updates.PART.name)
 
 
 # With this many chain leaders (province scale) their supplier sets are read in one query in
@@ -1003,9 +1056,12 @@ PREFETCH_MIN_LEADERS = 100
 
 def _prefetch_leader_suppliers(store, ix: Index, weights: dict) -> None:
     try:
+        gen = ix.supplier_generation[0]
         per: dict[str, set] = {}
         for r in store.read("contractors/all_leader_suppliers", leader_kind=weights["leader_kind"]):
             per.setdefault(r["leader"], set()).add(r["supplier"])
+        if ix.supplier_generation[0] != gen:
+            return   # a change came in meanwhile: requests read per leader instead
         for leader in ix.leaders:
             ix.leader_suppliers.setdefault(leader, frozenset(per.get(leader, ())))
     except Exception:   # an optimisation only: requests then read per leader instead
@@ -1026,9 +1082,11 @@ def _leader_suppliers(store, ix: Index, leader: str) -> frozenset:
     once per index."""
     hit = ix.leader_suppliers.get(leader)
     if hit is None:
+        gen = ix.supplier_generation[0]
         rows = store.read("contractors/leader_suppliers", uscc=leader)
         hit = frozenset(r["uscc"] for r in rows if r["uscc"] in ix.by_client)
-        ix.leader_suppliers[leader] = hit
+        if ix.supplier_generation[0] == gen:   # no supply change came in meanwhile
+            ix.leader_suppliers[leader] = hit
     return hit
 
 
@@ -1054,8 +1112,9 @@ LINKS_CACHED = 20_000
 
 
 def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, dict]:
-    """fetch_links() and tie_evidence(), kept per manufacturer for the life of the index
-    (the index is rebuilt on any audited write, and these go with it)."""
+    """fetch_links() and tie_evidence(), kept per manufacturer with the index (a change to the
+    manufacturer's links or to the deliveries of its related clients drops its entry:
+    graphsvc.contractors.index_updates)."""
     hit = ix.links.get(m.uscc)
     if hit is None:
         linked = fetch_links(store, m, ix)

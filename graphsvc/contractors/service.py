@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from graphsvc.contractors import recommend as R
 from graphsvc.core import access, regions
+from graphsvc.enterprises import directory
 from graphsvc.core.errors import BadParameter, Forbidden, Invalid, NotFound
 
 # Manufacturers a name search offers at most.
@@ -58,8 +59,7 @@ def search_manufacturers(store, who, text: str) -> list[dict]:
     prefix = access.visible_prefix(who)
     if prefix is None:
         return []
-    rows = store.read("enterprises/list", prefix=prefix, uscc=None, q=text, provider_type=None,
-                      after=None, limit=200)
+    rows = directory.search(directory.current(store), prefix=prefix, q=text, limit=200)
     out = [{"uscc": r["uscc"], "name": r["name"], "region_code": r["region_code"],
             "region_name": regions.district_name(r["region_code"] or "") or ""}
            for r in rows if r.get("is_manufacturer")]

@@ -15,6 +15,7 @@ NODES: dict[str, dict] = {
             "industry_kind": "STRING", "is_manufacturer": "BOOLEAN", "provider_types": "INT64[]",
             "high_tech": "BOOLEAN", "credit_ok": "BOOLEAN", "revenue_wan": "DOUBLE",
             "rd_spend_wan": "DOUBLE", "rd_staff": "INT64", "employees": "INT64",
+            "former_names": "STRING[]",
         },
     },
     "Region": {
@@ -92,6 +93,18 @@ NODES: dict[str, dict] = {
         "props": {
             "id": "STRING", "at": "STRING", "actor": "STRING", "action": "STRING", "target": "STRING",
             "region_code": "STRING", "detail": "STRING", "ip": "STRING",
+        },
+    },
+    # An import row that named a company the matcher could not decide (issue #24): it waits for a
+    # person to accept it with a USCC (the row is then imported) or reject it. `data` is the row
+    # as the file had it (JSON), `candidates` the matcher's (JSON); `region_code` scopes it.
+    "MatchReview": {
+        "key": "id",
+        "props": {
+            "id": "STRING", "kind": "STRING", "field": "STRING", "name_field": "STRING", "name": "STRING",
+            "decision": "STRING", "candidates": "STRING", "data": "STRING", "row": "INT64", "file": "STRING",
+            "region_code": "STRING", "status": "STRING", "created_at": "STRING", "created_by": "STRING",
+            "decided_at": "STRING", "decided_by": "STRING", "uscc": "STRING",
         },
     },
 }

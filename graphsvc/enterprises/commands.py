@@ -1,14 +1,23 @@
 """`graphsvc graph upstream|downstream|impact|paths`: the explore API on the command line (the
-operator holds the database, so it runs with the administrator's view)."""
+operator holds the database, so it runs with the administrator's view). `--format xlsx`
+writes a workbook (graphsvc.enterprises.exports) to `--output` (default: a name in the current
+directory)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from graphsvc.core.cli_context import CliContext, fail, pass_ctx
+from graphsvc.enterprises.exports import REL
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+
+def FORMAT(fn):
+    fn = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Where --format xlsx writes the workbook.")(fn)
+    return click.option("--format", "fmt", type=click.Choice(["json", "table", "xlsx"]), default="table",
+                        show_default=True)(fn)
 
 
 def _money(v) -> str:
@@ -19,7 +28,9 @@ def _pct(v) -> str:
     return "—" if v is None else f"{v:.1%}"
 
 
-def _run(fn, fmt: str, printer) -> None:
+def _run(fn, fmt: str, printer, output: Path | None = None, sheet: tuple | None = None) -> None:
+    """Print the answer as JSON or a table, or write it as .xlsx (`sheet`: title, rows function,
+    default file name)."""
     from graphsvc.core.access import Principal
     from graphsvc.core.errors import DomainError
 
@@ -27,6 +38,14 @@ def _run(fn, fmt: str, printer) -> None:
         body = fn(Principal("cli", "admin"))
     except DomainError as exc:
         fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    if fmt == "xlsx":
+        from graphsvc.enterprises import exports
+
+        title, rows, name = sheet
+        path = output or Path(name)
+        path.write_bytes(exports.workbook(title, rows(body)))
+        click.echo(f"已写入 {path}", err=True)
+        return
     if fmt == "json":
         click.echo(json.dumps(body, ensure_ascii=False, indent=1))
         return
@@ -53,7 +72,6 @@ def _print_impact(body: dict) -> None:
                    f"{_pct(r['ratio_before'])} → {_pct(r['ratio_after'])}  本地替代 {'有' if r['local_candidate'] else '无'}")
 
 
-REL = {"supplies": "供货", "delivery": "交付", "ecosystem": "生态", "chain": "同链", "group": "1+N"}
 
 
 def _print_paths(body: dict) -> None:
@@ -78,12 +96,13 @@ def _tier_command(direction: str):
     @click.option("--min-amount-wan", type=float)
     @FORMAT
     @pass_ctx
-    def cmd(c: CliContext, uscc, year, tiers, min_amount_wan, fmt):
-        from graphsvc.enterprises import service
+    def cmd(c: CliContext, uscc, year, tiers, min_amount_wan, fmt, output):
+        from graphsvc.enterprises import exports, service
 
         fn = service.upstream if direction == "upstream" else service.downstream
+        title = "上游供应商" if direction == "upstream" else "下游客户"
         _run(lambda p: fn(c.store, p, uscc, year=year, tiers=tiers, min_amount_wan=min_amount_wan), fmt,
-             _print_tiers)
+             _print_tiers, output, (title, exports.table_rows, f"{direction}_{uscc}.xlsx"))
 
     return cmd
 
@@ -97,11 +116,12 @@ downstream_cmd = _tier_command("downstream")
 @click.option("--year", type=int)
 @FORMAT
 @pass_ctx
-def impact_cmd(c: CliContext, uscc, year, fmt):
+def impact_cmd(c: CliContext, uscc, year, fmt, output):
     """What each 链主工厂 loses if USCC stops supplying."""
-    from graphsvc.enterprises import service
+    from graphsvc.enterprises import exports, service
 
-    _run(lambda p: service.impact(c.store, p, uscc, year=year), fmt, _print_impact)
+    _run(lambda p: service.impact(c.store, p, uscc, year=year), fmt, _print_impact, output,
+         ("停止供货的影响", exports.impact_rows, f"impact_{uscc}.xlsx"))
 
 
 @graph_cmd.command("paths")
@@ -110,11 +130,12 @@ def impact_cmd(c: CliContext, uscc, year, fmt):
 @click.option("--max-hops", type=int, default=4, show_default=True)
 @FORMAT
 @pass_ctx
-def paths_cmd(c: CliContext, src, dst, max_hops, fmt):
+def paths_cmd(c: CliContext, src, dst, max_hops, fmt, output):
     """Up to five shortest connections from SRC to DST."""
-    from graphsvc.enterprises import service
+    from graphsvc.enterprises import exports, service
 
-    _run(lambda p: service.paths(c.store, p, src, dst, max_hops=max_hops), fmt, _print_paths)
+    _run(lambda p: service.paths(c.store, p, src, dst, max_hops=max_hops), fmt, _print_paths, output,
+         ("联系路径", exports.paths_rows, f"paths_{src}_{dst}.xlsx"))
 
 
 COMMANDS = [graph_cmd]

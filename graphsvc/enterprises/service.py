@@ -19,6 +19,7 @@ graphsvc.core.errors.Forbidden: 所请求的区域超出您的管辖范围
 from __future__ import annotations
 
 from graphsvc.core import access
+from graphsvc.enterprises import directory
 from graphsvc.core import reference
 from graphsvc.core import regions
 from graphsvc.core.errors import BadParameter, Forbidden, NotFound
@@ -41,8 +42,8 @@ def list_enterprises(store, p: access.Principal, *, region: str | None = None, q
                      provider_type: int | None = None, fetch: int, after: list[str] | None = None) -> list[dict]:
     """Up to `fetch` enterprises `p` may see, in USCC order after the cursor `after` ([uscc])."""
     prefix, own = list_scope(p, region)
-    return store.read("enterprises/list", prefix=prefix, uscc=own, q=q or None, provider_type=provider_type,
-                      limit=fetch, after=after[0] if after else None)
+    return directory.search(directory.current(store), prefix=prefix, uscc=own, q=q or None,
+                            provider_type=provider_type, limit=fetch, after=after[0] if after else None)
 
 
 def enterprise_key(row: dict) -> list[str]:
@@ -113,3 +114,21 @@ def paths(store, p: access.Principal, src: str, dst: str, *, max_hops: int = 4) 
 def profile(store, p: access.Principal, uscc: str, *, year: int | None = None) -> dict:
     """The enterprise profile page's payload."""
     return _explore().profile_payload(store, p, uscc, year)
+
+
+def suggest(store, p: access.Principal, q: str, *, limit: int = 10) -> dict:
+    """Enterprises `p` may see whose name holds `q` or whose USCC starts with it (graphsvc.
+    enterprises.search over the explore projection's name index), best first."""
+    from graphsvc.enterprises import explore, search
+    from graphsvc.enterprises import projection as proj
+
+    q = (q or "").strip()
+    if len(q) > 60:
+        raise BadParameter("查询内容过长（最多60个字符）", field="q")
+    st = proj.current(store)
+    rows = search.find(st.names, st.usccs, st.name_index(), st.by_uscc(), q, explore._visible(st, p), limit,
+                       st.name_lengths(), st.rank())
+    items = [{"uscc": st.usccs[i], "name": st.names[i], "region_code": st.regions[i],
+              "region_name": regions.district_name(st.regions[i] or "")} for i in rows]
+    note = f"请至少输入{search.MIN_CHARS}个字符" if len(q) < search.MIN_CHARS else (None if items else "没有找到匹配的企业")
+    return {"q": q, "items": items, "note": note}

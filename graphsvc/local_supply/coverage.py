@@ -41,11 +41,12 @@ from functools import lru_cache
 
 from graphsvc.core import reference
 from graphsvc.core import regions
-from graphsvc.core.cache import cached_call, cached_read, data_version
+from graphsvc.core.cache import cached_call
 from graphsvc.core.regions import is_local, prefix_of
 from graphsvc.core.regions import label as region_label
 from graphsvc.local_supply import headline
-from graphsvc.local_supply.ratios import fetch_leaders, fetch_years, one_per_leader, visible_leaders
+from graphsvc.local_supply import projection as lsproj
+from graphsvc.local_supply.ratios import fetch_leaders, visible_leaders
 
 HANGZHOU = "330100"
 LIST_LIMIT = 50          # local enterprises listed per segment (counts are always complete)
@@ -339,9 +340,14 @@ def _districts(mem: dict, purchases: list[dict], seg_ids: list[str], leaders: li
             per_seg[d][sid] += 1
     sup: dict = defaultdict(set)
     amt: dict = defaultdict(list)
+    seg_set = set(seg_ids)
+    local: dict = {}             # region -> is_local, once per region (there are few)
     for p in purchases:
-        if p["segment_id"] in seg_ids and is_local(p.get("supplier_region"), scope):
-            d = _district(p.get("supplier_region"))
+        region = p.get("supplier_region")
+        if region not in local:
+            local[region] = is_local(region, scope)
+        if p["segment_id"] in seg_set and local[region]:
+            d = _district(region)
             sup[d].add(p["supplier_uscc"])
             amt[d].append(float(p["amount_wan"] or 0.0))
     lead: dict = defaultdict(int)
@@ -400,33 +406,31 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     chain = reference.chain(chain_id)
     if chain is None:
         raise KeyError(chain_id)
-    version = data_version(store)
-    leaders = visible_leaders(fetch_leaders(store, version=version), scope)
+    st = lsproj.current(store)
+    leaders = visible_leaders(fetch_leaders(store), scope)
     prefix = prefix_of(scope)
     seg_ids = [s["id"] for s in chain["segments"]]
     local = {"code": scope, "name": region_label(scope), "basis": basis, "text": BASIS_TEXT[basis],
              **share_measure(scope)}
     lus = [x["uscc"] for x in leaders]
     # The years with supplies into these leaders (into anyone, when the scope has no leader).
-    years = ([int(r["year"]) for r in cached_read(store, "local_supply/leader_years", version, leader_prefix=prefix)]
-             if lus else fetch_years(store, version))
+    years = st.leader_years(prefix) if lus else st.years()
     if year is None:
         year = years[-1] if years else None
     if year not in years:
         return _without_supplies(chain, year, local, years, bool(lus))
 
     def compute():
-        # Large row sets: read, not cached; the (smaller) result is.
-        purchases = one_per_leader(store.read("local_supply/coverage_purchases", prefix=prefix, year=year,
-                                              segment_ids=seg_ids)) if lus else []
-        members = store.read("local_supply/coverage_members", chain_id=chain_id, prefix=prefix)
-        platforms = store.read("local_supply/coverage_platforms", chain_id=chain_id, prefix=prefix)
+        purchases = st.purchases(prefix, year, seg_ids) if lus else []
+        members = st.members(seg_ids, prefix)
+        platforms = st.platforms(seg_ids, prefix)
         res = coverage(chain, year, scope, members, purchases, platforms, leaders, list_limit)
         res["_has_purchases"] = bool(purchases)
         return res
 
-    res = cached_call(store, version, "coverage", {"chain": chain_id, "year": year, "scope": scope,
-                                                   "limit": list_limit}, compute)
+    # The result is kept until a delta touches what it depends on (State.stamp_coverage).
+    res = cached_call(store, ("projection", st.uid, *st.stamp_coverage(prefix)), "coverage",
+                      {"chain": chain_id, "year": year, "scope": scope, "limit": list_limit}, compute)
     out = {k: v for k, v in res.items() if k != "_has_purchases"}
     out["local"] = local
     out["years"] = years

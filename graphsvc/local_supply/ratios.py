@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import lru_cache
 
-from graphsvc.core import cache, regions
+from graphsvc.core import regions
 from graphsvc.core import reference
+from graphsvc.local_supply import projection as lsproj
 from graphsvc.programmes.targets import b4_meets_target, b4_target
 
 RULE_ID = "B4"
@@ -267,14 +269,16 @@ def _group(edges: list[dict], key: str) -> dict:
     return g
 
 
-def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int, target: float,
+def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, year: int, target: float,
                   scope: str | None = None, data_years: list[int] | None = None,
                   catalogue: dict | None = None) -> dict:
     """Breakdown by supplier and by segment, the tier-2 share and the trend for one leader.
 
     `edges`: every supply into the leader (all years) {year, supplier_uscc, supplier_name,
     supplier_region, amount_wan, segment_id}; `tier2`: supplies in `year` into the leader's
-    tier-1 suppliers {tier1_uscc, supplier_uscc, supplier_region, amount_wan};
+    tier-1 suppliers {tier1_uscc, supplier_uscc, supplier_region, amount_wan}, or their sums
+    already made {"sums": (local_amount, total_amount, local_suppliers, suppliers),
+    "tier1_suppliers": n} with locality by the leader's scope (the projection makes them);
     `data_years`: the years present in the data (the trend shows each, null where the leader
     has none).
 
@@ -293,9 +297,13 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
     [('HZ01-02', 0.0), ('HZ01-01', 1.0)]
     """
     sc = scope_of(leader.get("region_code"), scope)
+    seen: dict = {}
 
     def local(region):
-        return regions.is_local(region, sc)
+        v = seen.get(region)
+        if v is None:
+            v = seen[region] = regions.is_local(region, sc)
+        return v
 
     this_year = [e for e in edges if int(e["year"]) == year]
     fig = figures(*sums_from_edges(this_year, local), target, catalogue)
@@ -325,8 +333,12 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
                          "share_of_total": (f["total_amount"] / total) if total > 0 else None})
     segments.sort(key=lambda s: (s["ratio_amount"] is None, s["ratio_amount"] or 0.0, -(s["total_amount"] or 0)))
 
-    t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
-    t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
+    if isinstance(tier2, dict):
+        t2 = figures(*tier2["sums"], target, catalogue)
+        t2["tier1_suppliers"] = tier2["tier1_suppliers"]
+    else:
+        t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
+        t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
     t2["meets_target"] = None if t2["ratio_amount"] is None else t2["meets_target"]
     if t2["reason"] == NO_DATA:
         t2["reason"] = "该年度一级供应商没有上游供货记录"
@@ -346,61 +358,50 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict], year: int,
 
 # ---------------------------------------------------------------- reading the store
 
-def one_per_leader(rows: list[dict]) -> list[dict]:
-    """Rows repeated once per 链主工厂 recognition: keep those of one recognition per leader.
-
-    >>> one_per_leader([{"uscc": "A", "recognition_id": "r2", "year": 2024, "n": 1},
-    ...                 {"uscc": "A", "recognition_id": "r1", "year": 2024, "n": 1},
-    ...                 {"uscc": "B", "recognition_id": "r3", "year": 2024, "n": 2}])
-    [{'uscc': 'A', 'recognition_id': 'r1', 'year': 2024, 'n': 1}, {'uscc': 'B', 'recognition_id': 'r3', 'year': 2024, 'n': 2}]
-    """
-    key = "uscc" if rows and "uscc" in rows[0] else "leader_uscc"
-    first: dict = {}
-    for r in rows:
-        u = r[key]
-        if u not in first or r["recognition_id"] < first[u]:
-            first[u] = r["recognition_id"]
-    return [r for r in rows if r["recognition_id"] == first[r[key]]]
-
-
-def fetch_leaders(store, uscc: str | None = None, version: tuple | None = None) -> list[dict]:
-    return leaders_from_recognitions(cache.cached_read(store, "local_supply/leaders", version, uscc=uscc))
+def fetch_leaders(store, uscc: str | None = None) -> list[dict]:
+    """Every 链主工厂 (from the projection), or one by USCC (a point read of the database)."""
+    if uscc is not None:
+        return leaders_from_recognitions(store.read("local_supply/leaders", uscc=uscc))
+    st = lsproj.current(store)
+    return st._memo("leaders", lambda: leaders_from_recognitions(st.recognitions(lsproj.LEADER)),
+                    (st.gen["holders"],))
 
 
 def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
     """Leaders by the prefix that decides their locality (the scope's, else their city's)."""
     out: dict = defaultdict(list)
     for x in leaders:
-        out[regions.prefix_of(scope_of(x.get("region_code"), scope))].append(x)
+        out[_prefix_for(x.get("region_code"), scope)].append(x)
     return out
 
 
-def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None,
-               version: tuple | None = None) -> list[dict]:
+@lru_cache(maxsize=1 << 12)
+def _prefix_for(region: str | None, scope: str | None) -> str:
+    return regions.prefix_of(scope_of(region, scope))
+
+
+def fetch_sums(store, leaders: list[dict], scope: str | None, year: int | None = None) -> list[dict]:
     """Per-leader sums for `year` (every year when None), locality per leader's scope."""
+    st = lsproj.current(store)
     wanted = {x["uscc"] for x in leaders}
     out = []
     for prefix in _groups(leaders, scope):
-        rows = one_per_leader(cache.cached_read(store, "local_supply/sums", version, leader_prefix=prefix, prefix=prefix,
-                                          year=year))
-        out += [{"uscc": r["uscc"], "year": int(r["year"]), "local_amount": float(r["local_amount"] or 0.0),
-                 "total_amount": float(r["total_amount"] or 0.0), "local_suppliers": int(r["local_suppliers"]),
-                 "suppliers": int(r["suppliers"])} for r in rows if r["uscc"] in wanted]
+        out += [r for r in st.sums(prefix, year) if r["uscc"] in wanted]
     return out
 
 
-def fetch_leader_years(store, leaders: list[dict], scope: str | None, version: tuple | None = None) -> list[int]:
-    """The years in which any of `leaders` received supplies."""
+def fetch_leader_years(store, leaders: list[dict], scope: str | None) -> list[int]:
+    """The years in which any 链主工厂 registered under the prefixes of `leaders` received supplies."""
+    st = lsproj.current(store)
     years: set = set()
     for prefix in _groups(leaders, scope):
-        years |= {int(r["year"]) for r in cache.cached_read(store, "local_supply/leader_years", version,
-                                                      leader_prefix=prefix)}
+        years |= set(st.leader_years(prefix))
     return sorted(years)
 
 
-def fetch_years(store, version: tuple | None = None) -> list[int]:
+def fetch_years(store) -> list[int]:
     """The years that have any supply record."""
-    return [int(r["year"]) for r in cache.cached_read(store, "local_supply/years", version) if r.get("year") is not None]
+    return list(lsproj.current(store).years())
 
 
 def fetch_table(store, year: int | None, region: str | None = None, scope: str | None = None,
@@ -410,40 +411,39 @@ def fetch_table(store, year: int | None, region: str | None = None, scope: str |
     `year` None means the latest year with data for these leaders.
     """
     target = target_ratio(catalogue)
-    version = cache.data_version(store)
-    leaders = visible_leaders(fetch_leaders(store, version=version), region, scope, chain)
-    years = fetch_leader_years(store, leaders, scope, version)
+    leaders = visible_leaders(fetch_leaders(store), region, scope, chain)
+    years = fetch_leader_years(store, leaders, scope)
     if year is None:
         year = years[-1] if years else None
     if year is None:
-        every = fetch_years(store, version)
+        every = fetch_years(store)
         year = every[-1] if every else None
     if year is None:
         out = {"year": None, "items": [], "years": [], "note": "没有任何供货记录",
                "pooled": {"chains": [], "districts": [], "overall": None}}
     else:
-        sums = fetch_sums(store, leaders, scope, year, version) if year in years else []
+        sums = fetch_sums(store, leaders, scope, year) if year in years else []
         out = ratio_table(leaders, sums, year, target, scope, catalogue, years=years)
     out.update({"target": target, "rule_id": RULE_ID, "leaders_total": len(leaders)})
     return out
 
 
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
-                 catalogue: dict | None = None, edges: list[dict] | None = None,
-                 version: tuple | None = None) -> dict:
+                 catalogue: dict | None = None, edges: list[dict] | None = None) -> dict:
     """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
     target = target_ratio(catalogue)
-    version = version if version is not None else cache.data_version(store)
+    st = lsproj.current(store)
     if edges is None:
-        edges = store.read("local_supply/edges", uscc=leader["uscc"])
-    # The years with data for the leaders of this one's city (the table's query, shared cache).
-    data_years = fetch_leader_years(store, [leader], None, version)
+        edges = st.edges(leader["uscc"])
+    # The years with data for the leaders of this one's city (as the table has them).
+    data_years = fetch_leader_years(store, [leader], None)
     if year is None:
         own = sorted({int(e["year"]) for e in edges})
         year = own[-1] if own else (data_years[-1] if data_years else None)
     if year is None:
         year = 0
-    tier2 = store.read("local_supply/tier2", uscc=leader["uscc"], year=year)
+    sc = scope_of(leader.get("region_code"), scope)
+    tier2 = st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc))
     d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
     d["note"] = None
     if year not in data_years:

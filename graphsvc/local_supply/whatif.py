@@ -29,6 +29,7 @@ from collections import defaultdict
 
 from graphsvc.core import cache, reference
 from graphsvc.core.formatting import pct_text
+from graphsvc.local_supply import projection as lsproj
 from graphsvc.local_supply.ratios import meets
 from graphsvc.core.regions import is_local, prefix_of, label as region_label
 
@@ -184,21 +185,24 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
 
 def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None,
                  catalogue: dict | None = None) -> dict:
-    """ratios.fetch_leader plus the what-if, reading the leader's supplies once."""
+    """ratios.fetch_leader plus the what-if, from the projection; the result is kept until a
+    delta touches the leader's or its tier 1's supplies, enterprises or segments (State.stamp_detail)."""
     from graphsvc.local_supply import ratios
 
-    version = cache.data_version(store)
+    st = lsproj.current(store)
 
     def compute():
-        edges = store.read("local_supply/edges", uscc=leader["uscc"])   # the result is cached, not the rows
-        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, version=version)
+        edges = st.edges(leader["uscc"])
+        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges)
         d["what_if"] = fetch_what_if(store, d, edges, catalogue)
         return d
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
-    d = cache.cached_call(store, version, "leader_detail", {"uscc": leader["uscc"], "year": year, "scope": scope},
-                           compute)
+    # The trend shows the years of the leader's city: they are part of the key too.
+    key = ("projection", st.uid, *st.stamp_detail(leader["uscc"]), *ratios.fetch_leader_years(store, [leader], None))
+    d = cache.cached_call(store, key, "leader_detail",
+                          {"uscc": leader["uscc"], "year": year, "scope": scope}, compute)
     return dict(d)
 
 
@@ -207,6 +211,5 @@ def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None
     year = detail["year"]
     segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
                    and not is_local(e.get("supplier_region"), scope)})
-    rows = store.read("local_supply/candidates", segment_ids=segs, prefix=prefix_of(scope),
-                      exclude=detail["leader"]["uscc"]) if segs else []
+    rows = lsproj.current(store).candidates(segs, prefix_of(scope), detail["leader"]["uscc"]) if segs else []
     return what_if(detail, edges, rows, catalogue)

@@ -50,25 +50,101 @@ def grams(core: str) -> set[str]:
 class NameIndex:
     def __init__(self, rows: Iterable[dict]):
         """rows: {uscc, name, region_code, industry_code?, former_names? (list)}."""
-        self.entries: list[Entry] = []
+        self.entries: list[Entry | None] = []   # None: a name no longer current or former
         self.postings: dict[str, list[int]] = {}
         self.by_core: dict[str, list[int]] = {}
+        self.by_uscc: dict[str, list[int]] = {}
+        self.rows: dict[str, dict] = {}          # what each enterprise was indexed from
+        self.chars: Counter = Counter()           # characters of every live core, with counts
+        self.live = 0
         for r in rows:
-            names = [(r["name"], True)] + [(n, False) for n in r.get("former_names") or () if n]
-            for name, current in names:
-                parsed = parse(name)
-                if not parsed.text:
-                    continue
-                i = len(self.entries)
-                self.entries.append(Entry(r["uscc"], name, parsed, r.get("region_code") or "",
-                                          r.get("industry_code") or "", current))
-                self.by_core.setdefault(parsed.core, []).append(i)
-                for g in grams(parsed.core):
-                    self.postings.setdefault(g, []).append(i)
+            self._add(r)
         self.common = max(COMMON_MIN, int(COMMON_SHARE * len(self.entries)))
 
+    def _add(self, r: dict) -> None:
+        uscc = r["uscc"]
+        self.rows[uscc] = r
+        names = [(r["name"], True)] + [(n, False) for n in r.get("former_names") or () if n and n != r["name"]]
+        for name, current in names:
+            parsed = parse(name)
+            if not parsed.text:
+                continue
+            i = len(self.entries)
+            self.entries.append(Entry(uscc, name, parsed, r.get("region_code") or "",
+                                      r.get("industry_code") or "", current))
+            self.by_uscc.setdefault(uscc, []).append(i)
+            self.by_core.setdefault(parsed.core, []).append(i)
+            self.chars.update(parsed.core)
+            self.live += 1
+            for g in grams(parsed.core):
+                self.postings.setdefault(g, []).append(i)
+
+    def _remove(self, uscc: str) -> None:
+        for i in self.by_uscc.pop(uscc, ()):
+            e = self.entries[i]
+            self.entries[i] = None
+            self.chars.subtract(e.parsed.core)
+            self.live -= 1
+            ids = self.by_core.get(e.parsed.core)
+            if ids is not None:
+                ids.remove(i)
+                if not ids:
+                    del self.by_core[e.parsed.core]
+            # postings keep the dead id; lookups skip it (rebuilding the lists would cost more)
+        self.rows.pop(uscc, None)
+
+    def upsert(self, rows: Iterable[dict]) -> bool:
+        """Fold enterprise rows as written (uscc plus the properties written) into the index.
+
+        A row without a name for an enterprise the index does not hold cannot be indexed:
+        False, and the caller rebuilds.
+
+        >>> idx = NameIndex([{"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"}])
+        >>> idx.upsert([{"uscc": "A", "name": "杭州示例恒远精密机械有限公司",
+        ...              "former_names": ["杭州示例恒达精密机械有限公司"]}])
+        True
+        >>> [(e.name, e.current, e.region_code) for e in idx.entries if e]
+        [('杭州示例恒远精密机械有限公司', True, '330108'), ('杭州示例恒达精密机械有限公司', False, '330108')]
+        """
+        for r in rows:
+            uscc = r.get("uscc")
+            if not uscc:
+                return False
+            old = self.rows.get(uscc)
+            if old is None and not r.get("name"):
+                return False
+            merged = {**(old or {}), **{k: v for k, v in r.items()
+                                        if k in ("uscc", "name", "region_code", "industry_code", "former_names")
+                                        and (v is not None or k == "former_names")}}
+            self._remove(uscc)
+            self._add(merged)
+        self.common = max(COMMON_MIN, int(COMMON_SHARE * len(self.entries)))
+        return True
+
     def __len__(self) -> int:
-        return len(self.entries)
+        return self.live
+
+    def peers(self, core: str, k: int) -> list[int]:
+        """Live entries whose core equals `core` but at position k (every name a slip there may
+        stand for), found through the rarest bigram that does not touch position k.
+
+        >>> idx = NameIndex([{"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"},
+        ...                  {"uscc": "B", "name": "杭州示例恒远精密机械有限公司", "region_code": "330108"}])
+        >>> [idx.entries[i].uscc for i in idx.peers("示例恒垚精密机械", 3)]
+        ['A', 'B']
+        """
+        lists = [self.postings.get(core[i: i + 2], []) for i in range(len(core) - 1) if k not in (i, i + 1)]
+        if not lists:
+            return []
+        lists.sort(key=len)
+        pool = set(lists[0]).intersection(lists[1]) if len(lists) > 1 else lists[0]
+        out = []
+        for i in sorted(pool):
+            e = self.entries[i]
+            if e is not None and len(e.parsed.core) == len(core) and e.parsed.core[:k] == core[:k] \
+                    and e.parsed.core[k + 1:] == core[k + 1:]:
+                out.append(i)
+        return out
 
     def candidates(self, q: Name, limit: int = CANDIDATES) -> list[int]:
         """Entry ids worth scoring for q: exact cores first, then most shared bigrams."""
@@ -78,10 +154,11 @@ class NameIndex:
             ids = self.postings.get(g)
             if ids and len(ids) <= self.common:
                 counts.update(ids)
+        entries = self.entries
         out = list(exact)
         seen = set(exact)
-        for i, _ in counts.most_common(limit + len(exact)):
-            if i not in seen:
+        for i, _ in counts.most_common(limit + len(exact) + 8):
+            if i not in seen and entries[i] is not None:
                 out.append(i)
                 seen.add(i)
             if len(out) >= limit + len(exact):

@@ -22,6 +22,15 @@ be a typing slip or another company.
 'review'
 >>> match_name(idx, "上海某某餐饮管理有限公司")["decision"]
 'none'
+
+A core one character off is another company's name as often as a slip, except when the
+character is one no indexed name uses at all (恒达 typed 恒垚): then it is read as a slip.
+
+>>> r = match_name(idx, "杭州示例恒达精密机垚有限公司")
+>>> r["decision"], r["uscc"], r["candidates"][0]["why"]
+('matched', 'A', ['typing_slip', 'region_agrees'])
+>>> match_name(idx, "杭州示例恒达精密机纺有限公司")["decision"]   # 纺 is in a name: maybe another company
+'review'
 """
 from __future__ import annotations
 
@@ -38,6 +47,7 @@ MARGIN = 0.10      # … and this much above the next candidate
 REVIEW = 0.60      # below this nothing is worth a person's look
 SHOWN = 3
 SCORED = 12    # candidates given full reasons, by core similarity
+SLIP_MIN_CORE = 6   # a slip is read only in a core this long: one character is a small part of it
 PENALTY = {"region_differs": 0.15, "district_differs": 0.02, "form_differs": 0.03,
            "branch_of": 0.20, "is_branch": 0.20, "other_branch": 0.20, "industry_differs": 0.05}
 # One character is all that tells 恒腾化纤 from 恒城化纤, and a slip looks the same as another
@@ -59,15 +69,34 @@ def _region_reason(places: tuple[str, ...], region_code: str) -> str | None:
     return "region_differs"
 
 
+def is_slip(q: str, d: str, known_chars) -> bool:
+    """q differs from d in one character that no indexed core contains (known_chars: counts).
+
+    >>> is_slip("示例恒垚精密机械", "示例恒达精密机械", {"达": 3})
+    True
+    >>> is_slip("示例恒纺精密机械", "示例恒达精密机械", {"纺": 1, "达": 3})
+    False
+    """
+    if len(q) != len(d) or len(q) < SLIP_MIN_CORE:
+        return False
+    diff = [i for i in range(len(q)) if q[i] != d[i]]
+    return len(diff) == 1 and known_chars.get(q[diff[0]], 0) <= 0
+
+
 def score(q: Name, places: list[tuple[str, ...]], industry: str | None, e: Entry,
-          sim: float | None = None) -> tuple[float, list[str]]:
+          sim: float | None = None, known_chars=None) -> tuple[float, list[str]]:
     """(score in 0..1, reasons) for entry e against query q.
 
     places: the query's place constraints (from its name and from the row's region); sim: the
     cores' similarity when already computed.
     """
     d = e.parsed
-    why = ["same_name" if q.core == d.core else "similar_name"]
+    if q.core == d.core:
+        why = ["same_name"]
+    elif known_chars is not None and is_slip(q.core, d.core, known_chars):
+        why = ["typing_slip"]
+    else:
+        why = ["similar_name"]
     why += sorted({r for p in places if (r := _region_reason(p, e.region_code))})
     if "region_differs" in why and "region_agrees" in why:
         why.remove("region_agrees")
@@ -91,7 +120,8 @@ def decide(scored: list[tuple[float, list[str], Entry]]) -> str:
         return "none"
     best, why, _ = scored[0]
     runner_up, other_why = (scored[1][0], set(scored[1][1])) if len(scored) > 1 else (0.0, set())
-    if best < MATCHED or BLOCKERS & set(why):
+    # A slip in a long core scores under MATCHED by its one character: judged by the margin alone.
+    if (best < MATCHED and "typing_slip" not in why) or BLOCKERS & set(why):
         return "review"
     # Scores are rounded to 3 places: compare the margin on the same grid.
     if round(best - runner_up, 3) >= MARGIN:
@@ -112,18 +142,31 @@ def match_parsed(index: NameIndex, q: Name, places: list[tuple[str, ...]] = (), 
     places = [p for p in [q.regions, *places] if p]
     best: dict[str, tuple[float, list[str], Entry]] = {}
     entries = index.entries
-    ids = [i for i in index.candidates(q) if entries[i].region_code.startswith(prefix)]
-    sims = [Levenshtein.normalized_similarity(q.core, entries[i].parsed.core) for i in ids]
+    ids = index.candidates(q)
+    # Which characters the query has that no indexed name has (a slip's mark), counted once.
+    chars = {c: index.chars.get(c, 0) for c in set(q.core)}
+    unknown = [k for k, c in enumerate(q.core) if chars[c] <= 0]
+    peers: set[int] = set()
+    if len(unknown) == 1 and len(q.core) >= SLIP_MIN_CORE:
+        # Every name the slip may stand for is scored, so two of them in one place tie.
+        peers = set(index.peers(q.core, unknown[0]))
+        ids = list(dict.fromkeys([*ids, *peers]))
+    # Entries are taken once: an enterprise re-indexed meanwhile (a write folded in by another
+    # thread) leaves None in its old place.
+    found = {i: e for i in ids if (e := entries[i]) is not None and e.region_code.startswith(prefix)}
+    ids = list(found)
+    sims = [Levenshtein.normalized_similarity(q.core, found[i].parsed.core) for i in ids]
     # Penalties only lower a score: the most similar cores are the only ones worth the reasons.
-    for sim, i in sorted(zip(sims, ids), key=lambda t: -t[0])[:SCORED]:
-        e = entries[i]
-        s, why = score(q, places, industry, e, sim)
+    ranked = sorted(zip(sims, ids), key=lambda t: -t[0])
+    for sim, i in ranked[:SCORED] + [t for t in ranked[SCORED:] if t[1] in peers]:
+        e = found[i]
+        s, why = score(q, places, industry, e, sim, chars)
         if e.uscc not in best or s > best[e.uscc][0]:
             best[e.uscc] = (s, why, e)   # an enterprise counts once, by its best-scoring name
     scored = sorted(best.values(), key=lambda t: (-t[0], t[2].uscc))
     decision = decide(scored)
     out = {"decision": decision,
-           "candidates": [{"uscc": e.uscc, "name": e.name, "score": s, "why": why}
+           "candidates": [{"uscc": e.uscc, "name": e.name, "region_code": e.region_code, "score": s, "why": why}
                           for s, why, e in scored[:SHOWN] if s >= REVIEW or decision == "none" and s > 0]}
     if decision == "matched":
         out["uscc"] = scored[0][2].uscc

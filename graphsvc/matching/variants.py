@@ -7,7 +7,7 @@ enterprises apart). Used by bench/eval_matching.py and the tests.
 
 >>> rows = [{"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"},
 ...         {"uscc": "B", "name": "宁波示例华鼎纺织股份有限公司", "region_code": "330203"}]
->>> cases = generate(rows, seed=1, held_out=[{"uscc": "C", "name": "杭州示例恒远精密机械有限公司"}])
+>>> cases = generate(with_former_names(rows, share=1.0), seed=1, held_out=[{"uscc": "C", "name": "杭州示例恒远精密机械有限公司"}])
 >>> sorted({c["kind"] for c in cases}) == sorted(POSITIVE + DISTRACTOR)
 True
 >>> next(c for c in cases if c["kind"] == "region_in_brackets" and c["expect"] == "A")["name"]
@@ -23,7 +23,7 @@ from graphsvc.matching.normalise import FORMS, parse
 
 POSITIVE = ("exact", "region_in_brackets", "region_in_halfwidth_brackets", "region_dropped",
             "region_dropped_row_region", "full_region_prefix", "form_variant", "form_dropped", "traditional",
-            "spaces_punctuation", "typo")
+            "spaces_punctuation", "typo", "former_name")
 DISTRACTOR = ("branch", "other_city", "unrelated", "absent")
 BRANCH_TAILS = ("萧山分公司", "分厂", "杭州办事处", "宁波分公司", "第一分厂")
 # Characters that no demo name uses: a slip to one of them cannot turn a name into another's.
@@ -31,6 +31,33 @@ SLIPS = "甲乙丙丁戊己庚辛壬癸寅卯巳午未申酉戌亥"
 UNRELATED_A = "甬瓯婺衢舟丽湖嘉台温"
 UNRELATED_B = ("餐饮管理", "物业服务", "文化传媒", "房地产开发", "医疗器械", "农业开发", "旅游发展", "教育咨询")
 _FORM_SWAP = {"有限公司": "有限责任公司", "股份有限公司": "股份公司"}
+# Trade names a company may have had before a rename (曾用名), built from these two-character halves.
+OLD_BRANDS_A = "宏昌兴盛裕丰隆泰永康瑞祥"
+OLD_BRANDS_B = "源茂达利德华通安和顺发成"
+
+
+def with_former_names(rows: list[dict], share: float = 0.2, seed: int = 7) -> list[dict]:
+    """A copy of rows where a share of enterprises were renamed: each gets a former name (its old
+    trade name and the old 厂 form) that is no other enterprise's name, current or former.
+
+    >>> out = with_former_names([{"uscc": "A", "name": "杭州示例恒达精密机械有限公司", "region_code": "330108"}],
+    ...                         share=1.0, seed=1)
+    >>> out[0]["former_names"][0].startswith("杭州示例") and out[0]["former_names"][0].endswith("精密机械厂")
+    True
+    """
+    rng = random.Random(seed)
+    taken = {parse(r["name"]).core for r in rows}
+    out = []
+    for r in rows:
+        p = parse(r["name"])
+        city = _city_short(r["region_code"])
+        if rng.random() < share and p.core.startswith("示例") and len(p.core) > 4 and r["name"].startswith(city):
+            old_core = "示例" + rng.choice(OLD_BRANDS_A) + rng.choice(OLD_BRANDS_B) + p.core[4:]
+            if old_core not in taken:
+                taken.add(old_core)
+                r = {**r, "former_names": [f"{city}{old_core}厂"]}
+        out.append(r)
+    return out
 
 
 def _traditional(text: str) -> str:
@@ -63,6 +90,7 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
     rng = random.Random(seed)
     parsed = {r["uscc"]: parse(r["name"]) for r in rows}
     key_count = Counter((p.core, p.form) for p in parsed.values())
+    city_count = Counter((parsed[r["uscc"]].core, R.city_of(r["region_code"])) for r in rows)
     taken = {(p.core, R.city_of(r["region_code"])) for r, p in ((r, parsed[r["uscc"]]) for r in rows)}
     cities = sorted({R.city_of(r["region_code"]) for r in rows if R.city_of(r["region_code"])})
     cases: list[dict] = []
@@ -70,19 +98,22 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
     def add(kind, name, expect, region=None):
         cases.append({"kind": kind, "name": name, "region": region, "expect": expect})
 
-    def sample():
-        return rows if per_kind is None or per_kind >= len(rows) else rng.sample(rows, per_kind)
+    def sample(kind):
+        pool = [r for r in rows if r.get("former_names")] if kind == "former_name" else rows
+        return pool if per_kind is None or per_kind >= len(pool) else rng.sample(pool, per_kind)
 
     absent = held_out if per_kind is None else held_out[:per_kind]
     for r in absent:
         add("absent", r["name"], None)
     for kind in POSITIVE + DISTRACTOR[:-1]:
-        for r in sample():
+        for r in sample(kind):
             p, name, u = parsed[r["uscc"]], r["name"], r["uscc"]
             city = _city_short(r["region_code"])
             form = _form_of(name)
             body = name[len(city):] if name.startswith(city) else name   # without the leading place
             unique = key_count[(p.core, p.form)] == 1   # else only the dropped place told them apart
+            # … and only the dropped form tells 杭州示例X有限公司 from 杭州示例X股份有限公司 apart
+            form_unique = city_count[(p.core, R.city_of(r["region_code"]))] == 1
             if kind == "exact":
                 add(kind, name, u)
             elif kind == "region_in_brackets" and name.startswith(city):
@@ -98,7 +129,7 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
             elif kind == "form_variant" and form in _FORM_SWAP:
                 add(kind, name[: -len(form)] + _FORM_SWAP[form], u)
             elif kind == "form_dropped" and form:
-                add(kind, name[: -len(form)], u)
+                add(kind, name[: -len(form)], u if form_unique else None)
             elif kind == "traditional":
                 add(kind, _traditional(name), u)
             elif kind == "spaces_punctuation":
@@ -108,6 +139,8 @@ def generate(rows: list[dict], seed: int = 7, per_kind: int | None = None,
                 start = name.find(p.core) + 2   # after 示例: the trade name and business words
                 at = rng.randrange(start, start + len(p.core) - 2) if len(p.core) > 3 else start
                 add(kind, name[:at] + rng.choice(SLIPS) + name[at + 1:], u)
+            elif kind == "former_name" and r.get("former_names"):
+                add(kind, r["former_names"][0], u)
             elif kind == "branch":
                 add(kind, name + rng.choice(BRANCH_TAILS), None)
             elif kind == "other_city":

@@ -6,7 +6,7 @@ inside one explicit transaction, so an import stays all-or-nothing here too.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from collections.abc import Iterator
 
 from graphsvc.core import projection, schema
@@ -38,6 +38,27 @@ def _value(v):
 
 def _records(result) -> list[dict]:
     return [{k: _value(v) for k, v in rec.items()} for rec in result]
+
+
+# Reads the driver retries this long across a lost connection before the request gets its 503
+# (the driver's default, 30 s, would hold every in-flight request through a server restart).
+RETRY_SECONDS = 5.0
+
+
+def _lost(exc: Exception) -> bool:
+    """Whether `exc` means the server went away (stopped, restarted, network), not a bad query."""
+    from neo4j.exceptions import DatabaseUnavailable, ServiceUnavailable, SessionExpired
+
+    return isinstance(exc, (ServiceUnavailable, SessionExpired, DatabaseUnavailable))
+
+
+def _unavailable(uri: str, exc: Exception) -> StoreUnavailable:
+    from neo4j.exceptions import IncompleteCommit
+
+    what = ("the connection was lost while committing: the write may or may not have been stored"
+            if isinstance(exc, IncompleteCommit) else "nothing was written")
+    return StoreUnavailable(f"Neo4j at {uri} is unreachable ({type(exc).__name__}: {exc}); {what}. "
+                            f"The service reconnects by itself once the server answers again")
 
 
 class Neo4jTx(Tx):
@@ -110,7 +131,8 @@ class Neo4jStore(Store):
             # A label or type that no node has yet is normal (an empty graph, no CORRECTS edge):
             # without this the driver logs a warning for each such read.
             self._driver = neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password),
-                                                      notifications_disabled_classifications=["UNRECOGNIZED"])
+                                                      notifications_disabled_classifications=["UNRECOGNIZED"],
+                                                      max_transaction_retry_time=RETRY_SECONDS)
         if not self._schema_done:
             try:
                 self._driver.verify_connectivity()
@@ -145,22 +167,31 @@ class Neo4jStore(Store):
         except StoreError:
             raise
         except Exception as exc:
+            if _lost(exc):
+                raise _unavailable(self.uri, exc) from exc
             raise StoreError(str(exc)) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Neo4jTx]:
-        with self._drv().session() as s:
-            tx = s.begin_transaction()
-            ntx = Neo4jTx(tx)
-            try:
-                yield ntx
-            except BaseException:
-                tx.rollback()
-                raise
-            else:
+        # A lost server becomes StoreUnavailable (HTTP 503). The transaction is one Neo4j
+        # transaction: whatever broke it, the server rolls it back whole, change log included.
+        try:
+            with self._drv().session() as s:
+                tx = s.begin_transaction()
+                ntx = Neo4jTx(tx)
+                try:
+                    yield ntx
+                except BaseException:
+                    with suppress(Exception):   # the connection may be gone already
+                        tx.rollback()
+                    raise
                 logged = ntx.write_log(self.bulk_rows)
                 tx.commit()
-                projection.committed(self, logged)
+        except Exception as exc:
+            if _lost(exc):
+                raise _unavailable(self.uri, exc) from exc
+            raise
+        projection.committed(self, logged)
 
     def health(self) -> dict:
         try:

@@ -64,5 +64,10 @@
       emphasis: { focus: "adjacency" }, lineStyle: { curveness: 0.1 }
     }]
   });
+  // An enterprise or leader opens its profile (/enterprises/<uscc>; the node id is the USCC).
+  c.on("click", function (p) {
+    var raw = p.dataType === "node" && p.data.raw;
+    if (raw && raw.kind !== "segment") window.location.href = "/enterprises/" + encodeURIComponent(raw.id);
+  });
   window.coverageChart = c;
 })();

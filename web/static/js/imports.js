@@ -23,6 +23,15 @@
     return e;
   }
 
+  // Rows that named a company instead of its USCC: how many were matched, and how many wait
+  // for a person on the 名称匹配 page (review: candidates to choose from; none: no candidate).
+  function byName(r, verb) {
+    var n = r.by_name || {};
+    if (!(n.matched || n.review || n.none)) return "";
+    return "按名称填写的行：已匹配 " + (n.matched || 0) + " 行；" + verb + "转入“名称匹配”页待复核 " +
+      ((n.review || 0) + (n.none || 0)) + " 行（有候选 " + (n.review || 0) + "，未找到 " + (n.none || 0) + "）。";
+  }
+
   function fieldError(id, msg) {
     var p = document.getElementById(id);
     p.textContent = msg || "";
@@ -98,13 +107,13 @@
         box.classList.add("result-ok");
         title.textContent = "试运行通过（" + k.name + "）";
         summary.textContent = "文件“" + r.filename + "”共 " + r.rows + " 行，可导入 " + r.accepted + " 行" +
-          (r.rejected ? "，有错误 " + r.rejected + " 行（部分导入时将跳过）" : "") + "。试运行未写入任何数据。";
+          (r.rejected ? "，有错误 " + r.rejected + " 行（部分导入时将跳过）" : "") + "。试运行未写入任何数据。" + byName(r, "将");
       } else if (r.status === "ok") {
         box.classList.add("result-ok");
         title.textContent = "导入完成（" + k.name + "）";
         summary.textContent = "文件“" + r.filename + "”共 " + r.rows + " 行，已写入 " + r.accepted + " 行（新建 " +
           r.created + "，更新 " + r.updated + "，关系 " + r.relationships + "）" +
-          (r.rejected ? "，跳过有错误的 " + r.rejected + " 行" : "") + "。";
+          (r.rejected ? "，跳过有错误的 " + r.rejected + " 行" : "") + "。" + byName(r, "已");
       } else if (r.status === "failed") {
         box.classList.add("result-bad");
         title.textContent = "导入失败（" + k.name + "）";

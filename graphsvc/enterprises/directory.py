@@ -1,0 +1,154 @@
+"""The enterprise list and name search served from memory (issue 12): a projection part.
+
+`enterprises/list` filtered 200k enterprises with `name CONTAINS $q` on every search (a full
+scan per request). The directory holds the listed fields as columns in USCC order, and every
+name in one string (separated by NUL), so a search is a run of `str.find` calls from the
+cursor on, stopping at `limit`. It answers exactly as `queries/enterprises/list.cypher` does
+(same filters, NULLs never match, USCC order) and follows Enterprise changes by re-reading
+the named enterprises.
+
+>>> d = build_directory([
+...     {"uscc": "B2", "name": "杭州甲精密机械", "region_code": "330108", "provider_types": [1]},
+...     {"uscc": "A1", "name": "绍兴乙纺织", "region_code": "330602", "provider_types": []},
+...     {"uscc": "C3", "name": "杭州丙机械", "region_code": "330106", "provider_types": [1, 2]},
+...     {"uscc": "D4", "name": None, "region_code": None, "provider_types": None}])
+>>> [r["uscc"] for r in search(d, q="机械")]
+['B2', 'C3']
+>>> [r["uscc"] for r in search(d, prefix="3301", q="机械", after="B2")]
+['C3']
+>>> [r["uscc"] for r in search(d, provider_type=2)], [r["uscc"] for r in search(d, limit=2)]
+(['C3'], ['A1', 'B2'])
+>>> d2 = updated(d, {"A1": {"uscc": "A1", "name": "绍兴乙机械", "region_code": "330602"}, "C3": None})
+>>> [r["uscc"] for r in search(d2, q="机械")], len(d.usccs)
+(['A1', 'B2'], 4)
+"""
+from __future__ import annotations
+
+import bisect
+import weakref
+from dataclasses import dataclass
+
+from graphsvc.core import projection
+
+FIELDS = ("uscc", "name", "region_code", "industry_code", "industry_kind", "is_manufacturer", "provider_types",
+          "credit_ok")
+SEP = "\x00"
+
+
+@dataclass(frozen=True)
+class Directory:
+    usccs: list           # sorted
+    cols: dict            # field -> list, in the order of usccs
+    blob: str             # every name (None as ""), each followed by SEP
+    offsets: list         # where each name starts in blob; one more at the end
+    store_ref: object = None
+
+
+def build_directory(rows, store_ref=None) -> Directory:
+    rows = sorted(rows, key=lambda r: r["uscc"])
+    cols = {f: [r.get(f) for r in rows] for f in FIELDS}
+    return _with_blob([r["uscc"] for r in rows], cols, store_ref)
+
+
+def _with_blob(usccs: list, cols: dict, store_ref) -> Directory:
+    names = [(n or "").replace(SEP, "") for n in cols["name"]]
+    offsets, at = [], 0
+    for n in names:
+        offsets.append(at)
+        at += len(n) + 1
+    offsets.append(at)
+    return Directory(usccs, cols, SEP.join(names) + SEP, offsets, store_ref)
+
+
+def updated(d: Directory, rows: dict) -> Directory:
+    """A new directory with `rows` ({uscc: row, or None when gone}) replacing the old ones."""
+    usccs, cols = list(d.usccs), {f: list(v) for f, v in d.cols.items()}
+    for u in sorted(rows):
+        r = rows[u]
+        i = bisect.bisect_left(usccs, u)
+        here = i < len(usccs) and usccs[i] == u
+        if r is None:
+            if here:
+                del usccs[i]
+                for f in FIELDS:
+                    del cols[f][i]
+            continue
+        if not here:
+            usccs.insert(i, u)
+            for f in FIELDS:
+                cols[f].insert(i, None)
+        for f in FIELDS:
+            cols[f][i] = r.get(f)
+    return _with_blob(usccs, cols, d.store_ref)
+
+
+def _row(d: Directory, i: int) -> dict:
+    return {f: d.cols[f][i] for f in FIELDS}
+
+
+def _passes(d: Directory, i: int, prefix: str, provider_type: int | None) -> bool:
+    rc = d.cols["region_code"][i]
+    if rc is None or not rc.startswith(prefix):
+        return False
+    return provider_type is None or provider_type in (d.cols["provider_types"][i] or ())
+
+
+def search(d: Directory, *, prefix: str = "", uscc: str | None = None, q: str | None = None,
+           provider_type: int | None = None, after: str | None = None, limit: int = 100) -> list[dict]:
+    """What enterprises/list returns for the same parameters."""
+    start = bisect.bisect_right(d.usccs, after) if after is not None else 0
+    if uscc is not None:
+        i = bisect.bisect_left(d.usccs, uscc)
+        idx = [i] if i < len(d.usccs) and d.usccs[i] == uscc and i >= start else []
+        return [_row(d, i) for i in idx if _passes(d, i, prefix, provider_type)
+                and (q is None or (d.cols["name"][i] is not None and q in d.cols["name"][i]))][:limit]
+    out: list[dict] = []
+    if limit <= 0:
+        return out
+    if q is None:
+        for i in range(start, len(d.usccs)):
+            if _passes(d, i, prefix, provider_type):
+                out.append(_row(d, i))
+                if len(out) >= limit:
+                    break
+        return out
+    if SEP in q:
+        return out
+    pos, n = d.offsets[start], len(d.usccs)
+    while len(out) < limit:
+        j = d.blob.find(q, pos)
+        if j < 0:
+            break
+        i = bisect.bisect_right(d.offsets, j) - 1
+        if i >= n:
+            break
+        if d.cols["name"][i] is not None and _passes(d, i, prefix, provider_type):
+            out.append(_row(d, i))
+        pos = d.offsets[i + 1]
+    return out
+
+
+# ---------------------------------------------------------------- the projection part
+
+def _build(store) -> Directory:
+    return build_directory(store.read("enterprises/directory"), weakref.ref(store))
+
+
+def _apply(d: Directory, changes) -> Directory | None:
+    store = d.store_ref() if d.store_ref is not None else None
+    if store is None or any(c.op == "bulk" for c in changes):
+        return None
+    usccs = sorted({r["uscc"] for c in changes for r in c.rows if r.get("uscc")})
+    fresh: dict = dict.fromkeys(usccs)
+    for i in range(0, len(usccs), 2000):
+        for r in store.read("enterprises/directory_rows", usccs=usccs[i:i + 2000]):
+            fresh[r["uscc"]] = r
+    return updated(d, fresh)
+
+
+PART = projection.register(projection.Part("enterprises.directory", build=_build, apply=_apply,
+                                           entities=frozenset({"Enterprise"})))
+
+
+def current(store) -> Directory:
+    return projection.current(store, PART.name)

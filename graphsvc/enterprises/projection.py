@@ -1,0 +1,549 @@
+"""The explore projection (issue #15 on #12): the supply graph in memory for tiers, impact and
+paths, kept current by the committed changes (graphsvc.core.projection).
+
+What it holds:
+- the enterprise index (USCC -> row), names, regions, credit and revenue (for candidates);
+- every SUPPLIES edge as parallel NumPy arrays (supplier, buyer, year, amount, segment), from
+  which each year's CSR matrices (buyer x supplier and supplier x buyer, amounts summed per
+  pair) are derived on first use;
+- deliveries with their DELIVERED / FOR ends, ORGANIZES pairs, IN_SEGMENT and OWNS pairs with
+  segment chains and project groups (the chain and "1+N" hubs of a path), and the 链主工厂
+  recognitions (HAS + Recognition kind).
+
+`apply` folds upserts and relationship replacements of those entities into the raw data and
+drops the derived matrices it touched; they are derived again on the next read (a year's
+matrices in well under a second on the province graph). A "bulk" change or an operation it
+does not know asks for a rebuild.
+
+The pure array functions below (`tier_walk`, `bfs_levels`) carry worked examples.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import scipy.sparse as sp
+
+from graphsvc.core import projection
+from graphsvc.core.projection import Change, Part
+
+NAME = "explore"
+LEADER = "链主工厂"
+_PAIR_RELS = ("DELIVERED", "FOR", "ORGANIZES", "IN_SEGMENT", "OWNS", "HAS")
+_TAGS = ("Project", "Recognition", "Segment")
+ENTITIES = frozenset({"Enterprise", "SUPPLIES", "Delivery", *_PAIR_RELS, *_TAGS})
+_NODE_PROPS = ("name", "region_code", "credit_ok", "revenue_wan")
+
+
+# ---------------------------------------------------------------- pure array functions
+
+def tier_walk(out_of: sp.csr_matrix, root: int, depth: int, key: np.ndarray | None = None
+              ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Tiers 1..depth around `root` over `out_of` (row = near node, columns = the next nodes
+    outward with the summed amounts): per tier (members, amount each, the near nodes each is
+    reached from, concatenated, and where each member's run of them starts). Members come in
+    node order, each run of near nodes by `key` (default: node order). A node is a member
+    once, at its lowest tier; the root never is.
+
+    >>> m = sp.csr_matrix((np.array([60., 40., 5., 7., 3., 4., 1.]),
+    ...                    (np.array([0, 0, 1, 1, 2, 2, 3]), np.array([1, 2, 2, 3, 3, 1, 0]))), shape=(4, 4))
+    >>> [(ms.tolist(), am.tolist(), via.tolist(), at.tolist()) for ms, am, via, at in tier_walk(m, 0, 3)]
+    [([1, 2], [60.0, 40.0], [0, 0], [0, 1]), ([3], [10.0], [1, 2], [0])]
+    """
+    seen = np.zeros(out_of.shape[0], dtype=bool)
+    seen[root] = True
+    frontier = np.array([root], dtype=np.int64)
+    out = []
+    for _ in range(depth):
+        sub = out_of[frontier]
+        near = np.repeat(frontier, np.diff(sub.indptr))
+        far, amount = sub.indices.astype(np.int64), sub.data
+        keep = ~seen[far]
+        near, far, amount = near[keep], far[keep], amount[keep]
+        if far.size == 0:
+            break
+        order = np.lexsort((near if key is None else key[near], far))
+        near, far, amount = near[order], far[order], amount[order]
+        members, start = np.unique(far, return_index=True)
+        out.append((members, np.add.reduceat(amount, start), near, start))
+        seen[members] = True
+        frontier = members
+    return out
+
+
+def bfs_levels(adj: sp.csr_matrix, hubs: sp.csr_matrix, hub_members: sp.csr_matrix, start: int,
+               depth: int) -> np.ndarray:
+    """Hops from `start` to every node within `depth` (others: depth + 1). A hop is an edge of
+    the undirected `adj` or a shared hub (`hubs`: node x hub, `hub_members` its transpose).
+
+    >>> adj = sp.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]))
+    >>> hubs = sp.csr_matrix(np.array([[0], [1], [1], [0]]))
+    >>> bfs_levels(adj, hubs, hubs.T.tocsr(), 0, 3).tolist()
+    [0, 1, 2, 4]
+    """
+    n = adj.shape[0]
+    level = np.full(n, depth + 1, dtype=np.int64)
+    level[start] = 0
+    frontier = np.array([start], dtype=np.int64)
+    for k in range(1, depth + 1):
+        hub_seen = np.zeros(hubs.shape[1], dtype=bool)
+        hub_seen[hubs[frontier].indices] = True
+        reached = np.zeros(n, dtype=bool)
+        reached[adj[frontier].indices] = True
+        reached[hub_members[np.flatnonzero(hub_seen)].indices] = True
+        nxt = np.flatnonzero(reached & (level > k))
+        if nxt.size == 0:
+            break
+        level[nxt] = k
+        frontier = nxt
+    return level
+
+
+def short_paths(adj: sp.csr_matrix, hubs: sp.csr_matrix, hub_members: sp.csr_matrix, src: int, dst: int,
+                max_hops: int, limit: int = 5) -> list[list[tuple[int, int]]]:
+    """Up to `limit` simple connections from `src` to `dst` of at most `max_hops` hops, shortest
+    first: each the list of its steps (node reached, hub used or -1 for a direct edge). Hops
+    to `dst` are counted once by a breadth-first search from `dst`; a depth-first walk from
+    `src` then only steps to nodes that can still reach `dst` in the hops left. A node or a
+    hub appears at most once on a connection.
+
+    >>> adj = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    >>> hubs = sp.csr_matrix(np.array([[1], [0], [1]]))
+    >>> short_paths(adj, hubs, hubs.T.tocsr(), 0, 2, 2)
+    [[(2, 0)], [(1, -1), (2, -1)]]
+    """
+    if src == dst:
+        return []
+    far = bfs_levels(adj, hubs, hub_members, dst, max_hops - 1)
+    found: list = []
+    steps: list = []
+    used_nodes, used_hubs = {src}, set()
+
+    def step(v: int, h: int, k: int, length: int) -> None:
+        steps.append((v, h))
+        used_nodes.add(v)
+        if h >= 0:
+            used_hubs.add(h)
+        if v == dst:
+            if k == length:
+                found.append(list(steps))
+        else:
+            walk(v, k, length)
+        steps.pop()
+        used_nodes.discard(v)
+        used_hubs.discard(h)
+
+    def walk(u: int, k: int, length: int) -> None:
+        left = length - k - 1            # hops left after the next one
+        nb = adj.indices[adj.indptr[u]:adj.indptr[u + 1]]
+        for v in nb[far[nb] <= left]:
+            if len(found) >= limit:
+                return
+            if int(v) not in used_nodes:
+                step(int(v), -1, k + 1, length)
+        for h in hubs.indices[hubs.indptr[u]:hubs.indptr[u + 1]]:
+            if int(h) in used_hubs:
+                continue
+            mem = hub_members.indices[hub_members.indptr[h]:hub_members.indptr[h + 1]]
+            for v in mem[far[mem] <= left]:
+                if len(found) >= limit:
+                    return
+                if int(v) not in used_nodes:
+                    step(int(v), int(h), k + 1, length)
+
+    for length in range(max(int(far[src]), 1), max_hops + 1):
+        if len(found) >= limit:
+            break
+        walk(src, 0, length)
+    return found
+
+
+def _fold_pairs(pairs: set, op: str, rows: list[dict]) -> bool:
+    """Apply one relationship change to a set of (from, to) keys; False for an unknown op.
+
+    >>> s = {("a", "x"), ("a", "y"), ("b", "x")}
+    >>> _fold_pairs(s, "replace_from", [{"from": "a", "to": "z"}]), sorted(s)
+    (True, [('a', 'z'), ('b', 'x')])
+    >>> _fold_pairs(s, "delete", [{"to": "x"}]), sorted(s)
+    (True, [('a', 'z')])
+    """
+    new = {(r["from"], r["to"]) for r in rows if r.get("from") is not None and r.get("to") is not None}
+    if op in ("replace_pair", "upsert"):
+        pairs |= new
+    elif op == "replace_from":
+        gone = {r["from"] for r in rows}
+        pairs -= {p for p in pairs if p[0] in gone}
+        pairs |= new
+    elif op == "replace_to":
+        gone = {r["to"] for r in rows}
+        pairs -= {p for p in pairs if p[1] in gone}
+        pairs |= new
+    elif op == "delete":
+        for r in rows:
+            a, b = r.get("from"), r.get("to")
+            pairs -= {p for p in pairs if (a is None or p[0] == a) and (b is None or p[1] == b)}
+    else:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- the state
+
+class Explore:
+    """The projection's state. Raw data changes only in `apply` (under the part's lock, by
+    replacing arrays, never writing into them); derived structures live in `_derived`, a dict
+    replaced as a whole when the raw data changes, so a reader keeps a consistent view."""
+
+    def __init__(self):
+        self.idx: dict[str, int] = {}
+        self.usccs: list[str] = []
+        self.names: list[str | None] = []
+        self.regions: list[str | None] = []
+        self.credit: list[bool] = []
+        self.revenue: list[float | None] = []
+        self.e_src = np.empty(0, np.int64)
+        self.e_dst = np.empty(0, np.int64)
+        self.e_year = np.empty(0, np.int64)
+        self.e_amount = np.empty(0, np.float64)
+        self.e_seg = np.empty(0, np.int64)
+        self.segs: list[str | None] = []
+        self.seg_idx: dict[str | None, int] = {}
+        self.deliveries: dict[str, dict] = {}
+        self.pairs: dict[str, set] = {rel: set() for rel in _PAIR_RELS}
+        self.tags: dict[str, dict] = {label: {} for label in _TAGS}
+        self._derived: dict = {}
+
+    # -- index ---------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return len(self.usccs)
+
+    def ix(self, uscc: str) -> int:
+        i = self.idx.get(uscc)
+        if i is None:
+            i = self.idx[uscc] = len(self.usccs)
+            self.usccs.append(uscc)
+            self.names.append(None)
+            self.regions.append(None)
+            self.credit.append(False)
+            self.revenue.append(None)
+        return i
+
+    def seg(self, sid: str | None) -> int:
+        i = self.seg_idx.get(sid)
+        if i is None:
+            i = self.seg_idx[sid] = len(self.segs)
+            self.segs.append(sid)
+        return i
+
+    def set_node(self, row: dict) -> bool:
+        """Merge an Enterprise row; True when the region changed or the node is new."""
+        new = row["uscc"] not in self.idx
+        i = self.ix(row["uscc"])
+        moved = new
+        for prop, target in zip(_NODE_PROPS, (self.names, self.regions, self.credit, self.revenue)):
+            if prop in row:
+                value = bool(row[prop]) if prop == "credit_ok" else row[prop]
+                moved |= prop == "region_code" and target[i] != value
+                target[i] = value
+        return moved
+
+    # -- derived, built on first use ---------------------------------------------------------
+    def _get(self, key, make):
+        d = self._derived
+        if key not in d:
+            d[key] = make()
+        return d[key]
+
+    def rank(self) -> np.ndarray:
+        """Each row's position in USCC order (the order of every list in the answers)."""
+        def make():
+            r = np.empty(self.n, np.int64)
+            r[np.argsort(np.array(self.usccs, dtype=object))] = np.arange(self.n)
+            return r
+        return self._get("rank", make)
+
+    def usccs_of(self, rows) -> list[str]:
+        return [self.usccs[i] for i in np.asarray(rows).tolist()]
+
+    def leaders_usccs(self) -> list[str]:
+        return self.usccs_of(np.flatnonzero(self.leaders()))
+
+    def by_uscc(self) -> list[int]:
+        """Rows in USCC order (the USCC prefix look-up of graphsvc.enterprises.search)."""
+        return self._get("by_uscc", lambda: np.argsort(self.rank()).tolist())
+
+    def name_index(self) -> dict[str, np.ndarray]:
+        from graphsvc.enterprises.search import name_index
+
+        return self._get("name_index", lambda: name_index(self.names))
+
+    def name_lengths(self) -> np.ndarray:
+        return self._get("name_len", lambda: np.array([len(n or "") for n in self.names], dtype=np.int64))
+
+    def uscc_array(self) -> np.ndarray:
+        return self._get("usccs", lambda: np.array(self.usccs, dtype=object))
+
+    def region_ids(self) -> tuple[np.ndarray, list]:
+        """(region number of each row, the distinct region codes) for table look-ups."""
+        def make():
+            codes = sorted({r for r in self.regions if r}, key=str)
+            pos = {c: k + 1 for k, c in enumerate(codes)}
+            return np.array([pos.get(r, 0) for r in self.regions], dtype=np.int64), [None, *codes]
+        return self._get("regions", make)
+
+    def region_table(self, key, fn) -> np.ndarray:
+        """fn(region_code) for every row, evaluated once per distinct region."""
+        def make():
+            ids, codes = self.region_ids()
+            return np.array([bool(fn(c)) for c in codes], dtype=bool)[ids]
+        return self._get(("region_fn", key), make)
+
+    def years(self) -> list[int]:
+        return self._get("years", lambda: sorted(int(y) for y in np.unique(self.e_year) if y >= 0))
+
+    def year(self, year: int) -> dict:
+        """up (buyer x supplier), down (supplier x buyer), total purchases of each row."""
+        def make():
+            n = self.n
+            sel = self.e_year == year
+            up = sp.csr_matrix((self.e_amount[sel], (self.e_dst[sel], self.e_src[sel])), shape=(n, n))
+            up.sum_duplicates()
+            down = up.T.tocsr()
+            down.sum_duplicates()
+            total = np.asarray(up.sum(axis=1)).ravel()
+            return {"up": up, "down": down, "total": total, "edges": np.flatnonzero(sel)}
+        return self._get(("year", year), make)
+
+    def by_src(self) -> tuple[np.ndarray, np.ndarray]:
+        """(edge numbers ordered by supplier, offsets per supplier row)."""
+        def make():
+            order = np.argsort(self.e_src, kind="stable")
+            ptr = np.searchsorted(self.e_src[order], np.arange(self.n + 1))
+            return order, ptr
+        return self._get("by_src", make)
+
+    def edges_from(self, i: int) -> np.ndarray:
+        order, ptr = self.by_src()
+        return order[ptr[i]:ptr[i + 1]] if i + 1 < len(ptr) else np.empty(0, np.int64)
+
+    def leaders(self) -> np.ndarray:
+        def make():
+            kinds = self.tags["Recognition"]
+            out = np.zeros(self.n, dtype=bool)
+            for u, rid in self.pairs["HAS"]:
+                if kinds.get(rid) == LEADER and u in self.idx:
+                    out[self.idx[u]] = True
+            return out
+        return self._get("leaders", make)
+
+    def delivery_links(self) -> list[tuple[int, int, str]]:
+        """Confirmed deliveries as (supplier row, client row, delivery id)."""
+        def make():
+            sup: dict = defaultdict(list)
+            for u, did in self.pairs["DELIVERED"]:
+                sup[did].append(u)
+            out = []
+            for did, client in self.pairs["FOR"]:
+                if (self.deliveries.get(did) or {}).get("status") != "confirmed" or client not in self.idx:
+                    continue
+                out.extend((self.idx[u], self.idx[client], did) for u in sup.get(did, ()) if u in self.idx)
+            return sorted(out, key=lambda t: t[2])
+        return self._get("deliveries", make)
+
+    def delivery_pairs(self) -> dict[tuple[int, int], list[tuple[int, int, str]]]:
+        """Confirmed deliveries by unordered pair of rows (smaller row first)."""
+        def make():
+            out: dict = defaultdict(list)
+            for a, b, did in self.delivery_links():
+                out[(min(a, b), max(a, b))].append((a, b, did))
+            return out
+        return self._get("delivery_pairs", make)
+
+    def links(self) -> sp.csr_matrix:
+        """Undirected: supplies of any year, confirmed deliveries, ecosystem (ORGANIZES)."""
+        def make():
+            n = self.n
+            dl = self.delivery_links()
+            eco = [(self.idx[a], self.idx[b]) for a, b in self.pairs["ORGANIZES"] if a in self.idx and b in self.idx]
+            a = np.concatenate([self.e_src, np.array([d[0] for d in dl], np.int64), np.array([e[0] for e in eco], np.int64)])
+            b = np.concatenate([self.e_dst, np.array([d[1] for d in dl], np.int64), np.array([e[1] for e in eco], np.int64)])
+            keep = a != b
+            a, b = a[keep], b[keep]
+            m = sp.csr_matrix((np.ones(2 * a.size, np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))),
+                              shape=(n, n))
+            m.sum_duplicates()
+            return m
+        return self._get("links", make)
+
+    def hubs(self) -> tuple[sp.csr_matrix, sp.csr_matrix, list[tuple[str, str]]]:
+        """(node x hub membership, its transpose, the hubs as (kind, id)): chains through
+        segments (IN_SEGMENT, Segment.chain_id), "1+N" groups through owned projects."""
+        def make():
+            chain_of, group_of = self.tags["Segment"], self.tags["Project"]
+            member = set()
+            for u, sid in self.pairs["IN_SEGMENT"]:
+                if chain_of.get(sid) and u in self.idx:
+                    member.add((self.idx[u], ("chain", chain_of[sid])))
+            for u, pid in self.pairs["OWNS"]:
+                if group_of.get(pid) and u in self.idx:
+                    member.add((self.idx[u], ("group", group_of[pid])))
+            hubs = sorted({h for _, h in member})
+            pos = {h: k for k, h in enumerate(hubs)}
+            rows = np.array([m[0] for m in member], np.int64)
+            cols = np.array([pos[m[1]] for m in member], np.int64)
+            m = sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(self.n, len(hubs)))
+            m.sort_indices()
+            return m, m.T.tocsr(), hubs
+        return self._get("hubs", make)
+
+    def segment_members(self) -> dict[str, np.ndarray]:
+        """segment id -> member rows (IN_SEGMENT), in USCC order."""
+        def make():
+            out: dict = defaultdict(list)
+            for u, sid in self.pairs["IN_SEGMENT"]:
+                if u in self.idx:
+                    out[sid].append(self.idx[u])
+            rank = self.rank()
+            return {sid: np.array(sorted(rows, key=lambda i: rank[i]), np.int64) for sid, rows in out.items()}
+        return self._get("segment_members", make)
+
+    def candidates(self, sid: str, prefix: str) -> np.ndarray:
+        """Rows in segment `sid` registered under `prefix` with good credit, by revenue (largest
+        first) then USCC: the order of graphsvc.local_supply.whatif.rank_candidates."""
+        def make():
+            rows = [i for i in self.segment_members().get(sid, ()) if self.credit[i]
+                    and (self.regions[i] or "").startswith(prefix)]
+            return np.array(sorted(rows, key=lambda i: (-(self.revenue[i] or 0.0), self.usccs[i])), np.int64)
+        return self._get(("candidates", sid, prefix), make)
+
+
+# ---------------------------------------------------------------- build and apply
+
+def build(store) -> Explore:
+    st = Explore()
+    rows = store.read("enterprises/proj_enterprises")
+    rows.sort(key=lambda r: r["uscc"])
+    for r in rows:
+        st.set_node(r)
+    src, dst, year, amount, seg = [], [], [], [], []
+    for r in store.read("enterprises/proj_supplies"):
+        b = st.ix(r["buyer"])
+        src.extend(st.ix(u) for u in r["suppliers"])
+        dst.extend([b] * len(r["suppliers"]))
+        year.extend(-1 if y is None else y for y in r["years"])
+        amount.extend(0.0 if a is None else a for a in r["amounts"])
+        seg.extend(st.seg(s) for s in r["segments"])
+    st.e_src, st.e_dst = np.array(src, np.int64), np.array(dst, np.int64)
+    st.e_year, st.e_amount = np.array(year, np.int64), np.array(amount, np.float64)
+    st.e_seg = np.array(seg, np.int64)
+    st.deliveries = {r["id"]: r for r in store.read("enterprises/proj_deliveries")}
+    for r in store.read("enterprises/proj_pairs"):
+        st.pairs[r["rel"]].add((r["a"], r["b"]))
+    for r in store.read("enterprises/proj_tags"):
+        st.tags[r["label"]][r["id"]] = r["value"]
+    return st
+
+
+def _edge_rows(st: Explore, rows: list[dict]) -> tuple[np.ndarray, ...]:
+    src = np.array([st.ix(r["from"]) for r in rows], np.int64)
+    dst = np.array([st.ix(r["to"]) for r in rows], np.int64)
+    year = np.array([-1 if r.get("year") is None else int(r["year"]) for r in rows], np.int64)
+    amount = np.array([float(r.get("amount_wan") or 0.0) for r in rows], np.float64)
+    seg = np.array([st.seg(r.get("segment_id")) for r in rows], np.int64)
+    return src, dst, year, amount, seg
+
+
+def _fold_supplies(st: Explore, op: str, rows: list[dict]) -> bool:
+    """Replace SUPPLIES edges as the store did (identity: pair, year, segment)."""
+    if op not in ("replace_pair", "replace_from", "replace_to", "delete"):
+        return False
+    gone = np.zeros(st.e_src.size, dtype=bool)
+    if op == "replace_pair" or op == "delete":
+        n = max(st.n, 1)
+        keys = st.e_src * n + st.e_dst
+        want: dict = defaultdict(list)
+        for r in rows:
+            if r.get("from") not in st.idx or r.get("to") not in st.idx:
+                continue
+            want[st.idx[r["from"]] * n + st.idx[r["to"]]].append(r)
+        for k in np.flatnonzero(np.isin(keys, np.fromiter(want, np.int64, len(want)))):
+            for r in want[int(keys[k])]:
+                same = (int(st.e_year[k]) == (-1 if r.get("year") is None else int(r["year"]))
+                        and st.segs[st.e_seg[k]] == r.get("segment_id"))
+                gone[k] |= same or (op == "delete" and "year" not in r)
+    else:
+        end = "from" if op == "replace_from" else "to"
+        ends = np.array([st.idx[r[end]] for r in rows if r.get(end) in st.idx], np.int64)
+        gone = np.isin(st.e_src if end == "from" else st.e_dst, ends)
+    keep = ~gone
+    add = _edge_rows(st, rows) if op != "delete" else tuple(np.empty(0, a.dtype) for a in
+                                                            (st.e_src, st.e_dst, st.e_year, st.e_amount, st.e_seg))
+    st.e_src, st.e_dst, st.e_year, st.e_amount, st.e_seg = (
+        np.concatenate([old[keep], new]) for old, new in
+        zip((st.e_src, st.e_dst, st.e_year, st.e_amount, st.e_seg), add))
+    return True
+
+
+_TAG_VALUE = {"Project": "group_id", "Recognition": "kind", "Segment": "chain_id"}
+
+
+def _fold_nodes(st: Explore, c: Change) -> bool:
+    """Fold an upsert or delete of Delivery, Project, Recognition or Segment nodes."""
+    if c.op not in ("upsert", "delete"):
+        return False
+    for r in c.rows:
+        key = r.get("id")
+        if key is None:
+            continue
+        if c.entity == "Delivery":
+            if c.op == "delete":
+                st.deliveries.pop(key, None)
+            else:
+                st.deliveries.setdefault(key, {"id": key}).update(r)
+        elif c.op == "delete":
+            st.tags[c.entity].pop(key, None)
+        elif _TAG_VALUE[c.entity] in r:
+            st.tags[c.entity][key] = r[_TAG_VALUE[c.entity]]
+    return True
+
+
+def _fold(st: Explore, c: Change, touched: set) -> bool:
+    """Fold one change into `st`; False when only a rebuild can take it in."""
+    if c.entity == "SUPPLIES":
+        return _fold_supplies(st, c.op, c.rows)
+    if c.entity == "Enterprise":
+        if c.op != "upsert":
+            return False
+        if any([st.set_node(r) for r in c.rows if r.get("uscc")]):
+            touched.add("moved")
+        return True
+    if c.entity == "Delivery" or c.entity in _TAGS:
+        return _fold_nodes(st, c)
+    return c.entity not in st.pairs or _fold_pairs(st.pairs[c.entity], c.op, c.rows)
+
+
+def apply(st: Explore, changes: list[Change]) -> Explore | None:
+    """Fold committed changes into `st`; None (rebuild) for a bulk load or an unknown op."""
+    touched: set = set()
+    for c in changes:
+        if not _fold(st, c, touched):
+            return None
+        touched.add(c.entity)
+    # Derived structures are derived again on the next read; a change to names, credit or
+    # revenue only keeps the matrices.
+    keep = {}
+    if touched <= {"Enterprise"}:
+        keep = {k: v for k, v in st._derived.items()
+                if not (isinstance(k, tuple) and k[0] in ("candidates", "region_fn"))
+                and k not in ("regions", "segment_members", "name_index", "name_len")}
+    st._derived = keep
+    return st
+
+
+projection.register(Part(NAME, build=build, apply=apply, entities=ENTITIES))
+
+
+def current(store) -> Explore:
+    """The explore projection of `store`, up to date with every committed change."""
+    return projection.current(store, NAME)

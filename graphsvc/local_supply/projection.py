@@ -1,0 +1,796 @@
+"""The local-supply figures' in-memory projection (issue #12 item 1): columnar NumPy arrays.
+
+What it holds, built in bulk from five queries at first use (``queries/local_supply/proj_*``):
+
+- enterprises: an index by USCC, names, region (an index into a small table of region codes),
+  credit, revenue;
+- ``SUPPLIES`` as parallel arrays ``seller, buyer, year, amount, seg, sreg`` (supplier region
+  index, as stored on the edge) and ``alive``; the edges present at build are sorted by buyer
+  (``bstart[b]:bstart[b + 1]`` are b's), later ones sit in a tail; an edge's identity
+  (seller, buyer, year, segment) is an int64 key, sorted at build, a dict for the tail;
+- ``IN_SEGMENT`` as sets per segment and per enterprise; ``HAS`` + ``Recognition`` as a dict
+  (the 链主工厂 and 聚能工厂 are derived from it); ``ORGANIZES`` as platform -> members.
+
+``apply`` folds committed changes in (``Enterprise``/``Recognition`` upserts, ``SUPPLIES``
+replace_pair, ``IN_SEGMENT``/``HAS`` replace_from/replace_to, ``ORGANIZES`` replace_pair,
+relationship deletes) by appending to the arrays and replacing by identity; anything it does
+not understand (a bulk load, a node delete) asks for a rebuild. Readers take the state from
+``graphsvc.core.projection.current``. Memoised intermediate results and the result caches of
+the figures are keyed by what a delta can touch, not by one global version: generation counters
+per kind of change (``gen``: holders of recognitions, enterprise attributes, segments,
+platforms, supplier regions) and, per enterprise, the generation of the last supply change into
+it (``buyer_gen``) — a 1,000-row import into three leaders leaves the other leaders' details,
+and the sums of cities whose leaders it did not touch, as they were (see ``stamp_*``).
+
+The computing functions below take arrays and return arrays (worked examples as doctests);
+the ``State`` methods turn their results into the rows the pure figure functions of
+``ratios``, ``coverage`` and ``whatif`` take.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from graphsvc.core import projection
+
+NAME = "local_supply"
+LEADER = "链主工厂"
+PLATFORM = "聚能工厂"
+TAIL_LIMIT = 400_000       # appended edges kept unsorted before the arrays are re-sorted
+_YEAR0 = 1900
+_VERSIONS = itertools.count(1)
+
+
+# ---------------------------------------------------------------- pure functions over arrays
+
+def edge_keys(seller, buyer, year, seg) -> np.ndarray:
+    """One int64 per supply identity (seller, buyer, year, segment index; -1 = none).
+
+    >>> k = edge_keys(np.array([1, 1]), np.array([2, 2]), np.array([2024, 2024]), np.array([-1, 3]))
+    >>> bool(k[0] != k[1]), k.dtype.name
+    (True, 'int64')
+    """
+    s = np.asarray(seller, dtype=np.int64)
+    b = np.asarray(buyer, dtype=np.int64)
+    y = np.asarray(year, dtype=np.int64) - _YEAR0
+    g = np.asarray(seg, dtype=np.int64) + 1
+    return ((s << 41) | (b << 19) | ((y & 0xFF) << 11) | (g & 0x7FF)).astype(np.int64)
+
+
+def prefix_mask(codes: list, prefix: str) -> np.ndarray:
+    """Which entries of a region-code table start with `prefix` (Cypher's STARTS WITH; None never).
+
+    >>> prefix_mask(["330106", None, "310101"], "3301").tolist()
+    [True, False, False]
+    """
+    return np.fromiter(((c is not None and c.startswith(prefix)) for c in codes), dtype=bool, count=len(codes))
+
+
+def pair_sums(group, seller, amount, local) -> tuple[np.ndarray, ...]:
+    """Per group (e.g. a leader): (local_amount, total_amount, local_suppliers, suppliers).
+
+    Suppliers are counted once per (group, seller); a supplier is local when any of its edges
+    is (a supplier's region is the same on all its edges), and then all it sold counts as local
+    — the local-supply `sums` definition. `group` are small non-negative ints.
+
+    >>> g = np.array([0, 0, 0, 1]); s = np.array([5, 5, 6, 5])
+    >>> a = np.array([10.0, 5.0, 20.0, 7.0]); loc = np.array([True, True, False, False])
+    >>> [x.tolist() for x in pair_sums(g, s, a, loc)]
+    [[15.0, 0.0], [35.0, 7.0], [1, 0], [2, 1]]
+    """
+    group = np.asarray(group, dtype=np.int64)
+    n = int(group.max()) + 1 if len(group) else 0
+    mult = int(np.max(seller)) + 1 if len(group) else 1
+    key = group * mult + np.asarray(seller, dtype=np.int64)
+    uk, inv = np.unique(key, return_inverse=True)
+    p_amount = np.bincount(inv, weights=amount, minlength=len(uk))
+    p_local = np.bincount(inv, weights=local.astype(np.float64), minlength=len(uk)) > 0
+    p_group = uk // mult
+    total = np.bincount(p_group, weights=p_amount, minlength=n)
+    loc = np.bincount(p_group, weights=np.where(p_local, p_amount, 0.0), minlength=n)
+    sup = np.bincount(p_group, minlength=n)
+    loc_sup = np.bincount(p_group, weights=p_local.astype(np.int64), minlength=n).astype(np.int64)
+    return loc, total, loc_sup, sup
+
+
+def distinct_years(year: np.ndarray) -> list[int]:
+    """The distinct years in `year`, ascending (a count per year: no sort).
+
+    >>> distinct_years(np.array([2024, 2022, 2024]))
+    [2022, 2024]
+    """
+    if not len(year):
+        return []
+    y = np.asarray(year, dtype=np.int64)
+    lo = int(y.min())
+    return [lo + int(i) for i in np.nonzero(np.bincount(y - lo))[0]]
+
+
+def slices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenated ranges [starts[i], ends[i]) as one index array.
+
+    >>> slices(np.array([0, 5]), np.array([2, 8])).tolist()
+    [0, 1, 5, 6, 7]
+    """
+    lens = ends - starts
+    if not len(lens) or lens.sum() == 0:
+        return np.zeros(0, dtype=np.int64)
+    offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return np.arange(int(lens.sum()), dtype=np.int64) + offs
+
+
+# ---------------------------------------------------------------- the state
+
+class State:
+    """The projection; see the module docstring. Read-only for readers."""
+
+    def __init__(self):
+        self.version = next(_VERSIONS)
+        self.uid = self.version          # this object's identity in result-cache keys
+        self.tick = 0
+        self.gen = {"holders": 0, "ents": 0, "segs": 0, "orgs": 0, "reloc": 0, "years": 0}
+        self.buyer_gen = np.zeros(0, dtype=np.int64)
+        self.uscc: list[str] = []
+        self.index: dict[str, int] = {}
+        self.name: list = []
+        self.region = np.zeros(0, dtype=np.int32)
+        self.credit = np.zeros(0, dtype=np.int8)      # 1 true, 0 false, -1 unknown
+        self.revenue = np.zeros(0, dtype=np.float64)  # nan = unknown
+        self.regs: list = [None]
+        self.reg_index: dict = {None: 0}
+        self.segs: list = []
+        self.seg_index: dict = {}
+        # edges
+        self.n = 0
+        self.n_sorted = 0
+        cap = 0
+        self.seller = np.zeros(cap, dtype=np.int32)
+        self.buyer = np.zeros(cap, dtype=np.int32)
+        self.year = np.zeros(cap, dtype=np.int32)
+        self.amount = np.zeros(cap, dtype=np.float64)
+        self.seg = np.zeros(cap, dtype=np.int32)
+        self.sreg = np.zeros(cap, dtype=np.int32)
+        self.alive = np.zeros(cap, dtype=bool)
+        self.bstart = np.zeros(1, dtype=np.int64)
+        self.keys_sorted = np.zeros(0, dtype=np.int64)
+        self.keys_perm = np.zeros(0, dtype=np.int64)
+        self.tail_keys: dict[int, int] = {}
+        # memberships, recognitions, platforms
+        self.seg_members: dict[int, set] = defaultdict(set)
+        self.ent_segs: dict[int, set] = defaultdict(set)
+        self.recs: dict[str, dict] = {}
+        self.rec_kind: dict[str, set] = defaultdict(set)      # kind -> recognition ids
+        self.organizes: dict[int, set] = defaultdict(set)
+        self._derived: dict = {}
+
+    # -- lookup tables ------------------------------------------------------------------
+    def reg_id(self, code) -> int:
+        i = self.reg_index.get(code)
+        if i is None:
+            i = self.reg_index[code] = len(self.regs)
+            self.regs.append(code)
+        return i
+
+    def seg_id(self, sid) -> int:
+        if sid is None:
+            return -1
+        i = self.seg_index.get(sid)
+        if i is None:
+            i = self.seg_index[sid] = len(self.segs)
+            self.segs.append(sid)
+        return i
+
+    def ent_id(self, uscc: str) -> int | None:
+        return self.index.get(uscc)
+
+    # -- derived, memoised under a stamp of what they depend on ---------------------------
+    def _memo(self, key, fn, stamp=None):
+        """fn(), kept while `stamp` (default: the recognition holders' generation) is unchanged."""
+        stamp = (self.gen["holders"],) if stamp is None else stamp
+        hit = self._derived.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = fn()
+        self._derived[key] = (stamp, value)
+        return value
+
+    def touched(self, buyers: np.ndarray) -> int:
+        """The newest supply-change generation among `buyers`."""
+        return int(self.buyer_gen[buyers].max()) if len(buyers) else 0
+
+    def stamp_leaders(self, prefix: str) -> tuple:
+        """What the sums of the 链主工厂 under `prefix` depend on."""
+        return (self.gen["holders"], self.gen["reloc"], self.touched(self.holders_in(LEADER, prefix)))
+
+    def stamp_detail(self, uscc: str) -> tuple:
+        """What one leader's detail and what-if depend on: its supplies and its tier 1's."""
+        i = self.index.get(uscc)
+        if i is None:
+            return (self.version,)
+        t1 = np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64)
+        return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["reloc"], self.gen["years"],
+                int(self.buyer_gen[i]), self.touched(t1))
+
+    def stamp_coverage(self, prefix: str) -> tuple:
+        """What a chain's coverage under `prefix` depends on."""
+        return (*self.stamp_leaders(prefix), self.gen["ents"], self.gen["segs"], self.gen["orgs"], self.gen["years"])
+
+    def recognitions(self, kind: str) -> list[dict]:
+        """Rows as queries/local_supply/leaders.cypher gives them (plus id), for `kind`."""
+        def rows():
+            out = []
+            for rid in self.rec_kind.get(kind, ()):
+                r = self.recs[rid]
+                owner = r.get("_owner")
+                if r.get("kind") != kind or owner is None or owner not in self.index:
+                    continue
+                i = self.index[owner]
+                out.append({"uscc": owner, "name": self.name[i], "region_code": self.regs[self.region[i]],
+                            "chain_id": r.get("chain_id"), "status": r.get("status"), "year": r.get("year"),
+                            "level": r.get("level"), "recognition_id": rid})
+            out.sort(key=lambda r: (r["uscc"], r["year"] is None, r["year"] or 0, r["recognition_id"]))
+            return out
+        return self._memo(("recs", kind), rows)
+
+    def holders(self, kind: str) -> np.ndarray:
+        """Enterprise indexes holding a recognition of `kind`, sorted."""
+        return self._memo(("holders", kind), lambda: np.array(
+            sorted({self.index[r["uscc"]] for r in self.recognitions(kind)}), dtype=np.int64))
+
+    def holders_in(self, kind: str, prefix: str) -> np.ndarray:
+        """Holders of `kind` whose region code starts with `prefix`."""
+        def f():
+            h = self.holders(kind)
+            return h[self.reg_prefix(prefix)[self.region[h]]] if len(h) else h
+        return self._memo(("holders_in", kind, prefix), f)
+
+    def reg_prefix(self, prefix: str) -> np.ndarray:
+        """A mask over the region table (STARTS WITH `prefix`); recomputed when the table grew."""
+        return self._memo(("prefix", prefix), lambda: prefix_mask(self.regs, prefix), (len(self.regs),))
+
+    # -- edges ----------------------------------------------------------------------------
+    def edges_into(self, buyers: np.ndarray) -> np.ndarray:
+        """Indexes of the live edges into the enterprises `buyers` (sorted int array)."""
+        buyers = np.asarray(buyers, dtype=np.int64)
+        nb = len(self.bstart) - 1
+        known = buyers[buyers < nb]
+        main = slices(self.bstart[known], self.bstart[known + 1])
+        if self.n > self.n_sorted:
+            t = np.arange(self.n_sorted, self.n, dtype=np.int64)
+            t = t[np.isin(self.buyer[self.n_sorted:self.n], buyers)]
+            main = np.concatenate((main, t))
+        return main[self.alive[main]]
+
+    def years(self) -> list[int]:
+        """The years with any supply record."""
+        return self._memo("years", lambda: distinct_years(self.year[:self.n][self.alive[:self.n]]),
+                          (self.gen["years"],))
+
+    def leader_years(self, prefix: str) -> list[int]:
+        """The years in which any 链主工厂 registered under `prefix` received supplies."""
+        return self._memo(("leader_years", prefix), lambda: distinct_years(self.year[self.into_leaders(prefix)]),
+                          (*self.stamp_leaders(prefix), self.gen["years"]))
+
+    def into_leaders(self, prefix: str) -> np.ndarray:
+        """The live edges into the 链主工厂 registered under `prefix`."""
+        return self._memo(("into_leaders", prefix), lambda: self.edges_into(self.holders_in(LEADER, prefix)),
+                          self.stamp_leaders(prefix))
+
+    def sums(self, prefix: str, year: int | None) -> list[dict]:
+        """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`."""
+        def f():
+            leaders = self.holders_in(LEADER, prefix)
+            idx = self.into_leaders(prefix)
+            if year is not None:
+                idx = idx[self.year[idx] == year]
+            if not len(idx):
+                return []
+            yr = self.year[idx].astype(np.int64)
+            years = np.array(distinct_years(yr), dtype=np.int64)
+            ypos = np.searchsorted(years, yr)
+            lpos = np.searchsorted(leaders, self.buyer[idx])
+            group = lpos * len(years) + ypos
+            loc = self.reg_prefix(prefix)[self.sreg[idx]]
+            la, ta, ls, s = pair_sums(group, self.seller[idx], self.amount[idx], loc)
+            out = []
+            for g in np.nonzero(s)[0]:
+                li, yi = divmod(int(g), len(years))
+                out.append({"uscc": self.uscc[int(leaders[li])], "year": int(years[yi]),
+                            "local_amount": float(la[g]), "total_amount": float(ta[g]),
+                            "local_suppliers": int(ls[g]), "suppliers": int(s[g])})
+            return out
+        return self._memo(("sums", prefix, year), f, self.stamp_leaders(prefix))
+
+    def _edge_rows(self, idx: np.ndarray, with_buyer: bool = False) -> list[dict]:
+        seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
+        out = []
+        for s, b, y, a, g, r in zip(self.seller[idx].tolist(), self.buyer[idx].tolist(), self.year[idx].tolist(),
+                                    self.amount[idx].tolist(), self.seg[idx].tolist(), self.sreg[idx].tolist()):
+            row = {"year": y, "supplier_uscc": usccs[s], "supplier_name": names[s], "supplier_region": regs[r],
+                   "amount_wan": a, "segment_id": seg[g] if g >= 0 else None}
+            if with_buyer:
+                row["buyer_uscc"] = usccs[b]
+            out.append(row)
+        return out
+
+    def edges(self, uscc: str) -> list[dict]:
+        """Every supply into `uscc`, all years (old query `edges`), ordered by year, supplier, segment."""
+        i = self.index.get(uscc)
+        if i is None:
+            return []
+        rows = self._edge_rows(self.edges_into(np.array([i])))
+        rows.sort(key=lambda r: (r["year"], r["supplier_uscc"], r["segment_id"] is None, r["segment_id"] or ""))
+        return rows
+
+    def tier2_sums(self, uscc: str, year: int, local) -> dict:
+        """Tier 2 of `uscc` in `year`: the supplies in `year` into the enterprises that supplied
+        it in `year`, summed — {"sums": (local_amount, total_amount, local_suppliers, suppliers),
+        "tier1_suppliers": n}; `local` is a predicate on a region code (amounts by math.fsum)."""
+        i = self.index.get(uscc)
+        if i is None:
+            return {"sums": (0.0, 0.0, 0, 0), "tier1_suppliers": 0}
+        idx = self.edges_into(np.array([i]))
+        t1 = np.unique(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
+        idx2 = self.edges_into(t1)
+        idx2 = idx2[self.year[idx2] == year]
+        mask = np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        loc = mask[self.sreg[idx2]]
+        a, s = self.amount[idx2], self.seller[idx2]
+        return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),
+                "tier1_suppliers": len(np.unique(self.buyer[idx2]))}
+
+    def purchases(self, prefix: str, year: int, segment_ids: list[str]) -> list[dict]:
+        """What the 链主工厂 under `prefix` bought in `year` in the segments (old `coverage_purchases`)."""
+        idx = self.into_leaders(prefix)
+        segs = np.array([self.seg_index[s] for s in segment_ids if s in self.seg_index], dtype=np.int64)
+        idx = idx[(self.year[idx] == year) & np.isin(self.seg[idx], segs)]
+        rows = self._edge_rows(idx, with_buyer=True)
+        for r in rows:
+            r["leader_uscc"] = r.pop("buyer_uscc")
+        return rows
+
+    # -- memberships ------------------------------------------------------------------------
+    def _ent_row(self, i: int) -> dict:
+        cr = int(self.credit[i])
+        rev = float(self.revenue[i])
+        return {"uscc": self.uscc[i], "name": self.name[i], "region_code": self.regs[self.region[i]],
+                "credit_ok": None if cr < 0 else bool(cr), "revenue_wan": None if rev != rev else rev}
+
+    def _members_in(self, sid: str, prefix: str) -> np.ndarray:
+        g = self.seg_index.get(sid)
+        if g is None or not self.seg_members.get(g):
+            return np.zeros(0, dtype=np.int64)
+        m = np.fromiter(self.seg_members[g], dtype=np.int64)
+        m = m[self.reg_prefix(prefix)[self.region[m]]]
+        return np.sort(m)
+
+    def members(self, segment_ids: list[str], prefix: str) -> list[dict]:
+        """Enterprises in the segments registered under `prefix` (old `coverage_members`)."""
+        out = []
+        for sid in segment_ids:
+            for i in self._members_in(sid, prefix).tolist():
+                out.append({"segment_id": sid, **self._ent_row(i)})
+        return out
+
+    def candidates(self, segment_ids: list[str], prefix: str, exclude: str) -> list[dict]:
+        """Credit-worthy enterprises under `prefix` in the segments, but `exclude` (old `candidates`)."""
+        out = []
+        ex = self.index.get(exclude, -1)
+        for sid in segment_ids:
+            m = self._members_in(sid, prefix)
+            m = m[(self.credit[m] == 1) & (m != ex)]
+            for i in m.tolist():
+                r = self._ent_row(i)
+                out.append({"segment_id": sid, "uscc": r["uscc"], "name": r["name"],
+                            "region_code": r["region_code"], "revenue_wan": r["revenue_wan"]})
+        return out
+
+    def platforms(self, segment_ids: list[str], prefix: str) -> list[dict]:
+        """聚能工厂 under `prefix` and their members in the segments (old `coverage_platforms`)."""
+        seg_of: dict = {}
+        for sid in segment_ids:
+            g = self.seg_index.get(sid)
+            if g is not None:
+                seg_of[g] = sid
+        out = []
+        for p in self.holders_in(PLATFORM, prefix).tolist():
+            for m in sorted(self.organizes.get(p, ())):
+                for g in sorted(self.ent_segs.get(m, ())):
+                    if g in seg_of:
+                        mr = self._ent_row(m)
+                        out.append({"platform_uscc": self.uscc[p], "platform_name": self.name[p],
+                                    "platform_region": self.regs[self.region[p]], "segment_id": seg_of[g],
+                                    "member_uscc": mr["uscc"], "member_region": mr["region_code"],
+                                    "revenue_wan": mr["revenue_wan"], "credit_ok": mr["credit_ok"]})
+        return out
+
+
+# ---------------------------------------------------------------- building
+
+def _enterprises(st: State, rows: list[dict]) -> None:
+    n = len(rows)
+    st.uscc = [r["uscc"] for r in rows]
+    st.index = {u: i for i, u in enumerate(st.uscc)}
+    st.name = [r.get("name") for r in rows]
+    st.region = np.fromiter((st.reg_id(r.get("region_code")) for r in rows), dtype=np.int32, count=n)
+    st.credit = np.fromiter((-1 if r.get("credit_ok") is None else int(bool(r["credit_ok"])) for r in rows),
+                            dtype=np.int8, count=n)
+    st.revenue = np.fromiter((np.nan if r.get("revenue_wan") is None else float(r["revenue_wan"]) for r in rows),
+                             dtype=np.float64, count=n)
+
+
+def _supply_arrays(st: State, rows: list[dict]) -> tuple:
+    n = len(rows)
+    ix, reg, seg = st.index, st.reg_id, st.seg_id
+    return (np.fromiter((ix[r["seller"]] for r in rows), dtype=np.int32, count=n),
+            np.fromiter((ix[r["buyer"]] for r in rows), dtype=np.int32, count=n),
+            np.fromiter((r["year"] for r in rows), dtype=np.int32, count=n),
+            np.fromiter((r["amount_wan"] or 0.0 for r in rows), dtype=np.float64, count=n),
+            np.fromiter((seg(r["segment_id"]) for r in rows), dtype=np.int32, count=n),
+            np.fromiter((reg(r["supplier_region"]) for r in rows), dtype=np.int32, count=n))
+
+
+def _supplies(st: State, store) -> None:
+    """Every supply, read one year at a time (a quarter of the rows as Python objects at once)."""
+    parts = []
+    for y in store.read("local_supply/proj_supply_years"):
+        parts.append(_supply_arrays(st, store.read("local_supply/proj_supplies", year=y["year"])))
+    cols = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int32) for k in range(6)]
+    cols[3] = cols[3].astype(np.float64)
+    _sort_edges(st, *cols, np.ones(len(cols[0]), dtype=bool))
+
+
+def _sort_edges(st: State, seller, buyer, year, amount, sg, sreg, alive) -> None:
+    """Keep the live edges, sorted by buyer, with their identity keys sorted for lookups."""
+    keep = np.nonzero(alive)[0]
+    order = keep[np.argsort(buyer[keep], kind="stable")]
+    n = len(order)
+    cap = n + max(1024, n // 8)
+
+    def grown(a):
+        out = np.zeros(cap, dtype=a.dtype)
+        out[:n] = a[order]
+        return out
+
+    st.seller, st.buyer, st.year = grown(seller), grown(buyer), grown(year)
+    st.amount, st.seg, st.sreg = grown(amount), grown(sg), grown(sreg)
+    st.alive = np.zeros(cap, dtype=bool)
+    st.alive[:n] = True
+    st.n = st.n_sorted = n
+    st.bstart = np.searchsorted(st.buyer[:n], np.arange(len(st.uscc) + 1)).astype(np.int64)
+    if len(st.buyer_gen) != len(st.uscc):
+        st.buyer_gen = np.zeros(len(st.uscc), dtype=np.int64)
+    keys = edge_keys(st.seller[:n], st.buyer[:n], st.year[:n], st.seg[:n])
+    st.keys_perm = np.argsort(keys, kind="stable")
+    st.keys_sorted = keys[st.keys_perm]
+    st.tail_keys = {}
+
+
+def build(store) -> State:
+    """The projection from the database, in bulk."""
+    st = State()
+    _enterprises(st, store.read("local_supply/proj_enterprises"))
+    _supplies(st, store)
+    for r in store.read("local_supply/proj_segments"):
+        i, g = st.index.get(r["uscc"]), st.seg_id(r["segment_id"])
+        if i is not None:
+            st.seg_members[g].add(i)
+            st.ent_segs[i].add(g)
+    for r in store.read("local_supply/proj_recognitions"):
+        st.recs[r["id"]] = {"kind": r.get("kind"), "status": r.get("status"), "year": r.get("year"),
+                            "chain_id": r.get("chain_id"), "level": r.get("level"), "_owner": r.get("owner")}
+        st.rec_kind[r.get("kind")].add(r["id"])
+    for r in store.read("local_supply/proj_organizes"):
+        p, m = st.index.get(r["platform"]), st.index.get(r["member"])
+        if p is not None and m is not None:
+            st.organizes[p].add(m)
+    return st
+
+
+# ---------------------------------------------------------------- applying changes
+
+class _Rebuild(Exception):
+    pass
+
+
+def apply(st: State, changes: list) -> State | None:
+    """Fold committed changes into `st` (in place); None asks for a rebuild."""
+    st.tick += 1
+    try:
+        for c in changes:
+            fn = _APPLY.get((c.entity, c.op))
+            if fn is not None:
+                fn(st, c.rows)
+            elif c.op == "bulk" or c.entity in _WATCHED:
+                return None
+    except _Rebuild:
+        return None
+    st.version = next(_VERSIONS)
+    return st
+
+
+def _new_enterprise(st: State, uscc: str) -> int:
+    i = len(st.uscc)
+    st.uscc.append(uscc)
+    st.index[uscc] = i
+    st.name.append(None)
+    st.region = np.append(st.region, np.int32(0))
+    st.credit = np.append(st.credit, np.int8(-1))
+    st.buyer_gen = np.append(st.buyer_gen, np.int64(0))
+    st.revenue = np.append(st.revenue, np.nan)
+    return i
+
+
+def _upsert_enterprises(st: State, rows: list[dict]) -> None:
+    st.gen["ents"] = st.tick
+    holders = set(st.holders(LEADER).tolist()) | set(st.holders(PLATFORM).tolist())
+    moved: dict[int, int] = {}
+    for r in rows:
+        u = r.get("uscc")
+        if u is None:
+            raise _Rebuild
+        i = st.index.get(u)
+        if i is None:
+            i = _new_enterprise(st, u)
+        if i in holders:
+            st.gen["holders"] = st.tick
+        if "name" in r:
+            st.name[i] = r["name"]
+        if "region_code" in r:
+            g = st.reg_id(r["region_code"])
+            if g != st.region[i]:
+                st.region[i] = g
+                moved[i] = g
+        if "credit_ok" in r:
+            st.credit[i] = -1 if r["credit_ok"] is None else int(bool(r["credit_ok"]))
+        if "revenue_wan" in r:
+            st.revenue[i] = np.nan if r["revenue_wan"] is None else float(r["revenue_wan"])
+    if moved:
+        # The importer rewrites SUPPLIES.supplier_region of a relocated enterprise's supplies
+        # (imports/supplies_set_supplier_region) in the same transaction: do the same here.
+        new = np.full(len(st.uscc), -1, dtype=np.int64)
+        for i, g in moved.items():
+            new[i] = g
+        ns = new[st.seller[:st.n]]
+        hit = np.nonzero(ns >= 0)[0]
+        st.sreg[hit] = ns[hit]
+        if len(hit):
+            st.gen["reloc"] = st.tick
+
+
+def _ensure_capacity(st: State, extra: int) -> None:
+    need = st.n + extra
+    if need <= len(st.seller):
+        return
+    cap = max(need, int(len(st.seller) * 1.25) + 1024)
+    for name in ("seller", "buyer", "year", "amount", "seg", "sreg", "alive"):
+        a = getattr(st, name)
+        b = np.zeros(cap, dtype=a.dtype)
+        b[:st.n] = a[:st.n]
+        setattr(st, name, b)
+
+
+def _find(st: State, key: int) -> list[int]:
+    """Live edges with identity `key`."""
+    lo = np.searchsorted(st.keys_sorted, key, side="left")
+    hi = np.searchsorted(st.keys_sorted, key, side="right")
+    out = [int(st.keys_perm[j]) for j in range(lo, hi)]
+    t = st.tail_keys.get(key)
+    if t is not None:
+        out.append(t)
+    return [i for i in out if st.alive[i]]
+
+
+def _replace_supplies(st: State, rows: list[dict]) -> None:
+    rows = list(rows)
+    ix = st.index
+    try:
+        seller = np.array([ix[r["from"]] for r in rows], dtype=np.int64)
+        buyer = np.array([ix[r["to"]] for r in rows], dtype=np.int64)
+        year = np.array([r["year"] for r in rows], dtype=np.int64)
+    except (KeyError, TypeError):
+        raise _Rebuild from None
+    seg = np.array([st.seg_id(r.get("segment_id")) for r in rows], dtype=np.int64)
+    keys = edge_keys(seller, buyer, year, seg)
+    st.buyer_gen[buyer] = st.tick
+    if not set(np.unique(year).tolist()) <= set(st.years()):
+        st.gen["years"] = st.tick
+    # Main-part hits, vectorised; the tail is a dict.
+    lo = np.searchsorted(st.keys_sorted, keys, side="left")
+    hi = np.searchsorted(st.keys_sorted, keys, side="right")
+    _ensure_capacity(st, len(rows))
+    for j, r in enumerate(rows):
+        k = int(keys[j])
+        found = [int(st.keys_perm[p]) for p in range(lo[j], hi[j])] if hi[j] > lo[j] else []
+        t = st.tail_keys.get(k)
+        if t is not None:
+            found.append(t)
+        found = [i for i in found if st.alive[i]]
+        amount = float(r.get("amount_wan") or 0.0)
+        sreg = st.reg_id(r.get("supplier_region"))
+        if found:
+            i = found[0]
+            st.amount[i], st.sreg[i] = amount, sreg
+            for extra in found[1:]:
+                st.alive[extra] = False
+            continue
+        i = st.n
+        st.seller[i], st.buyer[i], st.year[i] = seller[j], buyer[j], year[j]
+        st.amount[i], st.seg[i], st.sreg[i], st.alive[i] = amount, seg[j], sreg, True
+        st.tail_keys[k] = i
+        st.n += 1
+    if st.n - st.n_sorted > TAIL_LIMIT:
+        _resort(st)
+
+
+def _resort(st: State) -> None:
+    n = st.n
+    _sort_edges(st, st.seller[:n], st.buyer[:n], st.year[:n], st.amount[:n], st.seg[:n], st.sreg[:n],
+                st.alive[:n])
+
+
+def _grow_bstart(st: State) -> None:
+    """New enterprises own no sorted edges: extend the buyer offsets to cover them."""
+    nb = len(st.bstart) - 1
+    if nb < len(st.uscc):
+        st.bstart = np.concatenate((st.bstart, np.full(len(st.uscc) - nb, st.bstart[-1], dtype=np.int64)))
+
+
+def _delete_supplies(st: State, rows: list[dict]) -> None:
+    n = st.n
+    for r in rows:
+        m = np.ones(n, dtype=bool)
+        if "from" in r:
+            m &= st.seller[:n] == st.index.get(r["from"], -1)
+        if "to" in r:
+            m &= st.buyer[:n] == st.index.get(r["to"], -1)
+        if "year" in r:
+            m &= st.year[:n] == (r["year"] if r["year"] is not None else -1)
+        if "segment_id" in r:
+            m &= st.seg[:n] == st.seg_index.get(r["segment_id"], -2 if r["segment_id"] is not None else -1)
+        if "from" not in r and "to" not in r:
+            raise _Rebuild
+        st.alive[:n] &= ~m
+        st.buyer_gen[np.unique(st.buyer[:n][m])] = st.tick
+        st.gen["years"] = st.tick
+
+
+def _segments(st: State, rows: list[dict], mode: str) -> None:
+    st.gen["segs"] = st.tick
+    ix = st.index
+    if mode == "from":
+        for u in {r["from"] for r in rows}:
+            i = ix.get(u)
+            for g in st.ent_segs.pop(i, set()) if i is not None else ():
+                st.seg_members[g].discard(i)
+    elif mode == "to":
+        for sid in {r["to"] for r in rows}:
+            g = st.seg_id(sid)
+            for i in st.seg_members.pop(g, set()):
+                st.ent_segs[i].discard(g)
+    elif mode == "delete":
+        for r in rows:
+            i = ix.get(r.get("from")) if "from" in r else None
+            g = st.seg_index.get(r.get("to")) if "to" in r else None
+            if "from" in r and "to" in r:
+                if i is not None and g is not None:
+                    st.ent_segs[i].discard(g)
+                    st.seg_members[g].discard(i)
+            elif "from" in r:
+                for gg in st.ent_segs.pop(i, set()) if i is not None else ():
+                    st.seg_members[gg].discard(i)
+            elif "to" in r:
+                for ii in st.seg_members.pop(g, set()) if g is not None else ():
+                    st.ent_segs[ii].discard(g)
+            else:
+                raise _Rebuild
+        return
+    for r in rows:
+        i = ix.get(r["from"])
+        if i is None:
+            raise _Rebuild
+        g = st.seg_id(r["to"])
+        st.seg_members[g].add(i)
+        st.ent_segs[i].add(g)
+
+
+def _recognitions(st: State, rows: list[dict]) -> None:
+    st.gen["holders"] = st.tick
+    for r in rows:
+        rid = r.get("id")
+        if rid is None:
+            raise _Rebuild
+        cur = st.recs.setdefault(rid, {"_owner": None})
+        for k in ("kind", "status", "year", "chain_id", "level"):
+            if k in r:
+                cur[k] = r[k]
+        for ids in st.rec_kind.values():
+            ids.discard(rid)
+        st.rec_kind[cur.get("kind")].add(rid)
+
+
+def _has(st: State, rows: list[dict], mode: str) -> None:
+    st.gen["holders"] = st.tick
+    if mode == "from":
+        owners = {r["from"] for r in rows}
+        for rec in st.recs.values():
+            if rec.get("_owner") in owners:
+                rec["_owner"] = None
+    if mode == "delete":
+        for r in rows:
+            for rid, rec in st.recs.items():
+                if ("to" not in r or rid == r["to"]) and ("from" not in r or rec.get("_owner") == r["from"]):
+                    rec["_owner"] = None
+        return
+    for r in rows:
+        # Every mode ends with the edge from -> to; "to"/"pair" replace what reached `to`.
+        st.recs.setdefault(r["to"], {"_owner": None})["_owner"] = r["from"]
+
+
+def _organizes(st: State, rows: list[dict], mode: str) -> None:
+    st.gen["orgs"] = st.tick
+    ix = st.index
+    if mode == "delete":
+        for r in rows:
+            p, m = ix.get(r.get("from")), ix.get(r.get("to"))
+            if "to" not in r:
+                st.organizes.pop(p, None)
+            elif p is not None:
+                st.organizes.get(p, set()).discard(m)
+            else:
+                for ms in st.organizes.values():
+                    ms.discard(m)
+        return
+    if mode == "from":
+        for u in {r["from"] for r in rows}:
+            st.organizes.pop(ix.get(u), None)
+    if mode == "to":
+        targets = {ix.get(r["to"]) for r in rows}
+        for ms in st.organizes.values():
+            ms -= targets
+    for r in rows:
+        p, m = ix.get(r["from"]), ix.get(r["to"])
+        if p is None or m is None:
+            raise _Rebuild
+        st.organizes[p].add(m)
+
+
+def _supplies_change(st: State, rows: list[dict]) -> None:
+    _replace_supplies(st, rows)
+
+
+_APPLY = {
+    ("Enterprise", "upsert"): lambda st, rows: (_upsert_enterprises(st, rows), _grow_bstart(st)),
+    ("SUPPLIES", "replace_pair"): _supplies_change,
+    ("SUPPLIES", "delete"): _delete_supplies,
+    ("IN_SEGMENT", "replace_from"): lambda st, rows: _segments(st, rows, "from"),
+    ("IN_SEGMENT", "replace_to"): lambda st, rows: _segments(st, rows, "to"),
+    ("IN_SEGMENT", "replace_pair"): lambda st, rows: _segments(st, rows, "pair"),
+    ("IN_SEGMENT", "delete"): lambda st, rows: _segments(st, rows, "delete"),
+    ("Recognition", "upsert"): _recognitions,
+    ("HAS", "replace_to"): lambda st, rows: _has(st, rows, "to"),
+    ("HAS", "replace_pair"): lambda st, rows: _has(st, rows, "pair"),
+    ("HAS", "replace_from"): lambda st, rows: _has(st, rows, "from"),
+    ("HAS", "delete"): lambda st, rows: _has(st, rows, "delete"),
+    ("ORGANIZES", "replace_pair"): lambda st, rows: _organizes(st, rows, "pair"),
+    ("ORGANIZES", "replace_from"): lambda st, rows: _organizes(st, rows, "from"),
+    ("ORGANIZES", "replace_to"): lambda st, rows: _organizes(st, rows, "to"),
+    ("ORGANIZES", "delete"): lambda st, rows: _organizes(st, rows, "delete"),
+    # The enterprise's region is a node property; the edge to its Region node adds nothing here.
+    ("LOCATED_IN", "replace_from"): lambda st, rows: None,
+    ("LOCATED_IN", "replace_pair"): lambda st, rows: None,
+    ("LOCATED_IN", "delete"): lambda st, rows: None,
+}
+# Entities whose other changes (a node delete, an unknown op) this part cannot patch: rebuild.
+_WATCHED = frozenset({"Enterprise", "SUPPLIES", "IN_SEGMENT", "Recognition", "HAS", "ORGANIZES", "LOCATED_IN",
+                      "*"})
+
+PART = projection.register(projection.Part(NAME, build=build, apply=apply))
+
+
+def current(store) -> State:
+    """The projection for `store`, up to date with every committed change."""
+    return projection.current(store, NAME)

@@ -1,0 +1,4 @@
+// The local-supply projection (graphsvc/local_supply/projection.py): every enterprise.
+MATCH (e:Enterprise)
+RETURN e.uscc AS uscc, e.name AS name, e.region_code AS region_code, e.credit_ok AS credit_ok,
+       e.revenue_wan AS revenue_wan

@@ -1,0 +1,3 @@
+// One queued name-matching row.
+MATCH (m:MatchReview {id: $id})
+RETURN m AS review
