@@ -68,6 +68,7 @@ class _Slot:
     seq: int = -1            # last change folded in; -1 = not built
     built_at: float = 0.0
     build_seconds: float = 0.0
+    building: int = -1       # while a build runs: the sequence it will hold (keep later changes)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -129,6 +130,7 @@ def committed(store, changes) -> None:
             if c.seq > st["seq"]:
                 st["log"][c.seq] = c
         _advance(st)
+    _compact(st)  # nothing built yet (a CLI import): nothing to keep
 
 
 def sync(store) -> None:
@@ -204,16 +206,21 @@ def _build(store, part: Part, slot: _Slot, target: int) -> None:
     """Build from the database. `target` was read before: a change committed during the build
     may be in the state and is applied again later (applying a change is idempotent)."""
     t0 = time.perf_counter()
-    slot.state = part.build(store)
+    slot.building = target
+    try:
+        slot.state = part.build(store)
+        slot.seq = target
+    finally:
+        slot.building = -1
     slot.build_seconds = time.perf_counter() - t0
     slot.built_at = time.time()
-    slot.seq = target
 
 
 def _compact(st: dict) -> None:
     """Drop changes every built slot has folded in (unbuilt slots build from the database)."""
     with _GUARD:
-        done = [s.seq for s in st["slots"].values() if s.seq >= 0]
+        done = [s.seq for s in st["slots"].values() if s.seq >= 0] + \
+               [s.building for s in st["slots"].values() if s.building >= 0]
         low = min(done) if done else st["seq"]
         for s in [s for s in st["log"] if s <= low]:
             del st["log"][s]
