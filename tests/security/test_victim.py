@@ -210,3 +210,35 @@ def test_login_throttle_holds_across_a_restart_and_spares_the_owner(victim, acco
         assert r1.status_code == r2.status_code == 429 and msg(r1) == msg(r2)
     finally:
         again.stop()
+
+
+def test_claim_withdraw_loop_neither_fails_nor_rebuilds_the_ranking(victim, accounts):
+    """#25.13: one supplier claiming and withdrawing in a loop made recommendations 250× slower
+    with 500s, because every write rebuilt the ranking's index. Claims and withdrawals are no
+    evidence, so now the index folds them in: across the loop every recommendation answers 200
+    with the same ranking, the change log advances, and the index is never built again."""
+    provider, maker, admin = (_bearer(victim, accounts, u) for u in ("provider", "maker", "admin"))
+    q = {"manufacturer": accounts["maker"]["uscc"], "provider_type": 1, "unit": "line", "limit": 10}
+
+    def ranking():
+        r = maker("GET", "/api/v1/contractors/recommend", params=q)
+        assert r.status_code == 200, r.text
+        return [(i["uscc"], i["score"]) for i in r.json()["items"]]
+
+    def part():
+        p = admin("GET", "/api/v1/health").json()["projection"]
+        return p["head"], p["parts"]["contractors.recommend"]["built_at"]
+
+    before = ranking()
+    head0, built0 = part()
+    body = {"client_uscc": accounts["maker"]["uscc"], "kind": "engineering_project", "unit": "workshop",
+            "quantity": 1, "contract_amount_wan": 150, "signed_date": "2025-02-01"}
+    for _ in range(15):
+        r = provider("POST", "/api/v1/deliveries", json=body)
+        assert r.status_code == 201, r.text
+        w = provider("POST", f"/api/v1/deliveries/{r.json()['id']}/withdraw", json={})
+        assert w.status_code == 200, w.text
+        assert ranking() == before
+    head1, built1 = part()
+    assert head1 >= head0 + 30          # every claim and withdrawal reached the change log
+    assert built1 == built0             # ... and none of them rebuilt the index
