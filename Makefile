@@ -46,8 +46,11 @@ run: install
 	$(PY) -m graphsvc.demo.accounts --ensure-demo
 	.venv/bin/graphsvc serve --host $(HOST) --port $(PORT)
 
+# Two pytest-xdist workers (the CI machine has 2 cores): each test file runs on one worker and
+# every Neo4j test on the same one (tests/conftest.py). TEST_WORKERS=0 runs the suite serially.
+TEST_WORKERS ?= 2
 test: install $(STAMPS)/java
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 # The import property tests with many more generated files than `make test` runs.
 fuzz-imports: install

@@ -66,6 +66,32 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(marker)
 
 
+def xdist_scope(nodeid: str) -> str:
+    """The unit `make test` hands to one pytest-xdist worker: a test file, and all the Neo4j
+    test files together (they share the session's one Neo4j server and its one database).
+
+    >>> xdist_scope("tests/test_store.py::test_x[a::b]"), xdist_scope("tests/test_neo4j_store.py::test_y")
+    ('tests/test_store.py', 'neo4j')
+    """
+    path = nodeid.split("::", 1)[0]
+    return "neo4j" if Path(path).name.startswith("test_neo4j_") else path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadfile`: whole files per worker, the Neo4j files as one unit (xdist_scope).
+    (Grouping by `xdist_group` marks does not work with pytest 9.2: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return FileScheduling(config, log)
+
+
 def pytest_report_header(config):
     if NEO4J:
         return f"graph engine: Neo4j at {NEO4J}"
@@ -87,11 +113,29 @@ def open_test_store(data_dir: Path):
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
-    """A data directory holding the small demo graph and one account + token per role."""
+    """A data directory holding the small demo graph and one account + token per role.
+
+    Built once per run: with pytest-xdist the first worker builds it under the run's shared
+    temp root (the others wait on a lock) and every worker copies it from there."""
+    if NEO4J or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_demo(tmp_path_factory.mktemp("demo-template"))
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent
+    d = shared / "demo-template"
+    with open(shared / "demo-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (d / "accounts.json").exists():
+            shutil.rmtree(d, ignore_errors=True)  # a worker that failed half-way
+            d.mkdir()
+            _build_demo(d)
+    return d
+
+
+def _build_demo(d: Path) -> Path:
     from graphsvc.cli import load_demo
     from graphsvc.demo.accounts import ensure
 
-    d = tmp_path_factory.mktemp("demo-template")
     store = open_test_store(d)
     if NEO4J:
         store.drop_all()
@@ -101,8 +145,9 @@ def demo_template(tmp_path_factory):
     files = d / "files"
     load_demo(store, "small", files, progress=False)
     accounts = ensure(store, with_tokens=True)
-    (d / "accounts.json").write_text(json.dumps(accounts, ensure_ascii=False))
     store.close()
+    # Written last: its presence says the template is complete.
+    (d / "accounts.json").write_text(json.dumps(accounts, ensure_ascii=False))
     return d
 
 
@@ -274,7 +319,18 @@ class PageSession:
             self.csp_violations.append(m.text)
 
     def goto(self, path: str):
-        return self.page.goto(self.base + path, wait_until="networkidle")
+        """Open `path` and render it at both page sizes (phone, then back to desktop)."""
+        resp = self.page.goto(self.base + path, wait_until="networkidle")
+        render_at_both_sizes(self.page)
+        return resp
+
+    def login(self, username: str, password: str):
+        """Log in through the real login form."""
+        self.goto("/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("#login-form button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
 
     def shot(self, name: str):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -291,6 +347,23 @@ class PageSession:
         assert not errors, f"JavaScript console errors: {errors}"
 
 
+# Every page a browser test opens is laid out at both sizes the service supports: a desktop
+# and a phone. Tests then act on the desktop layout.
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def render_at_both_sizes(page):
+    """Lay the loaded page out again at phone width and let its scripts react (charts resize
+    on the window's resize event), then go back to the desktop size. A CSP violation or a script
+    error at either size is recorded by the page's listeners."""
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        page.evaluate(_TWO_FRAMES)
+    page.wait_for_load_state("networkidle")
+
+
 CSP_MARK = "CSP violation:"
 # Reports every violation the browser sees (blocked inline script or style, foreign source).
 CSP_HOOK = ("document.addEventListener('securitypolicyviolation', function (e) { console.error('" + CSP_MARK +
@@ -299,22 +372,17 @@ CSP_HOOK = ("document.addEventListener('securitypolicyviolation', function (e) {
 
 @pytest.fixture
 def page_as(browser, server, accounts):
-    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768).
-    A test fails if any page it opened reported a Content-Security-Policy violation."""
+    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768;
+    every page it opens is also rendered 390 wide). A test fails if any page it opened reported
+    a Content-Security-Policy violation."""
     contexts, sessions = [], []
 
     def make(username: str | None):
-        ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        ctx.add_init_script(CSP_HOOK)
+        ctx, ps = open_page(browser, server.url)
         contexts.append(ctx)
-        ps = PageSession(ctx.new_page(), server.url)
         sessions.append(ps)
         if username:
-            ps.goto("/login")
-            ps.page.fill("input[name=username]", username)
-            ps.page.fill("input[name=password]", accounts[username]["password"])
-            ps.page.click("#login-form button[type=submit]")
-            ps.page.wait_for_load_state("networkidle")
+            ps.login(username, accounts[username]["password"])
         return ps
 
     yield make
@@ -322,3 +390,11 @@ def page_as(browser, server, accounts):
         ctx.close()
     violations = [v for ps in sessions for v in ps.csp_violations]
     assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def open_page(browser, base: str):
+    """A new browser context (desktop size, Chinese locale, CSP violations reported) and a
+    PageSession on it. The caller closes the context."""
+    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    ctx.add_init_script(CSP_HOOK)
+    return ctx, PageSession(ctx.new_page(), base)

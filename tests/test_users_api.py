@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import NEO4J, ROOT
+from tests.conftest import NEO4J, ROOT, open_page
 
 NEW_PASSWORD = "Fresh-passphrase-42"
 
@@ -41,17 +41,13 @@ def test_admin_creates_user_who_logs_in_creates_token_and_admin_revokes_it(serve
     assert created["must_change_password"] is True and created["scope"] == "330106"
     temporary = created["temporary_password"]
 
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    ctx, ps = open_page(browser, server.url)
     try:
-        page = ctx.new_page()
-        page.goto(server.url + "/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", temporary)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        page = ps.page
+        ps.login(username, temporary)
         # A password someone else chose must be replaced before anything else.
         assert page.url.endswith("/account/password"), page.url
-        page.goto(server.url + "/local-supply")
+        ps.goto("/local-supply")
         assert page.url.endswith("/account/password"), page.url
         page.fill("input[name=current_password]", temporary)
         page.fill("input[name=new_password]", NEW_PASSWORD)
@@ -60,13 +56,14 @@ def test_admin_creates_user_who_logs_in_creates_token_and_admin_revokes_it(serve
         page.wait_for_load_state("networkidle")
         assert not page.url.endswith("/account/password"), page.url
 
-        page.goto(server.url + "/account/tokens")
+        ps.goto("/account/tokens")
         page.fill("input[name=days]", "30")
         page.click("#create-token")
         page.wait_for_load_state("networkidle")
         raw = page.inner_text("#new-token").strip()
     finally:
         ctx.close()
+    assert not ps.csp_violations, ps.csp_violations
     assert raw.startswith("gs_")
 
     bearer = {"Authorization": f"Bearer {raw}"}

@@ -16,7 +16,7 @@ import requests
 from openpyxl import load_workbook
 
 from graphsvc.programmes.forms import FORMS
-from tests.conftest import CSP_HOOK, ROOT, Server
+from tests.conftest import ROOT, Server, open_page
 from tests.security.conftest import SessionClient
 
 XSS = '<img src=x onerror="window.__xss=1;alert(1)">'
@@ -56,19 +56,11 @@ def test_stored_xss_in_names_runs_nowhere(victim, accounts, planted, browser):
     every = [*charts, "/bureau", f"/local-supply/{leader['uscc']}?year=2024", "/map",
              f"/contractors?manufacturer={leader['uscc']}&provider_type=1", "/inbox", "/audit?limit=100"]
     for user, pages in (("hz_bureau", every), ("admin", charts)):
-        ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        ctx.add_init_script(CSP_HOOK)
-        page = ctx.new_page()
-        dialogs, csp = [], []
-        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
-        page.on("console", lambda m, seen=csp: seen.append(m.text) if "CSP violation" in m.text else None)
-        page.goto(victim.url + "/login")
-        page.fill("input[name=username]", user)
-        page.fill("input[name=password]", accounts[user]["password"])
-        page.click("#login-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        ctx, ps = open_page(browser, victim.url)
+        page = ps.page
+        ps.login(user, accounts[user]["password"])
         for path in pages:
-            page.goto(victim.url + path, wait_until="networkidle")
+            ps.goto(path)  # rendered at both page sizes
             # Hover every data point of every chart: the tooltip formatters build HTML from names.
             page.evaluate("""() => {
                 if (!window.echarts) return;
@@ -83,7 +75,7 @@ def test_stored_xss_in_names_runs_nowhere(victim, accounts, planted, browser):
             }""")
             assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0, (user, path)
             assert page.evaluate("() => window.__xss") is None, (user, path)
-        assert not dialogs and not csp, (user, dialogs, csp)
+        assert not ps.dialogs and not ps.csp_violations, (user, ps.dialogs, ps.csp_violations)
         ctx.close()
 
 
