@@ -1,7 +1,7 @@
 """Name matching (issue #24): the must-holds on a generated set, per-row errors, the API."""
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from graphsvc.matching.index import NameIndex
@@ -57,6 +57,7 @@ def test_row_errors_name_the_field():
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60))
+@example("A{´")   # a dropped bracket left a combining accent uncomposed
 def test_any_text_parses_and_cleaning_is_stable(text):
     name = parse(text)
     assert clean(name.text) == name.text

@@ -192,7 +192,8 @@ def parse(raw: str) -> Name:
 
     # Brackets that hold a place are taken out; others just lose their brackets.
     flat = re.sub(r"\(([^()]*)\)", bracket, text)
-    flat = flat.replace("(", "").replace(")", "")
+    # Dropping a bracket can bring a combining mark next to a letter it composes with.
+    flat = unicodedata.normalize("NFKC", flat.replace("(", "").replace(")", ""))
     parent, branch = _split_branch(flat)
     lead, end = leading_places(parent)
     if lead and end < len(parent):
@@ -203,6 +204,6 @@ def parse(raw: str) -> Name:
         if parent.endswith(suffix) and len(parent) > len(suffix):
             parent, form = parent[: -len(suffix)], canonical
             break
-    canonical_text = text.replace("(", "").replace(")", "")
+    canonical_text = unicodedata.normalize("NFKC", text.replace("(", "").replace(")", ""))
     return Name(raw, canonical_text, parent, _narrow(found), form, branch)
 
