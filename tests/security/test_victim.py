@@ -177,33 +177,6 @@ def test_database_and_backups_are_private(victim, tmp_path, fresh_store):
     assert all(f.stat().st_mode & 0o077 == 0 for f in out.iterdir())
 
 
-def test_login_throttle_holds_across_a_restart_and_spares_the_owner(victim, accounts):
-    """Runs last in this module: it restarts the victim server on the same data directory."""
-    def attempt(srv, user, password, addr):
-        s = requests.Session()
-        s.headers["X-Forwarded-For"] = addr
-        tok = re.search(r'name="csrf_token" value="([^"]+)"', s.get(srv.url + "/login", timeout=30).text).group(1)
-        return s.post(srv.url + "/login", data={"username": user, "password": password, "csrf_token": tok},
-                      allow_redirects=False, timeout=30)
-
-    codes = [attempt(victim, "sx_bureau", "not-the-password", "203.0.113.7").status_code for _ in range(4)]
-    assert codes == [401, 401, 401, 429]
-    victim.stop()
-    again = Server(victim.data_dir, victim.data_dir / "server2.log", env=victim.env)
-    try:
-        assert attempt(again, "sx_bureau", accounts["sx_bureau"]["password"], "203.0.113.7").status_code == 429
-        assert attempt(again, "sx_bureau", accounts["sx_bureau"]["password"], "198.51.100.9").status_code == 302
-        # the same message for an account that does not exist
-        for _ in range(3):
-            attempt(again, "no-such-user", "x" * 12, "203.0.113.8")
-        r1 = attempt(again, "no-such-user", "x" * 12, "203.0.113.8")
-        r2 = attempt(again, "sx_bureau", "x" * 12, "203.0.113.7")
-        msg = lambda r: re.search(r'role="alert">([^<]+)<', r.text).group(1)
-        assert r1.status_code == r2.status_code == 429 and msg(r1) == msg(r2)
-    finally:
-        again.stop()
-
-
 def test_claim_withdraw_loop_neither_fails_nor_rebuilds_the_ranking(victim, accounts):
     """#25.13: one supplier claiming and withdrawing in a loop made recommendations 250× slower
     with 500s, because every write rebuilt the ranking's index. Claims and withdrawals are no
@@ -234,3 +207,32 @@ def test_claim_withdraw_loop_neither_fails_nor_rebuilds_the_ranking(victim, acco
     head1, built1 = part()
     assert head1 >= head0 + 30          # every claim and withdrawal reached the change log
     assert built1 == built0             # ... and none of them rebuilt the index
+
+
+
+def test_login_throttle_holds_across_a_restart_and_spares_the_owner(victim, accounts):
+    """Runs last in this module: it restarts the victim server on the same data directory."""
+    def attempt(srv, user, password, addr):
+        s = requests.Session()
+        s.headers["X-Forwarded-For"] = addr
+        tok = re.search(r'name="csrf_token" value="([^"]+)"', s.get(srv.url + "/login", timeout=30).text).group(1)
+        return s.post(srv.url + "/login", data={"username": user, "password": password, "csrf_token": tok},
+                      allow_redirects=False, timeout=30)
+
+    codes = [attempt(victim, "sx_bureau", "not-the-password", "203.0.113.7").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    victim.stop()
+    again = Server(victim.data_dir, victim.data_dir / "server2.log", env=victim.env)
+    try:
+        assert attempt(again, "sx_bureau", accounts["sx_bureau"]["password"], "203.0.113.7").status_code == 429
+        assert attempt(again, "sx_bureau", accounts["sx_bureau"]["password"], "198.51.100.9").status_code == 302
+        # the same message for an account that does not exist
+        for _ in range(3):
+            attempt(again, "no-such-user", "x" * 12, "203.0.113.8")
+        r1 = attempt(again, "no-such-user", "x" * 12, "203.0.113.8")
+        r2 = attempt(again, "sx_bureau", "x" * 12, "203.0.113.7")
+        msg = lambda r: re.search(r'role="alert">([^<]+)<', r.text).group(1)
+        assert r1.status_code == r2.status_code == 429 and msg(r1) == msg(r2)
+    finally:
+        again.stop()
+
