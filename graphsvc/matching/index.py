@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from collections.abc import Iterable
 
+import numpy as np
+
 from graphsvc.matching.normalise import Name, parse
 
 CANDIDATES = 30        # entries scored per query
@@ -52,6 +54,7 @@ class NameIndex:
         """rows: {uscc, name, region_code, industry_code?, former_names? (list)}."""
         self.entries: list[Entry | None] = []   # None: a name no longer current or former
         self.postings: dict[str, list[int]] = {}
+        self._arrays: dict[str, np.ndarray] = {}  # postings as arrays, for counting; see _array
         self.by_core: dict[str, list[int]] = {}
         self.by_uscc: dict[str, list[int]] = {}
         self.rows: dict[str, dict] = {}          # what each enterprise was indexed from
@@ -146,21 +149,43 @@ class NameIndex:
                 out.append(i)
         return out
 
+    def _array(self, g: str, ids: list[int]) -> np.ndarray:
+        """The posting list of g as an array, made again when the list has grown.
+
+        Postings only ever grow (a removed entry leaves its id behind), so an array as long as
+        the list holds the same ids.
+        """
+        a = self._arrays.get(g)
+        if a is None or len(a) != len(ids):
+            a = self._arrays[g] = np.array(ids, dtype=np.int64)
+        return a
+
     def candidates(self, q: Name, limit: int = CANDIDATES) -> list[int]:
-        """Entry ids worth scoring for q: exact cores first, then most shared bigrams."""
+        """Entry ids worth scoring for q: exact cores first, then most shared bigrams (of
+        entries sharing as many, the earlier indexed first).
+
+        >>> idx = NameIndex([{"uscc": u, "name": n, "region_code": "330108"} for u, n in
+        ...                  [("A", "示例恒达精密机械"), ("B", "示例华鼎纺织"), ("C", "示例恒达纺织"), ("D", "恒达精密")]])
+        >>> [idx.entries[i].uscc for i in idx.candidates(parse("示例恒达纺织"))]
+        ['C', 'A', 'B', 'D']
+        """
         exact = self.by_core.get(q.core, [])
-        counts: Counter = Counter()
-        for g in grams(q.core):
-            ids = self.postings.get(g)
-            if ids and len(ids) <= self.common:
-                counts.update(ids)
-        entries = self.entries
+        arrays = [self._array(g, ids) for g in grams(q.core)
+                  if (ids := self.postings.get(g)) and len(ids) <= self.common]
         out = list(exact)
+        if not arrays:
+            return out
+        # Count the shared bigrams of every entry at once: each entry id appears once per
+        # bigram it shares (a core's bigrams are distinct), so its count is its run length.
+        ids, counts = np.unique(np.concatenate(arrays), return_counts=True)
+        want = limit + len(exact)
+        top = ids[np.argsort(-counts, kind="stable")[: want + 8]].tolist()
+        entries = self.entries
         seen = set(exact)
-        for i, _ in counts.most_common(limit + len(exact) + 8):
+        for i in top:
             if i not in seen and entries[i] is not None:
                 out.append(i)
                 seen.add(i)
-            if len(out) >= limit + len(exact):
+            if len(out) >= want:
                 break
         return out

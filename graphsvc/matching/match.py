@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from graphsvc.core import regions as R
@@ -153,12 +155,17 @@ def match_parsed(index: NameIndex, q: Name, places: list[tuple[str, ...]] = (), 
         ids = list(dict.fromkeys([*ids, *peers]))
     # Entries are taken once: an enterprise re-indexed meanwhile (a write folded in by another
     # thread) leaves None in its old place.
-    found = {i: e for i in ids if (e := entries[i]) is not None and e.region_code.startswith(prefix)}
+    found = {i: e for i in ids if (e := entries[i]) is not None and (not prefix or e.region_code.startswith(prefix))}
     ids = list(found)
-    sims = [Levenshtein.normalized_similarity(q.core, found[i].parsed.core) for i in ids]
+    sims = process.cdist([q.core], [found[i].parsed.core for i in ids], scorer=Levenshtein.normalized_similarity,
+                         dtype=np.float64)[0].tolist() if ids else []
     # Penalties only lower a score: the most similar cores are the only ones worth the reasons.
     ranked = sorted(zip(sims, ids), key=lambda t: -t[0])
     for sim, i in ranked[:SCORED] + [t for t in ranked[SCORED:] if t[1] in peers]:
+        # Sims come in descending order and a score is at most its sim rounded: once that is below the
+        # third best score so far, no candidate left can reach what is shown or decided.
+        if len(best) >= SHOWN and round(sim, 3) < sorted(t[0] for t in best.values())[-SHOWN]:
+            break
         e = found[i]
         s, why = score(q, places, industry, e, sim, chars)
         if e.uscc not in best or s > best[e.uscc][0]:
