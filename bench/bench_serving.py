@@ -394,6 +394,34 @@ def _in_process(st, plan: Plan, seed: int, data_dir: Path | None, repeat: int = 
     return out
 
 
+def _warm_up(base: str, plan: Plan, workers: int, seed: int) -> dict:
+    """Unmeasured: with several workers the cold requests reached one of them; the clients
+    request every endpoint 3 × `workers` times each so that every worker has built what it
+    computes from before the phases start (gunicorn does not let a client pick a worker)."""
+    if workers <= 1:
+        return {"requests": 0, "seconds": 0.0}
+    import requests
+
+    paths = [plan.read_path(kind, random.Random(seed + i), i) for kind in ENDPOINTS for i in range(3 * workers)]
+    errors: list[str] = []
+
+    def client(k: int) -> None:
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {plan.tokens['bureau']}"
+        for path in paths[k::CLIENTS]:
+            _, _, err = _get(s, base, path, timeout=600)
+            if err:
+                errors.append(err)
+
+    t = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(CLIENTS)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return {"requests": len(paths), "seconds": round(time.perf_counter() - t, 1), "errors": errors[:5]}
+
+
 def _restarts(log_text: str, workers: int = 1) -> dict:
     boots = len(re.findall(r"Booting worker with pid", log_text))
     return {"worker_boots": boots, "worker_restarts": max(0, boots - workers),
@@ -487,6 +515,7 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11, engine: str
         for kind in ENDPOINTS:
             ms, _, err = _get(s, base, plan.read_path(kind, rnd, 0), timeout=600)
             cold[kind] = {"ms": round(ms, 1), "error": err}
+        warmup = _warm_up(base, plan, workers, seed)
         time.sleep(5)   # background reads after a build (the leaders' supplier sets)
         with_writer, reads_only = Phase("with_writer"), Phase("reads_only")
         writer = Writer(base, plan)
@@ -512,7 +541,7 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11, engine: str
                 "server": f"gunicorn {workers} worker{'s' if workers > 1 else ''} × {CLIENTS} threads, "
                           + ("Neo4j 5.26 (tools/neo4j_server.py)" if engine == "neo4j" else "LadybugDB"),
                 "cpus": os.cpu_count(), "setup_seconds": round(setup_s, 1),
-                "backup_restore_to_neo4j_seconds": move_s, "cold_first_request": cold,
+                "backup_restore_to_neo4j_seconds": move_s, "cold_first_request": cold, "warm_up": warmup,
                 "in_process_warm_reference": in_process,
                 "phases": {"with_writer": with_writer.summary(), "reads_only": reads_only.summary()},
                 "writer": writer.summary(), "first_after_write_vs_warm": first,
