@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.bench_serving --scale small --duration 60
     .venv/bin/python -m bench.bench_serving                      # province, 600 s per phase
+    .venv/bin/python -m bench.bench_serving --scale small --duration 60 --engine neo4j --workers 4
+    .venv/bin/python -m bench.bench_serving --scale small --duration 60 --engine both   # side by side
 
 On a private read-write copy of the demo graph of `--scale` (bench/common.py builds and caches
 it), `graphsvc serve` (gunicorn, web/gunicorn_conf.py, 1 worker × 8 threads, LadybugDB) is
@@ -25,6 +27,15 @@ its client's recommendation), and the first request to each endpoint after a wri
 warm median of the phase without writes, and each handler's warm in-process median measured in
 the same run as the reference. Results: bench/results/serving-<scale>-<duration>s.json and a
 printed table. Nothing here is asserted: it measures.
+
+`--engine neo4j` (issue 23): a Neo4j 5.26 server of its own is started the way the tests start
+theirs (tools/neo4j_server.py: a fresh data directory, a free Bolt port, a generated password;
+stopped at the end), the same demo graph reaches it the way tests/engines.py moves it there
+(`graphsvc backup` of the embedded copy, restored on Neo4j), and `graphsvc serve --workers N`
+(4 unless told) × 8 threads serves it; the clients, writer and visibility checks are the same.
+A read may land on any worker: the change log keeps every worker's projection current
+(docs/projection.md). `--engine both` runs LadybugDB, then Neo4j, in one run and writes the two
+results side by side (serving-<scale>-<duration>s-both.json).
 """
 from __future__ import annotations
 
@@ -362,13 +373,13 @@ class Writer:
 
 # ---------------------------------------------------------------- the run
 
-def _in_process(st, plan: Plan, seed: int, repeat: int = 10) -> dict:
+def _in_process(st, plan: Plan, seed: int, data_dir: Path | None, repeat: int = 10) -> dict:
     """The same-run reference: each endpoint's handler called in this process (no HTTP, no
     other load from the bench), warm, as the city bureau: medians in ms."""
     from bench.common import handler
     from graphsvc.core.access import Principal
 
-    get = handler(st, Principal("bench_bureau", "bureau", BUREAU_SCOPE))
+    get = handler(st, Principal("bench_bureau", "bureau", BUREAU_SCOPE), data_dir)
     rnd = random.Random(seed)
     out = {}
     for kind in ENDPOINTS:
@@ -383,38 +394,108 @@ def _in_process(st, plan: Plan, seed: int, repeat: int = 10) -> dict:
     return out
 
 
-def _restarts(log_text: str) -> dict:
+def _warm_up(base: str, plan: Plan, workers: int, seed: int) -> dict:
+    """Unmeasured: with several workers the cold requests reached one of them; the clients
+    request every endpoint 3 × `workers` times each so that every worker has built what it
+    computes from before the phases start (gunicorn does not let a client pick a worker)."""
+    if workers <= 1:
+        return {"requests": 0, "seconds": 0.0}
+    import requests
+
+    paths = [plan.read_path(kind, random.Random(seed + i), i) for kind in ENDPOINTS for i in range(3 * workers)]
+    errors: list[str] = []
+
+    def client(k: int) -> None:
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {plan.tokens['bureau']}"
+        for path in paths[k::CLIENTS]:
+            _, _, err = _get(s, base, path, timeout=600)
+            if err:
+                errors.append(err)
+
+    t = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(CLIENTS)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return {"requests": len(paths), "seconds": round(time.perf_counter() - t, 1), "errors": errors[:5]}
+
+
+def _restarts(log_text: str, workers: int = 1) -> dict:
     boots = len(re.findall(r"Booting worker with pid", log_text))
-    return {"worker_boots": boots, "worker_restarts": max(0, boots - 1),
+    return {"worker_boots": boots, "worker_restarts": max(0, boots - workers),
             "buffer_pool_errors": len(re.findall(r"Buffer manager exception|buffer pool is full", log_text, re.I)),
             "worker_signals": re.findall(r"Worker \(pid:\d+\) was sent (\w+)", log_text)[:10],
             "worker_timeouts": len(re.findall(r"WORKER TIMEOUT", log_text))}
 
 
-def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
+def _neo4j_server(home: Path):
+    """A Neo4j server of the bench's own (not the tests' nor `make neo4j`'s): a fresh data
+    directory under `home`, a free port, a generated password. (Running, stop())."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import neo4j_server as n4
+
+    run = n4.start(home)
+    return run, lambda: n4.stop(home)
+
+
+def _neo4j_demo(ctx: Context, tmp: Path, run):
+    """The demo graph of `ctx` on the Neo4j server `run`, the way tests/engines.py moves it:
+    `graphsvc backup` of a private copy of the embedded graph, restored on Neo4j."""
+    from graphsvc.core import projection
+    from graphsvc.core.backup import backup, restore
+    from graphsvc.core.store.neo4j_store import Neo4jStore
+
+    lb = ctx.writable_copy(tmp / "embedded")
+    ctx.close()
+    lb.ensure_schema()
+    t = time.perf_counter()
+    backup(lb, tmp / "backup")
+    lb.close()
+    st = Neo4jStore(run.uri, run.user, run.password)
+    st.drop_all()
+    projection.reset(st)
+    restore(st, tmp / "backup")
+    shutil.rmtree(tmp / "embedded", ignore_errors=True)
+    return st, round(time.perf_counter() - t, 1)
+
+
+def serve_and_measure(ctx: Context, duration: float, seed: int = 11, engine: str = "ladybug",
+                      workers: int = 1, neo4j=None) -> dict:
+    """One run on `engine`; for "neo4j", `neo4j` is the running server (tools/neo4j_server.Running)."""
     import requests
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     proc = log = None
+    tag = _tag(ctx.scale, duration, engine, workers)
+    workers = 1 if engine == "ladybug" else workers
+    move_s = None
     try:
         ctx.store()
         ctx.close()
-        st = ctx.writable_copy(tmp)
-        ctx.close()
-        st.ensure_schema()   # a cached graph from an older schema is brought up to date, as on upgrade
+        if engine == "neo4j":
+            st, move_s = _neo4j_demo(ctx, tmp, neo4j)
+        else:
+            st = ctx.writable_copy(tmp)
+            ctx.close()
+            st.ensure_schema()   # a cached graph from an older schema is brought up to date, as on upgrade
         counts = st.counts()
         t = time.perf_counter()
         plan = Plan(st, seed, confirms_needed=int(duration / CONFIRM_EVERY_S) + 2)
         setup_s = time.perf_counter() - t
-        in_process = _in_process(st, plan, seed)
+        in_process = _in_process(st, plan, seed, tmp if engine == "neo4j" else None)
         st.close()
         port = _free_port()
         env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp), "GRAPHSVC_SECRET_KEY": secrets.token_hex(32)}
-        env.pop("GRAPHSVC_NEO4J_URI", None)
+        for k in ("GRAPHSVC_NEO4J_URI", "GRAPHSVC_NEO4J_USER", "GRAPHSVC_NEO4J_PASSWORD"):
+            env.pop(k, None)
+        if engine == "neo4j":
+            env.update(neo4j.env())
         log = open(tmp / "server.log", "w")  # noqa: SIM115 — closed in `finally`
         proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port), "--threads", str(CLIENTS)], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                 "--port", str(port), "--threads", str(CLIENTS), "--workers", str(workers)],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 300
         while True:
@@ -434,6 +515,7 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
         for kind in ENDPOINTS:
             ms, _, err = _get(s, base, plan.read_path(kind, rnd, 0), timeout=600)
             cold[kind] = {"ms": round(ms, 1), "error": err}
+        warmup = _warm_up(base, plan, workers, seed)
         time.sleep(5)   # background reads after a build (the leaders' supplier sets)
         with_writer, reads_only = Phase("with_writer"), Phase("reads_only")
         writer = Writer(base, plan)
@@ -453,16 +535,20 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
         first = {k: {"n": len(v), "median_ms": _median(v), "warm_median_ms": warm[k]["p50_ms"],
                      "ratio": round(statistics.median(v) / warm[k]["p50_ms"], 2) if v and warm[k]["p50_ms"] else None}
                  for k, v in writer.first.items()}
-        return {"scale": ctx.scale, "dataset": {k: counts.get(k) for k in ("Enterprise", "SUPPLIES", "Delivery",
-                                                                           "Recognition")},
-                "duration_s_per_phase": duration, "clients": CLIENTS, "server": "gunicorn 1 worker × 8 threads, LadybugDB",
-                "cpus": os.cpu_count(), "setup_seconds": round(setup_s, 1), "cold_first_request": cold,
+        return {"scale": ctx.scale, "engine": engine, "workers": workers,
+                "dataset": {k: counts.get(k) for k in ("Enterprise", "SUPPLIES", "Delivery", "Recognition")},
+                "duration_s_per_phase": duration, "clients": CLIENTS,
+                "server": f"gunicorn {workers} worker{'s' if workers > 1 else ''} × {CLIENTS} threads, "
+                          + ("Neo4j 5.26 (tools/neo4j_server.py)" if engine == "neo4j" else "LadybugDB"),
+                "cpus": os.cpu_count(), "setup_seconds": round(setup_s, 1),
+                "backup_restore_to_neo4j_seconds": move_s, "cold_first_request": cold, "warm_up": warmup,
                 "in_process_warm_reference": in_process,
                 "phases": {"with_writer": with_writer.summary(), "reads_only": reads_only.summary()},
                 "writer": writer.summary(), "first_after_write_vs_warm": first,
                 "load_average_1m": {"start": round(load0, 2), "after_with_writer": round(load1, 2),
                                     "after_reads_only": round(load2, 2)},
-                "server_log": _restarts((tmp / "server.log").read_text(errors="replace")), "health": health}
+                "server_log": _restarts((tmp / "server.log").read_text(errors="replace"), workers),
+                "health": health}
     finally:
         if proc is not None and proc.poll() is None:
             try:
@@ -475,7 +561,7 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11) -> dict:
         if log is not None:
             log.close()
             RESULTS.mkdir(parents=True, exist_ok=True)   # the server's log, kept for the errors
-            shutil.copy(tmp / "server.log", RESULTS / f"serving-{ctx.scale}-{int(duration)}s.server.log")
+            shutil.copy(tmp / "server.log", RESULTS / f"{tag}.server.log")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -521,11 +607,42 @@ def run(ctx) -> list[dict]:
     return rows
 
 
+def _tag(scale: str, duration: float, engine: str, workers: int) -> str:
+    base = f"serving-{scale}-{int(duration)}s"
+    return base if engine == "ladybug" else f"{base}-{engine}-{workers}w"
+
+
 def _save(res: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"serving-{res['scale']}-{int(res['duration_s_per_phase'])}s.json"
+    path = RESULTS / f"{_tag(res['scale'], res['duration_s_per_phase'], res.get('engine', 'ladybug'), res.get('workers', 1))}.json"
     path.write_text(json.dumps(res, ensure_ascii=False, indent=1))
     return path
+
+
+def side_by_side(runs: list[dict]) -> str:
+    """Per phase and endpoint, p50/p95/errors of each run in one row, and the Neo4j / LadybugDB
+    ratio of the p50s."""
+    heads = [f"{r['engine']} {r['workers']}w" for r in runs]
+    lines = [f"side by side — {runs[0]['scale']}: {runs[0]['dataset']}; {runs[0]['clients']} clients, "
+             f"{runs[0]['duration_s_per_phase']} s per phase",
+             f"{'phase':<12} {'endpoint':<10} " + " ".join(f"{h + ' n/p50/p95/err':>32}" for h in heads)
+             + ("  p50 ratio" if len(runs) == 2 else "")]
+    for phase in runs[0]["phases"]:
+        for k in ENDPOINTS:
+            es = [r["phases"][phase]["endpoints"][k] for r in runs]
+            cells = " ".join(f"{e['n']:>7} {e['p50_ms'] or '-':>8} {e['p95_ms'] or '-':>8} {e['errors']:>5}" for e in es)
+            ratio = ""
+            if len(es) == 2 and es[0]["p50_ms"] and es[1]["p50_ms"]:
+                ratio = f"  {es[1]['p50_ms'] / es[0]['p50_ms']:.2f}"
+            lines.append(f"{phase:<12} {k:<10} {cells}{ratio}")
+        lines.append(f"{phase:<12} {'req/s':<10} " + " ".join(
+            f"{r['phases'][phase]['throughput_rps']:>17} {r['phases'][phase]['errors']:>14}" for r in runs))
+    for r in runs:
+        w = r["writer"]
+        lines.append(f"{r['engine']}: writes {w['imports']['n']} imports (p50 {w['imports']['p50_ms']} ms), "
+                     f"{w['confirms']['n']} confirms (p50 {w['confirms']['p50_ms']} ms), errors {w['errors']}; "
+                     f"visible {w['visible_next_read']}; restarts {r['server_log']['worker_restarts']}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -533,11 +650,34 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scale", choices=("small", "province"), default="province")
     ap.add_argument("--duration", type=float, default=600.0, help="seconds per phase (with, then without the writer)")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--engine", choices=("ladybug", "neo4j", "both"), default="ladybug",
+                    help="both: LadybugDB, then Neo4j, in one run")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers on Neo4j (LadybugDB: always 1)")
     args = ap.parse_args(argv)
-    res = serve_and_measure(Context(args.scale), args.duration, args.seed)
-    path = _save(res)
-    print(table(res))
-    print(f"written: {path.relative_to(ROOT)}")
+    engines = ("ladybug", "neo4j") if args.engine == "both" else (args.engine,)
+    ctx, runs, stop, home = Context(args.scale), [], None, None
+    try:
+        for engine in engines:
+            run = None
+            if engine == "neo4j":
+                home = Path(tempfile.mkdtemp(prefix="bench-serving-neo4j-"))
+                run, stop = _neo4j_server(home)
+            res = serve_and_measure(ctx, args.duration, args.seed, engine, args.workers, run)
+            path = _save(res)
+            print(table(res))
+            print(f"written: {path.relative_to(ROOT)}", flush=True)
+            runs.append(res)
+    finally:
+        ctx.close()
+        if stop is not None:
+            stop()
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
+    if len(runs) > 1:
+        print(side_by_side(runs))
+        both = RESULTS / f"serving-{args.scale}-{int(args.duration)}s-both.json"
+        both.write_text(json.dumps({"runs": runs, "table": side_by_side(runs)}, ensure_ascii=False, indent=1))
+        print(f"written: {both.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -114,15 +114,16 @@ def write_results(name: str, rows: list[dict]) -> Path:
     return path
 
 
-def handler(store, principal):
+def handler(store, principal, data_dir: Path | None = None):
     """get(path) -> response: the API views dispatched in a request context as `principal`
-    (an access.Principal), without writing an account or token into the shared graph."""
+    (an access.Principal), without writing an account or token into the shared graph.
+    `data_dir`: the app's data directory when the store has none (Neo4j)."""
     from flask import g
 
     from graphsvc.core.config import load
     from web import create_app
 
-    app = create_app(load(data_dir=store.path), store=store)
+    app = create_app(load(data_dir=data_dir or store.path), store=store)
     app.extensions["graphsvc"]["reference_checked"] = True
 
     def get(path):
