@@ -352,12 +352,36 @@ class State:
             r["leader_uscc"] = r.pop("buyer_uscc")
         return rows
 
+    def purchase_columns(self, prefix: str, year: int, segment_ids: list[str]) -> dict:
+        """The rows of `purchases` as the columns ``coverage.purchase_columns`` makes of them: codes
+        into small tables of segments, suppliers (uscc, name, region) and leaders, amounts as floats."""
+        idx = self.into_leaders(prefix)
+        segs = np.array([self.seg_index[s] for s in segment_ids if s in self.seg_index], dtype=np.int64)
+        idx = idx[(self.year[idx] == year) & np.isin(self.seg[idx], segs)]
+        us, sinv = np.unique(self.seller[idx], return_inverse=True)
+        ls, linv = np.unique(self.buyer[idx], return_inverse=True)
+        gs, ginv = np.unique(self.seg[idx], return_inverse=True)
+        sreg = np.zeros(len(us), dtype=np.int64)
+        sreg[sinv] = self.sreg[idx]          # a supplier's region is the same on all its edges
+        return {"segment": ginv.astype(np.int64), "segments": [self.segs[g] for g in gs.tolist()],
+                "supplier": sinv.astype(np.int64),
+                "suppliers": [(self.uscc[u], self.name[u], self.regs[r]) for u, r in zip(us.tolist(), sreg.tolist())],
+                "leader": linv.astype(np.int64), "leaders": [self.uscc[b] for b in ls.tolist()],
+                "amount": self.amount[idx].astype(np.float64)}
+
     # -- memberships ------------------------------------------------------------------------
     def _ent_row(self, i: int) -> dict:
         cr = int(self.credit[i])
         rev = float(self.revenue[i])
         return {"uscc": self.uscc[i], "name": self.name[i], "region_code": self.regs[self.region[i]],
                 "credit_ok": None if cr < 0 else bool(cr), "revenue_wan": None if rev != rev else rev}
+
+    def _ent_rows(self, idx: np.ndarray) -> list[dict]:
+        """`_ent_row` for many enterprises at once (one conversion per column)."""
+        return [{"uscc": self.uscc[i], "name": self.name[i], "region_code": self.regs[g],
+                 "credit_ok": None if c < 0 else c == 1, "revenue_wan": None if r != r else r}
+                for i, g, c, r in zip(idx.tolist(), self.region[idx].tolist(), self.credit[idx].tolist(),
+                                      self.revenue[idx].tolist())]
 
     def _members_in(self, sid: str, prefix: str) -> np.ndarray:
         g = self.seg_index.get(sid)
@@ -371,8 +395,9 @@ class State:
         """Enterprises in the segments registered under `prefix` (old `coverage_members`)."""
         out = []
         for sid in segment_ids:
-            for i in self._members_in(sid, prefix).tolist():
-                out.append({"segment_id": sid, **self._ent_row(i)})
+            for r in self._ent_rows(self._members_in(sid, prefix)):
+                r["segment_id"] = sid
+                out.append(r)
         return out
 
     def candidates(self, segment_ids: list[str], prefix: str, exclude: str) -> list[dict]:
@@ -382,10 +407,10 @@ class State:
         for sid in segment_ids:
             m = self._members_in(sid, prefix)
             m = m[(self.credit[m] == 1) & (m != ex)]
-            for i in m.tolist():
-                r = self._ent_row(i)
-                out.append({"segment_id": sid, "uscc": r["uscc"], "name": r["name"],
-                            "region_code": r["region_code"], "revenue_wan": r["revenue_wan"]})
+            for r in self._ent_rows(m):
+                del r["credit_ok"]
+                r["segment_id"] = sid
+                out.append(r)
         return out
 
     def platforms(self, segment_ids: list[str], prefix: str) -> list[dict]:
