@@ -35,6 +35,7 @@ Worked example — one segment, two leaders buying 100 万元, 60 of it from sup
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from functools import lru_cache
@@ -321,12 +322,14 @@ def _leader_rows(tally: _Tally, j: int, leader_name: dict) -> list[dict]:
 def _local_list(ms: dict, supplied: dict, list_limit: int) -> list[dict]:
     """The segment's local enterprises, those supplying the leaders most first, then by revenue;
     at least GRAPH_LOCAL of them (the graph draws that many even when the list is shorter)."""
-    ranked = sorted(ms.items(), key=lambda t: (-supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]))
+    # The first n of the ranking without sorting all of them (heapq.nsmallest equals sorted()[:n]).
+    ranked = heapq.nsmallest(max(list_limit, GRAPH_LOCAL), ms.items(),
+                             key=lambda t: (-supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]))
     return [{"uscc": u, "name": m.get("name"), "region_code": m.get("region_code"),
              "district": _district(m.get("region_code")),
              "district_name": region_label(_district(m.get("region_code"))),
              "credit_ok": m.get("credit_ok"), "revenue_wan": m.get("revenue_wan"),
-             "supplied_amount": supplied.get(u, 0.0)} for u, m in ranked[:max(list_limit, GRAPH_LOCAL)]]
+             "supplied_amount": supplied.get(u, 0.0)} for u, m in ranked]
 
 
 def _segment_districts(ms: dict) -> list[dict]:
