@@ -280,29 +280,52 @@ class State:
                           self.stamp_leaders(prefix))
 
     def sums(self, prefix: str, year: int | None) -> list[dict]:
-        """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`."""
-        def f():
-            leaders = self.holders_in(LEADER, prefix)
+        """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`.
+
+        Kept per leader: after a supplies change only the leaders it reached (their
+        ``buyer_gen`` is newer than the kept rows) are summed again; a change of the holders or
+        of supplier regions sums them all."""
+        return self._memo(("sums", prefix, year), lambda: self._sums_by_leader(prefix, year), self.stamp_leaders(prefix))
+
+    def _sums_by_leader(self, prefix: str, year: int | None) -> list[dict]:
+        leaders = self.holders_in(LEADER, prefix)
+        base = (self.gen["holders"], self.gen["reloc"])
+        key = ("sums_by_leader", prefix, year)
+        prev = self._derived.get(key)
+        if prev is not None and prev[0] == base:
+            by_leader = dict(prev[2])
+            todo = leaders[self.buyer_gen[leaders] > prev[1]]
+            idx = self.edges_into(todo)
+        else:
+            by_leader, todo = {}, leaders
             idx = self.into_leaders(prefix)
-            if year is not None:
-                idx = idx[self.year[idx] == year]
-            if not len(idx):
-                return []
-            yr = self.year[idx].astype(np.int64)
-            years = np.array(distinct_years(yr), dtype=np.int64)
-            ypos = np.searchsorted(years, yr)
-            lpos = np.searchsorted(leaders, self.buyer[idx])
-            group = lpos * len(years) + ypos
-            loc = self.reg_prefix(prefix)[self.sreg[idx]]
-            la, ta, ls, s = pair_sums(group, self.seller[idx], self.amount[idx], loc)
-            out = []
-            for g in np.nonzero(s)[0]:
-                li, yi = divmod(int(g), len(years))
-                out.append({"uscc": self.uscc[int(leaders[li])], "year": int(years[yi]),
-                            "local_amount": float(la[g]), "total_amount": float(ta[g]),
-                            "local_suppliers": int(ls[g]), "suppliers": int(s[g])})
-            return out
-        return self._memo(("sums", prefix, year), f, self.stamp_leaders(prefix))
+        for li in todo.tolist():
+            by_leader.pop(li, None)
+        for li, r in self._leader_sums(todo, idx, prefix, year):
+            by_leader.setdefault(li, []).append(r)
+        self._derived[key] = (base, self.tick, by_leader)
+        return [r for li in leaders.tolist() for r in by_leader.get(li, ())]
+
+    def _leader_sums(self, leaders: np.ndarray, idx: np.ndarray, prefix: str, year: int | None) -> list[tuple]:
+        """(leader index, row) per leader of `leaders` (sorted) and year, from the edges `idx` into them."""
+        if year is not None:
+            idx = idx[self.year[idx] == year]
+        if not len(idx):
+            return []
+        yr = self.year[idx].astype(np.int64)
+        years = np.array(distinct_years(yr), dtype=np.int64)
+        ypos = np.searchsorted(years, yr)
+        lpos = np.searchsorted(leaders, self.buyer[idx])
+        group = lpos * len(years) + ypos
+        loc = self.reg_prefix(prefix)[self.sreg[idx]]
+        la, ta, ls, s = pair_sums(group, self.seller[idx], self.amount[idx], loc)
+        out = []
+        for g in np.nonzero(s)[0]:
+            li, yi = divmod(int(g), len(years))
+            out.append((int(leaders[li]), {
+                "uscc": self.uscc[int(leaders[li])], "year": int(years[yi]), "local_amount": float(la[g]),
+                "total_amount": float(ta[g]), "local_suppliers": int(ls[g]), "suppliers": int(s[g])}))
+        return out
 
     def _edge_rows(self, idx: np.ndarray, with_buyer: bool = False) -> list[dict]:
         seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
