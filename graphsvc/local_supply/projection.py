@@ -20,7 +20,8 @@ the figures are keyed by what a delta can touch, not by one global version: gene
 per kind of change (``gen``: holders of recognitions, enterprise attributes, segments,
 platforms, supplier regions) and, per enterprise, the generation of the last supply change into
 it (``buyer_gen``) — a 1,000-row import into three leaders leaves the other leaders' details,
-and the sums of cities whose leaders it did not touch, as they were (see ``stamp_*``).
+and the per-leader sums of the ratio table of every leader it did not touch, as they were (see
+``stamp_*`` and ``State.sums``).
 
 The computing functions below take arrays and return arrays (worked examples as doctests);
 the ``State`` methods turn their results into the rows the pure figure functions of
