@@ -271,9 +271,23 @@ class State:
                           (self.gen["years"],))
 
     def leader_years(self, prefix: str) -> list[int]:
-        """The years in which any 链主工厂 registered under `prefix` received supplies."""
-        return self._memo(("leader_years", prefix), lambda: distinct_years(self.year[self.into_leaders(prefix)]),
-                          (*self.stamp_leaders(prefix), self.gen["years"]))
+        """The years in which any 链主工厂 registered under `prefix` received supplies.
+
+        A supplies change that neither deletes nor brings a new year (``gen["years"]``) can only
+        add years: then only the edges into the leaders it reached are looked at."""
+        def f():
+            base = (self.gen["holders"], self.gen["years"])
+            key = ("leader_years_since", prefix)
+            prev = self._derived.get(key)
+            if prev is not None and prev[0] == base:
+                leaders = self.holders_in(LEADER, prefix)
+                todo = leaders[self.buyer_gen[leaders] > prev[1]]
+                years = sorted(set(prev[2]) | set(distinct_years(self.year[self.edges_into(todo)])))
+            else:
+                years = distinct_years(self.year[self.into_leaders(prefix)])
+            self._derived[key] = (base, self.tick, years)
+            return years
+        return self._memo(("leader_years", prefix), f, (*self.stamp_leaders(prefix), self.gen["years"]))
 
     def into_leaders(self, prefix: str) -> np.ndarray:
         """The live edges into the 链主工厂 registered under `prefix`."""
@@ -328,17 +342,12 @@ class State:
                 "total_amount": float(ta[g]), "local_suppliers": int(ls[g]), "suppliers": int(s[g])}))
         return out
 
-    def _edge_rows(self, idx: np.ndarray, with_buyer: bool = False) -> list[dict]:
+    def _edge_rows(self, idx: np.ndarray) -> list[dict]:
         seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
-        out = []
-        for s, b, y, a, g, r in zip(self.seller[idx].tolist(), self.buyer[idx].tolist(), self.year[idx].tolist(),
-                                    self.amount[idx].tolist(), self.seg[idx].tolist(), self.sreg[idx].tolist()):
-            row = {"year": y, "supplier_uscc": usccs[s], "supplier_name": names[s], "supplier_region": regs[r],
-                   "amount_wan": a, "segment_id": seg[g] if g >= 0 else None}
-            if with_buyer:
-                row["buyer_uscc"] = usccs[b]
-            out.append(row)
-        return out
+        return [{"year": y, "supplier_uscc": usccs[s], "supplier_name": names[s], "supplier_region": regs[r],
+                 "amount_wan": a, "segment_id": seg[g] if g >= 0 else None}
+                for s, y, a, g, r in zip(self.seller[idx].tolist(), self.year[idx].tolist(), self.amount[idx].tolist(),
+                                         self.seg[idx].tolist(), self.sreg[idx].tolist())]
 
     def edges(self, uscc: str) -> list[dict]:
         """Every supply into `uscc`, all years (old query `edges`), ordered by year, supplier, segment."""
@@ -366,19 +375,10 @@ class State:
         return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),
                 "tier1_suppliers": len(np.unique(self.buyer[idx2]))}
 
-    def purchases(self, prefix: str, year: int, segment_ids: list[str]) -> list[dict]:
-        """What the 链主工厂 under `prefix` bought in `year` in the segments (old `coverage_purchases`)."""
-        idx = self.into_leaders(prefix)
-        segs = np.array([self.seg_index[s] for s in segment_ids if s in self.seg_index], dtype=np.int64)
-        idx = idx[(self.year[idx] == year) & np.isin(self.seg[idx], segs)]
-        rows = self._edge_rows(idx, with_buyer=True)
-        for r in rows:
-            r["leader_uscc"] = r.pop("buyer_uscc")
-        return rows
-
     def purchase_columns(self, prefix: str, year: int, segment_ids: list[str]) -> dict:
-        """The rows of `purchases` as the columns ``coverage.purchase_columns`` makes of them: codes
-        into small tables of segments, suppliers (uscc, name, region) and leaders, amounts as floats."""
+        """What the 链主工厂 under `prefix` bought in `year` in the segments (the old
+        `coverage_purchases` rows) as the columns ``coverage.purchase_columns`` makes of such rows:
+        codes into small tables of segments, suppliers (uscc, name, region) and leaders, amounts."""
         idx = self.into_leaders(prefix)
         segs = np.array([self.seg_index[s] for s in segment_ids if s in self.seg_index], dtype=np.int64)
         idx = idx[(self.year[idx] == year) & np.isin(self.seg[idx], segs)]
