@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 
 import numpy as np
@@ -130,9 +130,15 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
 def _local_members(members: list[dict], seg_set: set, scope: str) -> dict:
     """segment -> uscc -> member row, for the chain's segments and the enterprises registered in `scope`."""
     mem: dict = defaultdict(dict)
+    local_of: dict = {}            # region -> is_local, once per region (there are few)
     for m in members:
-        if m["segment_id"] in seg_set and is_local(m.get("region_code"), scope):
-            mem[m["segment_id"]][m["uscc"]] = m
+        if m["segment_id"] in seg_set:
+            region = m.get("region_code")
+            loc = local_of.get(region)
+            if loc is None:
+                loc = local_of[region] = is_local(region, scope)
+            if loc:
+                mem[m["segment_id"]][m["uscc"]] = m
     return mem
 
 
@@ -335,8 +341,8 @@ def _local_list(ms: dict, supplied: dict, list_limit: int) -> list[dict]:
 def _segment_districts(ms: dict) -> list[dict]:
     """The segment's local enterprises counted per district, most first."""
     districts: dict = defaultdict(int)
-    for m in ms.values():
-        districts[_district(m.get("region_code"))] += 1
+    for region, n in Counter(m.get("region_code") for m in ms.values()).items():
+        districts[_district(region)] += n
     return [{"code": d, "name": region_label(d), "count": n}
             for d, n in sorted(districts.items(), key=lambda t: (-t[1], t[0] or ""))]
 
@@ -413,9 +419,13 @@ def _summary(out_segments: list[dict], mem: dict, tally: _Tally) -> dict:
 def _districts(mem: dict, tally: _Tally, leaders: list[dict]) -> list[dict]:
     ents: dict = defaultdict(set)
     per_seg: dict = defaultdict(lambda: defaultdict(int))
+    district_of: dict = {}
     for sid, ms in mem.items():
         for u, m in ms.items():
-            d = _district(m.get("region_code"))
+            region = m.get("region_code")
+            d = district_of.get(region, 0)
+            if d == 0:
+                d = district_of[region] = _district(region)
             ents[d].add(u)
             per_seg[d][sid] += 1
     # What local suppliers sold in the chain's segments, per district of the supplier.
