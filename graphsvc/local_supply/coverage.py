@@ -35,9 +35,12 @@ Worked example — one segment, two leaders buying 100 万元, 60 of it from sup
 """
 from __future__ import annotations
 
+import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
+
+import numpy as np
 
 from graphsvc.core import reference
 from graphsvc.core import regions
@@ -95,13 +98,15 @@ def _current(code: str) -> str:
     return regions.current_code(code)
 
 
-def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases: list[dict],
+def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases: list[dict] | dict,
              platforms: list[dict], leaders: list[dict], list_limit: int = LIST_LIMIT) -> dict:
-    """Coverage of one chain; see the module docstring. Rows as the coverage_* queries return."""
+    """Coverage of one chain; see the module docstring. Rows as the coverage_* queries return;
+    `purchases` may also come as columns (`purchase_columns`), as the projection gives them."""
     seg_ids = [s["id"] for s in chain["segments"]]
     seg_set = set(seg_ids)
     mem = _local_members(members, seg_set, scope)
-    tally = _tally_purchases(purchases, seg_set, scope)
+    cols = purchases if isinstance(purchases, dict) else purchase_columns(purchases)
+    tally = _Tally(cols, seg_ids, scope)
     plat = _local_platforms(platforms, seg_set, scope)
     leader_name = {x["uscc"]: x.get("name") for x in leaders}
 
@@ -109,14 +114,14 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
 
     g = nx.DiGraph()
     out_segments = []
-    for s in chain["segments"]:
-        row, local_list, sup_rows = _segment(s, mem.get(s["id"], {}), tally, plat.get(s["id"], []), leader_name,
-                                             scope, list_limit)
+    for j, s in enumerate(chain["segments"]):
+        row, local_list, others = _segment(s, j, mem.get(s["id"], {}), tally, plat.get(s["id"], []), leader_name,
+                                           scope, list_limit)
         out_segments.append(row)
-        _graph_segment(g, chain, row, local_list, sup_rows)
+        _graph_segment(g, chain, row, local_list, others)
     return {"chain": {"id": chain["id"], "name": chain["name"], "ecosystem": chain.get("ecosystem")},
-            "year": year, "summary": _summary(out_segments, mem, purchases, seg_ids), "segments": out_segments,
-            "districts": _districts(mem, purchases, seg_ids, leaders, scope),
+            "year": year, "summary": _summary(out_segments, mem, tally), "segments": out_segments,
+            "districts": _districts(mem, tally, leaders),
             "platforms": _chain_platforms(plat, scope), "graph": _graph_json(g)}
 
 
@@ -125,47 +130,122 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
 def _local_members(members: list[dict], seg_set: set, scope: str) -> dict:
     """segment -> uscc -> member row, for the chain's segments and the enterprises registered in `scope`."""
     mem: dict = defaultdict(dict)
+    local_of: dict = {}            # region -> is_local, once per region (there are few)
     for m in members:
-        if m["segment_id"] in seg_set and is_local(m.get("region_code"), scope):
-            mem[m["segment_id"]][m["uscc"]] = m
+        if m["segment_id"] in seg_set:
+            region = m.get("region_code")
+            loc = local_of.get(region)
+            if loc is None:
+                loc = local_of[region] = is_local(region, scope)
+            if loc:
+                mem[m["segment_id"]][m["uscc"]] = m
     return mem
 
 
+def purchase_columns(rows: list[dict]) -> dict:
+    """Purchase rows (as the coverage_purchases query gives them) as columns: per row the codes
+    ``segment``, ``supplier``, ``leader`` into the tables ``segments`` (ids), ``suppliers``
+    ((uscc, name, region)) and ``leaders`` (usccs), and ``amount`` (万元, None as 0).
+
+    >>> c = purchase_columns([{"leader_uscc": "L1", "segment_id": "A", "supplier_uscc": "X",
+    ...                        "supplier_name": "x", "supplier_region": "330106", "amount_wan": 60.0},
+    ...                       {"leader_uscc": "L2", "segment_id": "A", "supplier_uscc": "X",
+    ...                        "supplier_name": "x", "supplier_region": "330106", "amount_wan": None}])
+    >>> c["segment"].tolist(), c["supplier"].tolist(), c["leader"].tolist(), c["amount"].tolist()
+    ([0, 0], [0, 0], [0, 1], [60.0, 0.0])
+    >>> c["segments"], c["suppliers"], c["leaders"]
+    (['A'], [('X', 'x', '330106')], ['L1', 'L2'])
+    """
+    tables: tuple[dict, dict, dict] = ({}, {}, {})
+    codes: tuple[list, list, list] = ([], [], [])
+    for p in rows:
+        u = p["supplier_uscc"]
+        for t, c, k, v in zip(tables, codes, (p["segment_id"], u, p["leader_uscc"]),
+                              (p["segment_id"], (u, p.get("supplier_name"), p.get("supplier_region")),
+                               p["leader_uscc"])):
+            if k not in t:
+                t[k] = (len(t), v)
+            c.append(t[k][0])
+    seg, sup, lead = (np.array(c, dtype=np.int64) for c in codes)
+    return {"segment": seg, "segments": [v for _, v in tables[0].values()],
+            "supplier": sup, "suppliers": [v for _, v in tables[1].values()],
+            "leader": lead, "leaders": [v for _, v in tables[2].values()],
+            "amount": np.array([float(p["amount_wan"] or 0.0) for p in rows], dtype=np.float64)}
+
+
+def tally(seg, supplier, leader, amount, local, n_seg: int, n_sup: int, n_lead: int) -> dict:
+    """The purchases summed at once (NumPy): per segment code (rows with a negative one are left
+    out) the amount, its local part and the number of rows; per (segment, supplier) pair the
+    amount and the number of distinct leaders; per (segment, leader) pair the amount and its
+    local part. Pairs come as parallel arrays ``*_seg``, ``*_id`` sorted by segment then id;
+    `local` tells per row whether its supplier counts as local.
+
+    >>> t = tally(np.array([0, 0, 0, 1, -1]), np.array([0, 0, 1, 1, 0]), np.array([0, 1, 0, 0, 0]),
+    ...           np.array([10.0, 5.0, 20.0, 7.0, 99.0]), np.array([True, True, False, False, True]), 2, 2, 2)
+    >>> t["seg_amount"].tolist(), t["seg_local"].tolist(), t["seg_rows"].tolist()
+    ([35.0, 7.0], [15.0, 0.0], [3, 1])
+    >>> t["sup_seg"].tolist(), t["sup_id"].tolist(), t["sup_amount"].tolist(), t["sup_leaders"].tolist()
+    ([0, 0, 1], [0, 1, 1], [15.0, 20.0, 7.0], [2, 1, 1])
+    >>> t["lead_seg"].tolist(), t["lead_id"].tolist(), t["lead_amount"].tolist(), t["lead_local"].tolist()
+    ([0, 0, 1], [0, 1, 0], [30.0, 5.0, 7.0], [10.0, 5.0, 0.0])
+    """
+    keep = np.asarray(seg) >= 0
+    seg = np.asarray(seg, dtype=np.int64)[keep]
+    supplier = np.asarray(supplier, dtype=np.int64)[keep]
+    leader = np.asarray(leader, dtype=np.int64)[keep]
+    amount = np.asarray(amount, dtype=np.float64)[keep]
+    loc_amount = np.where(np.asarray(local, dtype=bool)[keep], amount, 0.0)
+    n_sup, n_lead = max(n_sup, 1), max(n_lead, 1)
+    out = {"seg_amount": np.bincount(seg, weights=amount, minlength=n_seg),
+           "seg_local": np.bincount(seg, weights=loc_amount, minlength=n_seg),
+           "seg_rows": np.bincount(seg, minlength=n_seg)}
+    key = seg * n_sup + supplier
+    uk, inv = np.unique(key, return_inverse=True)
+    with_leader = np.unique(key * n_lead + leader)
+    out.update(sup_seg=uk // n_sup, sup_id=uk % n_sup, sup_amount=np.bincount(inv, weights=amount, minlength=len(uk)),
+               sup_leaders=np.bincount(np.searchsorted(uk, with_leader // n_lead), minlength=len(uk)))
+    key = seg * n_lead + leader
+    uk, inv = np.unique(key, return_inverse=True)
+    out.update(lead_seg=uk // n_lead, lead_id=uk % n_lead,
+               lead_amount=np.bincount(inv, weights=amount, minlength=len(uk)),
+               lead_local=np.bincount(inv, weights=loc_amount, minlength=len(uk)))
+    return out
+
+
 class _Tally:
-    """The purchases in the chain's segments, summed in one pass: amounts per segment, per
-    (segment, supplier) and per (segment, leader), each also restricted to local suppliers."""
+    """The purchases in the chain's segments (columns, see `purchase_columns`) with their sums
+    (`tally`), the segment codes mapped onto the chain's segment positions."""
 
-    def __init__(self):
-        self.seg_amt: dict = defaultdict(list)
-        self.seg_loc: dict = defaultdict(list)
-        self.sup_amt: dict = defaultdict(lambda: defaultdict(list))     # segment -> supplier -> amounts
-        self.sup_leaders: dict = defaultdict(lambda: defaultdict(set))
-        self.lead_amt: dict = defaultdict(lambda: defaultdict(list))    # segment -> leader -> amounts
-        self.lead_loc: dict = defaultdict(lambda: defaultdict(list))
-        self.sup_info: dict = {}                                         # supplier -> (name, region, local)
+    def __init__(self, cols: dict, seg_ids: list[str], scope: str):
+        pos = {sid: i for i, sid in enumerate(seg_ids)}
+        seg_map = np.array([pos.get(s, -1) for s in cols["segments"]] + [-1], dtype=np.int64)
+        self.cols = cols
+        self.seg = seg_map[cols["segment"]] if len(cols["segment"]) else np.zeros(0, dtype=np.int64)
+        self.seg_ids = seg_ids
+        local_of: dict = {}
+        for _, _, region in cols["suppliers"]:
+            if region not in local_of:
+                local_of[region] = is_local(region, scope)
+        self.sup_local = np.array([local_of[r] for _, _, r in cols["suppliers"]] + [False], dtype=bool)
+        # Suppliers ranked by uscc: ties in amount are broken by it.
+        self.sup_rank = np.argsort(np.argsort(np.array([u for u, _, _ in cols["suppliers"]] + [""]), kind="stable"))
+        self.local_row = self.sup_local[cols["supplier"]] if len(cols["supplier"]) else np.zeros(0, dtype=bool)
+        self.t = tally(self.seg, cols["supplier"], cols["leader"], cols["amount"], self.local_row, len(seg_ids),
+                       len(cols["suppliers"]), len(cols["leaders"]))
+        sup_seg, lead_seg = self.t["sup_seg"], self.t["lead_seg"]
+        self.sup_bounds = np.searchsorted(sup_seg, np.arange(len(seg_ids) + 1))
+        self.lead_bounds = np.searchsorted(lead_seg, np.arange(len(seg_ids) + 1))
 
+    def suppliers_of(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Segment j's suppliers (codes), amounts and leader counts, largest amount first, then by uscc."""
+        lo, hi = self.sup_bounds[j], self.sup_bounds[j + 1]
+        ids, amt, nl = self.t["sup_id"][lo:hi], self.t["sup_amount"][lo:hi], self.t["sup_leaders"][lo:hi]
+        order = np.lexsort((self.sup_rank[ids], -amt))
+        return ids[order], amt[order], nl[order]
 
-def _tally_purchases(purchases: list[dict], seg_set: set, scope: str) -> _Tally:
-    """Sum the purchases in the chain's segments (see `_Tally`); a supplier is local when registered in `scope`."""
-    t = _Tally()
-    for p in purchases:
-        sid = p["segment_id"]
-        if sid not in seg_set:
-            continue
-        u, lu = p["supplier_uscc"], p["leader_uscc"]
-        info = t.sup_info.get(u)
-        if info is None:
-            region = p.get("supplier_region")
-            info = t.sup_info[u] = (p.get("supplier_name"), region, is_local(region, scope))
-        a = float(p["amount_wan"] or 0.0)
-        t.seg_amt[sid].append(a)
-        t.sup_amt[sid][u].append(a)
-        t.sup_leaders[sid][u].add(lu)
-        t.lead_amt[sid][lu].append(a)
-        if info[2]:
-            t.seg_loc[sid].append(a)
-            t.lead_loc[sid][lu].append(a)
-    return t
+    def leaders_of(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lo, hi = self.lead_bounds[j], self.lead_bounds[j + 1]
+        return self.t["lead_id"][lo:hi], self.t["lead_amount"][lo:hi], self.t["lead_local"][lo:hi]
 
 
 def _local_platforms(platforms: list[dict], seg_set: set, scope: str) -> dict:
@@ -177,31 +257,37 @@ def _local_platforms(platforms: list[dict], seg_set: set, scope: str) -> dict:
     return plat
 
 
-def _segment(s: dict, ms: dict, tally: _Tally, plat_rows: list[dict], leader_name: dict, scope: str,
+def _segment(s: dict, j: int, ms: dict, tally: _Tally, plat_rows: list[dict], leader_name: dict, scope: str,
              list_limit: int) -> tuple[dict, list[dict], list[dict]]:
-    """One segment's row of the result, with its ranked local enterprises and suppliers (for the graph)."""
+    """One segment's row of the result, with its ranked local enterprises and its largest
+    non-local suppliers (for the graph). Supplier rows are built only for what is shown."""
     sid = s["id"]
-    has_purchases = bool(tally.seg_amt.get(sid))
-    total = math.fsum(tally.seg_amt.get(sid, ()))
-    local_amt = math.fsum(tally.seg_loc.get(sid, ()))
-    sup_rows = _supplier_rows(tally, sid, total)
+    has_purchases = bool(tally.t["seg_rows"][j])
+    total = float(tally.t["seg_amount"][j])
+    local_amt = float(tally.t["seg_local"][j])
+    ids, amounts, n_leaders = tally.suppliers_of(j)
+    local = tally.sup_local[ids]
+    sup_rows = _supplier_rows(tally, ids[:5], amounts[:5], n_leaders[:5], total)
+    nonlocal_first = np.nonzero(~local)[0][:GRAPH_OTHER]
+    others = _supplier_rows(tally, ids[nonlocal_first], amounts[nonlocal_first], n_leaders[nonlocal_first], total)
     single = _single_point(sup_rows, total)
-    leader_rows = _leader_rows(tally, sid, leader_name)
-    local_list = _local_list(ms, sup_rows, list_limit)
+    leader_rows = _leader_rows(tally, j, leader_name)
+    supplied = dict(zip((tally.cols["suppliers"][u][0] for u in ids.tolist()), amounts.tolist()))
+    local_list = _local_list(ms, supplied, list_limit)
     platforms, pooled_members = _segment_platforms(plat_rows, scope)
     gap = not ms
     row = {
         "segment_id": sid, "segment_name": s["name"], "stage": s.get("stage"),
         "local_enterprises": len(ms),
         "local_credit_ok": sum(1 for m in ms.values() if m.get("credit_ok")),
-        "local_suppliers": sum(1 for r in sup_rows if r["local"]),
-        "suppliers": len(sup_rows),
+        "local_suppliers": int(local.sum()),
+        "suppliers": len(ids),
         "leaders_buying": len(leader_rows), "leaders": leader_rows,
         "purchase_amount": total if has_purchases else None,
         "local_amount": local_amt if has_purchases else None,
         "local_share": (local_amt / total) if total > 0 else None,
         "gap": gap, "sole_local": len(ms) == 1, "single_point": single,
-        "top_suppliers": sup_rows[:5],
+        "top_suppliers": sup_rows,
         "districts": _segment_districts(ms),
         "platforms": platforms,
         "platform_pooled_members": len(pooled_members),
@@ -210,19 +296,17 @@ def _segment(s: dict, ms: dict, tally: _Tally, plat_rows: list[dict], leader_nam
         "local_list": local_list[:list_limit],
     }
     row["flags"] = _flags(row, region_label(scope), has_purchases)
-    return row, local_list, sup_rows
+    return row, local_list, others
 
 
-def _supplier_rows(tally: _Tally, sid: str, total: float) -> list[dict]:
-    """Every supplier of the segment with its amount and share of `total`, largest first."""
+def _supplier_rows(tally: _Tally, ids, amounts, n_leaders, total: float) -> list[dict]:
+    """Rows for the suppliers `ids` (codes) with their amounts, shares of `total` and leader counts."""
     rows = []
-    for u, amounts in tally.sup_amt.get(sid, {}).items():
-        name, region, local = tally.sup_info[u]
-        amt = math.fsum(amounts)
-        rows.append({"uscc": u, "name": name, "region_code": region, "region_name": region_label(region),
-                     "local": local, "amount": amt, "share": amt / total if total > 0 else None,
-                     "leaders": len(tally.sup_leaders[sid][u])})
-    rows.sort(key=lambda r: (-r["amount"], r["uscc"]))
+    for u, amt, nl in zip(ids.tolist(), amounts.tolist(), n_leaders.tolist()):
+        uscc, name, region = tally.cols["suppliers"][u]
+        rows.append({"uscc": uscc, "name": name, "region_code": region, "region_name": region_label(region),
+                     "local": bool(tally.sup_local[u]), "amount": amt, "share": amt / total if total > 0 else None,
+                     "leaders": nl})
     return rows
 
 
@@ -232,31 +316,33 @@ def _single_point(sup_rows: list[dict], total: float) -> dict | None:
     return dict(top) if top and total > 0 and top["amount"] > 0.5 * total else None
 
 
-def _leader_rows(tally: _Tally, sid: str, leader_name: dict) -> list[dict]:
+def _leader_rows(tally: _Tally, j: int, leader_name: dict) -> list[dict]:
     """The leaders buying in the segment, with what they bought and its local part, largest first."""
-    return sorted(({"uscc": u, "name": leader_name.get(u), "amount": math.fsum(amounts),
-                    "local_amount": math.fsum(tally.lead_loc[sid].get(u, ()))}
-                   for u, amounts in tally.lead_amt.get(sid, {}).items()),
+    ids, amounts, local = tally.leaders_of(j)
+    usccs = tally.cols["leaders"]
+    return sorted(({"uscc": usccs[u], "name": leader_name.get(usccs[u]), "amount": a, "local_amount": la}
+                   for u, a, la in zip(ids.tolist(), amounts.tolist(), local.tolist())),
                   key=lambda r: (-r["amount"], r["uscc"]))
 
 
-def _local_list(ms: dict, sup_rows: list[dict], list_limit: int) -> list[dict]:
+def _local_list(ms: dict, supplied: dict, list_limit: int) -> list[dict]:
     """The segment's local enterprises, those supplying the leaders most first, then by revenue;
     at least GRAPH_LOCAL of them (the graph draws that many even when the list is shorter)."""
-    supplied = {r["uscc"]: r["amount"] for r in sup_rows}
-    ranked = sorted(ms.items(), key=lambda t: (-supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]))
+    # The first n of the ranking without sorting all of them (heapq.nsmallest equals sorted()[:n]).
+    ranked = heapq.nsmallest(max(list_limit, GRAPH_LOCAL), ms.items(),
+                             key=lambda t: (-supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]))
     return [{"uscc": u, "name": m.get("name"), "region_code": m.get("region_code"),
              "district": _district(m.get("region_code")),
              "district_name": region_label(_district(m.get("region_code"))),
              "credit_ok": m.get("credit_ok"), "revenue_wan": m.get("revenue_wan"),
-             "supplied_amount": supplied.get(u, 0.0)} for u, m in ranked[:max(list_limit, GRAPH_LOCAL)]]
+             "supplied_amount": supplied.get(u, 0.0)} for u, m in ranked]
 
 
 def _segment_districts(ms: dict) -> list[dict]:
     """The segment's local enterprises counted per district, most first."""
     districts: dict = defaultdict(int)
-    for m in ms.values():
-        districts[_district(m.get("region_code"))] += 1
+    for region, n in Counter(m.get("region_code") for m in ms.values()).items():
+        districts[_district(region)] += n
     return [{"code": d, "name": region_label(d), "count": n}
             for d, n in sorted(districts.items(), key=lambda t: (-t[1], t[0] or ""))]
 
@@ -317,7 +403,7 @@ def _chain_platforms(plat: dict, scope: str) -> list[dict]:
                   key=lambda r: (-r["members_in_chain"], r["uscc"]))
 
 
-def _summary(out_segments: list[dict], mem: dict, purchases: list[dict], seg_ids: list[str]) -> dict:
+def _summary(out_segments: list[dict], mem: dict, tally: _Tally) -> dict:
     """The chain's totals over its segment rows."""
     tot = math.fsum(r["purchase_amount"] or 0.0 for r in out_segments)
     loc = math.fsum(r["local_amount"] or 0.0 for r in out_segments)
@@ -326,47 +412,52 @@ def _summary(out_segments: list[dict], mem: dict, purchases: list[dict], seg_ids
             "sole_local": sum(r["sole_local"] for r in out_segments),
             "covered_by_platform": sum(r["covered_by_platform"] for r in out_segments),
             "local_enterprises": len({u for ms in mem.values() for u in ms}),
-            "leaders_buying": len({p["leader_uscc"] for p in purchases if p["segment_id"] in seg_ids}),
+            "leaders_buying": len(np.unique(tally.t["lead_id"])),
             "purchase_amount": tot, "local_amount": loc, "local_share": loc / tot if tot > 0 else None}
 
 
-def _districts(mem: dict, purchases: list[dict], seg_ids: list[str], leaders: list[dict], scope: str) -> list[dict]:
+def _districts(mem: dict, tally: _Tally, leaders: list[dict]) -> list[dict]:
     ents: dict = defaultdict(set)
     per_seg: dict = defaultdict(lambda: defaultdict(int))
+    district_of: dict = {}
     for sid, ms in mem.items():
         for u, m in ms.items():
-            d = _district(m.get("region_code"))
+            region = m.get("region_code")
+            d = district_of.get(region, 0)
+            if d == 0:
+                d = district_of[region] = _district(region)
             ents[d].add(u)
             per_seg[d][sid] += 1
-    sup: dict = defaultdict(set)
-    amt: dict = defaultdict(list)
-    seg_set = set(seg_ids)
-    local: dict = {}             # region -> is_local, once per region (there are few)
-    for p in purchases:
-        region = p.get("supplier_region")
-        if region not in local:
-            local[region] = is_local(region, scope)
-        if p["segment_id"] in seg_set and local[region]:
-            d = _district(region)
-            sup[d].add(p["supplier_uscc"])
-            amt[d].append(float(p["amount_wan"] or 0.0))
+    # What local suppliers sold in the chain's segments, per district of the supplier.
+    dists: dict = {}
+    sup_district = np.array([dists.setdefault(_district(r) if loc else None, len(dists))
+                             for (_, _, r), loc in zip(tally.cols["suppliers"], tally.sup_local.tolist())] + [-1],
+                            dtype=np.int64)
+    sel = (tally.seg >= 0) & tally.local_row
+    sup_ids = tally.cols["supplier"][sel]
+    di = sup_district[sup_ids]
+    amt_by = np.bincount(di, weights=tally.cols["amount"][sel], minlength=len(dists))
+    n_sup = max(len(tally.cols["suppliers"]), 1)
+    sup_by = np.bincount(np.unique(di * n_sup + sup_ids) // n_sup, minlength=len(dists))
+    sup = {d: int(sup_by[k]) for d, k in dists.items() if sup_by[k]}
+    amt = {d: float(amt_by[k]) for d, k in dists.items() if sup_by[k]}
     lead: dict = defaultdict(int)
     for x in leaders:
         lead[_district(x.get("region_code"))] += 1
     codes = set(ents) | set(sup) | set(lead)
     rows = [{"code": d, "name": region_label(d), "enterprises": len(ents.get(d, ())),
              "segments_present": len(per_seg.get(d, {})), "by_segment": dict(sorted(per_seg.get(d, {}).items())),
-             "leaders": lead.get(d, 0), "suppliers_to_leaders": len(sup.get(d, ())),
-             "amount_supplied": math.fsum(amt.get(d, []))} for d in codes if d]
+             "leaders": lead.get(d, 0), "suppliers_to_leaders": sup.get(d, 0),
+             "amount_supplied": amt.get(d, 0.0)} for d in codes if d]
     return sorted(rows, key=lambda r: (-r["enterprises"], r["code"]))
 
 
-def _graph_segment(g, chain: dict, row: dict, local_list: list[dict], sup_rows: list[dict]) -> None:
+def _graph_segment(g, chain: dict, row: dict, local_list: list[dict], others: list[dict]) -> None:
     sid = row["segment_id"]
     g.add_node(sid, kind="segment", name=row["segment_name"], gap=row["gap"], single_point=bool(row["single_point"]),
                local_enterprises=row["local_enterprises"], local_share=row["local_share"], stage=row["stage"])
     shown = [r for r in local_list[:GRAPH_LOCAL]]
-    shown += [r for r in sup_rows if not r["local"]][:GRAPH_OTHER]
+    shown += others[:GRAPH_OTHER]
     sp = row["single_point"]["uscc"] if row["single_point"] else None
     for r in shown:
         u = r["uscc"]
@@ -397,11 +488,12 @@ def _graph_json(g) -> dict:
 # ---------------------------------------------------------------- reading the store
 
 def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: str,
-                   list_limit: int = LIST_LIMIT) -> dict:
+                   list_limit: int = LIST_LIMIT, finish=None) -> dict:
     """Coverage of `chain_id` with "local" = `scope` (basis: caller_region/admin_default/requested).
 
     Leaders are the 链主工厂 registered in `scope`. `year` None = the latest year in which they
     received supplies. A year without any supply record for them gives empty results and a note.
+    `finish` (e.g. the service's rounding) is applied once, before the result is kept.
     """
     chain = reference.chain(chain_id)
     if chain is None:
@@ -421,16 +513,17 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
         return _without_supplies(chain, year, local, years, bool(lus))
 
     def compute():
-        purchases = st.purchases(prefix, year, seg_ids) if lus else []
+        purchases = st.purchase_columns(prefix, year, seg_ids) if lus else purchase_columns([])
         members = st.members(seg_ids, prefix)
         platforms = st.platforms(seg_ids, prefix)
         res = coverage(chain, year, scope, members, purchases, platforms, leaders, list_limit)
-        res["_has_purchases"] = bool(purchases)
-        return res
+        res["_has_purchases"] = bool(len(purchases["amount"]))
+        return finish(res) if finish else res
 
     # The result is kept until a delta touches what it depends on (State.stamp_coverage).
     res = cached_call(store, ("projection", st.uid, *st.stamp_coverage(prefix)), "coverage",
-                      {"chain": chain_id, "year": year, "scope": scope, "limit": list_limit}, compute)
+                      {"chain": chain_id, "year": year, "scope": scope, "limit": list_limit,
+                       "finish": getattr(finish, "__qualname__", None)}, compute)
     out = {k: v for k, v in res.items() if k != "_has_purchases"}
     out["local"] = local
     out["years"] = years

@@ -20,7 +20,8 @@ the figures are keyed by what a delta can touch, not by one global version: gene
 per kind of change (``gen``: holders of recognitions, enterprise attributes, segments,
 platforms, supplier regions) and, per enterprise, the generation of the last supply change into
 it (``buyer_gen``) — a 1,000-row import into three leaders leaves the other leaders' details,
-and the sums of cities whose leaders it did not touch, as they were (see ``stamp_*``).
+and the per-leader sums of the ratio table of every leader it did not touch, as they were (see
+``stamp_*`` and ``State.sums``).
 
 The computing functions below take arrays and return arrays (worked examples as doctests);
 the ``State`` methods turn their results into the rows the pure figure functions of
@@ -270,9 +271,23 @@ class State:
                           (self.gen["years"],))
 
     def leader_years(self, prefix: str) -> list[int]:
-        """The years in which any 链主工厂 registered under `prefix` received supplies."""
-        return self._memo(("leader_years", prefix), lambda: distinct_years(self.year[self.into_leaders(prefix)]),
-                          (*self.stamp_leaders(prefix), self.gen["years"]))
+        """The years in which any 链主工厂 registered under `prefix` received supplies.
+
+        A supplies change that neither deletes nor brings a new year (``gen["years"]``) can only
+        add years: then only the edges into the leaders it reached are looked at."""
+        def f():
+            base = (self.gen["holders"], self.gen["years"])
+            key = ("leader_years_since", prefix)
+            prev = self._derived.get(key)
+            if prev is not None and prev[0] == base:
+                leaders = self.holders_in(LEADER, prefix)
+                todo = leaders[self.buyer_gen[leaders] > prev[1]]
+                years = sorted(set(prev[2]) | set(distinct_years(self.year[self.edges_into(todo)])))
+            else:
+                years = distinct_years(self.year[self.into_leaders(prefix)])
+            self._derived[key] = (base, self.tick, years)
+            return years
+        return self._memo(("leader_years", prefix), f, (*self.stamp_leaders(prefix), self.gen["years"]))
 
     def into_leaders(self, prefix: str) -> np.ndarray:
         """The live edges into the 链主工厂 registered under `prefix`."""
@@ -280,41 +295,59 @@ class State:
                           self.stamp_leaders(prefix))
 
     def sums(self, prefix: str, year: int | None) -> list[dict]:
-        """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`."""
-        def f():
-            leaders = self.holders_in(LEADER, prefix)
-            idx = self.into_leaders(prefix)
-            if year is not None:
-                idx = idx[self.year[idx] == year]
-            if not len(idx):
-                return []
-            yr = self.year[idx].astype(np.int64)
-            years = np.array(distinct_years(yr), dtype=np.int64)
-            ypos = np.searchsorted(years, yr)
-            lpos = np.searchsorted(leaders, self.buyer[idx])
-            group = lpos * len(years) + ypos
-            loc = self.reg_prefix(prefix)[self.sreg[idx]]
-            la, ta, ls, s = pair_sums(group, self.seller[idx], self.amount[idx], loc)
-            out = []
-            for g in np.nonzero(s)[0]:
-                li, yi = divmod(int(g), len(years))
-                out.append({"uscc": self.uscc[int(leaders[li])], "year": int(years[yi]),
-                            "local_amount": float(la[g]), "total_amount": float(ta[g]),
-                            "local_suppliers": int(ls[g]), "suppliers": int(s[g])})
-            return out
-        return self._memo(("sums", prefix, year), f, self.stamp_leaders(prefix))
+        """queries' old `sums`: per leader under `prefix` and year, locality by `prefix`.
 
-    def _edge_rows(self, idx: np.ndarray, with_buyer: bool = False) -> list[dict]:
-        seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
+        Kept per leader: after a supplies change only the leaders it reached (their
+        ``buyer_gen`` is newer than the kept rows) are summed again; a change of the holders or
+        of supplier regions sums them all."""
+        return self._memo(("sums", prefix, year), lambda: self._sums_by_leader(prefix, year), self.stamp_leaders(prefix))
+
+    def _sums_by_leader(self, prefix: str, year: int | None) -> list[dict]:
+        leaders = self.holders_in(LEADER, prefix)
+        base = (self.gen["holders"], self.gen["reloc"])
+        key = ("sums_by_leader", prefix, year)
+        prev = self._derived.get(key)
+        if prev is not None and prev[0] == base:
+            by_leader = dict(prev[2])
+            todo = leaders[self.buyer_gen[leaders] > prev[1]]
+            idx = self.edges_into(todo)
+        else:
+            by_leader, todo = {}, leaders
+            idx = self.into_leaders(prefix)
+        for li in todo.tolist():
+            by_leader.pop(li, None)
+        for li, r in self._leader_sums(todo, idx, prefix, year):
+            by_leader.setdefault(li, []).append(r)
+        self._derived[key] = (base, self.tick, by_leader)
+        return [r for li in leaders.tolist() for r in by_leader.get(li, ())]
+
+    def _leader_sums(self, leaders: np.ndarray, idx: np.ndarray, prefix: str, year: int | None) -> list[tuple]:
+        """(leader index, row) per leader of `leaders` (sorted) and year, from the edges `idx` into them."""
+        if year is not None:
+            idx = idx[self.year[idx] == year]
+        if not len(idx):
+            return []
+        yr = self.year[idx].astype(np.int64)
+        years = np.array(distinct_years(yr), dtype=np.int64)
+        ypos = np.searchsorted(years, yr)
+        lpos = np.searchsorted(leaders, self.buyer[idx])
+        group = lpos * len(years) + ypos
+        loc = self.reg_prefix(prefix)[self.sreg[idx]]
+        la, ta, ls, s = pair_sums(group, self.seller[idx], self.amount[idx], loc)
         out = []
-        for s, b, y, a, g, r in zip(self.seller[idx].tolist(), self.buyer[idx].tolist(), self.year[idx].tolist(),
-                                    self.amount[idx].tolist(), self.seg[idx].tolist(), self.sreg[idx].tolist()):
-            row = {"year": y, "supplier_uscc": usccs[s], "supplier_name": names[s], "supplier_region": regs[r],
-                   "amount_wan": a, "segment_id": seg[g] if g >= 0 else None}
-            if with_buyer:
-                row["buyer_uscc"] = usccs[b]
-            out.append(row)
+        for g in np.nonzero(s)[0]:
+            li, yi = divmod(int(g), len(years))
+            out.append((int(leaders[li]), {
+                "uscc": self.uscc[int(leaders[li])], "year": int(years[yi]), "local_amount": float(la[g]),
+                "total_amount": float(ta[g]), "local_suppliers": int(ls[g]), "suppliers": int(s[g])}))
         return out
+
+    def _edge_rows(self, idx: np.ndarray) -> list[dict]:
+        seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
+        return [{"year": y, "supplier_uscc": usccs[s], "supplier_name": names[s], "supplier_region": regs[r],
+                 "amount_wan": a, "segment_id": seg[g] if g >= 0 else None}
+                for s, y, a, g, r in zip(self.seller[idx].tolist(), self.year[idx].tolist(), self.amount[idx].tolist(),
+                                         self.seg[idx].tolist(), self.sreg[idx].tolist())]
 
     def edges(self, uscc: str) -> list[dict]:
         """Every supply into `uscc`, all years (old query `edges`), ordered by year, supplier, segment."""
@@ -342,15 +375,23 @@ class State:
         return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),
                 "tier1_suppliers": len(np.unique(self.buyer[idx2]))}
 
-    def purchases(self, prefix: str, year: int, segment_ids: list[str]) -> list[dict]:
-        """What the 链主工厂 under `prefix` bought in `year` in the segments (old `coverage_purchases`)."""
+    def purchase_columns(self, prefix: str, year: int, segment_ids: list[str]) -> dict:
+        """What the 链主工厂 under `prefix` bought in `year` in the segments (the old
+        `coverage_purchases` rows) as the columns ``coverage.purchase_columns`` makes of such rows:
+        codes into small tables of segments, suppliers (uscc, name, region) and leaders, amounts."""
         idx = self.into_leaders(prefix)
         segs = np.array([self.seg_index[s] for s in segment_ids if s in self.seg_index], dtype=np.int64)
         idx = idx[(self.year[idx] == year) & np.isin(self.seg[idx], segs)]
-        rows = self._edge_rows(idx, with_buyer=True)
-        for r in rows:
-            r["leader_uscc"] = r.pop("buyer_uscc")
-        return rows
+        us, sinv = np.unique(self.seller[idx], return_inverse=True)
+        ls, linv = np.unique(self.buyer[idx], return_inverse=True)
+        gs, ginv = np.unique(self.seg[idx], return_inverse=True)
+        sreg = np.zeros(len(us), dtype=np.int64)
+        sreg[sinv] = self.sreg[idx]          # a supplier's region is the same on all its edges
+        return {"segment": ginv.astype(np.int64), "segments": [self.segs[g] for g in gs.tolist()],
+                "supplier": sinv.astype(np.int64),
+                "suppliers": [(self.uscc[u], self.name[u], self.regs[r]) for u, r in zip(us.tolist(), sreg.tolist())],
+                "leader": linv.astype(np.int64), "leaders": [self.uscc[b] for b in ls.tolist()],
+                "amount": self.amount[idx].astype(np.float64)}
 
     # -- memberships ------------------------------------------------------------------------
     def _ent_row(self, i: int) -> dict:
@@ -358,6 +399,13 @@ class State:
         rev = float(self.revenue[i])
         return {"uscc": self.uscc[i], "name": self.name[i], "region_code": self.regs[self.region[i]],
                 "credit_ok": None if cr < 0 else bool(cr), "revenue_wan": None if rev != rev else rev}
+
+    def _ent_rows(self, idx: np.ndarray) -> list[dict]:
+        """`_ent_row` for many enterprises at once (one conversion per column)."""
+        return [{"uscc": self.uscc[i], "name": self.name[i], "region_code": self.regs[g],
+                 "credit_ok": None if c < 0 else c == 1, "revenue_wan": None if r != r else r}
+                for i, g, c, r in zip(idx.tolist(), self.region[idx].tolist(), self.credit[idx].tolist(),
+                                      self.revenue[idx].tolist())]
 
     def _members_in(self, sid: str, prefix: str) -> np.ndarray:
         g = self.seg_index.get(sid)
@@ -371,8 +419,9 @@ class State:
         """Enterprises in the segments registered under `prefix` (old `coverage_members`)."""
         out = []
         for sid in segment_ids:
-            for i in self._members_in(sid, prefix).tolist():
-                out.append({"segment_id": sid, **self._ent_row(i)})
+            for r in self._ent_rows(self._members_in(sid, prefix)):
+                r["segment_id"] = sid
+                out.append(r)
         return out
 
     def candidates(self, segment_ids: list[str], prefix: str, exclude: str) -> list[dict]:
@@ -382,10 +431,10 @@ class State:
         for sid in segment_ids:
             m = self._members_in(sid, prefix)
             m = m[(self.credit[m] == 1) & (m != ex)]
-            for i in m.tolist():
-                r = self._ent_row(i)
-                out.append({"segment_id": sid, "uscc": r["uscc"], "name": r["name"],
-                            "region_code": r["region_code"], "revenue_wan": r["revenue_wan"]})
+            for r in self._ent_rows(m):
+                del r["credit_ok"]
+                r["segment_id"] = sid
+                out.append(r)
         return out
 
     def platforms(self, segment_ids: list[str], prefix: str) -> list[dict]:

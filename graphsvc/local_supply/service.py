@@ -172,7 +172,7 @@ def leader_detail(store, who: Principal, uscc: str, year: int | None = None, sco
     The leader is checked first, so an invisible one is 404 whatever the other parameters."""
     leader = visible_leader(store, who, uscc)
     year, scope = check_year(year), check_scope(who, scope)
-    return round_money(whatif.fetch_detail(store, leader, year, scope))
+    return whatif.fetch_detail(store, leader, year, scope, finish=round_money)     # rounded once, then kept
 
 
 # ---------------------------------------------------------------- chains and coverage
@@ -185,7 +185,7 @@ def chain_coverage(store, who: Principal, chain_id: str, year: int | None = None
         raise NotFound(f"未知的产业链“{chain_id}”")
     year, scope = check_year(year), check_scope(who, scope)
     code, basis = coverage.local_basis(who.role, who.scope, scope)
-    return round_money(coverage.fetch_coverage(store, chain["id"], year, code, basis))
+    return coverage.fetch_coverage(store, chain["id"], year, code, basis, finish=round_money)  # rounded once
 
 
 def coverage_xlsx(cov: dict) -> Download:

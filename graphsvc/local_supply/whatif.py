@@ -24,6 +24,7 @@ Worked example — total 100 万元, local 40 (40%); non-local 35 (seg A), 20 (s
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 
@@ -73,12 +74,14 @@ def smallest_set(local: float, total: float, amounts: list[tuple[str, float]], t
 
 
 def plan(local: float, total: float, purchases: list[dict], candidates: dict[str, list[dict]],
-         target: float, catalogue: dict | None = None) -> dict:
+         target: float, catalogue: dict | None = None, counts: dict[str, int] | None = None) -> dict:
     """The what-if for one leader.
 
     `purchases`: the non-local purchases {supplier_uscc, supplier_name?, supplier_region?,
     segment_id, amount}; `candidates`: segment id -> local enterprises able to take it
-    ({uscc, name, region_code?, revenue_wan?, already_supplies?}), best first.
+    ({uscc, name, region_code?, revenue_wan?, already_supplies?}), best first — only the first
+    TOP_CANDIDATES are shown, so the lists may stop there when `counts` (segment id -> how many
+    there are in all) is given.
     Returns {ratio_before, need_amount, segments, steps, reachable, ratio_max, summary}.
     """
     ratio_before = local / total if total > 0 else None
@@ -90,6 +93,7 @@ def plan(local: float, total: float, purchases: list[dict], candidates: dict[str
     for sid in sorted(segs, key=lambda s: (s is None, s or "")):
         ps = segs[sid]
         cands = candidates.get(sid, []) if sid else []
+        n_cands = counts.get(sid, len(cands)) if counts is not None and sid else len(cands)
         seg = reference.segments().get(sid) if sid else None
         note = None if cands else (NO_SEGMENT if not sid else NO_LOCAL)
         if cands:
@@ -97,7 +101,7 @@ def plan(local: float, total: float, purchases: list[dict], candidates: dict[str
         seg_rows.append({
             "segment_id": sid, "segment_name": seg["name"] if seg else (sid or "未注明环节"),
             "non_local_amount": math.fsum(float(p["amount"]) for _, p in ps), "purchases": len(ps),
-            "candidates_count": len(cands), "candidates": cands[:TOP_CANDIDATES], "substitutable": bool(cands),
+            "candidates_count": n_cands, "candidates": cands[:TOP_CANDIDATES], "substitutable": bool(cands),
             "note": note})
     seg_rows.sort(key=lambda r: (-r["non_local_amount"], r["segment_id"] or ""))
 
@@ -119,7 +123,8 @@ def plan(local: float, total: float, purchases: list[dict], candidates: dict[str
                 "supplier_region_name": region_label(p.get("supplier_region")),
                 "segment_id": p.get("segment_id"), "segment_name": seg["name"] if seg else p.get("segment_id"),
                 "amount": float(p["amount"]), "candidate": cands[0] if cands else None,
-                "candidates_count": len(cands), "local_amount_after": acc, "ratio_after": acc / total,
+                "candidates_count": counts.get(p.get("segment_id"), len(cands)) if counts is not None else len(cands),
+                "local_amount_after": acc, "ratio_after": acc / total,
                 "meets_target_after": meets(acc / total, catalogue)})
     reachable = None if total <= 0 else (chosen is not None)
     pct = f"{target * 100:g}%"
@@ -152,15 +157,33 @@ def rank_candidates(rows: list[dict], already: set[str]) -> dict[str, list[dict]
      {'uscc': '2', 'name': 'b', 'region_code': None, 'region_name': None, 'revenue_wan': 99.0, 'already_supplies': False},
      {'uscc': '1', 'name': 'a', 'region_code': None, 'region_name': None, 'revenue_wan': 10.0, 'already_supplies': False}]
     """
-    out: dict = defaultdict(dict)
+    return top_candidates(rows, already)[0]
+
+
+def top_candidates(rows: list[dict], already: set[str], limit: int | None = None) -> tuple[dict, dict]:
+    """(segment id -> the best `limit` candidates as `rank_candidates` orders them, segment id ->
+    how many there are in all): rows are built only for those kept.
+
+    >>> top, n = top_candidates([{"segment_id": "A", "uscc": "1", "name": "a", "revenue_wan": 10.0},
+    ...                          {"segment_id": "A", "uscc": "2", "name": "b", "revenue_wan": 99.0}], set(), 1)
+    >>> [c["uscc"] for c in top["A"]], n
+    (['2'], {'A': 2})
+    """
+    per_seg: dict = defaultdict(dict)
     for r in rows:
-        out[r["segment_id"]][r["uscc"]] = {
-            "uscc": r["uscc"], "name": r.get("name"), "region_code": r.get("region_code"),
-            "region_name": region_label(r.get("region_code")), "revenue_wan": r.get("revenue_wan"),
-            "already_supplies": r["uscc"] in already}
-    return {sid: sorted(c.values(), key=lambda c: (not c["already_supplies"], -(c["revenue_wan"] or 0.0),
-                                                    c["uscc"]))
-            for sid, c in out.items()}
+        per_seg[r["segment_id"]][r["uscc"]] = r
+
+    def rank(r):
+        return (r["uscc"] not in already, -(r.get("revenue_wan") or 0.0), r["uscc"])
+
+    out = {}
+    for sid, by_uscc in per_seg.items():
+        best = sorted(by_uscc.values(), key=rank) if limit is None else heapq.nsmallest(limit, by_uscc.values(),
+                                                                                          key=rank)
+        out[sid] = [{"uscc": r["uscc"], "name": r.get("name"), "region_code": r.get("region_code"),
+                     "region_name": region_label(r.get("region_code")), "revenue_wan": r.get("revenue_wan"),
+                     "already_supplies": r["uscc"] in already} for r in best]
+    return out, {sid: len(by_uscc) for sid, by_uscc in per_seg.items()}
 
 
 def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalogue: dict | None = None) -> dict:
@@ -173,9 +196,15 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
                   "amount": float(e["amount_wan"] or 0.0)}
                  for e in this_year if not is_local(e.get("supplier_region"), scope)]
     already = {e["supplier_uscc"] for e in this_year if is_local(e.get("supplier_region"), scope)}
-    cands = rank_candidates([r for r in candidate_rows if is_local(r.get("region_code"), scope)], already)
+    local_of: dict = {}
+    for r in candidate_rows:
+        if r.get("region_code") not in local_of:
+            local_of[r.get("region_code")] = is_local(r.get("region_code"), scope)
+    cands, counts = top_candidates([r for r in candidate_rows if local_of[r.get("region_code")]], already,
+                                   TOP_CANDIDATES)
     fig = detail["figures"]
-    out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, purchases, cands, detail["target"], catalogue)
+    out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, purchases, cands, detail["target"], catalogue,
+               counts)
     out["scope"], out["scope_name"] = scope, region_label(scope)
     for r in out["segments"]:
         if r["note"] == NO_LOCAL:
@@ -184,9 +213,10 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
 
 
 def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None,
-                 catalogue: dict | None = None) -> dict:
+                 catalogue: dict | None = None, finish=None) -> dict:
     """ratios.fetch_leader plus the what-if, from the projection; the result is kept until a
-    delta touches the leader's or its tier 1's supplies, enterprises or segments (State.stamp_detail)."""
+    delta touches the leader's or its tier 1's supplies, enterprises or segments (State.stamp_detail).
+    `finish` (e.g. the service's rounding) is applied once, before the result is kept."""
     from graphsvc.local_supply import ratios
 
     st = lsproj.current(store)
@@ -195,14 +225,15 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
         edges = st.edges(leader["uscc"])
         d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges)
         d["what_if"] = fetch_what_if(store, d, edges, catalogue)
-        return d
+        return finish(d) if finish else d
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
     # The trend shows the years of the leader's city: they are part of the key too.
     key = ("projection", st.uid, *st.stamp_detail(leader["uscc"]), *ratios.fetch_leader_years(store, [leader], None))
     d = cache.cached_call(store, key, "leader_detail",
-                          {"uscc": leader["uscc"], "year": year, "scope": scope}, compute)
+                          {"uscc": leader["uscc"], "year": year, "scope": scope,
+                           "finish": getattr(finish, "__qualname__", None)}, compute)
     return dict(d)
 
 
