@@ -237,17 +237,17 @@ def test_sigkill_under_writes_loses_no_acknowledged_write(demo_template, account
         s = session("maker")
         while not stop.is_set():
             with lock:
-                todo = [d for d, st in acked.items() if st == "claimed"]
-            if not todo:
+                claimed_ids = [d for d, st in acked.items() if st == "claimed"]
+            if not claimed_ids:
                 time.sleep(0.02)
                 continue
             try:
-                r = s.post(srv.url + f"/api/v1/deliveries/{todo[0]}/confirm", timeout=30)
+                r = s.post(srv.url + f"/api/v1/deliveries/{claimed_ids[0]}/confirm", timeout=30)
             except requests.RequestException:
                 return
             if r.status_code == 200:
                 with lock:
-                    acked[todo[0]] = "confirmed"
+                    acked[claimed_ids[0]] = "confirmed"
 
     def reader():
         while not stop.is_set():

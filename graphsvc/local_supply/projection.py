@@ -281,8 +281,8 @@ class State:
             prev = self._derived.get(key)
             if prev is not None and prev[0] == base:
                 leaders = self.holders_in(LEADER, prefix)
-                todo = leaders[self.buyer_gen[leaders] > prev[1]]
-                years = sorted(set(prev[2]) | set(distinct_years(self.year[self.edges_into(todo)])))
+                stale = leaders[self.buyer_gen[leaders] > prev[1]]
+                years = sorted(set(prev[2]) | set(distinct_years(self.year[self.edges_into(stale)])))
             else:
                 years = distinct_years(self.year[self.into_leaders(prefix)])
             self._derived[key] = (base, self.tick, years)
@@ -309,14 +309,14 @@ class State:
         prev = self._derived.get(key)
         if prev is not None and prev[0] == base:
             by_leader = dict(prev[2])
-            todo = leaders[self.buyer_gen[leaders] > prev[1]]
-            idx = self.edges_into(todo)
+            stale = leaders[self.buyer_gen[leaders] > prev[1]]
+            idx = self.edges_into(stale)
         else:
-            by_leader, todo = {}, leaders
+            by_leader, stale = {}, leaders
             idx = self.into_leaders(prefix)
-        for li in todo.tolist():
+        for li in stale.tolist():
             by_leader.pop(li, None)
-        for li, r in self._leader_sums(todo, idx, prefix, year):
+        for li, r in self._leader_sums(stale, idx, prefix, year):
             by_leader.setdefault(li, []).append(r)
         self._derived[key] = (base, self.tick, by_leader)
         return [r for li in leaders.tolist() for r in by_leader.get(li, ())]
