@@ -17,13 +17,12 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench.common import ROOT, timed
+from bench.common import start_server, timed
 
 DATASET = "province (≈200k enterprises, 2M supplies, 50k deliveries)"
 CLIENTS = 8
@@ -135,21 +134,8 @@ def _http(ctx, reqs, dataset) -> list[dict]:
         port = _free_port()
         env = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp), "GRAPHSVC_SECRET_KEY": "bench-secret-" + "x" * 40}
         env.pop("GRAPHSVC_NEO4J_URI", None)
-        log = open(tmp / "server.log", "w")  # noqa: SIM115 — closed in `finally`
-        proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc, log = start_server(tmp, port, env, [], 120)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 120
-        while True:
-            try:
-                if requests.get(base + "/api/v1/health", timeout=30).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("bench server did not start: " + (tmp / "server.log").read_text()[-2000:])
-            time.sleep(0.3)
         headers = {"Authorization": f"Bearer {token}"}
 
         def url(r):

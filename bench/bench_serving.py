@@ -57,7 +57,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import RESULTS, ROOT, Context
+from bench.common import RESULTS, ROOT, Context, start_server
 
 CLIENTS = 8
 ENDPOINTS = ("table", "leader", "coverage", "recommend", "search")
@@ -492,21 +492,8 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11, engine: str
             env.pop(k, None)
         if engine == "neo4j":
             env.update(neo4j.env())
-        log = open(tmp / "server.log", "w")  # noqa: SIM115 — closed in `finally`
-        proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port), "--threads", str(CLIENTS), "--workers", str(workers)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc, log = start_server(tmp, port, env, ["--threads", str(CLIENTS), "--workers", str(workers)], 300)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 300
-        while True:
-            try:
-                if requests.get(base + "/api/v1/health", timeout=30).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("bench server did not start: " + (tmp / "server.log").read_text()[-2000:])
-            time.sleep(0.3)
         # Cold: the first request to each endpoint after start builds what it computes from.
         s = requests.Session()
         s.headers["Authorization"] = f"Bearer {plan.tokens['bureau']}"

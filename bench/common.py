@@ -134,3 +134,29 @@ def handler(store, principal, data_dir: Path | None = None):
             return resp
 
     return get
+
+
+def start_server(data_dir: Path, port: int, env: dict, extra: list[str], timeout: float):
+    """`graphsvc serve` on 127.0.0.1:`port` in its own session, logging to data_dir/server.log;
+    returns (process, log file) once /api/v1/health answers 200 (RuntimeError with the log's
+    tail if it dies or `timeout` passes). The caller stops the process and closes the log."""
+    import subprocess
+    import sys
+
+    import requests
+
+    log = open(data_dir / "server.log", "w")  # noqa: SIM115 — the caller closes it
+    proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port), *extra], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=30).status_code == 200:
+                return proc, log
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError("bench server did not start: " + (data_dir / "server.log").read_text()[-2000:])
+        time.sleep(0.3)
+
