@@ -53,6 +53,7 @@ def test_neo4j_restart_while_serving(neo4j_fresh, neo4j_server, accounts, tmp_pa
         # Writers and readers keep going while the server goes down: some requests are in
         # flight when it stops.
         stop = threading.Event()
+        acknowledged = threading.Event()
         read_status: list[int] = []
 
         def write(n: int):
@@ -60,6 +61,8 @@ def test_neo4j_restart_while_serving(neo4j_fresh, neo4j_server, accounts, tmp_pa
             while not stop.is_set():
                 did = f"TQ-FAULT-W{n}-{i}"
                 outcomes[did] = _claim(Client(srv.url, accounts["provider"]["token"]), maker_uscc, did).status_code
+                if outcomes[did] == 201:
+                    acknowledged.set()
                 i += 1
 
         def read():
@@ -71,7 +74,11 @@ def test_neo4j_restart_while_serving(neo4j_fresh, neo4j_server, accounts, tmp_pa
         for t in threads:
             t.start()
         try:
-            time.sleep(1.0)
+            # Stop it only once writes are being acknowledged, so the outage falls between
+            # writes that landed and writes that did not (a wait, not a timed assertion: a
+            # busy machine can take seconds over the first ones).
+            acknowledged.wait(timeout=120)
+            time.sleep(0.5)
             neo4j_server.down()
         finally:
             stop.set()
