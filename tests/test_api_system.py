@@ -1,6 +1,8 @@
 """The service skeleton over real HTTP: health, OpenAPI, JSON errors, auth basics."""
 from __future__ import annotations
 
+import time
+
 import requests
 
 
@@ -15,6 +17,25 @@ def test_health_reports_engine_and_counts(api):
     assert body["engine"] in ("ladybug", "neo4j")
     assert body["counts"]["Enterprise"] >= 2500
     assert body["counts"]["Region"] > 3000
+
+
+def test_projection_parts_are_built_at_worker_start(api):
+    """#12: the worker builds every projection part in the background when it starts, not on
+    a user's first request; health shows the progress and then every part built."""
+    admin = api("admin")
+    deadline = time.time() + 300
+    while True:
+        warm = admin.get("/api/v1/health").json()["projection"]["warm"]
+        if warm["state"] != "running" or time.time() > deadline:
+            break
+        assert warm["building"] in warm["waiting"]
+        time.sleep(0.5)
+    body = admin.get("/api/v1/health").json()["projection"]
+    assert body["warm"]["state"] == "done", body["warm"]
+    assert body["warm"]["waiting"] == [] and body["warm"]["building"] is None
+    assert {"local_supply", "explore", "contractors.recommend", "enterprises.directory",
+            "matching"} <= set(body["parts"])
+    assert body["building"] == []
 
 
 def test_openapi_lists_every_api_route(server):

@@ -83,3 +83,35 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
                 app.logger.error("cannot prepare the graph store: %s", exc)
 
     return app
+
+
+# The modules registering projection parts (some are imported only on first use), and the
+# order their parts are built in at worker start: the most requested figures first.
+PROJECTION_MODULES = ("graphsvc.local_supply.projection", "graphsvc.enterprises.projection",
+                      "graphsvc.contractors.index_updates", "graphsvc.enterprises.directory",
+                      "graphsvc.matching.service")
+PROJECTION_ORDER = ("local_supply", "explore", "contractors.recommend", "enterprises.directory", "matching")
+
+
+def warm_projection(app) -> None:
+    """Start building the projection parts the settings name (GRAPHSVC_PROJECTION_WARM; by
+    default PROJECTION_ORDER, then any other registered part) in a background thread of this
+    worker; requests that need a part meanwhile wait for its build. Called by gunicorn once the
+    app is loaded in a worker (web/gunicorn_conf.py)."""
+    import importlib
+
+    from graphsvc.core import projection
+
+    ext = getattr(app, "extensions", {}).get("graphsvc")
+    if ext is None:
+        return
+    names = ext["settings"].projection_warm
+    if names == ():
+        return
+    for mod in PROJECTION_MODULES:
+        importlib.import_module(mod)
+    if names is None:
+        registered = projection.warm_order()
+        names = [n for n in PROJECTION_ORDER if n in registered] + \
+                [n for n in registered if n not in PROJECTION_ORDER]
+    projection.warm(ext["store"], names)

@@ -24,3 +24,12 @@ def post_fork(server, worker):
     import gunicorn.http.wsgi
 
     gunicorn.http.wsgi.SERVER = "graphsvc"
+
+
+def post_worker_init(worker):
+    # The app is loaded (after the fork: the store opens in this process): build the in-memory
+    # projection's parts in a background thread, so no user pays for a build
+    # (GRAPHSVC_PROJECTION_WARM, docs/projection.md).
+    from web import warm_projection
+
+    warm_projection(worker.wsgi)

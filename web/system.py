@@ -43,7 +43,15 @@ PROJECTION = {
     "properties": {"seq": _INT, "head": _INT, "lag": _INT, "parts": {"type": "object", "additionalProperties": {
         "type": "object", "required": ["seq", "lag", "build_seconds"],
         "properties": {"seq": _INT, "lag": _INT, "build_seconds": {"type": "number"},
-                       "built_at": {"type": "number", "description": "Unix time of the last build"}}}}}}
+                       "built_at": {"type": "number", "description": "Unix time of the last build"}}}},
+        "building": {"type": "array", "items": {"type": "string"}, "description": "Parts being built now"},
+        "warm": {"type": "object", "nullable": True, "description": "The build of the parts at worker start "
+                 "(GRAPHSVC_PROJECTION_WARM); null when none was started",
+                 "properties": {"state": {"type": "string", "enum": ["running", "done", "failed"]},
+                                "building": {"type": "string", "nullable": True},
+                                "waiting": {"type": "array", "items": {"type": "string"}},
+                                "failed": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "seconds": {"type": "number"}}}}}
 
 OPENAPI = {
     "/health": {"get": {"summary": "Service health: ok or fault (for an admin: engine, counts, the projection's sequence and lag)",

@@ -30,6 +30,9 @@ class Settings:
     import_max_errors: int = 1000
     # Rows above which a change-log entry is stored as op "bulk" without rows (docs/projection.md).
     changelog_bulk_rows: int = 50_000
+    # Projection parts built when a worker starts (docs/projection.md): None = every registered
+    # part, () = none (each builds on first use), else these names in this order.
+    projection_warm: tuple | None = None
     extra: dict = field(default_factory=dict)
     # Login throttling (graphsvc/core/throttle.py) and sessions (graphsvc/core/sessions.py).
     login_failures_per_account: int = 10
@@ -72,6 +75,21 @@ def buffer_pool_rule(db_path: Path, memory_bytes: int | None = None) -> int:
     return int(min(want, max(1024, memory_bytes // 4 // 2**20)))
 
 
+def warm_parts(raw: str) -> tuple | None:
+    """GRAPHSVC_PROJECTION_WARM: "all" (default) builds every projection part at worker start,
+    "none" none, else a comma-separated list of part names built in that order.
+
+    >>> warm_parts("all"), warm_parts("none"), warm_parts(" local_supply, explore ")
+    (None, (), ('local_supply', 'explore'))
+    """
+    raw = (raw or "all").strip()
+    if raw == "all":
+        return None
+    if raw in ("none", "0", ""):
+        return ()
+    return tuple(n.strip() for n in raw.split(",") if n.strip())
+
+
 def load(**overrides) -> Settings:
     """Read settings from GRAPHSVC_* variables; keyword overrides win (used by tests)."""
     # `./data` where the command runs (as the README says), not inside the installed package.
@@ -107,6 +125,7 @@ def load(**overrides) -> Settings:
         import_max_unpacked_bytes=_int("GRAPHSVC_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024,
         import_max_errors=_int("GRAPHSVC_IMPORT_MAX_ERRORS", 1000),
         changelog_bulk_rows=_int("GRAPHSVC_CHANGELOG_BULK_ROWS", 50_000),
+        projection_warm=warm_parts(os.environ.get("GRAPHSVC_PROJECTION_WARM", "all")),
     )
     values.update(overrides)
     return Settings(**values)

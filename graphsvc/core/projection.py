@@ -15,6 +15,9 @@ A change is `Change(seq, entity, op, rows)`: `entity` a node label or relationsh
 `graphsvc.core.schema`, `op` "upsert", "replace_pair", "replace_from", "replace_to" (the
 `Tx.replace_rels` modes), "delete" or "update" (`Tx.log_change`), `rows` the rows as written.
 `current(store, name)` returns the part's state brought up to everything committed so far.
+`warm(store)` builds the registered parts in a background thread when a worker starts; a
+request that needs a part meanwhile waits for that one build (the part's lock) instead of
+starting its own.
 A "bulk" change (a load too large to list, or entity "*": the whole graph) is never handed to
 `apply`: the parts it concerns rebuild. An `apply` that meets an op it does not handle returns
 None.
@@ -37,6 +40,7 @@ Neo4j with several workers) `current` first reads the log past the newest sequen
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -72,6 +76,7 @@ class _Slot:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+_LOG = logging.getLogger(__name__)
 _PARTS: dict[str, Part] = {}
 # Per store: the newest sequence this process holds every change up to ("seq"; None until read
 # from the store's log head), the changes not yet folded into every built slot ("log", by seq),
@@ -97,7 +102,8 @@ def _store_state(store) -> dict:
     with _GUARD:
         st = _STATE.get(store)
         if st is None:
-            st = {"seq": None, "log": {}, "slots": {}, "sync_lock": threading.Lock(), "synced_at": 0.0}
+            st = {"seq": None, "log": {}, "slots": {}, "sync_lock": threading.Lock(), "synced_at": 0.0,
+                  "warm": None}
             _STATE[store] = st
     if st["seq"] is None:
         head = _log_head(store)  # outside the guard: a database read
@@ -202,6 +208,58 @@ def current(store, name: str):
         return slot.state
 
 
+def warm_order(names=None) -> list[str]:
+    """The parts to build at start: `names` (in that order; unknown names are left out) or
+    every registered part in registration order.
+
+    >>> _ = register(Part("doc_other", build=lambda store: 0, apply=lambda state, changes: state))
+    >>> warm_order(["doc_other", "no such part"])
+    ['doc_other']
+    """
+    return [n for n in names if n in _PARTS] if names is not None else list(_PARTS)
+
+
+def warm(store, names=None, background: bool = True) -> threading.Thread | None:
+    """Build the parts `names` (default: every registered part) for `store` one after the
+    other, in a daemon thread (`background`) or here. A request needing a part meanwhile waits
+    for its build under the part's lock: one build, not one per request. `status` shows the
+    progress (`warm`: state, the part being built, the parts still waiting, seconds so far).
+
+    >>> _ = register(Part("doc_warm", build=lambda store: 0, apply=lambda state, changes: state))
+    >>> class WarmStore: pass
+    >>> w = WarmStore()
+    >>> warm(w, ["doc_warm"], background=False)
+    >>> status(w)["warm"]["state"], status(w)["warm"]["waiting"], "doc_warm" in status(w)["parts"]
+    ('done', [], True)
+    """
+    order = warm_order(names)
+    st = _store_state(store)
+    info = {"state": "running", "building": None, "waiting": list(order), "failed": {},
+            "started": time.monotonic(), "seconds": None}
+    st["warm"] = info
+
+    def run():
+        for name in order:
+            info["building"] = name
+            try:
+                current(store, name)
+            except Exception as exc:  # the part builds again on first use; /health shows it
+                _LOG.exception("projection part %s: build at start failed", name)
+                info["failed"][name] = type(exc).__name__
+            info["waiting"].remove(name)
+        info["building"] = None
+        info["seconds"] = round(time.monotonic() - info["started"], 3)
+        info["state"] = "failed" if info["failed"] else "done"
+        _LOG.info("projection built at start in %.1f s: %s", info["seconds"], ", ".join(order))
+
+    if not background:
+        run()
+        return None
+    t = threading.Thread(target=run, name="projection-warm", daemon=True)
+    t.start()
+    return t
+
+
 def _build(store, part: Part, slot: _Slot, target: int) -> None:
     """Build from the database. `target` was read before: a change committed during the build
     may be in the state and is applied again later (applying a change is idempotent)."""
@@ -237,10 +295,17 @@ def reset(store=None) -> None:
 
 def status(store) -> dict:
     """For /health: the newest change this process holds (`seq`), the persisted log's head and
-    the lag behind it, and each built part's sequence, lag and build time."""
+    the lag behind it, each built part's sequence, lag and build time, the parts building now
+    (`building`) and the progress of the build at start (`warm`, None when none was started)."""
     st = _store_state(store)
     log_head = max(_log_head(store), st["seq"])
     parts = {name: {"seq": s.seq, "lag": log_head - s.seq, "build_seconds": round(s.build_seconds, 3),
                     "built_at": round(s.built_at, 3)}
              for name, s in list(st["slots"].items()) if s.seq >= 0}
-    return {"seq": st["seq"], "head": log_head, "lag": log_head - st["seq"], "parts": parts}
+    building = sorted(name for name, s in list(st["slots"].items()) if s.building >= 0)
+    w = st["warm"]
+    warm_info = None if w is None else {
+        "state": w["state"], "building": w["building"], "waiting": list(w["waiting"]), "failed": dict(w["failed"]),
+        "seconds": w["seconds"] if w["seconds"] is not None else round(time.monotonic() - w["started"], 3)}
+    return {"seq": st["seq"], "head": log_head, "lag": log_head - st["seq"], "parts": parts,
+            "building": building, "warm": warm_info}
