@@ -64,6 +64,9 @@ class Part:
     apply: Callable[[Any, list[Change]], Any]
     # The entities whose changes concern this part; None = every change.
     entities: frozenset[str] | None = None
+    # Parts this one derives from: brought up to date first (at least as far as this one), and
+    # when one of them was rebuilt (a new state object) this part rebuilds from it.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,6 +76,7 @@ class _Slot:
     built_at: float = 0.0
     build_seconds: float = 0.0
     building: int = -1       # while a build runs: the sequence it will hold (keep later changes)
+    deps: tuple = ()         # the states of the parts it needs, as it last built or applied on them
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -188,10 +192,14 @@ def current(store, name: str):
     part = _PARTS[name]
     sync(store)
     st = _store_state(store)
+    target = st["seq"]
+    # The parts it derives from first, each at least up to `target` (possibly further).
+    deps = tuple(current(store, d) for d in part.needs)
     with _GUARD:
         slot = st["slots"].setdefault(name, _Slot())
     with slot.lock:
-        target = st["seq"]
+        if slot.seq >= 0 and any(a is not b for a, b in zip(deps, slot.deps)):
+            slot.seq = -1                 # a part it derives from was rebuilt: so is this one
         if slot.seq < 0:
             _build(store, part, slot, target)
         elif slot.seq < target:
@@ -204,6 +212,7 @@ def current(store, name: str):
                 _build(store, part, slot, target)
             else:
                 slot.state, slot.seq = new, target
+        slot.deps = deps
         _compact(st)
         return slot.state
 

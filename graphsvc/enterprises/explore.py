@@ -202,8 +202,8 @@ def impact_payload(store, p: access.Principal, uscc: str, year: int | None) -> d
         out_x = st.edges_from(xi)
         out_x = out_x[st.e_year[out_x] == year]
         segments: dict = {}
-        for d, g in zip(st.e_dst[out_x].tolist(), st.e_seg[out_x].tolist()):
-            if d in affected and st.segs[g]:
+        for d, g in zip(st.dst_rows(out_x).tolist(), st.e_seg[out_x].tolist()):
+            if d in affected and g >= 0 and st.segs[g]:
                 segments.setdefault(d, set()).add(st.segs[g])
         for lead in sorted(affected, key=lambda i: rank[i]):
             if not visible[lead]:
@@ -255,12 +255,12 @@ def _link(st, a: int, b: int) -> dict:
 
     for s, t in ((a, b), (b, a)):
         es = st.edges_from(s)
-        es = es[st.e_dst[es] == t]
+        es = es[st.dst_rows(es) == t]
         per_year: dict = {}
         for year, amount in zip(st.e_year[es].tolist(), st.e_amount[es].tolist()):
             per_year.setdefault(year, []).append(amount)
         for year, amounts in per_year.items():
-            y = None if year < 0 else year
+            y = None if year <= 0 else year      # the shared edges keep no year as 0
             amount = math.fsum(amounts)
             offer({"a": s, "b": t, "rel": "supplies", "year": y, "amount_wan": amount}, (y or 0, amount, ""))
     for s, t, did in st.delivery_pairs().get((min(a, b), max(a, b)), ()):

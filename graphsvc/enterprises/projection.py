@@ -2,16 +2,19 @@
 paths, kept current by the committed changes (graphsvc.core.projection).
 
 What it holds:
-- the enterprise index (USCC -> row), names, regions, credit and revenue (for candidates);
-- every SUPPLIES edge as parallel NumPy arrays (supplier, buyer, year, amount, segment), from
-  which each year's CSR matrices (buyer x supplier and supplier x buyer, amounts summed per
-  pair) are derived on first use;
+- the enterprise index (USCC -> row, rows in USCC order at build), names, regions, credit and
+  revenue (for candidates);
+- a reference to the shared supply-edges part (graphsvc.core.supply_edges: every SUPPLIES edge
+  as NumPy arrays, the one copy local supply derives from too), from which each year's CSR
+  matrices (buyer x supplier and supplier x buyer, amounts summed per pair) are derived on
+  first use, through `row_of` (the shared index's rows as this part's rows);
 - deliveries with their DELIVERED / FOR ends, ORGANIZES pairs, IN_SEGMENT and OWNS pairs with
   segment chains and project groups (the chain and "1+N" hubs of a path), and the 链主工厂
   recognitions (HAS + Recognition kind).
 
-`apply` folds upserts and relationship replacements of those entities into the raw data and
-drops the derived matrices it touched; they are derived again on the next read (a year's
+`apply` folds upserts and relationship replacements of those entities into the raw data (the
+shared part has folded the supplies already: it is brought up to date first) and drops the
+derived matrices it touched; they are derived again on the next read (a year's
 matrices in well under a second on the province graph). A "bulk" change or an operation it
 does not know asks for a rebuild.
 
@@ -24,7 +27,7 @@ from collections import defaultdict
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.core import columns, projection
+from graphsvc.core import projection, supply_edges
 from graphsvc.core.projection import Change, Part
 
 NAME = "explore"
@@ -194,20 +197,14 @@ class Explore:
     replacing arrays, never writing into them); derived structures live in `_derived`, a dict
     replaced as a whole when the raw data changes, so a reader keeps a consistent view."""
 
-    def __init__(self):
+    def __init__(self, shared: supply_edges.Edges | None = None):
+        self.shared = shared if shared is not None else supply_edges.Edges()
         self.idx: dict[str, int] = {}
         self.usccs: list[str] = []
         self.names: list[str | None] = []
         self.regions: list[str | None] = []
         self.credit: list[bool] = []
         self.revenue: list[float | None] = []
-        self.e_src = np.empty(0, np.int64)
-        self.e_dst = np.empty(0, np.int64)
-        self.e_year = np.empty(0, np.int64)
-        self.e_amount = np.empty(0, np.float64)
-        self.e_seg = np.empty(0, np.int64)
-        self.segs: list[str | None] = []
-        self.seg_idx: dict[str | None, int] = {}
         self.deliveries: dict[str, dict] = {}
         self.pairs: dict[str, set] = {rel: set() for rel in _PAIR_RELS}
         self.tags: dict[str, dict] = {label: {} for label in _TAGS}
@@ -229,12 +226,40 @@ class Explore:
             self.revenue.append(None)
         return i
 
-    def seg(self, sid: str | None) -> int:
-        i = self.seg_idx.get(sid)
-        if i is None:
-            i = self.seg_idx[sid] = len(self.segs)
-            self.segs.append(sid)
-        return i
+    # -- the shared supply edges, in this part's rows ---------------------------------------
+    segs = property(lambda self: self.shared.segs)          # an edge's segment: segs[g], g >= 0
+    e_year = property(lambda self: self.shared.year)        # by shared edge number
+    e_amount = property(lambda self: self.shared.amount)
+    e_seg = property(lambda self: self.shared.seg)
+
+    def row_of(self) -> np.ndarray:
+        """This part's row of each row of the shared index (-1: not known here yet). Rows only
+        ever get added on either side, so the table is kept while both lengths are."""
+        key = ("row_of", len(self.usccs), len(self.shared.uscc))
+        hit = self._derived.get("row_of")
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        idx = self.idx
+        table = np.fromiter((idx.get(u, -1) for u in list(self.shared.uscc)), dtype=np.int64)
+        self._derived["row_of"] = (key, table)
+        return table
+
+    def live_edges(self, sel=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(shared edge numbers, supplier rows, buyer rows) of the live edges (those with
+        `sel`, a mask over the first `n` edges, when given) whose ends this part knows."""
+        sh = self.shared
+        n = sh.n
+        keep = sh.alive[:n] if sel is None else sh.alive[:n] & sel[:n]
+        e = np.flatnonzero(keep)
+        row_of = self.row_of()
+        src = row_of[sh.seller[e]]
+        dst = row_of[sh.buyer[e]]
+        ok = (src >= 0) & (dst >= 0)
+        return e[ok], src[ok], dst[ok]
+
+    def dst_rows(self, edges: np.ndarray) -> np.ndarray:
+        """The buyer rows of shared edges."""
+        return self.row_of()[self.shared.buyer[edges]]
 
     def set_node(self, row: dict) -> bool:
         """Merge an Enterprise row; True when the region changed or the node is new."""
@@ -300,30 +325,38 @@ class Explore:
         return self._get(("region_fn", key), make)
 
     def years(self) -> list[int]:
-        return self._get("years", lambda: sorted(int(y) for y in np.unique(self.e_year) if y >= 0))
+        def make():
+            n = self.shared.n
+            y = self.shared.year[:n][self.shared.alive[:n]]
+            return sorted(int(v) for v in np.unique(y) if v > 0)
+        return self._get("years", make)
 
     def year(self, year: int) -> dict:
         """up (buyer x supplier), down (supplier x buyer), total purchases of each row."""
         def make():
             n = self.n
-            sel = self.e_year == year
-            up = sp.csr_matrix((self.e_amount[sel], (self.e_dst[sel], self.e_src[sel])), shape=(n, n))
+            sh = self.shared
+            m = sh.n
+            e, src, dst = self.live_edges(sh.year[:m] == year)
+            up = sp.csr_matrix((sh.amount[e], (dst, src)), shape=(n, n))
             up.sum_duplicates()
             down = up.T.tocsr()
             down.sum_duplicates()
             total = np.asarray(up.sum(axis=1)).ravel()
-            return {"up": up, "down": down, "total": total, "edges": np.flatnonzero(sel)}
+            return {"up": up, "down": down, "total": total, "edges": e}
         return self._get(("year", year), make)
 
     def by_src(self) -> tuple[np.ndarray, np.ndarray]:
-        """(edge numbers ordered by supplier, offsets per supplier row)."""
+        """(shared edge numbers ordered by supplier row, offsets per supplier row)."""
         def make():
-            order = np.argsort(self.e_src, kind="stable")
-            ptr = np.searchsorted(self.e_src[order], np.arange(self.n + 1))
-            return order, ptr
+            e, src, _ = self.live_edges()
+            order = np.argsort(src, kind="stable")
+            ptr = np.searchsorted(src[order], np.arange(self.n + 1))
+            return e[order], ptr
         return self._get("by_src", make)
 
     def edges_from(self, i: int) -> np.ndarray:
+        """The live shared edges leaving row `i`."""
         order, ptr = self.by_src()
         return order[ptr[i]:ptr[i + 1]] if i + 1 < len(ptr) else np.empty(0, np.int64)
 
@@ -366,8 +399,9 @@ class Explore:
             n = self.n
             dl = self.delivery_links()
             eco = [(self.idx[a], self.idx[b]) for a, b in self.pairs["ORGANIZES"] if a in self.idx and b in self.idx]
-            a = np.concatenate([self.e_src, np.array([d[0] for d in dl], np.int64), np.array([e[0] for e in eco], np.int64)])
-            b = np.concatenate([self.e_dst, np.array([d[1] for d in dl], np.int64), np.array([e[1] for e in eco], np.int64)])
+            _, src, dst = self.live_edges()
+            a = np.concatenate([src, np.array([d[0] for d in dl], np.int64), np.array([e[0] for e in eco], np.int64)])
+            b = np.concatenate([dst, np.array([d[1] for d in dl], np.int64), np.array([e[1] for e in eco], np.int64)])
             keep = a != b
             a, b = a[keep], b[keep]
             m = sp.csr_matrix((np.ones(2 * a.size, np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))),
@@ -421,16 +455,13 @@ class Explore:
 # ---------------------------------------------------------------- build and apply
 
 def build(store) -> Explore:
-    st = Explore()
+    st = Explore(supply_edges.current(store))
     rows = store.read("enterprises/proj_enterprises")
     rows.sort(key=lambda r: r["uscc"])
     for r in rows:
         st.set_node(r)
-    t = store.read_columns("core/supply_edges")
-    st.e_src, st.e_dst = columns.codes(t.column("seller"), st.ix), columns.codes(t.column("buyer"), st.ix)
-    st.e_year = columns.numbers(t.column("year"), -1, np.int64)
-    st.e_amount = columns.numbers(t.column("amount_wan"), 0.0)
-    st.e_seg = columns.codes(t.column("segment_id"), st.seg)
+    for u in list(st.shared.uscc):      # an edge's end without an Enterprise row (none in practice)
+        st.ix(u)
     st.deliveries = {r["id"]: r for r in store.read("enterprises/proj_deliveries")}
     for r in store.read("enterprises/proj_pairs"):
         st.pairs[r["rel"]].add((r["a"], r["b"]))
@@ -439,43 +470,14 @@ def build(store) -> Explore:
     return st
 
 
-def _edge_rows(st: Explore, rows: list[dict]) -> tuple[np.ndarray, ...]:
-    src = np.array([st.ix(r["from"]) for r in rows], np.int64)
-    dst = np.array([st.ix(r["to"]) for r in rows], np.int64)
-    year = np.array([-1 if r.get("year") is None else int(r["year"]) for r in rows], np.int64)
-    amount = np.array([float(r.get("amount_wan") or 0.0) for r in rows], np.float64)
-    seg = np.array([st.seg(r.get("segment_id")) for r in rows], np.int64)
-    return src, dst, year, amount, seg
-
-
 def _fold_supplies(st: Explore, op: str, rows: list[dict]) -> bool:
-    """Replace SUPPLIES edges as the store did (identity: pair, year, segment)."""
-    if op not in ("replace_pair", "replace_from", "replace_to", "delete"):
+    """The shared part holds the change; here only the rows' ends join the index."""
+    if op not in ("replace_pair", "replace_from", "replace_to", "delete", "update"):
         return False
-    gone = np.zeros(st.e_src.size, dtype=bool)
-    if op == "replace_pair" or op == "delete":
-        n = max(st.n, 1)
-        keys = st.e_src * n + st.e_dst
-        want: dict = defaultdict(list)
-        for r in rows:
-            if r.get("from") not in st.idx or r.get("to") not in st.idx:
-                continue
-            want[st.idx[r["from"]] * n + st.idx[r["to"]]].append(r)
-        for k in np.flatnonzero(np.isin(keys, np.fromiter(want, np.int64, len(want)))):
-            for r in want[int(keys[k])]:
-                same = (int(st.e_year[k]) == (-1 if r.get("year") is None else int(r["year"]))
-                        and st.segs[st.e_seg[k]] == r.get("segment_id"))
-                gone[k] |= same or (op == "delete" and "year" not in r)
-    else:
-        end = "from" if op == "replace_from" else "to"
-        ends = np.array([st.idx[r[end]] for r in rows if r.get(end) in st.idx], np.int64)
-        gone = np.isin(st.e_src if end == "from" else st.e_dst, ends)
-    keep = ~gone
-    add = _edge_rows(st, rows) if op != "delete" else tuple(np.empty(0, a.dtype) for a in
-                                                            (st.e_src, st.e_dst, st.e_year, st.e_amount, st.e_seg))
-    st.e_src, st.e_dst, st.e_year, st.e_amount, st.e_seg = (
-        np.concatenate([old[keep], new]) for old, new in
-        zip((st.e_src, st.e_dst, st.e_year, st.e_amount, st.e_seg), add))
+    for r in rows:
+        for end in ("from", "to"):
+            if r.get(end) is not None and op not in ("delete", "update"):
+                st.ix(r[end])
     return True
 
 
@@ -507,7 +509,7 @@ def _fold(st: Explore, c: Change, touched: set) -> bool:
     if c.entity == "SUPPLIES":
         # "update" rewrites the supplier's region copied onto its edges; locality here reads
         # each enterprise's own region, so there is nothing to fold.
-        return c.op == "update" or _fold_supplies(st, c.op, c.rows)
+        return _fold_supplies(st, c.op, c.rows)
     if c.entity == "Enterprise":
         if c.op != "upsert":
             return False
@@ -533,11 +535,13 @@ def apply(st: Explore, changes: list[Change]) -> Explore | None:
         keep = {k: v for k, v in st._derived.items()
                 if not (isinstance(k, tuple) and k[0] in ("candidates", "region_fn"))
                 and k not in ("regions", "segment_members", "name_index", "name_len")}
+    elif "row_of" in st._derived:
+        keep = {"row_of": st._derived["row_of"]}        # rows never move: kept while lengths are
     st._derived = keep
     return st
 
 
-projection.register(Part(NAME, build=build, apply=apply, entities=ENTITIES))
+projection.register(Part(NAME, build=build, apply=apply, entities=ENTITIES, needs=(supply_edges.NAME,)))
 
 
 def current(store) -> Explore:

@@ -1,19 +1,19 @@
 """The local-supply figures' in-memory projection (issue #12 item 1): columnar NumPy arrays.
 
-What it holds, built in bulk from five queries at first use (``queries/local_supply/proj_*``):
+What it holds, derived from the shared supply-edges part (``graphsvc.core.supply_edges``:
+the enterprise index, regions and every ``SUPPLIES`` edge as arrays, one copy that graph
+exploration derives from too) plus four queries (``queries/local_supply/proj_*``):
 
-- enterprises: an index by USCC, names, region (an index into a small table of region codes),
-  credit, revenue;
-- ``SUPPLIES`` as parallel arrays ``seller, buyer, year, amount, seg, sreg`` (supplier region
-  index, as stored on the edge) and ``alive``; the edges present at build are sorted by buyer
-  (``bstart[b]:bstart[b + 1]`` are b's), later ones sit in a tail; an edge's identity
-  (seller, buyer, year, segment) is an int64 key, sorted at build, a dict for the tail;
+- per enterprise of the shared index: names, credit, revenue (the index, the region and the
+  edge arrays ``seller, buyer, year, amount, seg, sreg, alive`` are the shared part's, read
+  through properties of the same names);
 - ``IN_SEGMENT`` as sets per segment and per enterprise; ``HAS`` + ``Recognition`` as a dict
   (the 链主工厂 and 聚能工厂 are derived from it); ``ORGANIZES`` as platform -> members.
 
 ``apply`` folds committed changes in (``Enterprise``/``Recognition`` upserts, ``SUPPLIES``
-replace_pair, ``IN_SEGMENT``/``HAS`` replace_from/replace_to, ``ORGANIZES`` replace_pair,
-relationship deletes) by appending to the arrays and replacing by identity; anything it does
+changes, ``IN_SEGMENT``/``HAS`` replace_from/replace_to, ``ORGANIZES`` replace_pair,
+relationship deletes); the shared part has already changed the edges (it is brought up to date
+first), so for supplies this part only records which buyers a change reached. Anything it does
 not understand (a bulk load, a node delete) asks for a rebuild. Readers take the state from
 ``graphsvc.core.projection.current``. Memoised intermediate results and the result caches of
 the figures are keyed by what a delta can touch, not by one global version: generation counters
@@ -31,35 +31,20 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections import defaultdict
 
 import numpy as np
 
-from graphsvc.core import columns, projection
+from graphsvc.core import columns, projection, supply_edges
 
 NAME = "local_supply"
 LEADER = "链主工厂"
 PLATFORM = "聚能工厂"
-TAIL_LIMIT = 400_000       # appended edges kept unsorted before the arrays are re-sorted
-_YEAR0 = 1900
 _VERSIONS = itertools.count(1)
 
 
 # ---------------------------------------------------------------- pure functions over arrays
-
-def edge_keys(seller, buyer, year, seg) -> np.ndarray:
-    """One int64 per supply identity (seller, buyer, year, segment index; -1 = none).
-
-    >>> k = edge_keys(np.array([1, 1]), np.array([2, 2]), np.array([2024, 2024]), np.array([-1, 3]))
-    >>> bool(k[0] != k[1]), k.dtype.name
-    (True, 'int64')
-    """
-    s = np.asarray(seller, dtype=np.int64)
-    b = np.asarray(buyer, dtype=np.int64)
-    y = np.asarray(year, dtype=np.int64) - _YEAR0
-    g = np.asarray(seg, dtype=np.int64) + 1
-    return ((s << 41) | (b << 19) | ((y & 0xFF) << 11) | (g & 0x7FF)).astype(np.int64)
-
 
 def prefix_mask(codes: list, prefix: str) -> np.ndarray:
     """Which entries of a region-code table start with `prefix` (Cypher's STARTS WITH; None never).
@@ -110,55 +95,23 @@ def distinct_years(year: np.ndarray) -> list[int]:
     return [lo + int(i) for i in np.nonzero(np.bincount(y - lo))[0]]
 
 
-def slices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The concatenated ranges [starts[i], ends[i]) as one index array.
-
-    >>> slices(np.array([0, 5]), np.array([2, 8])).tolist()
-    [0, 1, 5, 6, 7]
-    """
-    lens = ends - starts
-    if not len(lens) or lens.sum() == 0:
-        return np.zeros(0, dtype=np.int64)
-    offs = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-    return np.arange(int(lens.sum()), dtype=np.int64) + offs
-
-
 # ---------------------------------------------------------------- the state
 
 class State:
     """The projection; see the module docstring. Read-only for readers."""
 
-    def __init__(self):
+    def __init__(self, shared: supply_edges.Edges | None = None):
         self.version = next(_VERSIONS)
         self.uid = self.version          # this object's identity in result-cache keys
         self.tick = 0
         self.gen = {"holders": 0, "ents": 0, "segs": 0, "orgs": 0, "reloc": 0, "years": 0}
-        self.buyer_gen = np.zeros(0, dtype=np.int64)
-        self.uscc: list[str] = []
-        self.index: dict[str, int] = {}
-        self.name: list = []
-        self.region = np.zeros(0, dtype=np.int32)
-        self.credit = np.zeros(0, dtype=np.int8)      # 1 true, 0 false, -1 unknown
-        self.revenue = np.zeros(0, dtype=np.float64)  # nan = unknown
-        self.regs: list = [None]
-        self.reg_index: dict = {None: 0}
-        self.segs: list = []
-        self.seg_index: dict = {}
-        # edges
-        self.n = 0
-        self.n_sorted = 0
-        cap = 0
-        self.seller = np.zeros(cap, dtype=np.int32)
-        self.buyer = np.zeros(cap, dtype=np.int32)
-        self.year = np.zeros(cap, dtype=np.int32)
-        self.amount = np.zeros(cap, dtype=np.float64)
-        self.seg = np.zeros(cap, dtype=np.int32)
-        self.sreg = np.zeros(cap, dtype=np.int32)
-        self.alive = np.zeros(cap, dtype=bool)
-        self.bstart = np.zeros(1, dtype=np.int64)
-        self.keys_sorted = np.zeros(0, dtype=np.int64)
-        self.keys_perm = np.zeros(0, dtype=np.int64)
-        self.tail_keys: dict[int, int] = {}
+        self.shared = shared if shared is not None else supply_edges.Edges()
+        self.seen_relocated = self.shared.relocated
+        n = len(self.shared.uscc)
+        self.buyer_gen = np.zeros(n, dtype=np.int64)
+        self.name: list = [None] * n
+        self.credit = np.full(n, -1, dtype=np.int8)      # 1 true, 0 false, -1 unknown
+        self.revenue = np.full(n, np.nan)                # nan = unknown
         # memberships, recognitions, platforms
         self.seg_members: dict[int, set] = defaultdict(set)
         self.ent_segs: dict[int, set] = defaultdict(set)
@@ -166,23 +119,39 @@ class State:
         self.rec_kind: dict[str, set] = defaultdict(set)      # kind -> recognition ids
         self.organizes: dict[int, set] = defaultdict(set)
         self._derived: dict = {}
+        self.shared.listeners.append(weakref.WeakMethod(self._grow))
 
-    # -- lookup tables ------------------------------------------------------------------
+    def _grow(self, n: int) -> None:
+        """The shared index grew to `n` rows: room for them here (attributes unknown until the
+        enterprise upsert that brought them is applied)."""
+        k = n - len(self.name)
+        if k > 0:
+            self.name.extend([None] * k)
+            self.credit = np.concatenate((self.credit, np.full(k, -1, dtype=np.int8)))
+            self.revenue = np.concatenate((self.revenue, np.full(k, np.nan)))
+            self.buyer_gen = np.concatenate((self.buyer_gen, np.zeros(k, dtype=np.int64)))
+
+    # -- the shared part's index, tables and edges ------------------------------------------
+    uscc = property(lambda self: self.shared.uscc)
+    index = property(lambda self: self.shared.index)
+    region = property(lambda self: self.shared.region)
+    regs = property(lambda self: self.shared.regs)
+    segs = property(lambda self: self.shared.segs)
+    seg_index = property(lambda self: self.shared.seg_index)
+    n = property(lambda self: self.shared.n)
+    seller = property(lambda self: self.shared.seller)
+    buyer = property(lambda self: self.shared.buyer)
+    year = property(lambda self: self.shared.year)
+    amount = property(lambda self: self.shared.amount)
+    seg = property(lambda self: self.shared.seg)
+    sreg = property(lambda self: self.shared.sreg)
+    alive = property(lambda self: self.shared.alive)
+
     def reg_id(self, code) -> int:
-        i = self.reg_index.get(code)
-        if i is None:
-            i = self.reg_index[code] = len(self.regs)
-            self.regs.append(code)
-        return i
+        return self.shared.reg_id(code)
 
     def seg_id(self, sid) -> int:
-        if sid is None:
-            return -1
-        i = self.seg_index.get(sid)
-        if i is None:
-            i = self.seg_index[sid] = len(self.segs)
-            self.segs.append(sid)
-        return i
+        return self.shared.seg_id(sid)
 
     def ent_id(self, uscc: str) -> int | None:
         return self.index.get(uscc)
@@ -214,6 +183,10 @@ class State:
         t1 = np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64)
         return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["reloc"], self.gen["years"],
                 int(self.buyer_gen[i]), self.touched(t1))
+
+    def stamp_members(self) -> tuple:
+        """What the members and platforms of segments depend on (not supplies)."""
+        return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["orgs"])
 
     def stamp_coverage(self, prefix: str) -> tuple:
         """What a chain's coverage under `prefix` depends on."""
@@ -255,19 +228,14 @@ class State:
     # -- edges ----------------------------------------------------------------------------
     def edges_into(self, buyers: np.ndarray) -> np.ndarray:
         """Indexes of the live edges into the enterprises `buyers` (sorted int array)."""
-        buyers = np.asarray(buyers, dtype=np.int64)
-        nb = len(self.bstart) - 1
-        known = buyers[buyers < nb]
-        main = slices(self.bstart[known], self.bstart[known + 1])
-        if self.n > self.n_sorted:
-            t = np.arange(self.n_sorted, self.n, dtype=np.int64)
-            t = t[np.isin(self.buyer[self.n_sorted:self.n], buyers)]
-            main = np.concatenate((main, t))
-        return main[self.alive[main]]
+        return self.shared.edges_into(buyers)
 
     def years(self) -> list[int]:
         """The years with any supply record."""
-        return self._memo("years", lambda: distinct_years(self.year[:self.n][self.alive[:self.n]]),
+        def f():
+            n = self.n
+            return distinct_years(self.year[:n][self.alive[:n]])
+        return self._memo("years", f,
                           (self.gen["years"],))
 
     def leader_years(self, prefix: str) -> list[int]:
@@ -459,65 +427,20 @@ class State:
 
 # ---------------------------------------------------------------- building
 
-def _enterprises(st: State, t) -> None:
-    """From the Arrow table of `local_supply/proj_enterprises`."""
-    st.uscc = columns.strings(t.column("uscc"))
-    st.index = {u: i for i, u in enumerate(st.uscc)}
-    st.name = columns.strings(t.column("name"))
-    st.region = columns.codes(t.column("region_code"), st.reg_id, np.int32)
-    st.credit = columns.codes(t.column("credit_ok"), lambda v: -1 if v is None else int(bool(v)), np.int8)
-    st.revenue = columns.numbers(t.column("revenue_wan"))
-
-
-def _supply_arrays(st: State, t) -> tuple:
-    """From the Arrow table of `core/supply_edges`."""
-    ix = st.index.__getitem__
-    return (columns.codes(t.column("seller"), ix, np.int32), columns.codes(t.column("buyer"), ix, np.int32),
-            columns.numbers(t.column("year"), 0, np.int32), columns.numbers(t.column("amount_wan"), 0.0),
-            columns.codes(t.column("segment_id"), st.seg_id, np.int32),
-            columns.codes(t.column("supplier_region"), st.reg_id, np.int32))
-
-
-def _supplies(st: State, store) -> None:
-    """Every supply, read once as Arrow columns (no Python object per row)."""
-    cols = list(_supply_arrays(st, store.read_columns("core/supply_edges")))
-    cols[3] = cols[3].astype(np.float64)
-    _sort_edges(st, *cols, np.ones(len(cols[0]), dtype=bool))
-
-
-def _sort_edges(st: State, seller, buyer, year, amount, sg, sreg, alive) -> None:
-    """Keep the live edges, sorted by buyer, with their identity keys sorted for lookups."""
-    keep = np.nonzero(alive)[0]
-    order = keep[np.argsort(buyer[keep], kind="stable")]
-    n = len(order)
-    cap = n + max(1024, n // 8)
-
-    def grown(a):
-        out = np.zeros(cap, dtype=a.dtype)
-        out[:n] = a[order]
-        return out
-
-    st.seller, st.buyer, st.year = grown(seller), grown(buyer), grown(year)
-    st.amount, st.seg, st.sreg = grown(amount), grown(sg), grown(sreg)
-    st.alive = np.zeros(cap, dtype=bool)
-    st.alive[:n] = True
-    st.n = st.n_sorted = n
-    st.bstart = np.searchsorted(st.buyer[:n], np.arange(len(st.uscc) + 1)).astype(np.int64)
-    if len(st.buyer_gen) != len(st.uscc):
-        st.buyer_gen = np.zeros(len(st.uscc), dtype=np.int64)
-    keys = edge_keys(st.seller[:n], st.buyer[:n], st.year[:n], st.seg[:n])
-    st.keys_perm = np.argsort(keys, kind="stable")
-    st.keys_sorted = keys[st.keys_perm]
-    st.tail_keys = {}
-
-
 def build(store) -> State:
-    """The projection from the database, in bulk."""
-    st = State()
-    _enterprises(st, store.read_columns("local_supply/proj_enterprises"))
-    _supplies(st, store)
+    """The projection from the shared supply edges and the database, in bulk."""
+    shared = supply_edges.current(store)
+    st = State(shared)
+    t = store.read_columns("local_supply/proj_enterprises")
+    rows = columns.codes(t.column("uscc"), lambda u: shared.index.get(u, -1))
+    ok = rows >= 0
+    for i, v in zip(rows[ok].tolist(), [v for v, k in zip(columns.strings(t.column("name")), ok.tolist()) if k]):
+        st.name[i] = v
+    st.credit[rows[ok]] = columns.codes(t.column("credit_ok"), lambda v: -1 if v is None else int(bool(v)),
+                                        np.int8)[ok]
+    st.revenue[rows[ok]] = columns.numbers(t.column("revenue_wan"))[ok]
     t = store.read_columns("local_supply/proj_segments")
-    ents = columns.codes(t.column("uscc"), lambda u: st.index.get(u, -1))
+    ents = columns.codes(t.column("uscc"), lambda u: shared.index.get(u, -1))
     segs = columns.codes(t.column("segment_id"), st.seg_id)
     for i, g in zip(ents.tolist(), segs.tolist()):
         if i >= 0:
@@ -541,8 +464,10 @@ class _Rebuild(Exception):
 
 
 def apply(st: State, changes: list) -> State | None:
-    """Fold committed changes into `st` (in place); None asks for a rebuild."""
+    """Fold committed changes into `st` (in place); None asks for a rebuild. The shared edges
+    hold these changes already (graphsvc.core.projection brings them up to date first)."""
     st.tick += 1
+    st._grow(len(st.uscc))
     try:
         for c in changes:
             fn = _APPLY.get((c.entity, c.op))
@@ -552,153 +477,48 @@ def apply(st: State, changes: list) -> State | None:
                 return None
     except _Rebuild:
         return None
+    if st.shared.relocated != st.seen_relocated:
+        # A supplier's region changed on its edges: every locality sum may have moved.
+        st.seen_relocated = st.shared.relocated
+        st.gen["reloc"] = st.tick
     st.version = next(_VERSIONS)
     return st
-
-
-def _new_enterprise(st: State, uscc: str) -> int:
-    i = len(st.uscc)
-    st.uscc.append(uscc)
-    st.index[uscc] = i
-    st.name.append(None)
-    st.region = np.append(st.region, np.int32(0))
-    st.credit = np.append(st.credit, np.int8(-1))
-    st.buyer_gen = np.append(st.buyer_gen, np.int64(0))
-    st.revenue = np.append(st.revenue, np.nan)
-    return i
 
 
 def _upsert_enterprises(st: State, rows: list[dict]) -> None:
     st.gen["ents"] = st.tick
     holders = set(st.holders(LEADER).tolist()) | set(st.holders(PLATFORM).tolist())
-    moved: dict[int, int] = {}
     for r in rows:
-        u = r.get("uscc")
-        if u is None:
-            raise _Rebuild
-        i = st.index.get(u)
+        i = st.index.get(r.get("uscc"))
         if i is None:
-            i = _new_enterprise(st, u)
+            raise _Rebuild
         if i in holders:
             st.gen["holders"] = st.tick
         if "name" in r:
             st.name[i] = r["name"]
-        if "region_code" in r:
-            g = st.reg_id(r["region_code"])
-            if g != st.region[i]:
-                st.region[i] = g
-                moved[i] = g
         if "credit_ok" in r:
             st.credit[i] = -1 if r["credit_ok"] is None else int(bool(r["credit_ok"]))
         if "revenue_wan" in r:
             st.revenue[i] = np.nan if r["revenue_wan"] is None else float(r["revenue_wan"])
-    if moved:
-        # The importer rewrites SUPPLIES.supplier_region of a relocated enterprise's supplies
-        # (imports/supplies_set_supplier_region) in the same transaction: do the same here.
-        new = np.full(len(st.uscc), -1, dtype=np.int64)
-        for i, g in moved.items():
-            new[i] = g
-        ns = new[st.seller[:st.n]]
-        hit = np.nonzero(ns >= 0)[0]
-        st.sreg[hit] = ns[hit]
-        if len(hit):
-            st.gen["reloc"] = st.tick
 
 
-def _ensure_capacity(st: State, extra: int) -> None:
-    need = st.n + extra
-    if need <= len(st.seller):
-        return
-    cap = max(need, int(len(st.seller) * 1.25) + 1024)
-    for name in ("seller", "buyer", "year", "amount", "seg", "sreg", "alive"):
-        a = getattr(st, name)
-        b = np.zeros(cap, dtype=a.dtype)
-        b[:st.n] = a[:st.n]
-        setattr(st, name, b)
-
-
-def _find(st: State, key: int) -> list[int]:
-    """Live edges with identity `key`."""
-    lo = np.searchsorted(st.keys_sorted, key, side="left")
-    hi = np.searchsorted(st.keys_sorted, key, side="right")
-    out = [int(st.keys_perm[j]) for j in range(lo, hi)]
-    t = st.tail_keys.get(key)
-    if t is not None:
-        out.append(t)
-    return [i for i in out if st.alive[i]]
-
-
-def _replace_supplies(st: State, rows: list[dict]) -> None:
-    rows = list(rows)
+def _supplies_touched(st: State, rows: list[dict], mode: str) -> None:
+    """A supplies change (the shared edges hold it): the buyers it reached get this tick, and
+    the years gen moves when it may have brought a new year or taken one away."""
     ix = st.index
-    try:
-        seller = np.array([ix[r["from"]] for r in rows], dtype=np.int64)
-        buyer = np.array([ix[r["to"]] for r in rows], dtype=np.int64)
-        year = np.array([r["year"] for r in rows], dtype=np.int64)
-    except (KeyError, TypeError):
-        raise _Rebuild from None
-    seg = np.array([st.seg_id(r.get("segment_id")) for r in rows], dtype=np.int64)
-    keys = edge_keys(seller, buyer, year, seg)
-    st.buyer_gen[buyer] = st.tick
-    if not set(np.unique(year).tolist()) <= set(st.years()):
-        st.gen["years"] = st.tick
-    # Main-part hits, vectorised; the tail is a dict.
-    lo = np.searchsorted(st.keys_sorted, keys, side="left")
-    hi = np.searchsorted(st.keys_sorted, keys, side="right")
-    _ensure_capacity(st, len(rows))
-    for j, r in enumerate(rows):
-        k = int(keys[j])
-        found = [int(st.keys_perm[p]) for p in range(lo[j], hi[j])] if hi[j] > lo[j] else []
-        t = st.tail_keys.get(k)
-        if t is not None:
-            found.append(t)
-        found = [i for i in found if st.alive[i]]
-        amount = float(r.get("amount_wan") or 0.0)
-        sreg = st.reg_id(r.get("supplier_region"))
-        if found:
-            i = found[0]
-            st.amount[i], st.sreg[i] = amount, sreg
-            for extra in found[1:]:
-                st.alive[extra] = False
-            continue
-        i = st.n
-        st.seller[i], st.buyer[i], st.year[i] = seller[j], buyer[j], year[j]
-        st.amount[i], st.seg[i], st.sreg[i], st.alive[i] = amount, seg[j], sreg, True
-        st.tail_keys[k] = i
-        st.n += 1
-    if st.n - st.n_sorted > TAIL_LIMIT:
-        _resort(st)
-
-
-def _resort(st: State) -> None:
-    n = st.n
-    _sort_edges(st, st.seller[:n], st.buyer[:n], st.year[:n], st.amount[:n], st.seg[:n], st.sreg[:n],
-                st.alive[:n])
-
-
-def _grow_bstart(st: State) -> None:
-    """New enterprises own no sorted edges: extend the buyer offsets to cover them."""
-    nb = len(st.bstart) - 1
-    if nb < len(st.uscc):
-        st.bstart = np.concatenate((st.bstart, np.full(len(st.uscc) - nb, st.bstart[-1], dtype=np.int64)))
-
-
-def _delete_supplies(st: State, rows: list[dict]) -> None:
-    n = st.n
-    for r in rows:
-        m = np.ones(n, dtype=bool)
-        if "from" in r:
-            m &= st.seller[:n] == st.index.get(r["from"], -1)
-        if "to" in r:
-            m &= st.buyer[:n] == st.index.get(r["to"], -1)
-        if "year" in r:
-            m &= st.year[:n] == (r["year"] if r["year"] is not None else -1)
-        if "segment_id" in r:
-            m &= st.seg[:n] == st.seg_index.get(r["segment_id"], -2 if r["segment_id"] is not None else -1)
-        if "from" not in r and "to" not in r:
-            raise _Rebuild
-        st.alive[:n] &= ~m
-        st.buyer_gen[np.unique(st.buyer[:n][m])] = st.tick
+    if mode == "delete" and any("from" not in r and "to" not in r for r in rows):
+        raise _Rebuild
+    buyers = {ix[r["to"]] for r in rows if r.get("to") in ix}
+    # Edges that went with a supplier (replace_from; a delete naming no buyer): their buyers.
+    gone = np.array(sorted({ix[r["from"]] for r in rows if r.get("from") in ix
+                            and (mode == "from" or (mode == "delete" and "to" not in r))}), dtype=np.int64)
+    if len(gone):
+        n = st.n
+        buyers |= set(np.unique(st.buyer[:n][np.isin(st.seller[:n], gone)]).tolist())
+    if buyers:
+        st.buyer_gen[np.fromiter(buyers, dtype=np.int64)] = st.tick
+    known = st._derived.get("years")
+    if mode != "pair" or known is None or not {r.get("year") for r in rows} <= set(known[1]):
         st.gen["years"] = st.tick
 
 
@@ -802,31 +622,13 @@ def _organizes(st: State, rows: list[dict], mode: str) -> None:
         st.organizes[p].add(m)
 
 
-def _supplies_change(st: State, rows: list[dict]) -> None:
-    _replace_supplies(st, rows)
-
-
-def _supplier_region(st: State, rows: list[dict]) -> None:
-    """The importer's rewrite of a relocated supplier's region on its edges
-    ({"from": uscc, "supplier_region": code}); `_upsert_enterprises` has usually done it."""
-    new = np.full(len(st.uscc), -1, dtype=np.int64)
-    for r in rows:
-        i = st.index.get(r.get("from"))
-        if i is None or "supplier_region" not in r:
-            raise _Rebuild
-        new[i] = st.reg_id(r["supplier_region"])
-    ns = new[st.seller[:st.n]]
-    hit = np.nonzero(ns >= 0)[0]
-    if len(hit):
-        st.sreg[hit] = ns[hit]
-        st.gen["reloc"] = st.tick
-
-
 _APPLY = {
-    ("Enterprise", "upsert"): lambda st, rows: (_upsert_enterprises(st, rows), _grow_bstart(st)),
-    ("SUPPLIES", "replace_pair"): _supplies_change,
-    ("SUPPLIES", "delete"): _delete_supplies,
-    ("SUPPLIES", "update"): _supplier_region,
+    ("Enterprise", "upsert"): _upsert_enterprises,
+    ("SUPPLIES", "replace_pair"): lambda st, rows: _supplies_touched(st, rows, "pair"),
+    ("SUPPLIES", "replace_from"): lambda st, rows: _supplies_touched(st, rows, "from"),
+    ("SUPPLIES", "replace_to"): lambda st, rows: _supplies_touched(st, rows, "to"),
+    ("SUPPLIES", "delete"): lambda st, rows: _supplies_touched(st, rows, "delete"),
+    ("SUPPLIES", "update"): lambda st, rows: None,     # the relocation counter tells
     ("IN_SEGMENT", "replace_from"): lambda st, rows: _segments(st, rows, "from"),
     ("IN_SEGMENT", "replace_to"): lambda st, rows: _segments(st, rows, "to"),
     ("IN_SEGMENT", "replace_pair"): lambda st, rows: _segments(st, rows, "pair"),
@@ -849,7 +651,7 @@ _APPLY = {
 _WATCHED = frozenset({"Enterprise", "SUPPLIES", "IN_SEGMENT", "Recognition", "HAS", "ORGANIZES", "LOCATED_IN",
                       "*"})
 
-PART = projection.register(projection.Part(NAME, build=build, apply=apply))
+PART = projection.register(projection.Part(NAME, build=build, apply=apply, needs=(supply_edges.NAME,)))
 
 
 def current(store) -> State:
