@@ -115,4 +115,4 @@ def warm_projection(app) -> None:
         registered = projection.warm_order()
         names = [n for n in PROJECTION_ORDER if n in registered] + \
                 [n for n in registered if n not in PROJECTION_ORDER]
-    projection.warm(ext["store"], names)
+    projection.warm(ext["store"], names, freeze=True)

@@ -40,6 +40,7 @@ Neo4j with several workers) `current` first reads the log past the newest sequen
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -228,11 +229,15 @@ def warm_order(names=None) -> list[str]:
     return [n for n in names if n in _PARTS] if names is not None else list(_PARTS)
 
 
-def warm(store, names=None, background: bool = True) -> threading.Thread | None:
+def warm(store, names=None, background: bool = True, freeze: bool = False) -> threading.Thread | None:
     """Build the parts `names` (default: every registered part) for `store` one after the
     other, in a daemon thread (`background`) or here. A request needing a part meanwhile waits
     for its build under the part's lock: one build, not one per request. `status` shows the
     progress (`warm`: state, the part being built, the parts still waiting, seconds so far).
+    `freeze`: once built, move every object alive (the parts' millions of long-lived names,
+    dicts and sets) out of the cyclic garbage collector's reach (`gc.freeze`), so its full
+    collections no longer walk them in the middle of a request (about 150 ms each on the
+    province data); they are still freed by reference counting when a part is replaced.
 
     >>> _ = register(Part("doc_warm", build=lambda store: 0, apply=lambda state, changes: state))
     >>> class WarmStore: pass
@@ -257,6 +262,9 @@ def warm(store, names=None, background: bool = True) -> threading.Thread | None:
                 info["failed"][name] = type(exc).__name__
             info["waiting"].remove(name)
         info["building"] = None
+        if freeze:
+            gc.collect()
+            gc.freeze()
         info["seconds"] = round(time.monotonic() - info["started"], 3)
         info["state"] = "failed" if info["failed"] else "done"
         _LOG.info("projection built at start in %.1f s: %s", info["seconds"], ", ".join(order))
@@ -281,6 +289,25 @@ def _build(store, part: Part, slot: _Slot, target: int) -> None:
         slot.building = -1
     slot.build_seconds = time.perf_counter() - t0
     slot.built_at = time.time()
+    release_memory()
+
+
+def release_memory() -> None:
+    """Hand the memory a bulk build used only while reading (Arrow buffers, freed rows) back to
+    the system: Arrow's pool and the C allocator keep freed memory otherwise (about 140 MB of
+    resident memory on the province data)."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _compact(st: dict) -> None:

@@ -14,7 +14,8 @@ What it holds:
 
 `apply` folds upserts and relationship replacements of those entities into the raw data (the
 shared part has folded the supplies already: it is brought up to date first) and drops the
-derived matrices it touched; they are derived again on the next read (a year's
+derived structures made from what changed (`DERIVED_FROM`; a supplies import drops only the
+matrices of the years it wrote); they are derived again on the next read (a year's
 matrices in well under a second on the province graph). A "bulk" change or an operation it
 does not know asks for a rebuild.
 
@@ -27,7 +28,7 @@ from collections import defaultdict
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.core import projection, supply_edges
+from graphsvc.core import columns, projection, supply_edges
 from graphsvc.core.projection import Change, Part
 
 NAME = "explore"
@@ -456,10 +457,18 @@ class Explore:
 
 def build(store) -> Explore:
     st = Explore(supply_edges.current(store))
-    rows = store.read("enterprises/proj_enterprises")
-    rows.sort(key=lambda r: r["uscc"])
-    for r in rows:
-        st.set_node(r)
+    # Read as Arrow columns (no Python dict per row), rows in USCC order.
+    t = store.read_columns("enterprises/proj_enterprises")
+    cols = {k: columns.strings(t.column(k)) for k in ("uscc", *_NODE_PROPS)}
+    del t
+    order = sorted(range(len(cols["uscc"])), key=cols["uscc"].__getitem__)
+    st.usccs = [cols["uscc"][i] for i in order]
+    st.idx = {u: i for i, u in enumerate(st.usccs)}
+    st.names = [cols["name"][i] for i in order]
+    st.regions = [cols["region_code"][i] for i in order]
+    st.credit = [bool(cols["credit_ok"][i]) for i in order]
+    st.revenue = [cols["revenue_wan"][i] for i in order]
+    del cols
     for u in list(st.shared.uscc):      # an edge's end without an Enterprise row (none in practice)
         st.ix(u)
     st.deliveries = {r["id"]: r for r in store.read("enterprises/proj_deliveries")}
@@ -504,39 +513,84 @@ def _fold_nodes(st: Explore, c: Change) -> bool:
     return True
 
 
-def _fold(st: Explore, c: Change, touched: set) -> bool:
-    """Fold one change into `st`; False when only a rebuild can take it in."""
+def _fold(st: Explore, c: Change, touched: dict) -> bool:
+    """Fold one change into `st`; False when only a rebuild can take it in. `touched` collects
+    the entities changed and, under "years", the supply years changed (None: any year)."""
     if c.entity == "SUPPLIES":
         # "update" rewrites the supplier's region copied onto its edges; locality here reads
         # each enterprise's own region, so there is nothing to fold.
+        if c.op == "update":
+            return True
+        if c.op == "replace_pair" and touched.get("years", set()) is not None:
+            touched.setdefault("years", set()).update(r.get("year") for r in c.rows)
+        else:
+            touched["years"] = None
         return _fold_supplies(st, c.op, c.rows)
     if c.entity == "Enterprise":
         if c.op != "upsert":
             return False
-        if any([st.set_node(r) for r in c.rows if r.get("uscc")]):
-            touched.add("moved")
+        for r in c.rows:
+            if r.get("uscc"):
+                st.set_node(r)
         return True
     if c.entity == "Delivery" or c.entity in _TAGS:
         return _fold_nodes(st, c)
     return c.entity not in st.pairs or _fold_pairs(st.pairs[c.entity], c.op, c.rows)
 
 
+# What each derived structure (by its `_derived` key, or a tuple key's first item) is made
+# from; a change of any of these entities drops it. A new row drops every structure (their
+# shapes are the row count); an unknown key is always dropped.
+_DELIVERY = {"Delivery", "DELIVERED", "FOR"}
+_HUBS = {"IN_SEGMENT", "OWNS", "Segment", "Project"}
+DERIVED_FROM = {
+    "row_of": set(), "rank": set(), "by_uscc": set(), "usccs": set(),
+    "name_index": {"Enterprise"}, "name_len": {"Enterprise"}, "regions": {"Enterprise"},
+    "region_fn": {"Enterprise"}, "years": {"SUPPLIES"}, "year": {"SUPPLIES"}, "by_src": {"SUPPLIES"},
+    "leaders": {"HAS", "Recognition"}, "deliveries": _DELIVERY, "delivery_pairs": _DELIVERY,
+    "links": {"SUPPLIES", "ORGANIZES", *_DELIVERY}, "hubs": _HUBS, "segment_members": {"IN_SEGMENT"},
+    "candidates": {"IN_SEGMENT", "Enterprise"},
+}
+
+
+def kept(derived: dict, entities: set, years: set | None, grew: bool) -> dict:
+    """The derived structures a change of `entities` leaves valid: a supplies change in the
+    years `years` (None: any) drops only those years' matrices.
+
+    >>> d = {("year", 2023): "m23", ("year", 2024): "m24", "hubs": "h", "by_src": "b", "rank": "r"}
+    >>> sorted(map(str, kept(d, {"SUPPLIES"}, {2024}, False)))
+    ["('year', 2023)", 'hubs', 'rank']
+    >>> kept(d, {"IN_SEGMENT"}, set(), True)
+    {}
+    """
+    if grew:
+        return {}
+    out = {}
+    for k, v in derived.items():
+        family = k[0] if isinstance(k, tuple) else k
+        deps = DERIVED_FROM.get(family)
+        if deps is None or deps & entities and not (
+                family == "year" and entities & deps == {"SUPPLIES"} and years is not None and k[1] not in years):
+            continue
+        out[k] = v
+    return out
+
+
 def apply(st: Explore, changes: list[Change]) -> Explore | None:
     """Fold committed changes into `st`; None (rebuild) for a bulk load or an unknown op."""
-    touched: set = set()
+    touched: dict = {}
+    entities: set = set()
+    rows_before = st.n
     for c in changes:
         if not _fold(st, c, touched):
             return None
-        touched.add(c.entity)
-    # Derived structures are derived again on the next read; a change to names, credit or
-    # revenue only keeps the matrices.
-    keep = {}
-    if touched <= {"Enterprise"}:
-        keep = {k: v for k, v in st._derived.items()
-                if not (isinstance(k, tuple) and k[0] in ("candidates", "region_fn"))
-                and k not in ("regions", "segment_members", "name_index", "name_len")}
-    elif "row_of" in st._derived:
-        keep = {"row_of": st._derived["row_of"]}        # rows never move: kept while lengths are
+        if not (c.entity == "SUPPLIES" and c.op == "update"):
+            entities.add(c.entity)
+    # Derived structures are derived again on the next read; those the changes cannot have
+    # touched are kept (rows never move, so `row_of` is kept while the row counts are).
+    keep = kept(st._derived, entities, touched.get("years", set()), st.n != rows_before)
+    if "row_of" in st._derived:
+        keep["row_of"] = st._derived["row_of"]
     st._derived = keep
     return st
 

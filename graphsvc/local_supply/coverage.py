@@ -98,16 +98,19 @@ def _current(code: str) -> str:
     return regions.current_code(code)
 
 
-def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases: list[dict] | dict,
-             platforms: list[dict], leaders: list[dict], list_limit: int = LIST_LIMIT) -> dict:
+def coverage(chain: dict, year: int, scope: str, members: list[dict] | None, purchases: list[dict] | dict,
+             platforms: list[dict] | None, leaders: list[dict], list_limit: int = LIST_LIMIT,
+             prepared: dict | None = None) -> dict:
     """Coverage of one chain; see the module docstring. Rows as the coverage_* queries return;
-    `purchases` may also come as columns (`purchase_columns`), as the projection gives them."""
+    `purchases` may also come as columns (`purchase_columns`), as the projection gives them.
+    `prepared` is `prepare(chain, scope, members, platforms)` kept from an earlier call (what
+    does not depend on purchases); then `members` and `platforms` are not read."""
+    if prepared is None:
+        prepared = prepare(chain, scope, members, platforms)
     seg_ids = [s["id"] for s in chain["segments"]]
-    seg_set = set(seg_ids)
-    mem = _local_members(members, seg_set, scope)
+    mem = prepared["mem"]
     cols = purchases if isinstance(purchases, dict) else purchase_columns(purchases)
     tally = _Tally(cols, seg_ids, scope)
-    plat = _local_platforms(platforms, seg_set, scope)
     leader_name = {x["uscc"]: x.get("name") for x in leaders}
 
     import networkx as nx  # imported here: it is slow to import and only this function needs it
@@ -115,14 +118,43 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict], purchases:
     g = nx.DiGraph()
     out_segments = []
     for j, s in enumerate(chain["segments"]):
-        row, local_list, others = _segment(s, j, mem.get(s["id"], {}), tally, plat.get(s["id"], []), leader_name,
-                                           scope, list_limit)
+        row, local_list, others = _segment(s, j, prepared["segments"][s["id"]], tally, leader_name, scope, list_limit)
         out_segments.append(row)
         _graph_segment(g, chain, row, local_list, others)
     return {"chain": {"id": chain["id"], "name": chain["name"], "ecosystem": chain.get("ecosystem")},
             "year": year, "summary": _summary(out_segments, mem, tally), "segments": out_segments,
-            "districts": _districts(mem, tally, leaders),
-            "platforms": _chain_platforms(plat, scope), "graph": _graph_json(g)}
+            "districts": _districts(prepared["member_districts"], tally, leaders),
+            "platforms": [dict(r) for r in prepared["chain_platforms"]], "graph": _graph_json(g)}
+
+
+def prepare(chain: dict, scope: str, members: list[dict], platforms: list[dict]) -> dict:
+    """What a chain's coverage takes from its local members and platforms alone — not from
+    purchases — so that it is kept across supplies writes (the caller keys it by what members
+    and platforms depend on): per segment its members, their revenue ranking, credit count,
+    districts and platforms; the chain's platforms; the members per district.
+
+    >>> chain = {"id": "C", "name": "c", "segments": [{"id": "A", "name": "a"}]}
+    >>> members = [{"segment_id": "A", "uscc": "U1", "region_code": "330106", "revenue_wan": 5.0},
+    ...            {"segment_id": "A", "uscc": "U2", "region_code": "330108", "revenue_wan": 9.0}]
+    >>> p = prepare(chain, "330100", members, [])
+    >>> p["segments"]["A"]["by_revenue"], p["segments"]["A"]["districts"][0]["count"]
+    (['U2', 'U1'], 1)
+    """
+    seg_ids = [s["id"] for s in chain["segments"]]
+    seg_set = set(seg_ids)
+    mem = _local_members(members, seg_set, scope)
+    plat = _local_platforms(platforms, seg_set, scope)
+    segments = {}
+    for sid in seg_ids:
+        ms = mem.get(sid, {})
+        rows, pooled = _segment_platforms(plat.get(sid, []), scope)
+        segments[sid] = {"members": ms,
+                         "by_revenue": sorted(ms, key=lambda u, ms=ms: (-(ms[u].get("revenue_wan") or 0.0), u)),
+                         "credit_ok": sum(1 for m in ms.values() if m.get("credit_ok")),
+                         "districts": _segment_districts(ms), "platforms": rows,
+                         "pooled_members": len(pooled), "pooled_capacity": _revenue(pooled.values())}
+    return {"mem": mem, "segments": segments, "chain_platforms": _chain_platforms(plat, scope),
+            "member_districts": _member_districts(mem)}
 
 
 # ---------------------------------------------------------------- the steps of `coverage`
@@ -257,11 +289,13 @@ def _local_platforms(platforms: list[dict], seg_set: set, scope: str) -> dict:
     return plat
 
 
-def _segment(s: dict, j: int, ms: dict, tally: _Tally, plat_rows: list[dict], leader_name: dict, scope: str,
+def _segment(s: dict, j: int, prep: dict, tally: _Tally, leader_name: dict, scope: str,
              list_limit: int) -> tuple[dict, list[dict], list[dict]]:
     """One segment's row of the result, with its ranked local enterprises and its largest
-    non-local suppliers (for the graph). Supplier rows are built only for what is shown."""
+    non-local suppliers (for the graph). Supplier rows are built only for what is shown.
+    `prep` is the segment's part of `prepare`."""
     sid = s["id"]
+    ms = prep["members"]
     has_purchases = bool(tally.t["seg_rows"][j])
     total = float(tally.t["seg_amount"][j])
     local_amt = float(tally.t["seg_local"][j])
@@ -273,13 +307,12 @@ def _segment(s: dict, j: int, ms: dict, tally: _Tally, plat_rows: list[dict], le
     single = _single_point(sup_rows, total)
     leader_rows = _leader_rows(tally, j, leader_name)
     supplied = dict(zip((tally.cols["suppliers"][u][0] for u in ids.tolist()), amounts.tolist()))
-    local_list = _local_list(ms, supplied, list_limit)
-    platforms, pooled_members = _segment_platforms(plat_rows, scope)
+    local_list = _local_list(ms, supplied, list_limit, prep["by_revenue"])
     gap = not ms
     row = {
         "segment_id": sid, "segment_name": s["name"], "stage": s.get("stage"),
         "local_enterprises": len(ms),
-        "local_credit_ok": sum(1 for m in ms.values() if m.get("credit_ok")),
+        "local_credit_ok": prep["credit_ok"],
         "local_suppliers": int(local.sum()),
         "suppliers": len(ids),
         "leaders_buying": len(leader_rows), "leaders": leader_rows,
@@ -288,11 +321,11 @@ def _segment(s: dict, j: int, ms: dict, tally: _Tally, plat_rows: list[dict], le
         "local_share": (local_amt / total) if total > 0 else None,
         "gap": gap, "sole_local": len(ms) == 1, "single_point": single,
         "top_suppliers": sup_rows,
-        "districts": _segment_districts(ms),
-        "platforms": platforms,
-        "platform_pooled_members": len(pooled_members),
-        "platform_pooled_capacity_wan": _revenue(pooled_members.values()),
-        "covered_by_platform": gap and bool(pooled_members),
+        "districts": [dict(d) for d in prep["districts"]],
+        "platforms": [dict(p) for p in prep["platforms"]],
+        "platform_pooled_members": prep["pooled_members"],
+        "platform_pooled_capacity_wan": prep["pooled_capacity"],
+        "covered_by_platform": gap and bool(prep["pooled_members"]),
         "local_list": local_list[:list_limit],
     }
     row["flags"] = _flags(row, region_label(scope), has_purchases)
@@ -325,12 +358,40 @@ def _leader_rows(tally: _Tally, j: int, leader_name: dict) -> list[dict]:
                   key=lambda r: (-r["amount"], r["uscc"]))
 
 
-def _local_list(ms: dict, supplied: dict, list_limit: int) -> list[dict]:
+def _local_list(ms: dict, supplied: dict, list_limit: int, by_revenue: list[str] | None = None) -> list[dict]:
     """The segment's local enterprises, those supplying the leaders most first, then by revenue;
-    at least GRAPH_LOCAL of them (the graph draws that many even when the list is shorter)."""
-    # The first n of the ranking without sorting all of them (heapq.nsmallest equals sorted()[:n]).
-    ranked = heapq.nsmallest(max(list_limit, GRAPH_LOCAL), ms.items(),
-                             key=lambda t: (-supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]))
+    at least GRAPH_LOCAL of them (the graph draws that many even when the list is shorter).
+    `by_revenue`: the members ranked by (-revenue, uscc), kept from `prepare`.
+
+    >>> ms = {"A": {"revenue_wan": 1.0}, "B": {"revenue_wan": 9.0}, "C": {"revenue_wan": 5.0}}
+    >>> [r["uscc"] for r in _local_list(ms, {"A": 3.0}, 2)]
+    ['A', 'B', 'C']
+    >>> [r["uscc"] for r in _local_list(ms, {"A": 3.0, "B": -1.0}, 2, ["B", "C", "A"])]
+    ['A', 'C', 'B']
+    """
+    n = max(list_limit, GRAPH_LOCAL)
+
+    def key(t):
+        return -supplied.get(t[0], 0.0), -(t[1].get("revenue_wan") or 0.0), t[0]
+
+    if by_revenue is None:
+        # The first n of the ranking without sorting all of them (heapq.nsmallest equals sorted()[:n]).
+        ranked = heapq.nsmallest(n, ms.items(), key=key)
+    else:
+        # Members that sold something come first (more first), those that sold a negative amount
+        # last; the rest keep the revenue ranking: only the sellers need sorting.
+        sold = [(u, ms[u]) for u, a in supplied.items() if a != 0.0 and u in ms]
+        head = sorted((t for t in sold if supplied[t[0]] > 0), key=key)
+        ranked = head[:n]
+        if len(ranked) < n:
+            skip = {u for u, _ in sold}
+            for u in by_revenue:
+                if u not in skip:
+                    ranked.append((u, ms[u]))
+                    if len(ranked) == n:
+                        break
+        if len(ranked) < n:
+            ranked += sorted((t for t in sold if supplied[t[0]] < 0), key=key)[:n - len(ranked)]
     return [{"uscc": u, "name": m.get("name"), "region_code": m.get("region_code"),
              "district": _district(m.get("region_code")),
              "district_name": region_label(_district(m.get("region_code"))),
@@ -416,7 +477,8 @@ def _summary(out_segments: list[dict], mem: dict, tally: _Tally) -> dict:
             "purchase_amount": tot, "local_amount": loc, "local_share": loc / tot if tot > 0 else None}
 
 
-def _districts(mem: dict, tally: _Tally, leaders: list[dict]) -> list[dict]:
+def _member_districts(mem: dict) -> tuple[dict, dict]:
+    """The chain's local members per district: (district -> usccs, district -> segment -> count)."""
     ents: dict = defaultdict(set)
     per_seg: dict = defaultdict(lambda: defaultdict(int))
     district_of: dict = {}
@@ -428,6 +490,11 @@ def _districts(mem: dict, tally: _Tally, leaders: list[dict]) -> list[dict]:
                 d = district_of[region] = _district(region)
             ents[d].add(u)
             per_seg[d][sid] += 1
+    return dict(ents), {d: dict(v) for d, v in per_seg.items()}
+
+
+def _districts(member_districts: tuple[dict, dict], tally: _Tally, leaders: list[dict]) -> list[dict]:
+    ents, per_seg = member_districts
     # What local suppliers sold in the chain's segments, per district of the supplier.
     dists: dict = {}
     sup_district = np.array([dists.setdefault(_district(r) if loc else None, len(dists))
@@ -514,9 +581,11 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
 
     def compute():
         purchases = st.purchase_columns(prefix, year, seg_ids) if lus else purchase_columns([])
-        members = st.members(seg_ids, prefix)
-        platforms = st.platforms(seg_ids, prefix)
-        res = coverage(chain, year, scope, members, purchases, platforms, leaders, list_limit)
+        # What does not depend on purchases is kept across supplies writes (State.stamp_members).
+        prepared = st._memo(("coverage_prepared", chain_id, scope),
+                            lambda: prepare(chain, scope, st.members(seg_ids, prefix), st.platforms(seg_ids, prefix)),
+                            st.stamp_members())
+        res = coverage(chain, year, scope, None, purchases, None, leaders, list_limit, prepared=prepared)
         res["_has_purchases"] = bool(len(purchases["amount"]))
         return finish(res) if finish else res
 
