@@ -422,6 +422,51 @@ def _warm_up(base: str, plan: Plan, workers: int, seed: int) -> dict:
     return {"requests": len(paths), "seconds": round(time.perf_counter() - t, 1), "errors": errors[:5]}
 
 
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _workers_of(master: int) -> list[int]:
+    """The gunicorn workers: the children of the `graphsvc serve` process (gunicorn's master)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    out.append(int(d.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return sorted(out)
+
+
+def _wait_built(base: str, plan: Plan, master: int, timeout: float = 900) -> dict:
+    """Wait until a worker reports the projection built at start (GET /health as admin: the
+    `warm` state); its seconds, each part's build seconds, and the workers' RSS before the
+    build finished (as first seen) and after."""
+    import requests
+
+    h = {"Authorization": f"Bearer {plan.tokens['admin']}"}
+    rss_first = {pid: _rss_mb(pid) for pid in _workers_of(master)}
+    t = time.perf_counter()
+    body = None
+    while time.perf_counter() - t < timeout:
+        with contextlib.suppress(requests.RequestException, ValueError):
+            body = requests.get(base + "/api/v1/health", timeout=30, headers=h).json().get("projection")
+            if body and body.get("warm") and body["warm"]["state"] != "running":
+                break
+        time.sleep(1)
+    return {"waited_seconds": round(time.perf_counter() - t, 1), "warm": (body or {}).get("warm"),
+            "parts_build_seconds": {k: v["build_seconds"] for k, v in ((body or {}).get("parts") or {}).items()},
+            "worker_rss_mb_first_seen": rss_first,
+            "worker_rss_mb_built": {pid: _rss_mb(pid) for pid in _workers_of(master)}}
+
+
 def _restarts(log_text: str, workers: int = 1) -> dict:
     boots = len(re.findall(r"Booting worker with pid", log_text))
     return {"worker_boots": boots, "worker_restarts": max(0, boots - workers),
@@ -494,7 +539,10 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11, engine: str
             env.update(neo4j.env())
         proc, log = start_server(tmp, port, env, ["--threads", str(CLIENTS), "--workers", str(workers)], 300)
         base = f"http://127.0.0.1:{port}"
-        # Cold: the first request to each endpoint after start builds what it computes from.
+        # The workers build the projection's parts in the background once started
+        # (web.warm_projection): wait for that, and note its time and the worker's memory.
+        start_build = _wait_built(base, plan, proc.pid)
+        # Cold: the first request to each endpoint after start (after the build at start).
         s = requests.Session()
         s.headers["Authorization"] = f"Bearer {plan.tokens['bureau']}"
         rnd = random.Random(seed)
@@ -528,7 +576,8 @@ def serve_and_measure(ctx: Context, duration: float, seed: int = 11, engine: str
                 "server": f"gunicorn {workers} worker{'s' if workers > 1 else ''} × {CLIENTS} threads, "
                           + ("Neo4j 5.26 (tools/neo4j_server.py)" if engine == "neo4j" else "LadybugDB"),
                 "cpus": os.cpu_count(), "setup_seconds": round(setup_s, 1),
-                "backup_restore_to_neo4j_seconds": move_s, "cold_first_request": cold, "warm_up": warmup,
+                "backup_restore_to_neo4j_seconds": move_s, "build_at_start": start_build,
+                "cold_first_request": cold, "warm_up": warmup,
                 "in_process_warm_reference": in_process,
                 "phases": {"with_writer": with_writer.summary(), "reads_only": reads_only.summary()},
                 "writer": writer.summary(), "first_after_write_vs_warm": first,
@@ -566,6 +615,10 @@ def table(res: dict) -> str:
                  f"{w['confirms']['n']} confirms (p50 {w['confirms']['p50_ms']} ms), errors {w['errors']}")
     v = w["visible_next_read"]
     lines.append(f"visible on next read: import probe {v['import_probe']}, confirm {v['confirm_evidence']}")
+    b = res.get("build_at_start") or {}
+    lines.append(f"projection built at start: {(b.get('warm') or {}).get('seconds')} s "
+                 f"(parts {b.get('parts_build_seconds')}); worker RSS {b.get('worker_rss_mb_first_seen')} MB "
+                 f"at start -> {b.get('worker_rss_mb_built')} MB built")
     lines.append("first request after a write vs warm median (reads-only phase):")
     for k, f in res["first_after_write_vs_warm"].items():
         lines.append(f"  {k:<10} n={f['n']:<4} first {f['median_ms']} ms / warm {f['warm_median_ms']} ms = {f['ratio']}×")
