@@ -517,8 +517,9 @@ def _supplies_touched(st: State, rows: list[dict], mode: str) -> None:
         buyers |= set(np.unique(st.buyer[:n][np.isin(st.seller[:n], gone)]).tolist())
     if buyers:
         st.buyer_gen[np.fromiter(buyers, dtype=np.int64)] = st.tick
+    # Results that list the years read the `years` memo: none was made while it is absent.
     known = st._derived.get("years")
-    if mode != "pair" or known is None or not {r.get("year") for r in rows} <= set(known[1]):
+    if mode != "pair" or (known is not None and not {r.get("year") for r in rows} <= set(known[1])):
         st.gen["years"] = st.tick
 
 
