@@ -212,3 +212,31 @@ def test_cli_user_token_and_import(tmp_path, demo_files):
     assert "disabled" in run("user", "list").stdout
     r = run("backup", str(tmp_path / "bk"))
     assert r.returncode == 0 and (tmp_path / "bk" / "manifest.json").exists()
+
+
+def test_a_database_from_an_earlier_release_gains_every_later_property(tmp_path):
+    """A LadybugDB file made before `former_names` and `employees` existed opens with both
+    columns added (empty) and its rows kept, so reads and imports that name them work."""
+    import ladybug
+
+    from graphsvc.core import schema
+
+    db = ladybug.Database(str(tmp_path / "graph.lbdb"))
+    conn = ladybug.Connection(db)
+    old = {p: t for p, t in schema.NODES["Enterprise"]["props"].items() if p not in ("former_names", "employees")}
+    conn.execute(f"CREATE NODE TABLE Enterprise({', '.join(f'{p} {t}' for p, t in old.items())}, PRIMARY KEY(uscc))")
+    conn.execute("CREATE (:Enterprise {uscc: '91330100MA2EXAMPL1', name: '旧库企业', region_code: '330106'})")
+    conn.close()
+    db.close()
+
+    store = open_test_store(tmp_path)
+    try:
+        rows = store.read_cypher("MATCH (e:Enterprise {uscc: '91330100MA2EXAMPL1'}) "
+                                 "RETURN e.name AS name, e.former_names AS former, e.employees AS staff")
+        assert rows == [{"name": "旧库企业", "former": None, "staff": None}]
+        with store.transaction() as tx:
+            tx.upsert_nodes("Enterprise", [{"uscc": "91330100MA2EXAMPL1", "former_names": ["旧名"]}])
+        assert store.read_cypher("MATCH (e:Enterprise {uscc: '91330100MA2EXAMPL1'}) "
+                                 "RETURN e.former_names AS f, e.name AS n") == [{"f": ["旧名"], "n": "旧库企业"}]
+    finally:
+        store.close()

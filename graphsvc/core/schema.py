@@ -153,8 +153,10 @@ def key_of(label: str) -> str:
     return NODES[label]["key"]
 
 
-# Properties added after a release, with the query (in queries/) that fills them in existing
-# databases. Adapters add the column (LadybugDB: ALTER TABLE) and run the query once.
+# Properties added after a release whose values existing databases can compute, with the query
+# (in queries/) that fills them. LadybugDB adds every property the schema names that a database
+# lacks (ALTER TABLE, empty) and runs the property's query here, if any, once; Neo4j needs no
+# column and runs the query while it finds the property missing.
 MIGRATIONS = [("SUPPLIES", "supplier_region", "core/migrate_supplier_region"),
               ("Account", "session_gen", "core/migrate_account_session_gen"),
               ("Account", "must_change_password", "core/migrate_account_must_change"),

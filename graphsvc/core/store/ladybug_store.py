@@ -251,14 +251,18 @@ class LadybugStore(Store):
             conn.execute(node_ddl(label))
         for rel in schema.RELS:
             conn.execute(rel_ddl(rel))
-        # Databases made by an earlier release lack later properties: add and fill them.
-        for table, prop, query in schema.MIGRATIONS:
+        # Databases made by an earlier release lack later properties: add every one the schema
+        # names (empty), and fill those MIGRATIONS has a query for.
+        fills = {(table, prop): query for table, prop, query in schema.MIGRATIONS}
+        for table, spec in {**schema.NODES, **schema.LOG, **schema.RELS}.items():
             have = {r[1] for r in _rows_raw(conn.execute(f"CALL table_info('{table}') RETURN *"))}
-            if prop not in have:
-                spec = schema.RELS.get(table) or schema.NODES[table]
+            for prop, kind in spec["props"].items():
+                if prop in have:
+                    continue
                 log.warning("migrating %s: adding %s.%s", self.path, table, prop)
-                conn.execute(f"ALTER TABLE `{table}` ADD {prop} {spec['props'][prop]}")
-                conn.execute(load_query(query))
+                conn.execute(f"ALTER TABLE `{table}` ADD {prop} {_ddl_type(kind)}")
+                if (table, prop) in fills:
+                    conn.execute(load_query(fills[(table, prop)]))
 
     def ensure_schema(self) -> None:
         self._database()
