@@ -227,3 +227,15 @@ def test_first_year_is_ranked_with_the_policy_prior_and_never_with_fitted_weight
         if r["year"] == first:
             assert r["p"]["learned"] == pytest.approx(expected[r["id"]], abs=1e-9), r["id"]
     assert {r["id"] for r in F.slices(rp.rows)["fitted_years"]} == {r["id"] for r in rp.rows if r["year"] in rp.fits}
+
+
+def test_the_replay_draws_the_choices_the_final_fit_draws():
+    """refit() fits the served weights on the replay's training choices instead of replaying
+    the graph again: the two draws must be the same."""
+    w = _model_weights()
+    rp = F.replay(A.AsOf(_graph(EARLY + LATER), w), {"learned": {"rolling": True, "rank_all": True}}, w, sample=3)
+    pooled = [c for y in sorted(rp.train) for c in rp.train[y]]
+    again = F.fit_logit(pooled, F.policy_vector(w), F.free_mask(), 1.0, F.lower_bounds())
+    final = F.final_fit(A.AsOf(_graph(EARLY + LATER), w), w, sample=3)
+    np.testing.assert_allclose(again.weights, final.weights, atol=1e-9)
+    assert again.stats["choices"] == final.stats["choices"] > 0
