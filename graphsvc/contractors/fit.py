@@ -324,7 +324,7 @@ def weights_doc(base: dict, w: np.ndarray, version: str, stats: dict, evaluation
         t = doc["terms"].setdefault(c, {"label": R_LABELS.get(c, c)})
         t["weight"] = round(float(v), 4)
     doc["terms"]["recognised_clients"]["weight"] = 0.0
-    doc["fit"] = {"method": "conditional logit, L2 towards the previous weights, sampled alternatives",
+    doc["fit"] = {"method": "conditional logit, L2 towards the policy prior, sampled alternatives",
                   "fitted_at": _dt.date.today().isoformat(), **stats}
     doc["evaluation"] = evaluation
     return doc
