@@ -198,3 +198,44 @@ def test_rolling_replay_fits_each_year_on_earlier_years_only():
     for y, f in rp.fits.items():
         assert f.stats["choices"] == sum(n for yy, n in by_year.items() if yy < y)
     assert 2022 not in rp.fits and 2023 in rp.fits
+
+
+def test_first_year_is_ranked_with_the_policy_prior_and_never_with_fitted_weights():
+    """The file's fitted weights saw every year, so the rolling evaluation may not use them:
+    the hand-set policy prior anchors every fit and ranks the year with nothing earlier."""
+    w = _model_weights()
+    w["policy_prior"] = {"same_district": 1.6, "same_industry": 2.2, "served_me": 0.5, "disputes": 1.0}
+    w["terms"]["same_district"]["weight"] = 50.0     # a fitted weight the replay must not use
+    prior = F.policy_vector(w)
+    assert prior[A.COLUMNS.index("same_district")] == 1.6 and prior[A.COLUMNS.index("specialisation")] == 0.0
+    ax = A.AsOf(_graph(EARLY + LATER), w)
+    expected = {}
+
+    def hook(q):
+        s = q.X @ prior
+        expected[q.delivery.id] = float(R.choice_probabilities(s, np.ones(len(s), dtype=bool))[q.chosen])
+        return {}
+
+    every = {d.id for d in ax.dlv if d.status == "confirmed"}     # ask about every delivery, 2022 on
+    rp = F.replay(ax, {"learned": {"rolling": True, "rank_all": True}}, w, sample=5, question_hook=hook,
+                  question_ids=every)
+    first = min(r["year"] for r in rp.rows)
+    assert first == 2022 and any(r["year"] > first and r["fitted"] for r in rp.rows)
+    assert first not in rp.fits
+    for r in rp.rows:
+        assert r["fitted"] == (r["year"] in rp.fits)
+        if r["year"] == first:
+            assert r["p"]["learned"] == pytest.approx(expected[r["id"]], abs=1e-9), r["id"]
+    assert {r["id"] for r in F.slices(rp.rows)["fitted_years"]} == {r["id"] for r in rp.rows if r["year"] in rp.fits}
+
+
+def test_the_replay_draws_the_choices_the_final_fit_draws():
+    """refit() fits the served weights on the replay's training choices instead of replaying
+    the graph again: the two draws must be the same."""
+    w = _model_weights()
+    rp = F.replay(A.AsOf(_graph(EARLY + LATER), w), {"learned": {"rolling": True, "rank_all": True}}, w, sample=3)
+    pooled = [c for y in sorted(rp.train) for c in rp.train[y]]
+    again = F.fit_logit(pooled, F.policy_vector(w), F.free_mask(), 1.0, F.lower_bounds())
+    final = F.final_fit(A.AsOf(_graph(EARLY + LATER), w), w, sample=3)
+    np.testing.assert_allclose(again.weights, final.weights, atol=1e-9)
+    assert again.stats["choices"] == final.stats["choices"] > 0

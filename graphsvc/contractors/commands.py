@@ -79,7 +79,7 @@ def recommend_cmd(c, manufacturer_uscc, provider_type, unit, scenario, limit, re
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="Where to write the new weights file (default: the active ranking_weights.yaml).")
 @click.option("--version", "version", default=None, help="Version of the new weights (default: the next one).")
-@click.option("--l2", type=float, default=1.0, show_default=True, help="L2 pull towards the current weights.")
+@click.option("--l2", type=float, default=1.0, show_default=True, help="L2 pull towards the hand-set policy prior (policy_prior in the weights file).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.pass_obj
 def refit_cmd(c, out, version, l2, seed):

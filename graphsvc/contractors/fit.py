@@ -115,6 +115,22 @@ def free_mask() -> np.ndarray:
     return np.array([c not in FIXED for c in A.COLUMNS])
 
 
+def policy_vector(weights: dict) -> np.ndarray:
+    """The hand-set policy weights (``policy_prior`` in the weights file, never fitted to
+    data) in asof.COLUMNS order; a term it does not name weighs 0. Without the block, the
+    file's own weights.
+
+    >>> v = policy_vector({"terms": {"same_district": {"weight": 9.0}},
+    ...                    "policy_prior": {"same_district": 1.6, "same_city": 0.7}})
+    >>> float(v[A.COLUMNS.index("same_district")]), float(v[A.COLUMNS.index("specialisation")])
+    (1.6, 0.0)
+    """
+    pp = weights.get("policy_prior")
+    if not pp:
+        return A.weight_vector(weights)
+    return np.array([float(pp.get(c, 0.0)) for c in A.COLUMNS])
+
+
 def lower_bounds() -> np.ndarray:
     """Every learned weight is >= 0 (the reasons read as evidence for, disputes as against)."""
     return np.zeros(len(A.COLUMNS))
@@ -163,7 +179,10 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
     asks = question_ids if question_ids is not None else set(targets(ax))
     order = np.argsort(np.argsort(np.array(ax.usccs)))
     out = Replay()
-    prior = A.weight_vector(base)
+    # Never the weights file's fitted weights: they were learned on every year, the
+    # evaluated ones included. The hand-set policy prior anchors each fit and ranks the
+    # questions of a year with no earlier year to learn from.
+    prior = policy_vector(base)
     current: np.ndarray = prior
     year_seen = None
     for d in ax.dlv:
@@ -187,7 +206,9 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
         out.train.setdefault(y, []).append(sample_choice(q.X, q.chosen, rng, sample))
         if not is_q or (years and y not in years):
             continue
-        out.rows.append(ask(ax, q, models, current, order, question_hook))
+        row = ask(ax, q, models, current, order, question_hook)
+        row["fitted"] = y in out.fits
+        out.rows.append(row)
         if progress and len(out.rows) % 2000 == 0:
             progress(len(out.rows), d.signed)
     return out
@@ -264,6 +285,7 @@ def reliability(rows: list[dict], name: str, bins=(0, 0.02, 0.05, 0.1, 0.2, 0.35
 def slices(rows: list[dict]) -> dict[str, list[dict]]:
     """The question subsets reported separately."""
     out: dict[str, list[dict]] = {"all": rows,
+                                  "fitted_years": [r for r in rows if r.get("fitted")],
                                   "cold_start": [r for r in rows if r["cold_start"]],
                                   "long_tail_1_4": [r for r in rows if 1 <= r["prior_type"] <= 4],
                                   "no_same_industry": [r for r in rows if not r["prior_same_industry"]]}
@@ -289,7 +311,7 @@ def final_fit(ax: A.AsOf, base: dict, l2: float = 1.0, seed: int = 7,
         if q is None or q.chosen is None or len(q.cand) < 2:
             continue
         choices.append(sample_choice(q.X, q.chosen, rng, sample))
-    return fit_logit(choices, A.weight_vector(base), free_mask(), l2, lower_bounds())
+    return fit_logit(choices, policy_vector(base), free_mask(), l2, lower_bounds())
 
 
 def weights_doc(base: dict, w: np.ndarray, version: str, stats: dict, evaluation: dict) -> dict:
@@ -302,7 +324,7 @@ def weights_doc(base: dict, w: np.ndarray, version: str, stats: dict, evaluation
         t = doc["terms"].setdefault(c, {"label": R_LABELS.get(c, c)})
         t["weight"] = round(float(v), 4)
     doc["terms"]["recognised_clients"]["weight"] = 0.0
-    doc["fit"] = {"method": "conditional logit, L2 towards the previous weights, sampled alternatives",
+    doc["fit"] = {"method": "conditional logit, L2 towards the policy prior, sampled alternatives",
                   "fitted_at": _dt.date.today().isoformat(), **stats}
     doc["evaluation"] = evaluation
     return doc
@@ -347,14 +369,19 @@ def refit(graph: A.Graph, base: dict, *, l2: float = 1.0, seed: int = 7, version
     models = {"learned": learned, "learned_exposure": {**learned, "exposure": exposure}}
     rp = replay(A.AsOf(graph, base), models, base, l2=l2, seed=seed, progress=progress)
     evaluation = {"protocol": "as of each question's signing date; each client's most recent confirmed delivery "
-                              "is a question; weights refitted each year on earlier years only",
+                              "is a question; weights refitted each year on earlier years only (anchored on the "
+                              "hand-set policy prior, which also ranks the first year: nothing earlier to learn from); "
+                              "fitted_years: the questions of the years that had a fit",
                   "questions": len(rp.rows)}
     for name in models:
         sl = slices(rp.rows)
-        evaluation[name] = {k: metrics(sl[k], name) for k in ("all", "long_tail_1_4", "cold_start")}
+        evaluation[name] = {k: metrics(sl[k], name) for k in ("all", "fitted_years", "long_tail_1_4", "cold_start")}
         evaluation[name]["by_year_hit_at_10"] = {k[5:]: metrics(v, name).get("hit_at_10")
                                                  for k, v in sl.items() if k.startswith("year_")}
-    f = final_fit(A.AsOf(graph, base), base, l2, seed)
+    # The replay drew the same choices final_fit() would (same deliveries, same seed, same
+    # order): fit on them instead of replaying the graph a second time.
+    f = fit_logit([c for y in sorted(rp.train) for c in rp.train[y]], policy_vector(base), free_mask(), l2,
+                  lower_bounds())
     doc = weights_doc(base, f.weights, version or next_version(base["version"]), f.stats, evaluation)
     doc["exposure"] = exposure
     return doc
@@ -369,6 +396,9 @@ HEADER = """# Contractor ranking weights (docs/figures.md §10, issues 4 and 17)
 # weight × value); the shown probability is the softmax of the scores over the candidates.
 # `fit` holds the fit statistics and `evaluation` the rolling as-of evaluation of the
 # procedure (weights refitted each year on earlier years, never on an evaluated delivery).
+# `policy_prior` holds the hand-set weights of version 2026.1 (never fitted): every fit is pulled
+# towards them (L2) and they rank the first year of the rolling evaluation, which has no
+# earlier year to learn from (the fitted weights below saw every year, so they may not).
 # served_me and disputes keep policy weights (the demo data cannot teach them);
 # recognised_clients is dropped (0): it read recognitions that were not yet known.
 # Change `version` whenever a number changes: every response names it.
