@@ -304,9 +304,15 @@ class PageSession:
 
     def __init__(self, page, base: str):
         self.page, self.base = page, base
+        self.username: str | None = None
+        self.role: str | None = None
+        # When set, every opened page is also saved as it looks on the phone: <prefix><page shape>.png
+        self.phone_shots: str | None = None
         self.console_errors: list[str] = []
         self.csp_violations: list[str] = []
         self.dialogs: list[str] = []
+        # Pages wider than the phone, and serious or critical axe-core findings (page_checks).
+        self.layout_problems: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         # A script that runs where it should not (stored XSS) most often opens a dialog.
@@ -321,11 +327,18 @@ class PageSession:
     def goto(self, path: str):
         """Open `path` and render it at both page sizes (phone, then back to desktop)."""
         resp = self.page.goto(self.base + path, wait_until="networkidle")
-        render_at_both_sizes(self.page)
+        shot = None
+        if self.phone_shots:
+            from urllib.parse import urlsplit
+
+            name = page_shape(urlsplit(self.page.url).path).strip("/").replace("/", "_").replace("<id>", "id")
+            shot = ARTIFACTS / f"{self.phone_shots}{name or 'home'}.png"
+        self.layout_problems += render_at_both_sizes(self.page, self.role, shot)
         return resp
 
     def login(self, username: str, password: str):
         """Log in through the real login form."""
+        self.username = username
         self.goto("/login")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
@@ -354,14 +367,67 @@ PHONE = {"width": 390, "height": 844}
 _TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
-def render_at_both_sizes(page):
+def render_at_both_sizes(page, role: str | None = None, phone_shot: Path | None = None) -> list[str]:
     """Lay the loaded page out again at phone width and let its scripts react (charts resize
     on the window's resize event), then go back to the desktop size. A CSP violation or a script
-    error at either size is recorded by the page's listeners."""
+    error at either size is recorded by the page's listeners; the layout and accessibility
+    problems found at each size (page_checks) are returned."""
+    problems = []
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         page.evaluate(_TWO_FRAMES)
+        problems += page_checks(page, size, role)
+        if phone_shot and size is PHONE:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(phone_shot), full_page=True)
     page.wait_for_load_state("networkidle")
+    return problems
+
+
+# axe-core (npm, copied to web/static/vendor by `make install`) checks each page shape once per
+# role (admin, bureau, manufacturer, supplier) and size in a test process: a second visit of the
+# same page adds no finding, only time.
+AXE_URL = "/static/vendor/axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+_AXE_SEEN: set[tuple] = set()
+_AXE_RUN = """async (impacts) => {
+    const r = await axe.run(document, {resultTypes: ['violations']});
+    return r.violations.filter(v => impacts.includes(v.impact)).map(v =>
+        v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+def page_shape(path: str) -> str:
+    """One representative per route: ids (USCCs, chain ids, numbers) become a placeholder.
+
+    >>> page_shape("/local-supply/91330100MA2B3C4D5E"), page_shape("/chains/C01/x"), page_shape("/users/maker2")
+    ('/local-supply/<id>', '/chains/<id>/x', '/users/<id>')
+    """
+    import re
+
+    path = re.sub(r"^/users/[^/]+", "/users/<id>", path)
+    return re.sub(r"/(?=[0-9A-Z]*\d)[0-9A-Z]{2,}(?=/|$)", "/<id>", path)
+
+
+def page_checks(page, size: dict, role: str | None) -> list[str]:
+    """What is wrong with the page as laid out now: wider than a phone screen (at phone size), and
+    serious or critical axe-core violations (each page shape once per role and size)."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(page.url).path
+    out = []
+    if size is PHONE:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            out.append(f"{path} at {PHONE['width']} px is {width} px wide")
+    key = (role, page_shape(path), size["width"])
+    if key in _AXE_SEEN or path.startswith("/api/"):
+        return out
+    _AXE_SEEN.add(key)
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(url=AXE_URL)
+    out += [f"{path} at {size['width']} px: axe {v}" for v in page.evaluate(_AXE_RUN, list(AXE_IMPACTS))]
+    return out
 
 
 CSP_MARK = "CSP violation:"
@@ -374,7 +440,8 @@ CSP_HOOK = ("document.addEventListener('securitypolicyviolation', function (e) {
 def page_as(browser, server, accounts):
     """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768;
     every page it opens is also rendered 390 wide). A test fails if any page it opened reported
-    a Content-Security-Policy violation."""
+    a Content-Security-Policy violation, was wider than the phone at 390 px, or had a serious or
+    critical axe-core violation at either size."""
     contexts, sessions = [], []
 
     def make(username: str | None):
@@ -382,6 +449,7 @@ def page_as(browser, server, accounts):
         contexts.append(ctx)
         sessions.append(ps)
         if username:
+            ps.role = accounts[username]["role"]
             ps.login(username, accounts[username]["password"])
         return ps
 
@@ -390,6 +458,8 @@ def page_as(browser, server, accounts):
         ctx.close()
     violations = [v for ps in sessions for v in ps.csp_violations]
     assert not violations, f"Content-Security-Policy violations: {violations}"
+    problems = [p for ps in sessions for p in ps.layout_problems]
+    assert not problems, f"pages too wide for a phone or failing axe-core: {problems}"
 
 
 def open_page(browser, base: str):
