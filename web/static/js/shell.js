@@ -23,6 +23,13 @@
   "use strict";
   var BOXES = ".card, .scroll, .ls-table-wrap, [data-scroll]";
   var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function focusableInside(box) {
+    var els = box.querySelectorAll(FOCUSABLE);
+    for (var i = 0; i < els.length; i++) {
+      if (els[i].getClientRects().length && !els[i].disabled && els[i].getAttribute("tabindex") !== "-1") return true;
+    }
+    return false;
+  }
   function mark() {
     var boxes = document.querySelectorAll(BOXES);
     for (var i = 0; i < boxes.length; i++) {
@@ -30,7 +37,7 @@
       var overflows = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
       var style = window.getComputedStyle(el);
       var scrolls = overflows && /(auto|scroll)/.test(style.overflowX + " " + style.overflowY);
-      if (scrolls && !el.querySelector(FOCUSABLE)) {
+      if (scrolls && !focusableInside(el)) {
         el.setAttribute("tabindex", "0");
         el.setAttribute("data-scroll-focus", "");
       } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
