@@ -314,6 +314,10 @@ class PageSession:
         self.dialogs: list[str] = []
         # Pages wider than the phone, and serious or critical axe-core findings (page_checks).
         self.layout_problems: list[str] = []
+        self.pending: set = set()  # the page's requests in flight (settle)
+        page.on("request", lambda r: self.pending.add(r))
+        page.on("requestfinished", lambda r: self.pending.discard(r))
+        page.on("requestfailed", lambda r: self.pending.discard(r))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(f"{e} (on {page.url})"))
         # A script that runs where it should not (stored XSS) most often opens a dialog.
@@ -325,15 +329,28 @@ class PageSession:
         if m.text.startswith(CSP_MARK) or "Content Security Policy" in m.text:
             self.csp_violations.append(m.text)
 
-    def goto(self, path: str):
-        """Open `path` and render it at both page sizes (phone, then back to desktop)."""
-        resp = self.page.goto(self.base + path, wait_until="networkidle")
+    def goto(self, path: str, settle: bool = False):
+        """Open `path` and render it at both page sizes (phone, then back to desktop). Waits for
+        the network to be idle for 500 ms (Playwright's networkidle), or with `settle` only until
+        no request of the page is in flight across two frames (see settle: the crawl's pace)."""
+        resp = self.page.goto(self.base + path, wait_until="load" if settle else "networkidle")
+        if settle:
+            self.settle()
         shot = None
         if self.phone_shots:
             name = page_shape(urlsplit(self.page.url).path).strip("/").replace("/", "_").replace("<id>", "id")
             shot = ARTIFACTS / f"{self.phone_shots}{name or 'home'}.png"
-        self.layout_problems += render_at_both_sizes(self.page, self.role, shot)
+        self.layout_problems += render_at_both_sizes(self.page, self.role, shot, self.settle if settle else None)
         return resp
+
+    def settle(self, rounds: int = 600):
+        """Let the page's scripts run until none of its requests is in flight across two animation
+        frames (a fetch that fills a table, the chart data): what networkidle waits for, without its
+        500 ms of quiet after the last request."""
+        for _ in range(rounds):
+            self.page.evaluate(_TWO_FRAMES)
+            if not self.pending:
+                return
 
     def login(self, username: str, password: str):
         """Log in through the real login form."""
@@ -366,12 +383,15 @@ PHONE = {"width": 390, "height": 844}
 _TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
-def render_at_both_sizes(page, role: str | None = None, phone_shot: Path | None = None) -> list[str]:
+def render_at_both_sizes(page, role: str | None = None, phone_shot: Path | None = None, settle=None) -> list[str]:
     """Lay the loaded page out again at phone width and let its scripts react (charts resize
     on the window's resize event), then go back to the desktop size. A CSP violation or a script
     error at either size is recorded by the page's listeners; the layout and accessibility
     problems found at each size (page_checks) are returned."""
     problems = []
+    # the pointer off the content: a chart under a pointer left by an earlier click gets hover
+    # events while it is re-laid out, which ECharts' graph series does not always survive
+    page.mouse.move(0, 0)
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         page.evaluate(_TWO_FRAMES)
@@ -379,7 +399,10 @@ def render_at_both_sizes(page, role: str | None = None, phone_shot: Path | None 
         if phone_shot and size is PHONE:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(phone_shot))  # the first screen: a full page costs seconds
-    page.wait_for_load_state("networkidle")
+    if settle:
+        settle()
+    else:
+        page.wait_for_load_state("networkidle")
     return problems
 
 

@@ -50,7 +50,7 @@ def crawl(ps) -> dict[str, list[str]]:
         if shape(path) in seen:
             continue
         seen.add(shape(path))
-        resp = ps.goto(path)
+        resp = ps.goto(path, settle=True)
         if resp is None or "html" not in (resp.headers.get("content-type") or ""):
             continue
         found[path] = offending(ps.page.inner_text("body"))
