@@ -304,7 +304,9 @@ class PageSession:
     """A logged-in browser page that records console errors and failed requests."""
 
     def __init__(self, page, base: str):
-        self.page, self.base = page, base
+        self._page, self.base = page, base
+        # (path, password): the page a reused login still has to open before the test sees it
+        self._landing: tuple[str, str] | None = None
         self.username: str | None = None
         self.role: str | None = None
         # When set, every opened page is also saved as it looks on the phone: <prefix><page shape>.png
@@ -329,11 +331,22 @@ class PageSession:
         if m.text.startswith(CSP_MARK) or "Content Security Policy" in m.text:
             self.csp_violations.append(m.text)
 
-    def goto(self, path: str, settle: bool = False):
-        """Open `path` and render it at both page sizes (phone, then back to desktop). Waits for
-        the network to be idle for 500 ms (Playwright's networkidle), or with `settle` only until
-        no request of the page is in flight across two frames (see settle: the crawl's pace)."""
-        resp = self.page.goto(self.base + path, wait_until="load" if settle else "networkidle")
+    @property
+    def page(self):
+        """The Playwright page; with a reused login, first opened on the page login led to."""
+        if self._landing:
+            (path, password), self._landing = self._landing, None
+            self.goto(path)
+            if urlsplit(self._page.url).path == "/login":  # that session has ended: log in again
+                self.login(self.username, password)
+        return self._page
+
+    def goto(self, path: str, settle: bool = True):
+        """Open `path` and render it at both page sizes (phone, then back to desktop). Waits until
+        no request of the page is in flight across two frames (settle), or with settle=False for
+        the network to be quiet for 500 ms (Playwright's networkidle)."""
+        self._landing = None  # the test opens its own page: no need for the landing one
+        resp = self._page.goto(self.base + path, wait_until="load" if settle else "networkidle")
         if settle:
             self.settle()
         shot = None
@@ -484,11 +497,11 @@ def page_as(browser, server, accounts):
             ps.role = accounts[username]["role"]
             if known:
                 # the account logged in through the form earlier in this process: its session
-                # cookie opens the landing page that login led to (or the form, if it has ended)
+                # cookie opens the page that login led to, when the test first looks at the page
+                # (a test that starts with .goto opens only its own); the form if it has ended
                 ps.username = username
-                ps.goto(known[1])
-                if urlsplit(ps.page.url).path != "/login":
-                    return ps
+                ps._landing = (known[1], accounts[username]["password"])
+                return ps
             ps.login(username, accounts[username]["password"])
             _LOGINS[(server.url, username)] = (ctx.storage_state(), urlsplit(ps.page.url).path)
         return ps
