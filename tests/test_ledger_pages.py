@@ -53,8 +53,13 @@ def test_claim_on_ledger_then_confirm_from_inbox(page_as, accounts):
     pending = mk.page.locator(f"#awaiting tr[data-id='{delivery_id}']")
     assert pending.count() == 1
     mk.shot("inbox-awaiting")
+    pending.locator("form.confirm-form button").click()   # irreversible: asked first, in the page
+    assert mk.page.is_visible("#confirm-dialog") and delivery_id in mk.page.inner_text("#confirm-text")
+    mk.page.click("#confirm-cancel")
+    assert not mk.page.is_visible("#confirm-dialog") and pending.count() == 1
+    pending.locator("form.confirm-form button").click()
     with mk.page.expect_navigation():
-        pending.locator("form.confirm-form button").click()
+        mk.page.click("#confirm-ok")
     assert mk.page.locator(f"#awaiting tr[data-id='{delivery_id}']").count() == 0
     done = mk.page.locator(f"#recent tr[data-id='{delivery_id}']")
     assert done.locator("[data-status]").inner_text() == "已确认"
@@ -72,8 +77,10 @@ def test_withdraw_and_dispute_buttons(page_as, accounts):
     sup.goto("/ledger")
     _claim_via_form(sup, accounts["maker"]["uscc"], "12")
     first = sup.page.locator("#deliveries tr.created").get_attribute("data-id")
+    sup.page.locator(f"#deliveries tr[data-id='{first}'] form.withdraw-form button").click()
+    assert "撤回后不可恢复" in sup.page.inner_text("#confirm-text")
     with sup.page.expect_navigation():
-        sup.page.locator(f"#deliveries tr[data-id='{first}'] form.withdraw-form button").click()
+        sup.page.click("#confirm-ok")
     assert sup.page.locator(f"#deliveries tr[data-id='{first}'] [data-status]").inner_text() == "已撤回"
     _claim_via_form(sup, accounts["maker"]["uscc"], "13")
     second = sup.page.locator("#deliveries tr.created").get_attribute("data-id")
@@ -82,8 +89,9 @@ def test_withdraw_and_dispute_buttons(page_as, accounts):
     row = mk.page.locator(f"#awaiting tr[data-id='{second}']")
     assert mk.page.locator(f"#awaiting tr[data-id='{first}']").count() == 0   # withdrawn: gone
     row.locator("form.dispute-form input[name=reason]").fill("未实际交付")
+    row.locator("form.dispute-form button").click()
     with mk.page.expect_navigation():
-        row.locator("form.dispute-form button").click()
+        mk.page.click("#confirm-ok")
     assert mk.page.locator(f"#recent tr[data-id='{second}'] [data-status]").inner_text() == "有异议"
     # the supplier corrects the disputed record: a new claim linked to it, prefilled
     sup.goto("/ledger")
@@ -138,3 +146,22 @@ def test_pages_answer_json_and_guard_roles(server, accounts):
     assert r.status_code == 200 and all(d["status"] == "claimed" for d in r.json()["awaiting"])
     assert s.get(server.url + "/ledger", headers=maker, timeout=30).status_code == 403
     assert requests.get(server.url + "/inbox", headers={"Accept": "application/json"}, timeout=30).status_code == 401
+
+
+def test_long_inbox_is_paged_with_counts(page_as):
+    ps = page_as("admin")
+    ps.goto("/inbox")
+    pg = ps.page
+    total = pg.locator("#awaiting tbody tr").count()
+    assert total > 50   # the demo's whole province awaits admin's eyes
+    assert pg.locator("#awaiting tbody tr:visible").count() == 50
+    pager = pg.locator("#awaiting + .table-pager")
+    assert pager.locator(".pager-count").inner_text() == f"第 1–50 条，共 {total} 条"
+    assert pager.locator(".pager-prev").is_disabled()
+    pager.locator(".pager-next").click()
+    assert pager.locator(".pager-count").inner_text() == f"第 51–{min(total, 100)} 条，共 {total} 条"
+    assert pg.locator("#awaiting tbody tr:visible").count() == min(total, 100) - 50
+    # confirmation times read in Beijing time, the zone named once in the column head
+    assert "确认时间（北京时间）" in pg.inner_text("#recent thead")
+    assert "+00:00" not in pg.inner_text("#recent tbody")
+    ps.assert_no_console_errors()

@@ -84,6 +84,26 @@ def test_chains_and_coverage_graph(page_as):
     assert "本地 = 您所辖区域" in page.locator("#local-basis").inner_text()
     assert page.locator("#district-table tbody tr").count() >= 1
     ps.shot("chain_coverage")
+    # Hangzhou's HZ01 has the most 链主工厂: each is drawn as a leader (in the legend's category,
+    # labelled), and they stand apart so their labels do not pile up in the centre.
+    ps.goto("/chains/HZ01")
+    page.wait_for_selector("#coverage-graph canvas")
+    leaders = page.evaluate("""() => {
+        const c = window.coverageChart, data = c.getModel().getSeriesByIndex(0).getData();
+        const opt = c.getOption().series[0].data;
+        return opt.map((n, i) => ({kind: n.raw.kind, category: n.category, label: n.label.show,
+                                    xy: data.getItemLayout(i)})).filter(n => n.kind === 'leader');
+    }""")
+    assert len(leaders) >= 3 and all(n["category"] == 3 and n["label"] for n in leaders)
+    gaps = [((a["xy"][0] - b["xy"][0]) ** 2 + (a["xy"][1] - b["xy"][1]) ** 2) ** 0.5
+            for i, a in enumerate(leaders) for b in leaders[i + 1:]]
+    assert min(gaps) >= 40, gaps
+    # the search box highlights by name, and says when nothing matches
+    page.fill("#cov-search", "有限")
+    assert int(page.get_attribute("#cov-search", "data-found")) >= 1 and "找到" in page.inner_text("#cov-search-note")
+    page.fill("#cov-search", "没有这家企业")
+    assert page.inner_text("#cov-search-note") == "无匹配结果"
+    ps.shot("chain_coverage_hz01")
     ps.assert_no_console_errors()
 
 

@@ -126,6 +126,11 @@ def test_imports_error_table_then_dry_run(page_as, api):
     bad = BAD_CSV.format(good=ent["uscc"]).encode()
     pg.set_input_files("#file", files=[{"name": "坏数据.csv", "mimeType": "text/csv", "buffer": bad}])
     assert "坏数据.csv" in pg.inner_text("#file-name")
+    # importing a file that has not passed a dry run asks first; 取消 sends nothing
+    pg.click("#btn-import")
+    assert pg.is_visible("#confirm-dialog") and "尚未试运行" in pg.inner_text("#confirm-text")
+    pg.click("#confirm-cancel")
+    assert pg.is_hidden("#result") and pg.evaluate("window.__busy") == []
     pg.click("#btn-dry-run")
     pg.wait_for_selector("#result:not([hidden]) #error-table tbody tr")
     assert "未通过校验" in pg.inner_text("#result-title")

@@ -76,5 +76,10 @@ def test_bureau_picks_a_manufacturer_by_name_and_sees_field_errors(page_as, acco
     assert page.input_value("#manufacturer") == outside
     assert page.locator("#recommend-results").count() == 0
     bu.shot("contractors-bureau-error")
+    # a keyword no manufacturer's name holds: "无匹配结果" on the page (200), not an error page
+    page.fill("#manufacturer", "没有这家企业")
+    with page.expect_navigation() as nav:
+        page.click("#recommend-submit")
+    assert nav.value.status == 200 and page.locator("#manufacturer-error").inner_text().startswith("无匹配结果")
     # The rejected searches answer 400 and 404, which Chromium logs; nothing else may appear.
     bu.assert_no_console_errors(allow_status=(400, 404))

@@ -99,6 +99,12 @@ def test_targets_page(page_as, server, accounts):
     ps.shot("rules-targets-hangzhou")
     ps.goto("/targets?region=330600&year=2024")
     assert "所选地区超出您的管辖范围" in page.locator("#region-error").inner_text()
+    # the self-check asks a bureau for an enterprise: found by name, its code filled in
+    ps.goto("/eligibility")
+    page.check("input[name=subject][value=enterprise]")
+    page.fill("#uscc", "杭州示例")
+    page.locator("#uscc-suggestions .suggest-item").first.click()
+    assert len(page.input_value("#uscc")) == 18
     ps.assert_no_console_errors()
     s = _login_session(server, accounts, "sx_bureau")
     body = s.get(server.url + "/targets?region=330683&year=2024", headers={"Accept": "application/json"},

@@ -105,6 +105,9 @@ def _query_string(values: dict, **over) -> str:
     return urlencode({k: ("true" if v is True else v) for k, v in q.items()})
 
 
+NO_MATCH = "无匹配结果：没有名称包含该关键词的可见制造企业（也不是有效的统一社会信用代码）"
+
+
 def _pick_manufacturer(who, form: dict) -> tuple[str | None, list[dict]]:
     """The USCC the form names, directly or as the one visible manufacturer whose name
     contains the text; else (None, the several matches).  No match raises NotFound (or
@@ -121,7 +124,7 @@ def _pick_manufacturer(who, form: dict) -> tuple[str | None, list[dict]]:
         return None, matches
     if len(text) == 18:
         raise BadParameter("不是有效的统一社会信用代码（校验位不符）", "manufacturer")
-    raise NotFound("不是有效的统一社会信用代码，也没有名称包含该关键词的可见制造企业", "manufacturer")
+    raise NotFound(NO_MATCH, "manufacturer")
 
 
 def _search(who, form: dict, clean: dict) -> tuple[dict | None, list[dict]]:
@@ -167,7 +170,8 @@ def contractors():
         errors = errors or {exc.field or "manufacturer": exc.message}
         exc.extra.setdefault("errors", errors)
         raise_for_json(exc)
-        status = from_domain(exc).status
+        # a keyword nothing matches is an answer on the page ("无匹配结果"), not an error page
+        status = 200 if exc.message == NO_MATCH else from_domain(exc).status
     pick_links = [{**mt, "url": "/contractors?" + _query_string(form, manufacturer=mt["uscc"])} for mt in matches]
     return respond({"form": form, "matches": pick_links, "result": result}, "contractors/index.html", status,
                    errors=errors, types=R.provider_type_names(), units=R.UNIT_NAMES, scenarios=R.scenarios(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from graphsvc.core import regions
+from graphsvc.core import audit, regions
 
 ROLE_NAMES = {"admin": "管理员", "bureau": "经信部门", "manufacturer": "制造企业", "supplier": "智造供给服务商"}
 
@@ -44,3 +44,5 @@ def region_name(code: str | None) -> str:
 
 def register(app) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, role_names=ROLE_NAMES, region_name=region_name)
+    # Stored times are UTC; pages show Beijing time, the zone named once in the column head.
+    app.jinja_env.filters["beijing"] = audit.local_time

@@ -543,6 +543,8 @@ def _graph_segment(g, chain: dict, row: dict, local_list: list[dict], others: li
         u = ld["uscc"]
         if u not in g:
             g.add_node(u, kind="leader", name=ld["name"], local=True, single_point=False)
+        else:  # a 链主工厂 that also supplies another segment is drawn as the leader it is
+            g.nodes[u]["kind"] = "leader"
         g.add_edge(sid, u, kind="purchase", amount=ld["amount"])
 
 

@@ -212,10 +212,18 @@ def write_form(form_id: str, rows: list[dict], out_path, region_name: str, fille
     for c, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(c)].width = col["width"]
     ws.freeze_panes = ws.cell(row=first, column=1)
+    # Printed to be stamped: A4 landscape, all columns on the page width, as many pages as the rows
+    # need (fitToHeight 0 = automatic; unset, spreadsheet programs shrink the table onto one page),
+    # the header rows repeated on every page and "第 n 页，共 m 页" in the footer.
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{h0}:{h1}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.evenFooter.center.text = "第 &P 页，共 &N 页"
 
     out = Path(out_path)
     wb.save(out)

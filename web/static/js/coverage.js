@@ -34,6 +34,19 @@
     if (n.kind === "leader") node.symbol = "diamond";
     return node;
   });
+  // 链主工厂 are fixed on a ring around the centre, evenly apart, so their labels never pile up;
+  // segments and enterprises settle by force between them.
+  var leaders = nodes.filter(function (n) { return n.raw.kind === "leader"; });
+  var w = c.getWidth(), h = c.getHeight();
+  var ring = Math.max(80, Math.min(w, h - 50) * 0.42);
+  leaders.forEach(function (n, i) {
+    var a = -Math.PI / 2 + 2 * Math.PI * i / leaders.length;
+    n.x = w / 2 + ring * Math.cos(a);
+    n.y = 20 + (h - 20) / 2 + ring * Math.sin(a);
+    n.fixed = true;
+    n.label = { show: true, fontSize: 11, fontWeight: "bold", color: "#3b1d4a", position: a > 0 && a < Math.PI ? "bottom" : "top" };
+    n.z = 3;
+  });
   var links = data.links.map(function (l) {
     return { source: l.source, target: l.target, value: l.amount,
              lineStyle: { color: l.kind === "purchase" ? "#6c3483" : l.kind === "member" ? "#2e8b57" : "#d68910",
@@ -61,6 +74,8 @@
       type: "graph", layout: "force", roam: true, draggable: true, categories: CATS, data: nodes, links: links,
       top: 40, bottom: 10, zoom: 1,
       force: { repulsion: 130, edgeLength: [35, 100], gravity: 0.12, layoutAnimation: false },
+      // labels that would overlap another are hidden until zoomed in (leaders' are kept apart)
+      labelLayout: { hideOverlap: true },
       emphasis: { focus: "adjacency" }, lineStyle: { curveness: 0.1 }
     }]
   });
@@ -69,5 +84,22 @@
     var raw = p.dataType === "node" && p.data.raw;
     if (raw && raw.kind !== "segment") window.location.href = "/enterprises/" + encodeURIComponent(raw.id);
   });
+  // The search box highlights the enterprises (or segments) whose name holds the text.
+  var box = document.getElementById("cov-search"), note = document.getElementById("cov-search-note");
+  var lit = [];
+  function search() {
+    var q = (box.value || "").trim();
+    if (lit.length) c.dispatchAction({ type: "downplay", seriesIndex: 0, dataIndex: lit });
+    lit = [];
+    if (q) {
+      data.nodes.forEach(function (n, i) {
+        if ((n.name || "").indexOf(q) >= 0 || n.id === q) lit.push(i);
+      });
+    }
+    if (lit.length) c.dispatchAction({ type: "highlight", seriesIndex: 0, dataIndex: lit });
+    note.textContent = !q ? "" : lit.length ? "找到 " + lit.length + " 个，已在图中突出显示" : "无匹配结果";
+    box.setAttribute("data-found", String(lit.length));
+  }
+  if (box) box.addEventListener("input", search);
   window.coverageChart = c;
 })();

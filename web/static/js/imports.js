@@ -14,6 +14,12 @@
   var statusText = document.getElementById("upload-text");
   var buttons = [document.getElementById("btn-dry-run"), document.getElementById("btn-import")];
   var byKind = {};
+  // The file (kind, name, size, time) of the last passed dry run, and of the upload under way.
+  var checkedFile = "", sentFile = "";
+  function fileKey() {
+    var f = form.file.files[0];
+    return f ? [form.kind.value, f.name, f.size, f.lastModified].join("|") : "";
+  }
   kinds.forEach(function (k) { byKind[k.kind] = k; });
 
   function el(tag, text, cls) {
@@ -104,6 +110,7 @@
     if (body && body.status) {
       var r = body;
       if (r.status === "dry_run") {
+        checkedFile = sentFile;
         box.classList.add("result-ok");
         title.textContent = "试运行通过（" + k.name + "）";
         summary.textContent = "文件“" + r.filename + "”共 " + r.rows + " 行，可导入 " + r.accepted + " 行" +
@@ -154,6 +161,7 @@
     fieldError("kind-error", "");
     var kind = form.kind.value;
     var file = form.file.files[0];
+    sentFile = fileKey();
     if (!byKind[kind]) { fieldError("kind-error", "请选择数据类型"); return; }
     if (!file) { fieldError("file-error", "请选择要上传的文件"); return; }
     if (!/\.(csv|xlsx)$/i.test(file.name)) { fieldError("file-error", "文件类型应为 .csv 或 .xlsx"); return; }
@@ -206,6 +214,11 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var mode = e.submitter && e.submitter.value === "import" ? "import" : "dry_run";
+    if (mode === "import" && form.file.files[0] && fileKey() !== checkedFile) {
+      // an import writes at once: without a passed dry run of this very file, ask first
+      window.confirmAction("该文件尚未试运行通过。正式导入将直接写入数据，确定导入？", function () { send(mode); });
+      return;
+    }
     send(mode);
   });
   showKind();

@@ -23,9 +23,9 @@
       return "<option value=\"" + esc(p.id) + "\"" + (p.id === process ? " selected" : "") + ">" + esc(p.name) + "</option>";
     }).join("");
     tr.innerHTML = "<td class=\"step-no\"></td>" +
-      "<td><select class=\"step-process\">" + opts + "</select><span class=\"field-error\" data-part=\"process\" role=\"alert\" hidden></span></td>" +
-      "<td><input class=\"step-quantity\" type=\"number\" min=\"1\" step=\"1\"><span class=\"field-error\" data-part=\"quantity\" role=\"alert\" hidden></span></td>" +
-      "<td><input class=\"step-name\" maxlength=\"100\" placeholder=\"如 外壳\"></td>" +
+      "<td><select class=\"step-process\" aria-label=\"工序\">" + opts + "</select><span class=\"field-error\" data-part=\"process\" role=\"alert\" hidden></span></td>" +
+      "<td><input class=\"step-quantity\" type=\"number\" min=\"1\" step=\"1\" aria-label=\"数量\"><span class=\"field-error\" data-part=\"quantity\" role=\"alert\" hidden></span></td>" +
+      "<td><input class=\"step-name\" maxlength=\"100\" aria-label=\"部件名称\" placeholder=\"如 外壳\"></td>" +
       "<td><button type=\"button\" class=\"link remove-step\">删除</button></td>";
     tr.querySelector(".step-quantity").value = quantity || "";
     tr.querySelector(".step-name").value = name || "";
