@@ -100,6 +100,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
     table = read_table(data, filename, progress, max_rows, max_unpacked)
+    del data   # the cells are in `table` now: the file's bytes need not stay for the whole import
     report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
     mapping, unknown = header_map(kind, table.header)
     if unknown:
@@ -125,6 +126,8 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
     arrow = cols.pop("_arrow")
     held, matched = _resolve_names(kind, cols, errors, resolve, present) if kind.by_name else ({}, set())
+    if not held:
+        table.columns = []   # only queued rows read their cells again: free the text columns
     if kind.name in _COLUMN_CHECKS:
         if any(nm in present for _, nm in kind.by_name):
             arrow = {}   # names resolved to USCCs changed cells after parsing: the copies are stale
@@ -223,15 +226,19 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
     columnar = kind.name in _COLUMN_CHECKS and not named
     for done, (idx, col) in enumerate(mapping.items(), start=1):
         enc = table.columns[idx].dictionary_encode()
-        distinct = enc.dictionary.to_pylist()
         codes = enc.indices.to_numpy(zero_copy_only=False)
+        plain_numbers = _plain_numbers(enc.dictionary) if col.parse is f.number else None
+        distinct = enc.dictionary.to_pylist()
         values = np.empty(len(distinct) + 1, dtype=object)   # the last slot: an empty column
         problems: list[int] = []
         empty: list[int] = []
         plain = f.plain_valid_usccs([v.strip().upper() for v in distinct]) if col.parse is f.uscc else None
+        if plain_numbers is not None:
+            plain, values[:-1] = plain_numbers
         for k, raw in enumerate(distinct):
             if plain is not None and plain[k]:
-                values[k] = raw.strip().upper()
+                if plain_numbers is None:
+                    values[k] = raw.strip().upper()
                 continue
             try:
                 values[k] = col.parse(raw)
@@ -260,6 +267,26 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
             cols[col.name] = [None] * n
     cols["_arrow"] = arrow
     return cols, errors
+
+
+def _plain_numbers(texts) -> tuple[np.ndarray, list]:
+    """(plain, values) for an Arrow array of cell texts: `plain[k]` where text k is digits with
+    at most one decimal point (no sign, spaces or separators: what `coercion.number` accepts
+    unchanged), `values[k]` its float, read by Arrow's cast in one pass (correctly rounded, as
+    Python's float is). Other texts (None in `values`) are left to `coercion.number`.
+
+    >>> import pyarrow as pa
+    >>> plain, values = _plain_numbers(pa.array(["12.50", " 3", "-1", "1,000", "7"]))
+    >>> plain.tolist(), values
+    ([True, False, False, False, True], [12.5, None, None, None, 7.0])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = pc.match_substring_regex(texts, r"^[0-9]{1,15}(\.[0-9]{1,15})?$")
+    plain = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    numbers = pc.if_else(mask, texts, pa.scalar(None, pa.string())).cast(pa.float64())
+    return plain, numbers.to_pylist()
 
 
 def _resolve_names(kind: Kind, cols: dict[str, list], errors: list, resolve: Resolver | None,
