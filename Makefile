@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GRAPHSVC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test fuzz-imports bench lint clean-data neo4j neo4j-stop
+.PHONY: install run test fuzz-imports bench bench-national lint clean-data neo4j neo4j-stop
 
 install: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/assets
 
@@ -59,6 +59,11 @@ fuzz-imports: install
 bench: install
 	$(PY) -m bench.run
 	$(PY) -m bench.eval_recommend
+
+# National scale (issue #19): 10x the province loaded through the importers, then the figure
+# calls beside the province's. Minutes of CPU and ~10 GB of disk: not part of `make bench`.
+bench-national: install
+	$(PY) -m bench.national
 
 lint: install
 	.venv/bin/ruff check .

@@ -142,7 +142,8 @@ def load_demo_files(store, files: dict, progress: bool = True) -> dict:
 
 
 @cli.command()
-@click.option("--scale", type=click.Choice(["small", "province"]), default="small", show_default=True)
+@click.option("--scale", default="small", show_default=True, callback=lambda _c, _p, v: _demo_scale(v),
+              help="small, province (200k enterprises), national (10x province) or N: N times the province.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Keep the generated files here.")
 @click.option("--seed", default=2023, show_default=True)
 @click.option("--no-load", is_flag=True, help="Only write the import files.")
@@ -157,6 +158,16 @@ def demo(c: CliContext, scale, out, seed, no_load):
             click.echo(f"{kind}: {path}")
         return
     load_demo(c.store, scale, out, seed)
+
+
+def _demo_scale(value: str) -> str:
+    from graphsvc.demo.generate import scale_of
+
+    try:
+        scale_of(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
 
 
 @cli.command()

@@ -10,7 +10,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
+
+import numpy as np
 from collections.abc import Callable
 
 from graphsvc.core import audit
@@ -26,6 +29,8 @@ from loaders.kinds import KINDS, Kind, header_map, repeated_columns
 from loaders.read import FileError, read_table
 
 CHUNK = 5000
+# Above this many USCCs to look up, the importer reads every stored enterprise in one scan.
+SCAN_ABOVE = 20_000
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +100,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
     table = read_table(data, filename, progress, max_rows, max_unpacked)
+    del data   # the cells are in `table` now: the file's bytes need not stay for the whole import
     report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
     mapping, unknown = header_map(kind, table.header)
     if unknown:
@@ -118,9 +124,14 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
                    present=present, actor=actor, ip=ip, filename=filename, historical=historical)
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
+    arrow = cols.pop("_arrow")
     held, matched = _resolve_names(kind, cols, errors, resolve, present) if kind.by_name else ({}, set())
+    if not held:
+        table.columns = []   # only queued rows read their cells again: free the text columns
     if kind.name in _COLUMN_CHECKS:
-        records = Records(cols).without(set(held))
+        if any(nm in present for _, nm in kind.by_name):
+            arrow = {}   # names resolved to USCCs changed cells after parsing: the copies are stale
+        records = Records(cols, arrow=arrow).without(set(held))
         _COLUMN_CHECKS[kind.name](ctx, records, errors)
     else:
         records = [r for r in _materialise(cols) if r["_row"] not in held]
@@ -191,46 +202,91 @@ class _Context:
     filename: str = ""
     looked_up: set = field(default_factory=set)    # USCCs already asked about
     historical: bool = False                       # vouched-for records that predate the ledger
+    scanned: bool = False                          # `known` holds every stored enterprise
 
 
 def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context):
-    """Parse column by column, each distinct cell value once (a supplies file repeats the same
-    few hundred thousand USCCs across millions of rows, and checksum validation is the cost).
+    """Parse column by column, each distinct cell value once: a supplies file repeats the same
+    few hundred thousand USCCs across millions of rows. The column is dictionary-encoded
+    (Arrow), the distinct texts are parsed, and rows pick their value by index (NumPy).
 
-    A USCC already stored as an enterprise passed python-stdnum's check when it was imported,
-    so USCC columns first ask the store which values it knows and validate only the rest.
+    USCC columns check the distinct codes in one vectorised pass (`plain_valid_usccs`); only
+    codes it does not pass plainly go through python-stdnum, which also words the reason.
     """
+    import pyarrow as pa
+
     errors = []
     n = len(table)
     cols: dict[str, list] = {"_row": table.rownos}
+    arrow: dict[str, object] = {}
+    rownos = np.asarray(table.rownos, dtype=np.int64)
     named = {u for u, nm in kind.by_name if nm in {c.name for c in mapping.values()}}
+    # Kinds checked and written by column keep their cells as Arrow arrays only, unless names
+    # are resolved to USCCs (that changes cells in place).
+    columnar = kind.name in _COLUMN_CHECKS and not named
     for done, (idx, col) in enumerate(mapping.items(), start=1):
-        cache: dict[str, tuple] = {}
-        raw_col = table.columns[idx]
-        if col.parse is f.uscc:
-            distinct = {v: v.strip().upper() for v in set(raw_col)}
-            stored = _stored_enterprises(ctx, distinct.values())
-            cache = {v: (u, None) for v, u in distinct.items() if u in stored}
-        out = [None] * n
-        for i, raw in enumerate(raw_col):
-            hit = cache.get(raw)
-            if hit is None:
-                try:
-                    hit = cache[raw] = (col.parse(raw), None)
-                except f.FieldError as exc:
-                    hit = cache[raw] = (None, str(exc))
-            value, problem = hit
-            if problem is not None:
-                errors.append({"row": table.rownos[i], "field": col.name, "reason": problem})
-            elif value is None and col.required and col.name not in named:
-                errors.append({"row": table.rownos[i], "field": col.name, "reason": "必填项为空"})
-            out[i] = value
-        cols[col.name] = out
+        enc = table.columns[idx].dictionary_encode()
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        plain_numbers = _plain_numbers(enc.dictionary) if col.parse is f.number else None
+        distinct = enc.dictionary.to_pylist()
+        values = np.empty(len(distinct) + 1, dtype=object)   # the last slot: an empty column
+        problems: list[int] = []
+        empty: list[int] = []
+        plain = f.plain_valid_usccs([v.strip().upper() for v in distinct]) if col.parse is f.uscc else None
+        if plain_numbers is not None:
+            plain, values[:-1] = plain_numbers
+        for k, raw in enumerate(distinct):
+            if plain is not None and plain[k]:
+                if plain_numbers is None:
+                    values[k] = raw.strip().upper()
+                continue
+            try:
+                values[k] = col.parse(raw)
+            except f.FieldError as exc:
+                values[k] = exc
+                problems.append(k)
+                continue
+            if values[k] is None and col.required and col.name not in named:
+                empty.append(k)
+        for ks, reason in ((problems, None), (empty, "必填项为空")):
+            if not ks:
+                continue
+            for i in np.nonzero(np.isin(codes, ks))[0].tolist():
+                errors.append({"row": int(rownos[i]), "field": col.name,
+                               "reason": reason or str(values[codes[i]])})
+        for k in problems:
+            values[k] = None
+        # The same column as Arrow, for the kinds checked and written by column.
+        with suppress(pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            arrow[col.name] = pa.array(values[:-1].tolist()).take(enc.indices)
+        if not columnar or col.name not in arrow:   # columnar kinds make Python lists on demand
+            cols[col.name] = values[codes].tolist() if n else []
         progress("校验", done * n // max(1, len(mapping)), n)
     for col in kind.columns:
-        if col.required and col.name not in cols:
+        if col.required and col.name not in cols and col.name not in arrow:
             cols[col.name] = [None] * n
+    cols["_arrow"] = arrow
     return cols, errors
+
+
+def _plain_numbers(texts) -> tuple[np.ndarray, list]:
+    """(plain, values) for an Arrow array of cell texts: `plain[k]` where text k is digits with
+    at most one decimal point (no sign, spaces or separators: what `coercion.number` accepts
+    unchanged), `values[k]` its float, read by Arrow's cast in one pass (correctly rounded, as
+    Python's float is). Other texts (None in `values`) are left to `coercion.number`.
+
+    >>> import pyarrow as pa
+    >>> plain, values = _plain_numbers(pa.array(["12.50", " 3", "-1", "1,000", "7"]))
+    >>> plain.tolist(), values
+    ([True, False, False, False, True], [12.5, None, None, None, 7.0])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = pc.match_substring_regex(texts, r"^[0-9]{1,15}(\.[0-9]{1,15})?$")
+    plain = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    numbers = pc.if_else(mask, texts, pa.scalar(None, pa.string())).cast(pa.float64())
+    return plain, numbers.to_pylist()
 
 
 def _resolve_names(kind: Kind, cols: dict[str, list], errors: list, resolve: Resolver | None,
@@ -290,7 +346,7 @@ def _review_nodes(kind: Kind, table, queued: list[dict], actor, scope, filename)
     now = audit.now_iso()
     out = []
     for h in queued:
-        cells = {hdr: table.columns[j][h["index"]] for j, hdr in enumerate(table.header) if hdr.strip()}
+        cells = {hdr: table.cell(j, h["index"]) for j, hdr in enumerate(table.header) if hdr.strip()}
         region = h["region"] or ""
         if not region and h["candidates"]:
             region = h["candidates"][0].get("region_code") or ""
@@ -313,20 +369,36 @@ def _materialise(cols: dict[str, list]) -> list[dict]:
 class Records:
     """Parsed rows kept as columns; `rows()` yields dicts lazily (for the 2M-row kinds)."""
 
-    def __init__(self, cols: dict[str, list], keep: list[int] | None = None):
+    def __init__(self, cols: dict[str, list], keep: list[int] | None = None, arrow: dict | None = None):
         self.cols = cols
         self.keep = keep if keep is not None else range(len(cols["_row"]))
+        self.arrow = arrow or {}   # parsed columns as Arrow arrays (all rows), where parsing made them
 
     def __len__(self) -> int:
         return len(self.keep)
 
     def column(self, name: str) -> list:
         c = self.cols.get(name)
+        if c is None and name in self.arrow:
+            c = self.cols[name] = self.arrow[name].to_pylist()
         if c is None:
             return [None] * len(self.keep)
         return c if isinstance(self.keep, range) else [c[i] for i in self.keep]
 
+    def arrow_column(self, name: str, typ):
+        """The kept rows of column `name` as an Arrow array of type `typ`."""
+        import pyarrow as pa
+
+        col = self.arrow.get(name)
+        if col is None:
+            return pa.array(self.column(name), typ)
+        if not isinstance(self.keep, range):
+            col = col.take(pa.array(self.keep, pa.int64()))
+        return col.cast(typ)
+
     def __iter__(self):
+        for name in self.arrow:
+            self.column(name)
         names = list(self.cols)
         return ({n: self.cols[n][i] for n in names} for i in self.keep)
 
@@ -334,7 +406,7 @@ class Records:
         if not bad_rows:
             return self
         rownos = self.cols["_row"]
-        return Records(self.cols, [i for i in self.keep if rownos[i] not in bad_rows])
+        return Records(self.cols, [i for i in self.keep if rownos[i] not in bad_rows], self.arrow)
 
 
 def _err(errors, rec, fieldname, reason):
@@ -357,6 +429,16 @@ def _stored_enterprises(ctx, usccs) -> dict:
     """The stored enterprises among `usccs` (with the facts checks need), memoised per import."""
     wanted = {u for u in usccs if u}
     pending = sorted(wanted - ctx.looked_up)
+    if len(pending) > SCAN_ABOVE and not ctx.scanned:
+        # One columnar scan of the label costs less than this many key lookups.
+        t = ctx.store.read_columns("imports/enterprises_all")
+        cols = {c: t.column(c).to_pylist() for c in t.column_names}
+        for vals in zip(*cols.values()):
+            row = dict(zip(cols, vals))
+            ctx.known.setdefault(row["uscc"], row)
+        ctx.scanned = True
+    if ctx.scanned:
+        pending = []
     for i in range(0, len(pending), CHUNK):
         for row in ctx.store.read("enterprises/existing", usccs=pending[i:i + CHUNK]):
             ctx.known[row["uscc"]] = row
@@ -432,26 +514,61 @@ def _check_enterprises(ctx, records, errors):
 
 
 def _check_supplies(ctx, recs: Records, errors):
+    """The supply rules over whole columns (Arrow compute and NumPy; 2M rows in a province file):
+    not a self-supply, a known segment, both parties stored, no (supplier, buyer, year, segment)
+    twice. Errors are appended rule by rule, which keeps each row's errors in the order the
+    row-by-row check gave them (the report is sorted by row and field, stably)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(recs):
+        return
     segments = reference.segments()
-    rownos = recs.column("_row")
-    sup, buy = recs.column("supplier_uscc"), recs.column("buyer_uscc")
-    year, seg = recs.column("year"), recs.column("segment_id")
-    stored = _stored_enterprises(ctx, set(sup) | set(buy))
-    seen: dict = {}
-    for i, row in enumerate(rownos):
-        s, b = sup[i], buy[i]
-        if s and s == b:
-            errors.append({"row": row, "field": "buyer_uscc", "reason": "供应方与采购方不能是同一企业"})
-        if seg[i] and seg[i] not in segments:
-            errors.append({"row": row, "field": "segment_id", "reason": f"未知的链上环节 {seg[i]}"})
-        for fld, u in (("supplier_uscc", s), ("buyer_uscc", b)):
-            if u and u not in stored:
-                errors.append({"row": row, "field": fld, "reason": f"企业 {u} 不在图谱中：请先导入企业"})
-        if s and b and year[i] is not None:
-            key = (s, b, year[i], seg[i] or "")
-            first = seen.setdefault(key, row)
-            if first != row:
-                errors.append({"row": row, "field": "buyer_uscc", "reason": f"与第 {first} 行重复"})
+    rownos = np.asarray(recs.column("_row"), dtype=np.int64)
+    sup = recs.arrow_column("supplier_uscc", pa.string())
+    buy = recs.arrow_column("buyer_uscc", pa.string())
+    seg = recs.arrow_column("segment_id", pa.string())
+    year = recs.arrow_column("year", pa.int64())
+    stored = _stored_enterprises(ctx, set(sup.unique().to_pylist()) | set(buy.unique().to_pylist()))
+    known = pa.array(sorted(stored), pa.string())
+
+    def rows_where(mask) -> list[int]:
+        return np.nonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))[0].tolist()
+
+    def add(where, fld, reason):
+        for i in where:
+            errors.append({"row": int(rownos[i]), "field": fld, "reason": reason(i)})
+
+    add(rows_where(pc.equal(sup, buy)), "buyer_uscc", lambda i: "供应方与采购方不能是同一企业")
+    def unknown(col, values):   # a null is not unknown (is_in answers false for it)
+        return pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=values)))
+
+    add(rows_where(unknown(seg, pa.array(sorted(segments), pa.string()))),
+        "segment_id", lambda i: f"未知的链上环节 {seg[i].as_py()}")
+    for fld, col in (("supplier_uscc", sup), ("buyer_uscc", buy)):
+        add(rows_where(unknown(col, known)), fld,
+            lambda i, col=col: f"企业 {col[i].as_py()} 不在图谱中：请先导入企业")
+    keyed = np.nonzero(pc.fill_null(pc.and_(pc.and_(pc.is_valid(sup), pc.is_valid(buy)), pc.is_valid(year)),
+                                    False).to_numpy(zero_copy_only=False))[0]
+    if len(keyed) < 2:
+        return
+    parts = []
+    for col in (sup, buy, seg):
+        enc = col.take(pa.array(keyed)).dictionary_encode()
+        parts.append(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1)
+    parts.append(year.take(pa.array(keyed)).to_numpy(zero_copy_only=False).astype(np.int64))
+    parts[3] -= parts[3].min()
+    sizes = [int(x.max()) + 1 for x in parts]
+    if float(np.prod(sizes, dtype=np.float64)) < 2.0 ** 62:   # one int64 per row: a flat sort
+        key = np.zeros(len(keyed), dtype=np.int64)
+        for x, size in zip(parts, sizes):
+            key = key * size + x
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(np.stack(parts, axis=1), axis=0, return_index=True, return_inverse=True)
+    first_of = first[inverse.reshape(-1)]
+    dup = np.nonzero(first_of != np.arange(len(keyed)))[0]
+    add(keyed[dup].tolist(), "buyer_uscc", lambda i: f"与第 {int(rownos[keyed[first_of[np.searchsorted(keyed, i)]]])} 行重复")
 
 
 def _check_deliveries(ctx, records, errors):
@@ -584,11 +701,19 @@ def _write_enterprises(tx, ctx, good):
 
 
 def _write_supplies(tx, ctx, good: Records):
-    sup, buy, year = good.column("supplier_uscc"), good.column("buyer_uscc"), good.column("year")
-    amt, seg = good.column("amount_wan"), good.column("segment_id")
-    region = {u: e.get("region_code") for u, e in ctx.known.items()}
-    rows = ColumnRows({"from": sup, "to": buy, "year": year, "amount_wan": amt, "segment_id": seg,
-                       "supplier_region": [region.get(s) for s in sup]})
+    """The edges go to the engine as Arrow columns (no Python object per row); the supplier's
+    region is looked up once per distinct supplier."""
+    import pyarrow as pa
+
+    sup = good.arrow_column("supplier_uscc", pa.string())
+    enc = sup.dictionary_encode()
+    region = pa.array([(ctx.known.get(u) or {}).get("region_code") for u in enc.dictionary.to_pylist()],
+                      pa.string()).take(enc.indices)
+    rows = ColumnRows({"from": sup, "to": good.arrow_column("buyer_uscc", pa.string()),
+                       "year": good.arrow_column("year", pa.int64()),
+                       "amount_wan": good.arrow_column("amount_wan", pa.float64()),
+                       "segment_id": good.arrow_column("segment_id", pa.string()),
+                       "supplier_region": region})
     n = tx.replace_rels("SUPPLIES", rows, mode="pair")
     return 0, 0, n
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,34 @@ SCALES = {
     "small": Scale(3_000, 35, 40, 3.0, 1_500, 300, 25, 6, 0.55, 0.22, 0.12, 4),
     "province": Scale(200_000, 260, 560, 4.9, 50_000, 6_000, 400, 15, 0.34, 0.13, 0.12, 10),
 }
+
+# A whole country's graph is 10-20x the province: `national` is 10x, `--scale N` any multiple.
+NATIONAL = 10
+
+
+def scale_of(name: str) -> Scale:
+    """The Scale called `name`: "small", "province", "national" (10x province) or a number N,
+    N times the province. Counts grow (enterprises, leaders, hence supply edges, deliveries,
+    projects, groups, platforms); the shares and per-enterprise means, the statistics, stay.
+
+    >>> scale_of("national").enterprises, scale_of("2").leaders, scale_of("0.5").tier1_mean
+    (2000000, 520, 560)
+    >>> scale_of("province") is SCALES["province"]
+    True
+    """
+    if name in SCALES:
+        return SCALES[name]
+    try:
+        factor = NATIONAL if name == "national" else float(name)
+    except ValueError:
+        raise ValueError(f"unknown scale {name!r}; expected one of {sorted(SCALES)}, national, or a number") from None
+    if not 0 < factor <= 1000:
+        raise ValueError(f"scale multiplier {name!r} out of range (0, 1000]")
+    p = SCALES["province"]
+    grow = {f: max(1, round(getattr(p, f) * factor))
+            for f in ("enterprises", "leaders", "deliveries", "projects", "groups", "platforms")}
+    return dataclasses.replace(p, **grow)
+
 
 # Where manufacturers sit inside Hangzhou and Shaoxing (relative weights).
 HZ_DISTRICTS = {"330109": 18, "330110": 12, "330113": 10, "330114": 10, "330111": 8, "330112": 6,
@@ -997,7 +1026,7 @@ def _write(df: pd.DataFrame, kind: str, out_dir: Path) -> Path:
 
 def world(scale: str, seed: int = 2023) -> tuple[World, dict]:
     """The World (with ``truth``, the delivery model's inputs) and the tables generate() writes."""
-    w = World(SCALES[scale], seed)
+    w = World(scale_of(scale), seed)
     _place(w, _rng(seed, "place"))
     _segments(w, _rng(seed, "segments"))
     _attributes(w, _rng(seed, "attributes"))
@@ -1017,9 +1046,9 @@ def world(scale: str, seed: int = 2023) -> tuple[World, dict]:
 
 
 def generate(scale: str, out_dir: Path, seed: int = 2023) -> dict[str, Path]:
-    """Write the import files for `scale` ('small' or 'province'); return {kind: path}."""
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
+    """Write the import files for `scale` ('small', 'province', 'national' or a multiple of
+    the province, see `scale_of`); return {kind: path}."""
+    scale_of(scale)   # an unknown scale fails before anything is written
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     w, t = world(scale, seed)
@@ -1093,7 +1122,7 @@ def generate(scale: str, out_dir: Path, seed: int = 2023) -> dict[str, Path]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Write the synthetic demo import files.")
-    ap.add_argument("scale", choices=sorted(SCALES))
+    ap.add_argument("scale", help="small, province, national, or N (N times the province)")
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--seed", type=int, default=2023)
     args = ap.parse_args(argv)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 import queries
 from graphsvc.core import schema
 from graphsvc.core.projection import Change
+from graphsvc.core.store.typed_rows import ColumnRows
 
 # Queries ship as package data of the top-level `queries` package, one folder per feature.
 QUERY_DIR = Path(queries.__file__).resolve().parent
@@ -161,7 +162,9 @@ class Tx(ABC):
         "to" and the properties set on every such edge), or "bulk" (too much to list: every
         projection rebuilds; entity "*" for the whole graph)."""
         if entity not in UNLOGGED and (rows or op == "bulk"):
-            self.changes.append((entity, op, list(rows)))
+            # Read-only columnar rows (an import's millions of edges) are kept as they are: a
+            # dict per row is built only if a projection or the log reads them.
+            self.changes.append((entity, op, rows if isinstance(rows, ColumnRows) else list(rows)))
 
     def write_log(self, bulk_rows: int = BULK_ROWS) -> list:
         """Append `changes` to the persisted change log, in this transaction (the adapters call

@@ -8,6 +8,10 @@ a NULL column of the declared type, not STRING).
 >>> t = arrow_table([{"k": "a,\\"b\\"", "n": None}], ["k", "n"], ["STRING", "INT64"])
 >>> t.column("v1").type, t.column("v0").to_pylist()
 (DataType(int64), ['a,"b"'])
+>>> import pyarrow as pa
+>>> rows = ColumnRows({"k": pa.array(["a", "b"]), "n": [1, None]})
+>>> rows[1], arrow_table(rows, ["k", "n"], ["STRING", "DOUBLE"]).column("v1").to_pylist()
+({'k': 'b', 'n': None}, [1.0, None])
 """
 from __future__ import annotations
 
@@ -28,8 +32,9 @@ class ColumnRows(Sequence):
     `column(name)` hands a whole column to a bulk writer without building the dicts."""
 
     def __init__(self, columns: dict[str, list], n: int | None = None):
-        self.columns = columns
+        self.columns = columns   # lists, or Arrow arrays (handed to a bulk writer as they are)
         self.n = n if n is not None else len(next(iter(columns.values()), []))
+        self._lists: dict[str, list] = {}
 
     def __len__(self) -> int:
         return self.n
@@ -38,8 +43,15 @@ class ColumnRows(Sequence):
         col = self.columns.get(name)
         return col if col is not None else [None] * self.n
 
+    def _list(self, name: str) -> list:
+        col = self._lists.get(name)
+        if col is None:
+            col = self.columns[name]
+            col = self._lists[name] = col if isinstance(col, list) else col.to_pylist()
+        return col
+
     def _row(self, i: int) -> dict:
-        return {k: c[i] for k, c in self.columns.items()}
+        return {k: self._list(k)[i] for k in self.columns}
 
     def __getitem__(self, item):
         if isinstance(item, slice):
@@ -63,5 +75,10 @@ def arrow_table(rows, columns: list[str], types: list[str], names: list[str] | N
     import pyarrow as pa
 
     names = names or [f"v{i}" for i in range(len(columns))]
-    return pa.table({n: pa.array(column_of(rows, c), type=_arrow_type(t))
-                     for n, c, t in zip(names, columns, types)})
+
+    def typed(values, typ):
+        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+            return values.cast(typ)
+        return pa.array(values, type=typ)
+
+    return pa.table({n: typed(column_of(rows, c), _arrow_type(t)) for n, c, t in zip(names, columns, types)})
