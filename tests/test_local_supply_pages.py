@@ -131,3 +131,21 @@ def test_pages_answer_json_with_the_accept_header(server, accounts):
     m.post(server.url + "/login", data={"username": "maker", "password": accounts["maker"]["password"],
                                         "csrf_token": tok}, timeout=30)
     assert m.get(server.url + "/local-supply", timeout=30).status_code == 403
+
+
+def test_charts_survive_a_window_with_no_size(page_as, accounts):
+    """Browsers shrink the window to nothing for a moment (Chromium does while capturing a full
+    page): a chart must not throw then (ECharts cannot invert a zero-size view) and must draw
+    again at the next real size."""
+    ps = page_as("hz_bureau")
+    page = ps.page
+    for path in ("/chains/HZ01", "/map", "/targets", f"/enterprises/{accounts['maker']['uscc']}"):
+        ps.goto(path)
+        page.wait_for_selector("canvas")
+        page.set_viewport_size({"width": 1, "height": 1})
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.set_viewport_size({"width": 1000, "height": 768})
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        width = page.evaluate("() => Math.max(...[...document.querySelectorAll('canvas')].map(c => c.clientWidth))")
+        assert width > 500, (path, width)
+    ps.assert_no_console_errors()

@@ -33,7 +33,7 @@
   place(data.up, -1);
   place(data.down, 1);
   var chart = window.echarts.init(box, null, { renderer: "canvas" });
-  window.addEventListener("resize", function () { chart.resize(); });
+  window.followWindowSize(chart);
   chart.setOption({
     animation: false,
     legend: [{ data: ["本企业", "本地企业", "外地企业"], top: 0 }],

@@ -70,7 +70,7 @@
     var el = document.getElementById(id);
     if (!el || !global.echarts) return null;
     var c = global.echarts.init(el, null, { renderer: "canvas" });
-    global.addEventListener("resize", function () { c.resize(); });
+    global.followWindowSize(c);
     return c;
   }
 

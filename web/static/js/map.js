@@ -176,7 +176,7 @@
   });
   form.addEventListener("change", refresh);
   form.addEventListener("submit", function (e) { e.preventDefault(); refresh(); });
-  window.addEventListener("resize", function () { chart.resize(); });
+  window.followWindowSize(chart);
 
   setBusy(true);
   draw(state)

@@ -150,3 +150,14 @@
   var tables = document.querySelectorAll("table[data-page-size]");
   for (var i = 0; i < tables.length; i++) pager(tables[i]);
 })();
+
+/* Charts follow the window's size. A chart whose box has no width or height at that moment (the
+   window shrunk to nothing, as browsers do briefly while capturing a full page) is left as it
+   is: ECharts cannot invert a zero-size view and throws; the next real resize redraws it. */
+window.followWindowSize = function (chart) {
+  "use strict";
+  window.addEventListener("resize", function () {
+    var el = chart.getDom();
+    if (el && el.clientWidth > 0 && el.clientHeight > 0) chart.resize();
+  });
+};

@@ -28,6 +28,6 @@
                   label: { formatter: '目标' } }
     }]
   });
-  window.addEventListener('resize', function () { chart.resize(); });
+  window.followWindowSize(chart);
   el.dataset.ready = '1';
 })();
