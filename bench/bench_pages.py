@@ -45,9 +45,9 @@ def _login(base: str, username: str, password: str):
 
 
 def _pages(s, base: str, start: str, limit: int = 60) -> list[str]:
-    todo, seen, out = [start, "/"], set(), []
-    while todo and len(seen) < limit:
-        path = todo.pop(0)
+    queue, seen, out = [start, "/"], set(), []
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
         if _shape(path) in seen:
             continue
         seen.add(_shape(path))
@@ -59,7 +59,7 @@ def _pages(s, base: str, start: str, limit: int = 60) -> list[str]:
             if href.startswith(SKIP) or "." in href.rsplit("/", 1)[-1]:
                 continue
             if _shape(href) not in seen:
-                todo.append(href)
+                queue.append(href)
     return out
 
 
