@@ -1,6 +1,7 @@
 """The delivery ledger: claim parsing and rights (pure), and the transitions on a private store."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -9,6 +10,7 @@ import pytest
 from graphsvc.deliveries import assessment
 from graphsvc.deliveries import ledger
 from graphsvc.core.access import Principal
+from graphsvc.core.store.base import StoreUnavailable
 from graphsvc.deliveries.ledger import Conflict, Invalid, NotAllowed, NotVisible, parse_claim
 
 TODAY = dt.date(2026, 6, 30)
@@ -130,6 +132,39 @@ def test_claim_confirm_is_final_and_audited(parties):
     assert confirm["actor"] == "maker" and json.loads(confirm["detail"])["from"] == "claimed"
     shown = ledger.get(st, P["hz"], d["id"])
     assert [h["action"] for h in shown["history"]] == ["delivery.claim", "delivery.confirm"]
+
+
+class ReadBackFails:
+    """The store, except that once a transaction has committed, reading a delivery back fails as
+    if the database had just gone away (Neo4j restarting between COMMIT and the read-back)."""
+
+    def __init__(self, store):
+        self._store, self.lost = store, False
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        with self._store.transaction() as tx:
+            yield tx
+        self.lost = True
+
+    def read_one(self, name, **params):
+        if self.lost and name == "deliveries/get":
+            raise StoreUnavailable("the database went away after COMMIT")
+        return self._store.read_one(name, **params)
+
+
+def test_a_committed_write_answers_although_its_read_back_fails(parties):
+    st, P = parties["store"], parties
+    flaky = ReadBackFails(st)
+    d = ledger.claim(flaky, P["provider"], claim_body(P["maker_uscc"]))
+    assert flaky.lost and d == ledger.get(st, P["provider"], d["id"], history=False)
+    flaky.lost = False
+    done = ledger.transition(flaky, P["maker"], d["id"], "confirm")
+    assert flaky.lost and done == ledger.get(st, P["maker"], d["id"], history=False)
+    assert done["status"] == "confirmed" and done["confirmed_by"] == "maker"
 
 
 def test_invalid_claims_write_nothing(parties, store):

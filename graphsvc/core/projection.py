@@ -103,13 +103,19 @@ def _log_head(store) -> int:
     return head() if head else 0
 
 
-def _store_state(store) -> dict:
+def _state(store) -> dict:
+    """This process's projection state for `store`, without touching the database."""
     with _GUARD:
         st = _STATE.get(store)
         if st is None:
             st = {"seq": None, "log": {}, "slots": {}, "sync_lock": threading.Lock(), "synced_at": 0.0,
                   "warm": None}
             _STATE[store] = st
+    return st
+
+
+def _store_state(store) -> dict:
+    st = _state(store)
     if st["seq"] is None:
         head = _log_head(store)  # outside the guard: a database read
         with _GUARD:
@@ -247,7 +253,9 @@ def warm(store, names=None, background: bool = True, freeze: bool = False) -> th
     ('done', [], True)
     """
     order = warm_order(names)
-    st = _store_state(store)
+    # No database read here: a gunicorn worker calls this while booting, and a worker whose
+    # boot raises (Neo4j down) makes the master shut down instead of serving 503s.
+    st = _state(store)
     info = {"state": "running", "building": None, "waiting": list(order), "failed": {},
             "started": time.monotonic(), "seconds": None}
     st["warm"] = info

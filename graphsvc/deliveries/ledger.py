@@ -32,6 +32,7 @@ from graphsvc.core.access import Principal
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.core import coercion as f
 from graphsvc.core.coercion import check_delivery_fields
+from graphsvc.core.store.base import StoreUnavailable
 from graphsvc.core.vocabulary import DELIVERY_KINDS, DELIVERY_RATINGS, UNITS
 
 STATUS_NAMES = {"claimed": "待确认", "confirmed": "已确认", "disputed": "有异议", "withdrawn": "已撤回"}
@@ -299,8 +300,12 @@ def claim(store, p: Principal, body: dict, *, ip: str | None = None, today: dt.d
     rec["id"] = rec["id"] or new_id(today)
     if store.read_one("deliveries/get", id=rec["id"]):
         raise Conflict(f"交付编号 {rec['id']} 已存在")
-    _write_claim(store, p, rec, old, client.get("region_code"), ip)
-    return get(store, p, rec["id"], history=False)
+    written = _write_claim(store, p, rec, old, client.get("region_code"), ip)
+    return _read_back(store, p, {
+        "delivery": written, "supplier_uscc": rec["supplier_uscc"], "client_uscc": rec["client_uscc"],
+        "supplier_name": supplier.get("name"), "client_name": client.get("name"),
+        "supplier_region": supplier.get("region_code"), "client_region": client.get("region_code"),
+        "corrected_by": []})
 
 
 def _has(errors: list[tuple[str, str]], field: str) -> bool:
@@ -349,8 +354,9 @@ def check_correction(rec: dict, old: dict | None) -> list[tuple[str, str]]:
     return []
 
 
-def _write_claim(store, p: Principal, rec: dict, old: dict | None, region: str | None, ip: str | None) -> None:
-    """Create the delivery (and its CORRECTS link) with its audit event, in one transaction."""
+def _write_claim(store, p: Principal, rec: dict, old: dict | None, region: str | None, ip: str | None) -> dict:
+    """Create the delivery (and its CORRECTS link) with its audit event, in one transaction;
+    the delivery as stored."""
     with store.transaction() as tx:
         if old is not None:
             live = [c for c in tx.run("deliveries/corrections", id=old["id"])
@@ -372,6 +378,17 @@ def _write_claim(store, p: Principal, rec: dict, old: dict | None, region: str |
             "status": "claimed", "supplier_uscc": rec["supplier_uscc"], "client_uscc": rec["client_uscc"],
             "kind": rec["kind"], "provider_type": rec["provider_type"],
             "contract_amount_wan": rec["contract_amount_wan"], "corrects": rec["corrects"]}))
+    return rows[0]["delivery"]
+
+
+def _read_back(store, p: Principal, written: dict) -> dict:
+    """The delivery just committed, as `get` shows it. The write is stored: a read-back that
+    meets a lost database (Neo4j restarting) must not become a 503 saying nothing was written,
+    so it answers from the row as written instead."""
+    try:
+        return get(store, p, written["delivery"]["id"], history=False)
+    except StoreUnavailable:
+        return present(written)
 
 
 def _visible(store, p: Principal, delivery_id: str) -> dict:
@@ -406,9 +423,10 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
     confirm = action == "confirm"
     try:
         with store.transaction() as tx:
-            if not tx.run("deliveries/transition", id=d["id"], from_status=want, to_status=new,
-                          confirmed_by=p.username if confirm else None,
-                          confirmed_at=now if confirm else None):
+            moved = tx.run("deliveries/transition", id=d["id"], from_status=want, to_status=new,
+                           confirmed_by=p.username if confirm else None,
+                           confirmed_at=now if confirm else None)
+            if not moved:
                 raise _Lost()  # another request moved it first: roll back, write nothing
             tx.log_change("Delivery", "upsert", [{"id": d["id"], "status": new,
                                                   "confirmed_by": p.username if confirm else None,
@@ -421,7 +439,8 @@ def transition(store, p: Principal, delivery_id: str, action: str, *, reason: st
     except _Lost:
         now_row = store.read_one("deliveries/get", id=d["id"])
         raise _conflict(now_row["delivery"].get("status") if now_row else None, action) from None
-    return get(store, p, d["id"], history=False)
+    return _read_back(store, p, {**row, "delivery": {**moved[0]["delivery"], "supplier_uscc": d["supplier_uscc"],
+                                                     "client_uscc": d["client_uscc"]}})
 
 
 def _check_may(p: Principal, d: dict, action: str, client_region: str | None) -> None:

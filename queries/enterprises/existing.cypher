@@ -3,5 +3,5 @@
 // scans the whole label on LadybugDB).
 UNWIND $usccs AS u
 MATCH (e:Enterprise {uscc: u})
-RETURN e.uscc AS uscc, e.industry_kind AS industry_kind, e.provider_types AS provider_types,
+RETURN e.uscc AS uscc, e.name AS name, e.industry_kind AS industry_kind, e.provider_types AS provider_types,
        e.region_code AS region_code

@@ -175,6 +175,7 @@ class Neo4jStore(Store):
     def transaction(self) -> Iterator[Neo4jTx]:
         # A lost server becomes StoreUnavailable (HTTP 503). The transaction is one Neo4j
         # transaction: whatever broke it, the server rolls it back whole, change log included.
+        logged = None
         try:
             with self._drv().session() as s:
                 tx = s.begin_transaction()
@@ -185,12 +186,16 @@ class Neo4jStore(Store):
                     with suppress(Exception):   # the connection may be gone already
                         tx.rollback()
                     raise
-                logged = ntx.write_log(self.bulk_rows)
+                changes = ntx.write_log(self.bulk_rows)
                 tx.commit()
+                logged = changes
         except Exception as exc:
-            if _lost(exc):
-                raise _unavailable(self.uri, exc) from exc
-            raise
+            # Once COMMIT has answered the write is stored: a connection lost while the session
+            # closes must not be reported as a write that failed.
+            if logged is None:
+                if _lost(exc):
+                    raise _unavailable(self.uri, exc) from exc
+                raise
         projection.committed(self, logged)
 
     def health(self) -> dict:
