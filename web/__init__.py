@@ -87,10 +87,10 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
 # The modules registering projection parts (some are imported only on first use), and the
 # order their parts are built in at worker start: the most requested figures first.
-PROJECTION_MODULES = ("graphsvc.core.supply_edges", "graphsvc.local_supply.projection",
+PROJECTION_MODULES = ("graphsvc.core.supply_edges", "graphsvc.local_supply.projection", "graphsvc.dashboard.projection",
                       "graphsvc.enterprises.projection", "graphsvc.contractors.index_updates",
                       "graphsvc.enterprises.directory", "graphsvc.matching.service")
-PROJECTION_ORDER = ("supply_edges", "local_supply", "explore", "contractors.recommend", "enterprises.directory",
+PROJECTION_ORDER = ("supply_edges", "local_supply", "dashboard", "explore", "contractors.recommend", "enterprises.directory",
                     "matching")
 
 

@@ -31,6 +31,9 @@ def is_known_region(code: str) -> bool:
     return region(code) is not None
 
 
+# The reference data is read once per process, so the answer for a code never changes: the
+# helpers the figures call per row (current_code, in_scope, city_of) are cached.
+@lru_cache(maxsize=1 << 16)
 def current_code(code: str) -> str:
     """Today's code for a (possibly retired) code; unknown codes come back unchanged.
 
@@ -57,6 +60,7 @@ def _prefix(code: str) -> str:
     return code
 
 
+@lru_cache(maxsize=1 << 16)
 def in_scope(region_code: str, scope_code: str) -> bool:
     """True when region_code lies in scope_code (both normalised through current_code).
 
@@ -74,6 +78,7 @@ def in_scope(region_code: str, scope_code: str) -> bool:
     return reg.startswith(_prefix(scope))
 
 
+@lru_cache(maxsize=1 << 16)
 def city_of(code: str) -> str | None:
     """The city-level code enclosing code (itself for a city); None for a province/unknown.
 
@@ -130,13 +135,7 @@ def is_local(region_code: str | None, scope_code: str | None) -> bool:
     >>> is_local("330103", "330105"), is_local("330108", "330100"), is_local("310101", "330000")
     (True, True, False)
     """
-    return bool(region_code and scope_code and _in_scope(region_code, scope_code))
-
-
-@lru_cache(maxsize=1 << 16)
-def _in_scope(region_code: str, scope_code: str) -> bool:
-    # Reference data is read once per process, so the answer for a pair never changes.
-    return in_scope(region_code, scope_code)
+    return bool(region_code and scope_code and in_scope(region_code, scope_code))
 
 
 def label(code: str | None) -> str | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from graphsvc.core import access
 from graphsvc.core import regions
 from graphsvc.core.errors import BadParameter, Forbidden
-from graphsvc.core.vocabulary import LEADER_KIND
 from graphsvc.dashboard import headline
 from graphsvc.local_supply.headline import measure_label
 from graphsvc.dashboard import summary as figures
@@ -94,8 +93,8 @@ def _targets_and_headline(store, body: dict, code: str, year: int) -> None:
     city = headline.b4_city(code)
     body["local_headline"] = None
     if city is not None:
-        rows = store.read("dashboard/leader_supply", prefix=regions.scope_prefix(city), year=year, kind=LEADER_KIND)
-        body["local_headline"] = headline.leader_headline(figures.leader_ratios(rows), city, year, code)
+        ratios = figures.fetch_leader_ratios(store, regions.scope_prefix(city), year)
+        body["local_headline"] = headline.leader_headline(ratios, city, year, code)
     body["leader_measure"] = {**measure_label("city"), "reference_only": headline.REFERENCE_ONLY}
 
 

@@ -21,6 +21,7 @@ the pure functions; nothing else here touches the store.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 
@@ -268,51 +269,106 @@ def district_values(measure: str, city: str, visible: set[str], *, enterprise_ro
 
 
 # ---------------------------------------------------------------- fetch (store)
+# Each fetch takes `read` (name, **params) -> rows: by default the dashboard's projection part,
+# which answers the Cypher files' names with their rows from memory; `store.read` runs the
+# Cypher files themselves (the reference the projection is tested and measured against).
 
-def years(store) -> list[int]:
-    return sorted({int(r["year"]) for r in store.read("dashboard/years") if r.get("year") is not None})
+class _Direct:
+    """A plain `read` (store.read: the Cypher files) with nothing kept between calls."""
+
+    def __init__(self, read):
+        self.read = read
+
+    def __call__(self, name: str, **params) -> list[dict]:
+        return self.read(name, **params)
+
+    def memo(self, key, deps, fn):
+        return fn()
 
 
-def fetch_recognitions(store, prefix: str) -> list[dict]:
-    return store.read("dashboard/recognitions", prefix=prefix)
+def _rows(store, read):
+    if read is not None:
+        return read if hasattr(read, "memo") else _Direct(read)
+    from graphsvc.dashboard import projection
+
+    return projection.reader(store)
 
 
-def fetch_summary(store, region: str, year: int) -> dict:
+def _recognition_figures(read, region: str, prefix: str, year: int) -> dict:
+    """The summary's recognition counts and target progress, kept until recognitions change."""
+    def compute():
+        recs = read("dashboard/recognitions", prefix=prefix)
+        return {"recognitions": recognition_counts(recs, year),
+                "recognised_future_factories": len(recognised_enterprises(recs, year)),
+                "targets": progress(region, year, recs)}
+
+    return copy.deepcopy(read.memo(("recognition figures", region, year), ("Enterprise", "Recognition"), compute))
+
+
+def years(store, read=None) -> list[int]:
+    return sorted({int(r["year"]) for r in _rows(store, read)("dashboard/years") if r.get("year") is not None})
+
+
+def fetch_recognitions(store, prefix: str, read=None) -> list[dict]:
+    return _rows(store, read)("dashboard/recognitions", prefix=prefix)
+
+
+def fetch_leader_supply(store, prefix: str, year: int, read=None) -> list[dict]:
+    return _rows(store, read)("dashboard/leader_supply", prefix=prefix, year=year, kind=LEADER_KIND)
+
+
+def fetch_leader_ratios(store, prefix: str, year: int, read=None) -> list[dict]:
+    """leader_ratios of the leaders under `prefix`, kept until their supplies or recognitions change."""
+    read = _rows(store, read)
+    return copy.deepcopy(read.memo(("leader ratios", prefix, year), ("Enterprise", "Recognition", "SUPPLIES"),
+                                   lambda: leader_ratios(fetch_leader_supply(store, prefix, year, read))))
+
+
+def fetch_summary(store, region: str, year: int, read=None) -> dict:
     """Everything the /bureau dashboard shows for `region` (a code the caller may see)."""
+    read = _rows(store, read)
     prefix = regions.scope_prefix(region)
-    ent = store.read("dashboard/enterprise_counts", prefix=prefix)
+    ent = read("dashboard/enterprise_counts", prefix=prefix)
     counts = {"enterprises": sum(int(r["enterprises"]) for r in ent),
               "manufacturers": sum(int(r["manufacturers"] or 0) for r in ent),
               "providers": sum(int(r["providers"] or 0) for r in ent)}
     deliveries = {"by_providers": {}, "to_clients": {}}
-    for r in store.read("dashboard/deliveries", prefix=prefix):
+    for r in read("dashboard/deliveries", prefix=prefix):
         deliveries["by_providers"][r["status"]] = int(r["by_providers"] or 0)
         deliveries["to_clients"][r["status"]] = int(r["to_clients"] or 0)
     for side in deliveries.values():
         side["total"] = sum(side.values())
-    recs = fetch_recognitions(store, prefix)
-    ratios = leader_ratios(store.read("dashboard/leader_supply", prefix=prefix, year=year, kind=LEADER_KIND))
+    ratios = fetch_leader_ratios(store, prefix, year, read)
     below = sorted((r for r in ratios if r["meets_target"] is False), key=lambda r: r["ratio"])
     return {
         "region": region, "region_name": region_label(region), "year": year,
         "counts": counts, "deliveries": deliveries,
-        "recognitions": recognition_counts(recs, year),
-        "recognised_future_factories": len(recognised_enterprises(recs, year)),
-        "targets": progress(region, year, recs),
+        **_recognition_figures(read, region, prefix, year),
         "leaders": leader_summary(ratios),
         "leaders_below_target": below,
     }
 
 
-def fetch_districts(store, city: str, measure: str, year: int, visible: set[str]) -> list[dict]:
+# What each district measure counts from (the changes that make it be counted again).
+MEASURE_DEPENDS = {"providers": ("Enterprise",), "local_suppliers": ("Enterprise", "SUPPLIES"),
+                   "recognised": ("Enterprise", "Recognition"), "ratio": ("Enterprise", "Recognition", "SUPPLIES")}
+
+
+def fetch_districts(store, city: str, measure: str, year: int, visible: set[str], read=None) -> list[dict]:
+    read = _rows(store, read)
     prefix = regions.scope_prefix(city)
-    kw: dict = {}
-    if measure == "providers":
-        kw["enterprise_rows"] = store.read("dashboard/enterprise_counts", prefix=prefix)
-    elif measure == "local_suppliers":
-        kw["supplier_rows"] = store.read("dashboard/suppliers", prefix=prefix, year=year)
-    elif measure == "recognised":
-        kw["recognitions"] = fetch_recognitions(store, prefix)
-    elif measure == "ratio":
-        kw["leader_rows"] = store.read("dashboard/leader_supply", prefix=prefix, year=year, kind=LEADER_KIND)
-    return district_values(measure, city, visible, year=year, **kw)
+
+    def compute():
+        kw: dict = {}
+        if measure == "providers":
+            kw["enterprise_rows"] = read("dashboard/enterprise_counts", prefix=prefix)
+        elif measure == "local_suppliers":
+            kw["supplier_rows"] = read("dashboard/suppliers", prefix=prefix, year=year)
+        elif measure == "recognised":
+            kw["recognitions"] = fetch_recognitions(store, prefix, read)
+        elif measure == "ratio":
+            kw["leader_rows"] = fetch_leader_supply(store, prefix, year, read)
+        return district_values(measure, city, visible, year=year, **kw)
+
+    key = ("districts", city, measure, year, tuple(sorted(visible)))
+    return copy.deepcopy(read.memo(key, MEASURE_DEPENDS.get(measure, ()), compute))

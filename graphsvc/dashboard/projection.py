@@ -1,0 +1,296 @@
+"""The dashboard's projection part: what /bureau and /map count, held in memory (issue #12).
+
+The dashboard's figures were Cypher aggregations over the whole region on every request (3–6 s
+for a province bureau's summary). This part answers the same query names with the same rows
+(`reader(store)("dashboard/enterprise_counts", prefix=...)`), computed from arrays:
+
+- the enterprise index, regions and SUPPLIES of the shared supply-edges part
+  (graphsvc/core/supply_edges.py; this part derives from it);
+- per enterprise (numbered by that index): manufacturer and provider flags;
+- every recognition: holder, kind, level, status, year (and the holders' names);
+- every delivery: supplier, client, status.
+
+`apply` folds in enterprise upserts (flags, names), recognitions and HAS links, deliveries and
+their DELIVERED / FOR links, and status changes; anything else rebuilds. The Cypher files under
+queries/dashboard/ stay the reference the projection is tested against
+(tests/test_dashboard_projection.py) and measured against (bench/bench_dashboard.py).
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from graphsvc.core import columns, projection, supply_edges
+
+NAME = "dashboard"
+ENTITIES = frozenset({"Enterprise", "Recognition", "HAS", "Delivery", "DELIVERED", "FOR"})
+_VERSIONS = itertools.count(1)
+
+
+class State:
+    def __init__(self, edges: supply_edges.Edges):
+        self.edges = edges
+        self.version = next(_VERSIONS)
+        self.manufacturer = np.zeros(0, dtype=bool)
+        self.provider = np.zeros(0, dtype=bool)
+        self.names: dict[str, str | None] = {}       # holders of a recognition
+        self.rec_index: dict[str, int] = {}
+        self.rec_owner = np.zeros(0, dtype=np.int64)   # -1 = no HAS link (not counted)
+        self.rec_facts: list[tuple] = []               # (kind, level, status, year)
+        self.del_index: dict[str, int] = {}
+        self.del_supplier = np.zeros(0, dtype=np.int64)
+        self.del_client = np.zeros(0, dtype=np.int64)
+        self.del_status: list = []
+        self.memo: dict = {}
+        # Bumped by `apply` for what a change touched, so that rows and figures depending on
+        # other things stay memoised (a confirmation does not recount recognitions).
+        self.touched = {"Enterprise": 0, "Recognition": 0, "Delivery": 0}
+
+    def token(self, deps: tuple) -> tuple:
+        """What rows depending on `deps` ("SUPPLIES" and the keys of `touched`) were computed from."""
+        return tuple(self.edges.version if d == "SUPPLIES" else self.touched[d] for d in deps)
+
+    def fit(self) -> int:
+        """Grow the per-enterprise flags to the shared index (enterprises added since)."""
+        n = len(self.edges.uscc)
+        if len(self.manufacturer) < n:
+            pad = n - len(self.manufacturer)
+            self.manufacturer = np.concatenate((self.manufacturer, np.zeros(pad, dtype=bool)))
+            self.provider = np.concatenate((self.provider, np.zeros(pad, dtype=bool)))
+        return n
+
+    def region_mask(self, prefix: str) -> np.ndarray:
+        """Per region index of the shared table: does the code lie under `prefix`."""
+        return np.array([c is not None and c.startswith(prefix) for c in self.edges.regs], dtype=bool)
+
+
+# ---------------------------------------------------------------- building
+
+def build(store) -> State:
+    st = State(supply_edges.current(store))
+    ent = st.edges.ent
+    st.fit()
+    t = store.read_columns("dashboard/projection_enterprises")
+    rows = columns.codes(t.column("uscc"), ent, np.int64)
+    n = st.fit()
+    st.manufacturer = np.zeros(n, dtype=bool)
+    st.provider = np.zeros(n, dtype=bool)
+    st.manufacturer[rows] = columns.numbers(t.column("manufacturer"), 0, np.int64) > 0
+    st.provider[rows] = columns.numbers(t.column("provider"), 0, np.int64) > 0
+    for r in store.read("dashboard/projection_recognitions"):
+        _put_recognition(st, r["id"], r)
+        st.rec_owner[st.rec_index[r["id"]]] = ent(r["uscc"])
+        st.names[r["uscc"]] = r["name"]
+    for r in store.read("dashboard/projection_deliveries"):
+        _put_delivery(st, r["id"], r.get("status"), supplier=ent(r["supplier"]), client=ent(r["client"]))
+    st.fit()
+    return st
+
+
+def _put_recognition(st: State, rid: str, r: dict) -> None:
+    i = st.rec_index.get(rid)
+    if i is None:
+        i = st.rec_index[rid] = len(st.rec_facts)
+        st.rec_facts.append((None, None, None, None))
+        st.rec_owner = np.append(st.rec_owner, -1)
+    old = st.rec_facts[i]
+    st.rec_facts[i] = tuple(r[k] if k in r else old[j] for j, k in enumerate(("kind", "level", "status", "year")))
+
+
+def _put_delivery(st: State, did: str, status, *, supplier: int | None = None, client: int | None = None,
+                  has_status: bool = True) -> None:
+    i = st.del_index.get(did)
+    if i is None:
+        i = st.del_index[did] = len(st.del_status)
+        st.del_status.append(None)
+        st.del_supplier = np.append(st.del_supplier, -1)
+        st.del_client = np.append(st.del_client, -1)
+    if has_status:
+        st.del_status[i] = status
+    if supplier is not None:
+        st.del_supplier[i] = supplier
+    if client is not None:
+        st.del_client[i] = client
+
+
+# ---------------------------------------------------------------- applying changes
+
+def apply(st: State, changes: list) -> State | None:
+    """Fold committed changes into `st` (in place); None asks for a rebuild."""
+    ent = st.edges.ent
+    for c in changes:
+        rows = c.rows
+        st.touched[_GROUP[c.entity]] += 1
+        if c.entity == "Enterprise" and c.op == "upsert":
+            st.fit()
+            for r in rows:
+                i = ent(r["uscc"])
+                st.fit()
+                if "is_manufacturer" in r:
+                    st.manufacturer[i] = bool(r["is_manufacturer"])
+                if "provider_types" in r:
+                    st.provider[i] = bool(r["provider_types"])
+                if "name" in r and r["uscc"] in st.names:
+                    st.names[r["uscc"]] = r["name"]
+        elif c.entity == "Recognition" and c.op == "upsert":
+            for r in rows:
+                _put_recognition(st, r["id"], r)
+        elif c.entity == "HAS" and c.op in ("replace_to", "replace_pair"):
+            for r in rows:
+                if r["from"] not in st.names:
+                    return None            # a new holder: its name is not held here
+                _put_recognition(st, r["to"], {})
+                st.rec_owner[st.rec_index[r["to"]]] = ent(r["from"])
+        elif c.entity == "Delivery" and c.op == "upsert":
+            for r in rows:
+                _put_delivery(st, r["id"], r.get("status"), has_status="status" in r)
+        elif c.entity == "DELIVERED" and c.op in ("replace_to", "replace_pair"):
+            for r in rows:
+                _put_delivery(st, r["to"], None, supplier=ent(r["from"]), has_status=False)
+        elif c.entity == "FOR" and c.op in ("replace_from", "replace_pair"):
+            for r in rows:
+                _put_delivery(st, r["from"], None, client=ent(r["to"]), has_status=False)
+        else:
+            return None
+    st.fit()
+    st.version = next(_VERSIONS)
+    return st
+
+
+_GROUP = {"Enterprise": "Enterprise", "Recognition": "Recognition", "HAS": "Recognition", "Delivery": "Delivery",
+          "DELIVERED": "Delivery", "FOR": "Delivery"}
+
+
+PART = projection.register(projection.Part(NAME, build=build, apply=apply, entities=ENTITIES,
+                                           needs=(supply_edges.NAME,)))
+
+
+# ---------------------------------------------------------------- the queries, from arrays
+
+def enterprise_counts(st: State, prefix: str) -> list[dict]:
+    e = st.edges
+    n = st.fit()
+    reg = e.region[:n]
+    inside = st.region_mask(prefix)[reg]
+    k = len(e.regs)
+    total = np.bincount(reg[inside], minlength=k)
+    mfr = np.bincount(reg[inside & st.manufacturer[:n]], minlength=k)
+    prov = np.bincount(reg[inside & st.provider[:n]], minlength=k)
+    return sorted(({"region_code": e.regs[g], "enterprises": int(total[g]), "manufacturers": int(mfr[g]),
+                    "providers": int(prov[g])} for g in np.nonzero(total)[0]), key=lambda r: r["region_code"])
+
+
+def deliveries(st: State, prefix: str) -> list[dict]:
+    linked = (st.del_supplier >= 0) & (st.del_client >= 0)
+    idx = np.nonzero(linked)[0]
+    mask = st.region_mask(prefix)
+    region = st.edges.region
+    by_p = mask[region[st.del_supplier[idx]]]
+    to_c = mask[region[st.del_client[idx]]]
+    out: dict = {}
+    for i, p, c in zip(idx.tolist(), by_p.tolist(), to_c.tolist()):
+        if p or c:
+            a = out.setdefault(st.del_status[i], [0, 0])
+            a[0] += p
+            a[1] += c
+    return [{"status": s, "by_providers": a[0], "to_clients": a[1]}
+            for s, a in sorted(out.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]
+
+
+def recognitions(st: State, prefix: str) -> list[dict]:
+    e = st.edges
+    held = np.nonzero(st.rec_owner >= 0)[0]
+    owner = st.rec_owner[held]
+    inside = st.region_mask(prefix)[e.region[owner]]
+    rows = []
+    for i, o in zip(held[inside].tolist(), owner[inside].tolist()):
+        kind, level, status, year = st.rec_facts[i]
+        rows.append({"uscc": e.uscc[o], "region_code": e.regs[e.region[o]], "kind": kind, "level": level,
+                     "status": status, "year": year})
+    rows.sort(key=lambda r: (r["uscc"], r["year"] is None, r["year"] or 0, r["kind"] or ""))
+    return rows
+
+
+def leader_supply(st: State, prefix: str, year: int, kind: str) -> list[dict]:
+    e = st.edges
+    of_kind = np.fromiter((f[0] == kind for f in st.rec_facts), dtype=bool, count=len(st.rec_facts))
+    leaders = np.unique(st.rec_owner[of_kind & (st.rec_owner >= 0)])
+    leaders = leaders[st.region_mask(prefix)[e.region[leaders]]]
+    into = e.edges_into(leaders)
+    into = into[e.year[into] == year]
+    k = len(e.regs)
+    pairs, inverse = np.unique(e.buyer[into].astype(np.int64) * k + e.region[e.seller[into]], return_inverse=True)
+    amount = np.bincount(inverse, weights=e.amount[into], minlength=len(pairs))
+    count = np.bincount(inverse, minlength=len(pairs))
+    rows = []
+    for (b, s), a, c in zip((divmod(int(x), k) for x in pairs), amount.tolist(), count.tolist()):
+        rows.append((b, e.regs[s], a, c))
+    supplied = {b for b, *_ in rows}
+    rows += [(b, None, None, 0) for b in leaders.tolist() if b not in supplied]
+    out = [{"uscc": e.uscc[b], "name": st.names.get(e.uscc[b]), "region_code": e.regs[e.region[b]],
+            "supplier_region": s, "amount": a, "edges": c} for b, s, a, c in rows]
+    out.sort(key=lambda r: (r["uscc"], r["supplier_region"] is None, r["supplier_region"] or ""))
+    return out
+
+
+def suppliers(st: State, prefix: str, year: int) -> list[dict]:
+    e = st.edges
+    n = e.n
+    live = e.alive[:n] & (e.year[:n] == year)
+    sellers = np.nonzero(np.bincount(e.seller[:n][live], minlength=len(e.uscc)))[0]
+    reg = e.region[sellers]
+    reg = reg[st.region_mask(prefix)[reg]]
+    count = np.bincount(reg, minlength=len(e.regs))
+    return sorted(({"region_code": e.regs[g], "suppliers": int(count[g])} for g in np.nonzero(count)[0]),
+                  key=lambda r: r["region_code"])
+
+
+def years(st: State) -> list[dict]:
+    e = st.edges
+    n = e.n
+    found = set(np.unique(e.year[:n][e.alive[:n]]).tolist())
+    found |= {f[3] for f in st.rec_facts}
+    return [{"year": y} for y in sorted(y for y in found if y is not None)]
+
+
+# name -> (function, what its rows depend on); every row carries enterprise regions.
+QUERIES = {
+    "dashboard/enterprise_counts": (enterprise_counts, ("Enterprise",)),
+    "dashboard/deliveries": (deliveries, ("Enterprise", "Delivery")),
+    "dashboard/recognitions": (recognitions, ("Enterprise", "Recognition")),
+    "dashboard/leader_supply": (leader_supply, ("Enterprise", "Recognition", "SUPPLIES")),
+    "dashboard/suppliers": (suppliers, ("Enterprise", "SUPPLIES")),
+    "dashboard/years": (years, ("Recognition", "SUPPLIES")),
+}
+
+
+class Reader:
+    """`read(name, **params) -> rows`, as `store.read` answers the dashboard's Cypher files, from
+    the projection brought up to date with every committed change; and `memo(key, deps, fn)`,
+    fn() kept until a change touches `deps`. Rows and figures are kept per what they depend on:
+    the dashboard asks for the same rows several times per page, and a confirmation every second
+    must not make the recognition targets be counted again."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def memo(self, key, deps: tuple, fn):
+        st = projection.current(self.store, NAME)
+        full = (key, st.token(deps))
+        found = st.memo.get(full)
+        if found is None:
+            if len(st.memo) > 512:
+                st.memo.clear()
+            found = st.memo[full] = fn()
+        return found
+
+    def __call__(self, name: str, **params) -> list[dict]:
+        fn, deps = QUERIES[name]
+        st = projection.current(self.store, NAME)
+        rows = self.memo((name, tuple(sorted(params.items()))), deps, lambda: fn(st, **params))
+        return [dict(r) for r in rows]
+
+
+def reader(store) -> Reader:
+    return Reader(store)
