@@ -44,3 +44,12 @@ def test_a_disabled_or_unflagged_account_manages_nobody(manager, target, target_
     if manager["role"] != "admin" and not manager["can_manage_accounts"]:
         assert not may_manage(manager, target, target_region)
     assert not is_manager({**manager, "active": False})
+
+
+def test_home_counts_the_whole_graph_for_an_administrator_only(store):
+    from graphsvc.accounts.service import home
+    from graphsvc.core.access import Principal
+
+    assert home(store, Principal("admin", "admin"))["counts"]["Enterprise"] == store.counts()["Enterprise"] > 0
+    for p in (None, Principal("hz", "bureau", scope="330100"), Principal("m", "manufacturer", uscc="X")):
+        assert home(store, p) == {"counts": None}
