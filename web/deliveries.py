@@ -164,6 +164,16 @@ def inbox_dispute(delivery_id):
     return _act(delivery_id, "dispute", "deliveries.inbox", reason=request.form.get("reason"))
 
 
+@bp.get("/deliveries/<delivery_id>")
+@page()
+def delivery_page(delivery_id):
+    """One delivery as GET /api/v1/deliveries/<id> answers it (visible to the same callers)."""
+    who = current_principal()
+    d = service.delivery(store(), who, delivery_id)
+    return respond(d, "deliveries/detail.html", payload_as="d", **service.delivery_display(who, d),
+                   labels=ledger.FIELD_LABELS, type_names=ledger.type_names())
+
+
 @bp.get("/assessment")
 @page("supplier", "admin", "bureau", nav="考核统计", nav_order=120, nav_for=("supplier",))
 def assessment_page():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graphsvc.core import access
+from graphsvc.core import access, audit
 from graphsvc.core.access import Principal
 from graphsvc.core.errors import BadParameter, NotFound
 from graphsvc.core.paging import encode_cursor, fetch_size, window
@@ -84,6 +84,15 @@ def claim(store, who: Principal, body: dict, *, ip: str | None = None) -> dict:
 def delivery(store, who: Principal, delivery_id: str) -> dict:
     """One delivery with its history, if ``who`` may see it (NotVisible otherwise)."""
     return ledger.get(store, who, delivery_id)
+
+
+def delivery_display(who: Principal, d: dict) -> dict:
+    """What the /deliveries/<id> page adds to a delivery (``delivery``'s answer): its history in
+    Beijing time with Chinese action names and details, and which of its two enterprises ``who``
+    may open (the others are named without a link)."""
+    return {"history": audit.for_display(d.get("history") or []),
+            "opens": {side: access.sees_enterprise(who, d.get(f"{side}_uscc") or "", d.get(f"{side}_region"))
+                      for side in ("supplier", "client")}}
 
 
 def transition(store, who: Principal, delivery_id: str, action: str, *, reason=None,
