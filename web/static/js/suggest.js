@@ -37,7 +37,7 @@
     list.setAttribute("aria-label", "候选项");
     list.hidden = true;
     var status = document.createElement("span");
-    status.className = "visually-hidden";
+    status.className = "suggest-status";
     status.setAttribute("role", "status");
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
