@@ -81,7 +81,7 @@ AUDIT_ACTIONS = {
     "account.set_active": "启停账号", "account.password": "修改密码", "token.create": "创建令牌",
     "token.revoke": "撤销令牌", "delivery.claim": "登记交付", "delivery.confirm": "确认交付",
     "delivery.dispute": "对交付提出异议", "delivery.withdraw": "撤回交付", "delivery.correct": "更正交付",
-    "delivery.import": "导入交付记录", "delivery.import_historical": "导入历史交付记录（导入人担保已确认）",
+    "delivery.import": "导入交付记录", "delivery.import_historical": "导入台账之前的交付记录（导入人担保）",
     "account.password_reset": "重置密码",
     "project.group": "设置 1+N 组", "backup": "备份", "restore": "恢复",
     "login.success": "登录成功", "login.failure": "登录失败", "login.throttled": "登录被限制", "logout": "退出登录",
