@@ -85,6 +85,10 @@ def test_delivery_ids_link_to_the_page(page_as, delivery):
     bureau = page_as("hz_bureau")
     bureau.goto("/audit?action=delivery.confirm")
     assert bureau.page.locator(f"#audit-table a[href='/deliveries/{did}']").count() == 1
+    # the event's detail names both enterprises, codes after the names
+    row = bureau.page.locator("#audit-table tr", has=bureau.page.locator(f"a[href='/deliveries/{did}']"))
+    assert f"{delivery['client_name']}（{delivery['client_uscc']}）" in row.inner_text()
+    assert f"{delivery['supplier_name']}（{delivery['supplier_uscc']}）" in row.inner_text()
     bureau.goto(f"/enterprises/{delivery['client_uscc']}")
     assert bureau.page.locator(f"#deliveries-client a[href='/deliveries/{did}']").count() == 1
     for ps in (sup, mk, bureau):

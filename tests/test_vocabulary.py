@@ -28,6 +28,13 @@ def test_every_written_audit_action_has_a_chinese_name():
     assert not unnamed, f"audit actions without a name in vocabulary.AUDIT_ACTIONS: {unnamed}"
 
 
+def test_every_written_audit_detail_key_has_a_chinese_name():
+    keys = {k for p in _sources() for block in re.findall(r"detail=\{(.*?)\}", p.read_text(encoding="utf-8"), re.S)
+            for k in re.findall(r'"([a-z_]+)":', block)}
+    assert {"role", "can_manage_accounts", "vouched_by"} <= keys
+    assert sorted(keys - set(vocabulary.AUDIT_DETAIL_LABELS)) == []
+
+
 def test_detail_values_that_are_keys_are_named():
     text = detail_text({"status": "confirmed", "kind": "security_contract", "role": "supplier", "file": "a_b.csv"})
     assert text == "状态=已确认；类别=工业物联网安全服务合同；角色=智造供给服务商；文件=a_b.csv"

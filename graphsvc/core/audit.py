@@ -111,9 +111,12 @@ def local_time(at: str | None) -> str:
         return at or ""
 
 
-def for_display(events: list[dict]) -> list[dict]:
-    """Copies of `events` with the columns the /audit table shows in Chinese."""
+def for_display(events: list[dict], names: dict | None = None) -> list[dict]:
+    """Copies of `events` with the columns the /audit table shows in Chinese; `names` (USCC ->
+    name, for audit_labels.usccs_in) names the enterprises they mention."""
+    names = names or {}
     return [{**e, "at_local": local_time(e.get("at")), "action_label": action_label(e.get("action") or ""),
              "region_name": (regions.district_name(e["region_code"]) or "") if e.get("region_code") else "",
-             "detail_text": audit_labels.detail_text(e["detail"])}
+             "target_name": names.get(e.get("target") or ""),
+             "detail_text": audit_labels.detail_text(e["detail"], names)}
             for e in events]

@@ -97,7 +97,11 @@ AUDIT_DETAIL_LABELS = {
     "rejected": "拒绝", "created": "新增", "updated": "更新", "partial": "部分导入", "role": "角色",
     "scope": "管辖范围", "uscc": "统一社会信用代码", "expires_at": "有效期至", "count": "数量",
     "method": "请求方法", "query": "查询参数", "file": "文件", "vouched_by": "担保人",
+    "can_manage_accounts": "账号管理员", "id": "编号", "name": "名称", "row": "行号",
+    "by_name": "按名称填写的行",
 }
+# How a row that names a company instead of giving its USCC was matched (the 名称匹配 page).
+MATCH_DECISIONS = {"matched": "已匹配", "review": "待复核", "none": "未找到", "error": "有误"}
 # The facts the rules read (graphsvc.programmes), by key: a reason names the one missing.
 FACT_LABELS = {
     "region_code": "注册地行政区划代码",
@@ -160,4 +164,4 @@ FACT_LABELS = {
 # The audit detail's values that are keys themselves, by detail key.
 AUDIT_DETAIL_VALUES = {"status": DELIVERY_STATUS_NAMES, "from": DELIVERY_STATUS_NAMES, "to": DELIVERY_STATUS_NAMES,
                        "kind": {**DELIVERY_KIND_NAMES, **IMPORT_KIND_NAMES}, "role": ROLE_NAMES,
-                       "unit": UNIT_NAMES, "rating": RATING_NAMES}
+                       "unit": UNIT_NAMES, "rating": RATING_NAMES, "by_name": MATCH_DECISIONS}

@@ -132,6 +132,16 @@ def suggest(store, p: access.Principal, q: str, *, limit: int = 10) -> dict:
     return {"q": q, "items": items, "note": note}
 
 
+def names_of(store, usccs) -> dict[str, str]:
+    """USCC -> name of those of `usccs` in the graph, from the explore projection (no query).
+    For pages that already show these codes to the caller (the audit log's events are scoped
+    to the caller's region; a delivery names both parties to whoever sees it)."""
+    from graphsvc.enterprises import projection as proj
+
+    st = proj.current(store)
+    return {u: st.names[st.idx[u]] for u in usccs if u in st.idx and st.names[st.idx[u]]}
+
+
 def _query(q: str | None) -> str:
     q = (q or "").strip()
     if len(q) > 60:
