@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GRAPHSVC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test fuzz-imports bench bench-national lint clean-data neo4j neo4j-stop
+.PHONY: install run test fuzz-imports bench bench-national bench-print lint clean-data neo4j neo4j-stop
 
 install: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/assets
 
@@ -64,6 +64,14 @@ bench: install
 # calls beside the province's. Minutes of CPU and ~10 GB of disk: not part of `make bench`.
 bench-national: install
 	$(PY) -m bench.national
+
+# How 附件1/附件2 print: converted by LibreOffice headless and read back with poppler (pages,
+# header row and footer on each page). LibreOffice is a large install: not part of `make bench`.
+bench-print: install
+	@command -v soffice >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+	$(PY) -m bench.print_forms
 
 lint: install
 	.venv/bin/ruff check .

@@ -11,8 +11,6 @@ described to it at all, dry run or not: its row gets one neutral reason.
 """
 from __future__ import annotations
 
-STATUS_ZH = {"claimed": "待确认", "confirmed": "确认", "disputed": "提出异议", "withdrawn": "撤回"}
-
 
 def stored_delivery_problems(row: dict, old: dict, status_forced: bool) -> list[tuple[str, str]]:
     """[(field, reason)] for a file row naming the stored delivery `old`."""

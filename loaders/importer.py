@@ -23,7 +23,8 @@ from graphsvc.core import coercion as f
 from graphsvc.core.coercion import check_delivery_fields
 from graphsvc.core.store import StoreUnavailable
 from graphsvc.core.store.typed_rows import ColumnRows
-from loaders.delivery_rules import STATUS_ZH, hide_foreign_deliveries, stored_delivery_problems
+from graphsvc.core.vocabulary import DELIVERY_STATUS_NAMES
+from loaders.delivery_rules import hide_foreign_deliveries, stored_delivery_problems
 from loaders.failures import engine_error
 from loaders.kinds import KINDS, Kind, header_map, repeated_columns
 from loaders.read import FileError, read_table
@@ -606,7 +607,7 @@ def _check_deliveries(ctx, records, errors):
             changed = [c.name for c in compare if c.name in ctx.present
                        if _differs(old.get(c.name), r.get(c.name))]
             if changed:
-                _err(errors, r, changed[0], f"交付 {r['id']} 已{STATUS_ZH.get(old.get('status'), old.get('status'))}，"
+                _err(errors, r, changed[0], f"交付 {r['id']} 的状态为“{DELIVERY_STATUS_NAMES.get(old.get('status'), old.get('status'))}”，"
                      "不可修改（更正请新建记录并关联原记录）")
             else:
                 r["_unchanged"] = True

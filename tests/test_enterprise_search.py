@@ -28,10 +28,16 @@ def test_suggestions_by_name_and_uscc_scoped(api, accounts):
     # 滨江 does not see the Hangzhou leader (西湖区): not suggested, not even by its full USCC.
     assert maker not in repr(api("bj_bureau").get("/api/v1/enterprise-search", params={"q": name}).json())
     assert api("bj_bureau").get("/api/v1/enterprise-search", params={"q": maker}).json()["items"] == []
-    # A supplier finds only itself.
+    # A supplier finds itself and the clients its ledger names, nobody else.
     provider = accounts["provider"]["uscc"]
-    own = api("provider").get("/api/v1/enterprise-search", params={"q": provider[:8]}).json()["items"]
-    assert [i["uscc"] for i in own] == [provider]
+    ledger = api("provider").get("/api/v1/deliveries", params={"limit": 500}).json()["items"]
+    clients = {d["client_uscc"]: d["client_name"] for d in ledger}
+    assert clients and ledger and len(ledger) < 500
+    own = api("provider").get("/api/v1/enterprise-search", params={"q": "9133", "limit": 50}).json()["items"]
+    assert provider in {i["uscc"] for i in own} and {i["uscc"] for i in own} <= {provider, *clients}
+    client, client_name = sorted(clients.items())[0]
+    found = api("provider").get("/api/v1/enterprise-search", params={"q": client_name}).json()["items"]
+    assert found[0]["uscc"] == client
     short = api("admin").get("/api/v1/enterprise-search", params={"q": "杭"}).json()
     assert short["items"] == [] and "2" in short["note"]
     bad = api("admin").get("/api/v1/enterprise-search", params={"q": "x" * 61})
@@ -68,4 +74,46 @@ def test_contractor_field_takes_a_suggested_uscc(page_as, accounts, api):
     ps, pg, maker, name = _open(page_as, accounts, api, "admin", "/contractors")
     _choose(pg, "#manufacturer", name, maker)
     assert pg.input_value("#manufacturer") == maker
+    ps.assert_no_console_errors()
+
+
+def test_project_suggestions_by_id_and_owner_scoped(api):
+    every = api("admin").get("/api/v1/project-search", params={"q": "P0", "limit": 50}).json()["items"]
+    assert len(every) == 50 and [i["id"] for i in every] == sorted(i["id"] for i in every)
+    regions = {i["owner_uscc"]: api("admin").get(f"/api/v1/enterprises/{i['owner_uscc']}").json()["region_code"]
+               for i in every}
+    # a project of a Hangzhou enterprise outside 滨江
+    pick = next(i for i in every if regions[i["owner_uscc"]].startswith("3301") and regions[i["owner_uscc"]] != "330108")
+    pid, owner, name = pick["id"], pick["owner_uscc"], pick["owner_name"]
+    hz = api("hz_bureau").get("/api/v1/project-search", params={"q": pid}).json()
+    assert hz["items"][0]["id"] == pid and hz["items"][0]["owner_uscc"] == owner and hz["note"] is None
+    by_owner = api("hz_bureau").get("/api/v1/project-search", params={"q": name}).json()["items"]
+    assert pid in {i["id"] for i in by_owner} and by_owner[0]["owner_name"] == name
+    # 滨江 does not see it, by id or by its owner's name; 绍兴 sees none of Hangzhou's
+    assert api("bj_bureau").get("/api/v1/project-search", params={"q": pid}).json()["items"] == []
+    assert owner not in repr(api("bj_bureau").get("/api/v1/project-search", params={"q": name}).json()["items"])
+    sx = api("sx_bureau").get("/api/v1/project-search", params={"q": "P0", "limit": 50}).json()["items"]
+    assert all(not regions.get(i["owner_uscc"], "3306").startswith("3301") for i in sx)
+    none = api("hz_bureau").get("/api/v1/project-search", params={"q": "没有这样的企业名"}).json()
+    assert none["items"] == [] and none["note"] == "没有找到匹配的项目"
+
+
+def test_self_check_project_found_by_its_owner(page_as, api):
+    """A bureau's self-check asks for a project: found by its owner's name, its id filled in."""
+    every = api("hz_bureau").get("/api/v1/project-search", params={"q": "P0", "limit": 50}).json()["items"]
+    pick = every[0]
+    ps = page_as("hz_bureau")
+    ps.goto("/eligibility")
+    pg = ps.page
+    pg.check("input[name=subject][value=project]")
+    pg.type("#project_id", pick["owner_name"])
+    pg.wait_for_selector(f"#project_id-suggestions .suggest-item[data-value='{pick['id']}']", timeout=15000)
+    assert pick["owner_name"] in pg.inner_text("#project_id-suggestions")
+    ps.shot("eligibility-project-suggestions")
+    pg.dispatch_event(f"#project_id-suggestions .suggest-item[data-value='{pick['id']}']", "mousedown")
+    assert pg.input_value("#project_id") == pick["id"]
+    with pg.expect_navigation():
+        pg.click("#check-button")
+    assert pg.locator("#overall-outcome").count() == 1
+    assert pick["id"] in pg.inner_text("#result")
     ps.assert_no_console_errors()

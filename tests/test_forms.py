@@ -118,3 +118,12 @@ def test_forms_print_page_wide_on_as_many_pages_as_needed(tmp_path, form_id):
     last_header = first_header + forms.header_row_count(form_id) - 1
     assert ws.print_title_rows == f"${first_header}:${last_header}"
     assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_rows_are_as_tall_as_their_wrapped_text(tmp_path):
+    """A wrapped cell gets its lines: spreadsheet programs do not grow rows they did not lay out."""
+    rows = [{**DP_ROWS[0], "industry": "化学原料和化学制品制造业"}, DP_ROWS[1]]
+    ws = _open(forms.write_form("digital-project-summary", rows, tmp_path / "h.xlsx", "西湖区"))
+    assert ws.row_dimensions[5].height == 2 * forms.LINE_PT        # the industry wraps onto a second line
+    assert ws.row_dimensions[6].height is None                        # one line: the default height
+    assert ws.row_dimensions[4].height == 3 * forms.LINE_PT        # “是否为“1+N”形式项目” in a 12-wide column, a line spare

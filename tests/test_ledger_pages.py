@@ -72,6 +72,42 @@ def test_claim_on_ledger_then_confirm_from_inbox(page_as, accounts):
     sup.assert_no_console_errors()
 
 
+def test_claim_for_a_client_found_by_name(page_as, api):
+    """The client field suggests the supplier's earlier clients by name (keyboard only: arrows,
+    Enter); the chosen one's code goes in the field and the claim is recorded for it."""
+    earlier = api("provider").get("/api/v1/deliveries", params={"limit": 500}).json()["items"]
+    client, name = sorted({(d["client_uscc"], d["client_name"]) for d in earlier})[-1]
+    sup = page_as("provider")
+    sup.goto("/ledger")
+    pg = sup.page
+    field = "#claim-form input[name=client_uscc]"
+    pg.type(field, name[2:6])
+    pg.wait_for_selector(f"#client_uscc-suggestions .suggest-item[data-uscc='{client}']", timeout=15000)
+    assert pg.get_attribute(field, "aria-expanded") == "true"
+    assert "找到" in pg.inner_text("#claim-form [role=status]")
+    options = pg.eval_on_selector_all("#client_uscc-suggestions .suggest-item", "els => els.map(e => e.dataset.uscc)")
+    for _ in range(options.index(client) + 1):
+        pg.press(field, "ArrowDown")
+    active = pg.get_attribute(field, "aria-activedescendant")
+    assert pg.get_attribute(f"#{active}", "data-uscc") == client
+    assert pg.get_attribute(f"#{active}", "aria-selected") == "true"
+    sup.shot("ledger-client-suggestions")
+    pg.press(field, "Enter")    # chooses; does not submit the form
+    assert pg.input_value(field) == client and pg.get_attribute(field, "aria-expanded") == "false"
+    assert "/ledger" in pg.url and pg.locator("#deliveries tr.created").count() == 0
+    pg.select_option("#claim-form select[name=kind]", "engineering_project")
+    pg.select_option("#claim-form select[name=unit]", "workshop")
+    pg.fill("#claim-form input[name=contract_amount_wan]", "21")
+    pg.fill("#claim-form input[name=signed_date]", "2025-04-01")
+    with pg.expect_navigation():
+        pg.click("#claim-form button[type=submit]")
+    row = pg.locator("#deliveries tr.created")
+    assert row.count() == 1
+    recorded = api("provider").get(f"/api/v1/deliveries/{row.get_attribute('data-id')}").json()
+    assert recorded["client_uscc"] == client and recorded["status"] == "claimed"
+    sup.assert_no_console_errors()
+
+
 def test_withdraw_and_dispute_buttons(page_as, accounts):
     sup = page_as("provider")
     sup.goto("/ledger")

@@ -222,3 +222,18 @@ def test_out_of_scope_pages_are_chinese_403(page_as, accounts, username, path):
     if username == "maker":
         ps.shot("pages_shell_404")
     assert js_errors(ps, 403, 404) == []
+
+
+@pytest.mark.parametrize("username", ["hz_bureau", "admin"])
+def test_desktop_menu_is_whole_when_it_wraps(page_as, username):
+    """The roles with the most entries: at 1366 px the menu takes two lines, and the bar grows
+    with it (a fixed 48 px bar cut the first line off above the window)."""
+    ps = page_as(username)
+    ps.goto("/eligibility")
+    pg = ps.page
+    bar = pg.locator("header").bounding_box()
+    for i in range(pg.locator("#site-nav a").count()):
+        box = pg.locator("#site-nav a").nth(i).bounding_box()
+        assert box["y"] >= bar["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"], (i, box, bar)
+    ps.shot(f"menu_desktop_{username}")
+    ps.assert_no_console_errors()

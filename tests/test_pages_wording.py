@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from graphsvc.core import vocabulary
 from loaders.kinds import KINDS
 from tests.conftest import ARTIFACTS, DESKTOP, PHONE
 from tests.conftest import page_shape as shape
@@ -26,6 +27,11 @@ FILE_FORMAT = {"/imports": {k.name for k in KINDS.values()} | {c.name for k in K
 
 SNAKE = re.compile(r"(?<![\w/.=&?-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])")
 WORDS = re.compile(r"SUPPLIES|DESIGN|What-if", re.IGNORECASE)
+# a stored key shown as the value of a Chinese label (类别=engineering_project, 原状态=claimed):
+# snake_case, or a word the vocabulary names such values by; a query string shown as data
+# (查询参数=max_hops=7&role=x) is not a label's value
+VOCABULARY_KEYS = {k for names in vocabulary.AUDIT_DETAIL_VALUES.values() for k in names}
+VALUE_KEY = re.compile(r"(?<=[\u4e00-\u9fff）)]=)[a-z][a-z0-9_]*(?![\w/.=])")
 URLISH = re.compile(r"\S*/\S*")  # paths and query strings shown as API links are addresses, not words
 SKIP = ("/api/", "/logout", "/static/")
 MAX_PAGES = 60
@@ -38,7 +44,8 @@ def offending(text: str) -> list[str]:
     ['local_amount', 'SUPPLIES']
     """
     text = URLISH.sub(" ", text)
-    return SNAKE.findall(text) + WORDS.findall(text)
+    return SNAKE.findall(text) + WORDS.findall(text) + [
+        k for k in VALUE_KEY.findall(text) if "_" in k or k in VOCABULARY_KEYS]
 
 
 def crawl(ps) -> dict[str, list[str]]:
@@ -119,3 +126,5 @@ def test_offending_finds_keys_not_addresses():
     assert offending("本页数据 /api/v1/x?leader_uscc=1 与 local_amount、SUPPLIES；补链测算") == ["local_amount", "SUPPLIES"]
     assert offending("What-if 与 DESIGN §2") == ["What-if", "DESIGN"]
     assert offending("市内本地配套比例（按金额）：本地 = 同一设区市") == []
+    assert offending("类别=engineering_project；原状态=claimed；行数=3；文件=deliveries.csv；担保人=demo；"
+                     "查询参数=max_hops=7&role=supplier&status=claimed") == ["engineering_project", "claimed"]

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from graphsvc.core import audit
+from graphsvc.core import audit, audit_labels
+from graphsvc.enterprises import service as enterprises
 from graphsvc.core.paging import MAX_OFFSET
 from web.auth import current_principal, page, require, store
 from web.openapi import AFTER, LIMIT, LIST, OFFSET, err, ok, q
@@ -58,7 +59,8 @@ def audit_page():
     action = (request.args.get("action") or "").strip() or None
     body = _listing(pg, action)
     listing = {**body, "has_more": body["next"] is not None}
-    return respond(listing, "audit/index.html", payload_as="listing", items=audit.for_display(body["items"]),
+    names = enterprises.names_of(store(), audit_labels.usccs_in(body["items"]))
+    return respond(listing, "audit/index.html", payload_as="listing", items=audit.for_display(body["items"], names),
                    limit=pg.limit, offset=pg.offset, action=action or "", page_sizes=PAGE_SIZES,
                    cursor=pg.after is not None, **_pager(pg, action, body))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 
 from graphsvc.core.errors import BadParameter, DomainError
-from graphsvc.core.vocabulary import DELIVERY_RATINGS, DELIVERY_STATUSES, UNITS
+from graphsvc.core.vocabulary import CONDITION_OUTCOMES, DELIVERY_RATINGS, DELIVERY_STATUSES, UNITS
 from graphsvc.deliveries import ledger, reports, service
 from web.auth import client_ip, current_principal, page, require, store
 from web.errors import ApiError
@@ -93,8 +93,7 @@ FORM_FIELDS = ("client_uscc", "kind", "unit", "quantity", "contract_amount_wan",
 SHOWN_AT = {"provider_type": "kind", "supplier_uscc": "_", "id": "_", "status": "_"}
 LEDGER_LABELS = {"units": ledger.UNIT_NAMES, "ratings": ledger.RATING_NAMES, "rating_keys": DELIVERY_RATINGS,
                  "unit_keys": UNITS, "statuses": ledger.STATUS_NAMES}
-OUTCOMES = {"pass": "符合", "fail": "不符合", "unknown": "无法判断", "not_applicable": "不适用",
-            "notice": "提示", "needs_reason": "原则上不符合，需说明理由"}
+OUTCOMES = CONDITION_OUTCOMES
 
 
 def form_errors(exc: DomainError) -> dict:
@@ -162,6 +161,16 @@ def inbox_confirm(delivery_id):
 @page("manufacturer", "admin", "bureau")
 def inbox_dispute(delivery_id):
     return _act(delivery_id, "dispute", "deliveries.inbox", reason=request.form.get("reason"))
+
+
+@bp.get("/deliveries/<delivery_id>")
+@page()
+def delivery_page(delivery_id):
+    """One delivery as GET /api/v1/deliveries/<id> answers it (visible to the same callers)."""
+    who = current_principal()
+    d = service.delivery(store(), who, delivery_id)
+    return respond(d, "deliveries/detail.html", payload_as="d", **service.delivery_display(who, d),
+                   type_names=ledger.type_names())
 
 
 @bp.get("/assessment")

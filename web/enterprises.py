@@ -71,6 +71,13 @@ def enterprise_search():
     return jsonify(enterprises.suggest(store(), current_principal(), request.args.get("q", ""), limit=limit))
 
 
+@bp.get(API + "/project-search")
+@require()
+def project_search():
+    limit = arg_int("limit", 10, minimum=1, maximum=50)
+    return jsonify(enterprises.suggest_projects(store(), current_principal(), request.args.get("q", ""), limit=limit))
+
+
 @bp.get("/enterprises")
 @page(nav="企业查询", nav_order=15, nav_for=("admin", "bureau"))
 def search_page():
@@ -163,11 +170,25 @@ _SUGGEST = {"type": "object", "required": ["q", "items", "note"],
                                "region_name": {"type": "string", "nullable": True}}}}},
             "additionalProperties": False}
 
+_PROJECTS = {"type": "object", "required": ["q", "items", "note"],
+             "properties": {"q": {"type": "string"}, "note": {"type": "string", "nullable": True},
+                            "items": {"type": "array", "items": {
+                                "type": "object", "required": ["id", "owner_uscc"], "properties": {
+                                    "id": {"type": "string"}, "name": {"type": "string", "nullable": True},
+                                    "one_plus_n": {"type": "string", "nullable": True},
+                                    "owner_uscc": {"type": "string"}, "owner_name": {"type": "string", "nullable": True}}}}},
+             "additionalProperties": False}
+_SUGGEST_PARAMS = [q("q", {"type": "string", "maxLength": 60}), q("limit", {"type": "integer", "minimum": 1, "maximum": 50})]
+
 OPENAPI = {
     "/enterprise-search": {"get": {
-        "summary": "Enterprises the caller may see by name fragment or USCC prefix, best first (suggestions as one types)",
-        "parameters": [q("q", {"type": "string", "maxLength": 60}), q("limit", {"type": "integer", "minimum": 1, "maximum": 50})],
-        "responses": {**ok(_SUGGEST), **err(400, 401)}}},
+        "summary": "Enterprises the caller may name by name fragment or USCC prefix, best first (suggestions as "
+                   "one types): those it sees, and for a manufacturer or supplier the other party of its deliveries",
+        "parameters": _SUGGEST_PARAMS, "responses": {**ok(_SUGGEST), **err(400, 401)}}},
+    "/project-search": {"get": {
+        "summary": "Projects of enterprises the caller sees, by id prefix or by the owner's name or USCC "
+                   "(suggestions as one types)",
+        "parameters": _SUGGEST_PARAMS, "responses": {**ok(_PROJECTS), **err(400, 401)}}},
     "/enterprises/{uscc}/upstream": {"get": {
         "summary": "Suppliers of an enterprise over 1-4 tiers in a year (unseen enterprises only counted)",
         "parameters": _TIER_PARAMS, "responses": {**ok(_TIERS), **err(400, 401, 404)}}},

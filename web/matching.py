@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from openpyxl import Workbook
 
 from graphsvc.core import regions, spreadsheet
+from graphsvc.core.vocabulary import MATCH_DECISIONS
 from graphsvc.matching import service
 from loaders import service as imports
 from web.auth import client_ip, current_principal, page, require, store
@@ -40,7 +41,7 @@ def unmatched_xlsx():
     ws = wb.active
     ws.title = "未匹配"
     spreadsheet.append(ws, ["行号", "名称", "结果", "原因", "候选1", "候选1代码", "候选2", "候选2代码", "候选3", "候选3代码"])
-    labels = {"review": "待复核", "none": "未找到", "error": "有误"}
+    labels = MATCH_DECISIONS
     for r in result["results"]:
         if r["decision"] == "matched":
             continue

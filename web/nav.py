@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from graphsvc.core import audit, regions
+from graphsvc.core import audit, regions, vocabulary
 
-ROLE_NAMES = {"admin": "管理员", "bureau": "经信部门", "manufacturer": "制造企业", "supplier": "智造供给服务商"}
+ROLE_NAMES = vocabulary.ROLE_NAMES
 
 
 def nav_items(principal) -> list[dict]:
@@ -43,6 +43,8 @@ def region_name(code: str | None) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, role_names=ROLE_NAMES, region_name=region_name)
+    app.jinja_env.globals.update(nav_items=nav_items, role_names=ROLE_NAMES, region_name=region_name, vocab={
+        "stages": vocabulary.STAGE_NAMES, "token_states": vocabulary.TOKEN_STATES,
+        "delivery_fields": vocabulary.DELIVERY_FIELD_LABELS})
     # Stored times are UTC; pages show Beijing time, the zone named once in the column head.
     app.jinja_env.filters["beijing"] = audit.local_time

@@ -13,6 +13,7 @@ import io
 from flask import Blueprint, jsonify, request, send_file
 
 from graphsvc.core.errors import BadParameter, DomainError, Forbidden, NotFound
+from graphsvc.core.vocabulary import ELIGIBILITY_OUTCOMES
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes import facts, listing
 from graphsvc.programmes import service
@@ -79,8 +80,7 @@ def export_form(form):
 
 # ---------------------------------------------------------------- /eligibility (申报自查)
 
-OUTCOME_NAMES = {"pass": "通过", "fail": "不通过", "unknown": "待补充", "not_applicable": "不适用",
-                 "notice": "提示", "needs_reason": "原则上不符合，需说明理由", "reference": "参考指标"}
+OUTCOME_NAMES = ELIGIBILITY_OUTCOMES
 OUTCOME_CLASS = {"pass": "ok", "fail": "bad", "unknown": "warn", "not_applicable": "", "notice": "",
                  "needs_reason": "warn", "reference": ""}
 # Comparison operators as the requirement column reads them.

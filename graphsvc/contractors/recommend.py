@@ -62,16 +62,15 @@ import yaml
 
 from graphsvc.core import reference
 from graphsvc.core import errors, regions
+from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, UNIT_NAMES, UNITS
 from graphsvc.programmes import catalogue
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = reference.REFDATA / "ranking_weights.yaml"
 
-UNITS = ("cell", "line", "workshop", "factory")
 UNIT_RANK = {u: i for i, u in enumerate(UNITS)}
-UNIT_NAMES = {"cell": "制造单元", "line": "生产线", "workshop": "车间", "factory": "工厂"}
-KIND_NAMES = {"discrete": "离散型", "process": "流程型"}
+KIND_NAMES = {k: INDUSTRY_KIND_NAMES[k] for k in ("discrete", "process")}
 
 # Every term the ranking knows, in the order reasons are listed when their weights tie.
 TERMS = ("served_me", "served_my_leader", "served_chain_leader", "served_chain_peers", "same_industry",

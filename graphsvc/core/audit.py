@@ -7,7 +7,7 @@ import json
 import uuid
 
 from graphsvc.core import access
-from graphsvc.core import audit_labels, regions
+from graphsvc.core import audit_labels, regions, vocabulary
 
 
 def now_iso() -> str:
@@ -43,19 +43,7 @@ def record(tx, evt: dict) -> None:
 # that decides which events a caller sees: admin all, a bureau those of its region.
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-ACTIONS = {
-    "import": "数据导入", "account.add": "新增账号", "account.disable": "停用账号", "account.enable": "启用账号",
-    "account.set_active": "启停账号", "account.password": "修改密码", "token.create": "创建令牌",
-    "token.revoke": "撤销令牌", "delivery.claim": "登记交付", "delivery.confirm": "确认交付",
-    "delivery.dispute": "对交付提出异议", "delivery.withdraw": "撤回交付", "delivery.correct": "更正交付",
-    "project.group": "设置 1+N 组", "backup": "备份", "restore": "恢复",
-    "login.success": "登录成功", "login.failure": "登录失败", "login.throttled": "登录被限制", "logout": "退出登录",
-    "session.end": "结束会话", "access.denied": "拒绝访问", "export.download": "下载文件",
-    "match.accept": "确认名称匹配", "match.reject": "驳回名称匹配",
-}
-KIND_NAMES = {"enterprises": "企业", "supplies": "供应关系", "deliveries": "交付记录", "recognitions": "认定/培育",
-              "projects": "攻关项目", "memberships": "聚能工厂成员", "capacities": "工序产能"}
-
+ACTIONS, KIND_NAMES = vocabulary.AUDIT_ACTIONS, vocabulary.IMPORT_KIND_NAMES
 
 def visible_regions(p) -> list[str] | None:
     """Region codes whose events `p` may read; None = every event (admin).
@@ -123,9 +111,12 @@ def local_time(at: str | None) -> str:
         return at or ""
 
 
-def for_display(events: list[dict]) -> list[dict]:
-    """Copies of `events` with the columns the /audit table shows in Chinese."""
+def for_display(events: list[dict], names: dict | None = None) -> list[dict]:
+    """Copies of `events` with the columns the /audit table shows in Chinese; `names` (USCC ->
+    name, for audit_labels.usccs_in) names the enterprises they mention."""
+    names = names or {}
     return [{**e, "at_local": local_time(e.get("at")), "action_label": action_label(e.get("action") or ""),
              "region_name": (regions.district_name(e["region_code"]) or "") if e.get("region_code") else "",
-             "detail_text": audit_labels.detail_text(e["detail"])}
+             "target_name": names.get(e.get("target") or ""),
+             "detail_text": audit_labels.detail_text(e["detail"], names)}
             for e in events]

@@ -45,9 +45,8 @@ import datetime as dt
 from graphsvc.deliveries import ledger
 from graphsvc.programmes import eligibility, subsidies
 from graphsvc.programmes.eligibility import UNKNOWN
-from graphsvc.core.vocabulary import PROCESS_UNITS, UNITS
+from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, PROCESS_UNITS, UNITS
 
-INDUSTRY_KIND_NAMES = {"discrete": "离散型", "process": "流程型", "unclassified": "行业类型未知"}
 UNIT_BUCKETS = ([("discrete", u) for u in UNITS] + [("process", u) for u in PROCESS_UNITS])
 
 # provider type -> [(key, label, how, kinds or None)]; how: count | quantity | clients

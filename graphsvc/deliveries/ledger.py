@@ -33,20 +33,10 @@ from graphsvc.programmes import catalogue as _cat
 from graphsvc.core import coercion as f
 from graphsvc.core.coercion import check_delivery_fields
 from graphsvc.core.store.base import StoreUnavailable
-from graphsvc.core.vocabulary import DELIVERY_KINDS, DELIVERY_RATINGS, UNITS
+from graphsvc.core.vocabulary import (DELIVERY_FIELD_LABELS, DELIVERY_KIND_NAMES, DELIVERY_KINDS, DELIVERY_RATINGS,
+                                      DELIVERY_STATUS_NAMES, RATING_NAMES, UNIT_NAMES, UNITS)
 
-STATUS_NAMES = {"claimed": "待确认", "confirmed": "已确认", "disputed": "有异议", "withdrawn": "已撤回"}
-KIND_NAMES = {
-    "engineering_project": "数字化制造工程项目",
-    "platform_onboarding": "企业上平台服务",
-    "industrial_app": "工业APP",
-    "security_contract": "工业物联网安全服务合同",
-    "module_transfer": "智能化模块转让",
-    "iot_project": "智能产品物联网工程项目",
-    "system_integration": "应用系统集成工程项目",
-}
-UNIT_NAMES = {"cell": "制造单元", "line": "生产线", "workshop": "车间", "factory": "工厂"}
-RATING_NAMES = {"excellent": "优秀", "good": "良好", "qualified": "合格"}
+STATUS_NAMES, KIND_NAMES = DELIVERY_STATUS_NAMES, DELIVERY_KIND_NAMES  # the ledger's short names
 KIND_TYPE = {kind: pt for pt, kinds in DELIVERY_KINDS.items() for kind in kinds}
 
 # action -> (required status, new status)
@@ -56,12 +46,7 @@ ACTION_NAMES = {"claim": "登记", "confirm": "确认", "dispute": "提出异议
 
 CLAIM_FIELDS = ("id", "supplier_uscc", "client_uscc", "kind", "provider_type", "unit", "quantity",
                 "contract_amount_wan", "signed_date", "accepted_date", "rating", "corrects")
-FIELD_LABELS = {
-    "id": "交付编号", "supplier_uscc": "供给方统一社会信用代码", "client_uscc": "客户统一社会信用代码",
-    "kind": "交付类型", "provider_type": "供给类型", "unit": "改造单元", "quantity": "数量",
-    "contract_amount_wan": "合同金额（万元）", "signed_date": "签约日期", "accepted_date": "验收日期",
-    "rating": "验收评价", "corrects": "更正的原记录编号", "reason": "理由",
-}
+FIELD_LABELS = DELIVERY_FIELD_LABELS
 MAX_REASON = 500
 
 

@@ -16,10 +16,10 @@ import struct
 import threading
 from pathlib import Path
 
+from graphsvc.core.vocabulary import CONDITION_OUTCOMES
 from graphsvc.deliveries import ledger
 
-OUTCOME_NAMES = {"pass": "符合", "fail": "不符合", "unknown": "无法判断", "not_applicable": "不适用",
-                 "notice": "提示", "needs_reason": "原则上不符合，需说明理由"}
+OUTCOME_NAMES = CONDITION_OUTCOMES
 
 # (path, subfont index): the first that reportlab can load is used.
 FONT_CANDIDATES = [

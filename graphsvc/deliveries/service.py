@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graphsvc.core import access
+from graphsvc.core import access, audit
 from graphsvc.core.access import Principal
 from graphsvc.core.errors import BadParameter, NotFound
 from graphsvc.core.paging import encode_cursor, fetch_size, window
@@ -84,6 +84,21 @@ def claim(store, who: Principal, body: dict, *, ip: str | None = None) -> dict:
 def delivery(store, who: Principal, delivery_id: str) -> dict:
     """One delivery with its history, if ``who`` may see it (NotVisible otherwise)."""
     return ledger.get(store, who, delivery_id)
+
+
+# Audit detail keys the delivery page shows among the fields above its history.
+SHOWN_ABOVE = ("supplier_uscc", "client_uscc", "kind", "provider_type", "contract_amount_wan", "status")
+
+
+def delivery_display(who: Principal, d: dict) -> dict:
+    """What the /deliveries/<id> page adds to a delivery (``delivery``'s answer): its history in
+    Beijing time with Chinese action names and the details the fields do not already show, and
+    which of its two enterprises ``who`` may open (the others are named without a link)."""
+    events = [{**e, "detail": {k: v for k, v in (e.get("detail") or {}).items() if k not in SHOWN_ABOVE}}
+              for e in d.get("history") or []]
+    return {"history": audit.for_display(events),
+            "opens": {side: access.sees_enterprise(who, d.get(f"{side}_uscc") or "", d.get(f"{side}_region"))
+                      for side in ("supplier", "client")}}
 
 
 def transition(store, who: Principal, delivery_id: str, action: str, *, reason=None,

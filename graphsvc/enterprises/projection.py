@@ -385,6 +385,35 @@ class Explore:
             return sorted(out, key=lambda t: t[2])
         return self._get("deliveries", make)
 
+    def project_owners(self) -> dict[str, int]:
+        """Project id -> the row of its owner (OWNS)."""
+        return self._get("project_owners", lambda: {pid: self.idx[u] for u, pid in self.pairs["OWNS"]
+                                                    if u in self.idx})
+
+    def project_owner_mask(self) -> np.ndarray:
+        """Which rows own a project."""
+        def make():
+            out = np.zeros(self.n, dtype=bool)
+            out[list(set(self.project_owners().values()))] = True
+            return out
+        return self._get("project_owner_mask", make)
+
+    def counterparts(self) -> dict[int, np.ndarray]:
+        """Row -> the rows on the other side of its deliveries, whatever their status (the
+        enterprises its ledger or inbox names)."""
+        def make():
+            ends: dict = defaultdict(set)
+            for u, did in self.pairs["DELIVERED"]:
+                ends[did].add(u)
+            out: dict = defaultdict(set)
+            for did, client in self.pairs["FOR"]:
+                for u in ends.get(did, ()):
+                    if u in self.idx and client in self.idx and u != client:
+                        out[self.idx[u]].add(self.idx[client])
+                        out[self.idx[client]].add(self.idx[u])
+            return {i: np.array(sorted(rows), dtype=np.int64) for i, rows in out.items()}
+        return self._get("counterparts", make)
+
     def delivery_pairs(self) -> dict[tuple[int, int], list[tuple[int, int, str]]]:
         """Confirmed deliveries by unordered pair of rows (smaller row first)."""
         def make():
@@ -548,6 +577,7 @@ DERIVED_FROM = {
     "name_index": {"Enterprise"}, "name_len": {"Enterprise"}, "regions": {"Enterprise"},
     "region_fn": {"Enterprise"}, "years": {"SUPPLIES"}, "year": {"SUPPLIES"}, "by_src": {"SUPPLIES"},
     "leaders": {"HAS", "Recognition"}, "deliveries": _DELIVERY, "delivery_pairs": _DELIVERY,
+    "counterparts": _DELIVERY, "project_owners": {"OWNS"}, "project_owner_mask": {"OWNS"},
     "links": {"SUPPLIES", "ORGANIZES", *_DELIVERY}, "hubs": _HUBS, "segment_members": {"IN_SEGMENT"},
     "candidates": {"IN_SEGMENT", "Enterprise"},
 }

@@ -117,18 +117,85 @@ def profile(store, p: access.Principal, uscc: str, *, year: int | None = None) -
 
 
 def suggest(store, p: access.Principal, q: str, *, limit: int = 10) -> dict:
-    """Enterprises `p` may see whose name holds `q` or whose USCC starts with it (graphsvc.
-    enterprises.search over the explore projection's name index), best first."""
-    from graphsvc.enterprises import explore, search
+    """Enterprises `p` may name whose name holds `q` or whose USCC starts with it (graphsvc.
+    enterprises.search over the explore projection's name index), best first. A manufacturer
+    or supplier names itself and the other party of each delivery its ledger or inbox lists."""
     from graphsvc.enterprises import projection as proj
+    from graphsvc.enterprises import search
 
-    q = (q or "").strip()
-    if len(q) > 60:
-        raise BadParameter("查询内容过长（最多60个字符）", field="q")
+    q = _query(q)
     st = proj.current(store)
-    rows = search.find(st.names, st.usccs, st.name_index(), st.by_uscc(), q, explore._visible(st, p), limit,
-                       st.name_lengths(), st.rank())
+    rows = _find(st, nameable(st, p), q, limit)
     items = [{"uscc": st.usccs[i], "name": st.names[i], "region_code": st.regions[i],
               "region_name": regions.district_name(st.regions[i] or "")} for i in rows]
     note = f"请至少输入{search.MIN_CHARS}个字符" if len(q) < search.MIN_CHARS else (None if items else "没有找到匹配的企业")
     return {"q": q, "items": items, "note": note}
+
+
+def names_of(store, usccs) -> dict[str, str]:
+    """USCC -> name of those of `usccs` in the graph, from the explore projection (no query).
+    For pages that already show these codes to the caller (the audit log's events are scoped
+    to the caller's region; a delivery names both parties to whoever sees it)."""
+    from graphsvc.enterprises import projection as proj
+
+    st = proj.current(store)
+    return {u: st.names[st.idx[u]] for u in usccs if u in st.idx and st.names[st.idx[u]]}
+
+
+def _query(q: str | None) -> str:
+    q = (q or "").strip()
+    if len(q) > 60:
+        raise BadParameter("查询内容过长（最多60个字符）", field="q")
+    return q
+
+
+def nameable(st, p: access.Principal):
+    """Which rows of the explore projection `p` may find by name: what it sees, and for an
+    enterprise account the counterparts of its deliveries."""
+    from graphsvc.enterprises import explore
+
+    seen = explore._visible(st, p)
+    own = st.idx.get(p.uscc or "")
+    if p.role in ("manufacturer", "supplier") and own is not None:
+        seen = seen.copy()
+        seen[st.counterparts().get(own, [])] = True
+    return seen
+
+
+def _find(st, allowed, q: str, limit: int) -> list[int]:
+    """Rows of the projection `st` matching `q` that `allowed` holds, best first."""
+    from graphsvc.enterprises import search
+
+    return search.find(st.names, st.usccs, st.name_index(), st.by_uscc(), q, allowed, limit,
+                       st.name_lengths(), st.rank())
+
+
+def suggest_projects(store, p: access.Principal, q: str, *, limit: int = 10) -> dict:
+    """攻关项目 of enterprises `p` sees (the self-check's rule, access.sees_enterprise), found
+    by a prefix of their id or by their owner's name or USCC (the enterprise search)."""
+    from graphsvc.enterprises import explore, search
+    from graphsvc.enterprises import projection as proj
+
+    q = _query(q)
+    items: list[dict] = []
+    if len(q) >= search.MIN_CHARS:
+        st = proj.current(store)
+        owners_of = st.project_owners()
+        seen = explore._visible(st, p)
+        key = q.upper()
+        by_id = sorted(pid for pid, row in owners_of.items() if pid.upper().startswith(key) and seen[row])
+        if by_id:
+            rows = list(dict.fromkeys(owners_of[pid] for pid in by_id[:limit]))
+            wanted = set(by_id[:limit])
+        else:
+            rows = _find(st, st.project_owner_mask() & seen, q, limit)
+            wanted = None
+        for i in rows:
+            for pr in store.read("programmes/enterprise_projects", uscc=st.usccs[i]):
+                if wanted is None or pr["id"] in wanted:
+                    items.append({"id": pr["id"], "name": pr.get("name"), "one_plus_n": pr.get("one_plus_n") or None,
+                                  "owner_uscc": st.usccs[i], "owner_name": st.names[i]})
+        items = sorted(items, key=lambda it: it["id"])[:limit] if wanted is not None else items[:limit]
+    note = f"请至少输入{search.MIN_CHARS}个字符" if len(q) < search.MIN_CHARS else (None if items else "没有找到匹配的项目")
+    return {"q": q, "items": items, "note": note}
+

@@ -29,7 +29,7 @@ import datetime as dt
 import itertools
 import unicodedata
 
-from graphsvc.core import coercion
+from graphsvc.core import coercion, vocabulary
 from graphsvc.core.formatting import wan_text
 from graphsvc.core.regions import current_code, in_scope
 from graphsvc.programmes import catalogue as _cat
@@ -41,61 +41,7 @@ NOTICE, NEEDS_REASON = "notice", "needs_reason"
 # Overall outcome of a programme whose rules are reference indicators (seed 001: “参考要素指标（试行）”).
 REFERENCE = "reference"
 
-# Chinese names of the facts, so a reason can say which one is missing.
-FACT_LABELS = {
-    "region_code": "注册地行政区划代码",
-    "is_manufacturer": "是否制造业企业",
-    "credit_ok": "信用状况（未列入失信联合惩戒名单）",
-    "category": "申报“未来工厂”类别",
-    "recognitions": "“未来工厂”评定/培育记录",
-    "in_pool_2021_2022": "是否已列入2021-2022年培育库",
-    "start_date": "项目开工日期",
-    "investment_wan": "项目实际投资额",
-    "one_plus_n": "“1+N”标识",
-    "prior_city_subsidy": "是否享受过市级数字化改造奖补",
-    "group": "同组“1+N”项目",
-    "group_id": "“1+N”项目组编号",
-    "provider_types": "智造供给类型",
-    "four_capabilities": "是否具备“四大能力”",
-    "revenue_growth": "年营收增速",
-    "tax_growth": "年税收增速",
-    "high_tech": "是否国家高新技术企业",
-    "own_ip": "是否拥有独立自主知识产权",
-    "rd_spend_wan": "年研发投入",
-    "rd_staff": "研发人员数",
-    "has_team": "是否有数字化制造工程/平台/产品智能化团队",
-    "three_year_goals": "是否有今后三年明确目标",
-    "rd_budget": "是否有明确研发投入预算",
-    "target_fields": "智能制造应用领域",
-    "violations_3y": "近三年违法行为",
-    "revenue_wan": "上一年营业收入",
-    "revenue_growth_3y_avg": "近三年营业收入年均增速",
-    "profit_margin": "营业收入利润率",
-    "tax_per_mu_wan": "亩均税收",
-    "market_rank_global": "全球市场占有率排名",
-    "market_rank_national": "全国市场占有率排名",
-    "credit_rating": "公共信用等级评价",
-    "rd_ratio": "研发费用占营业收入比重",
-    "rd_spend_wan_by_year": "近三年研发费用",
-    "rd_staff_ratio": "研发人员占全部职工比例",
-    "degree_ratio": "本科及以上学历或中级及以上职称人员占比",
-    "talent_team": "是否拥有省级以上领军型创新创业团队/领军人才",
-    "invention_patents": "涉数字产业领域有效发明专利数",
-    "software_copyrights": "软件著作权数",
-    "standards": "牵头或参与制修订国际/国家/行业标准数",
-    "uses_cloud": "是否应用云服务器/云存储/云数据库/云安全",
-    "data_middle_platform": "是否建有数据中台/业务中台/业务总线",
-    "security_management": "是否建立网络安全管理制度",
-    "data_classification": "是否建立数据分类分级管理制度",
-    "developers": "平台活跃开发者数量",
-    "integrated_apps": "平台集成的应用和解决方案数量",
-    "service_cases_3y": "近三年服务案例数量",
-    "industries_served": "解决方案适配的大类行业或社会领域数",
-    "rated_tier": "2021-2022年已评定的最高类别",
-    "rated": "是否已评定",
-    "revenue_wan_by_year": "近年营业收入",
-    "tax_wan_by_year": "近年税收",
-}
+FACT_LABELS = vocabulary.FACT_LABELS  # so a reason can say which fact is missing
 
 # How a yes/no fact reads for each answer, so a reason never says “未列入…：否”.
 FLAG_PHRASES = {

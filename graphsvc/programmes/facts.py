@@ -94,10 +94,7 @@ ENTERPRISE_KEYS = tuple(k for k in schema.NODES["Enterprise"]["props"] if k in F
 
 
 def fact_label(key: str) -> str:
-    return eligibility.FACT_LABELS.get(key, {"revenue_wan_by_year": "近年营业收入",
-                                              "tax_wan_by_year": "近年税收", "employees": "职工人数",
-                                              "name": "企业名称", "industry_code": "所属行业代码",
-                                              "industry_kind": "离散/流程型"}.get(key, key))
+    return eligibility.FACT_LABELS.get(key, key)
 
 
 def _number(key, value, field, *, integer=False, signed=False, minimum=None):

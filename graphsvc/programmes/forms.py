@@ -25,6 +25,8 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -104,6 +106,29 @@ FORMS = {
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+LINE_PT = 15  # one line of 11 pt text, with the cell's padding
+
+
+def text_lines(text, width: float) -> int:
+    """Lines a wrapped cell `width` characters wide needs for `text`: a CJK character (and a
+    Chinese quotation mark) is two characters wide, and a line holds width + 2 of them, as
+    LibreOffice 7.4 prints the forms. Rows are given the height of their tallest cell:
+    spreadsheet programs do not grow a row for wrapped text they did not lay out themselves
+    (LibreOffice printed “化学原料和化学制品制造业” over the next row).
+
+    >>> text_lines("化学原料和化学制品制造业", 16), text_lines("杭州示例晨皓数字工程有限公司", 26), text_lines(None, 6)
+    (2, 1, 1)
+    """
+    units = sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in ("" if text is None else str(text)))
+    return max(1, math.ceil(units / max(1, int(width) + 2)))
+
+
+def _fit_height(ws, row: int, widths: list[float], spare: int = 0) -> None:
+    lines = max((text_lines(ws.cell(row=row, column=c).value, w) for c, w in enumerate(widths, start=1)), default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = (lines + spare) * LINE_PT
 
 
 def _date_text(filled_on) -> str:
@@ -203,6 +228,13 @@ def write_form(form_id: str, rows: list[dict], out_path, region_name: str, fille
             cell.border = _BOX
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="center" if col["field"] in (None, "one_plus_n") else None)
+
+    widths = [col["width"] for col in cols]
+    for r in range(first, first + len(rows)):
+        _fit_height(ws, r, widths)
+    if not grouped:  # a grouped header's titles sit under merged cells: left as they are
+        # one line spare: a title does not break before a closing bracket or after an opening quote
+        _fit_height(ws, h0, widths, spare=1)
 
     if spec.get("note"):
         r = first + len(rows)
