@@ -393,17 +393,25 @@ class State:
         return out
 
     def candidates(self, segment_ids: list[str], prefix: str, exclude: str) -> list[dict]:
-        """Credit-worthy enterprises under `prefix` in the segments, but `exclude` (old `candidates`)."""
+        """Credit-worthy enterprises under `prefix` in the segments, but `exclude` (old `candidates`).
+        The rows are shared with later calls: read-only."""
         out = []
-        ex = self.index.get(exclude, -1)
         for sid in segment_ids:
+            out += [r for r in self._candidates_in(sid, prefix) if r["uscc"] != exclude]
+        return out
+
+    def _candidates_in(self, sid: str, prefix: str) -> list[dict]:
+        """The credit-worthy members of one segment under `prefix` as rows, made once for every
+        leader's what-if until an enterprise, segment or holder change (a segment has thousands
+        of members at province scale: making their rows was a third of a leader's detail)."""
+        def rows():
             m = self._members_in(sid, prefix)
-            m = m[(self.credit[m] == 1) & (m != ex)]
-            for r in self._ent_rows(m):
+            out = self._ent_rows(m[self.credit[m] == 1])
+            for r in out:
                 del r["credit_ok"]
                 r["segment_id"] = sid
-                out.append(r)
-        return out
+            return out
+        return self._memo(("candidates", sid, prefix), rows, self.stamp_members())
 
     def platforms(self, segment_ids: list[str], prefix: str) -> list[dict]:
         """聚能工厂 under `prefix` and their members in the segments (old `coverage_platforms`)."""
