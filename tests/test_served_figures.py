@@ -108,3 +108,30 @@ def test_serialised_figures_are_bounded_and_computed_once():
     kept.get("c", lambda: build(b"xyz"))          # over 10 bytes: the least recently used goes
     assert "a" not in kept and "b" in kept and "c" in kept and kept.size == 8
     assert kept.get("b", lambda: b"")[0] == kept.get("b", lambda: b"")[0] != kept.get("c", lambda: b"")[0]
+
+
+def test_coverage_moves_only_with_supplies_in_its_chain(fresh_store, client):
+    from graphsvc.core import reference
+
+    leader = ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")[0]["uscc"]
+    chains = [c["id"] for c in reference.chains()][:3]
+    key = {c: service.chain_coverage_figure(fresh_store, BUREAU, c, 2024).key for c in chains}
+    served = {c: client.get(f"/api/v1/chains/{c}/coverage?year=2024").data for c in chains}
+    supplier = fresh_store.read_cypher("MATCH (e:Enterprise) WHERE e.uscc <> $l RETURN e.uscc AS u ORDER BY u LIMIT 1",
+                                       {"l": leader})[0]["u"]
+
+    def supply(segment: str) -> None:
+        body = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{supplier},{leader},2024,777.5,{segment}\n"
+        rep = run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test")
+        assert rep.status == "ok", rep.as_dict()
+
+    supply("")               # in no segment: no chain's coverage reads it
+    assert {c: service.chain_coverage_figure(fresh_store, BUREAU, c, 2024).key for c in chains} == key
+    assert {c: client.get(f"/api/v1/chains/{c}/coverage?year=2024").data for c in chains} == served
+    seg = reference.chain(chains[0])["segments"][0]["id"]
+    supply(seg)              # in the first chain's segment: that one moves, the others stay
+    after = {c: service.chain_coverage_figure(fresh_store, BUREAU, c, 2024).key for c in chains}
+    assert after[chains[0]] != key[chains[0]] and all(after[c] == key[c] for c in chains[1:])
+    got = client.get(f"/api/v1/chains/{chains[0]}/coverage?year=2024").get_json()
+    want = fresh_json(fresh_store, lambda: service.chain_coverage_figure(fresh_store, BUREAU, chains[0], 2024))
+    assert same(got, want, "coverage") is None

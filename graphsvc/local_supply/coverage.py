@@ -592,7 +592,7 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
         return finish(res) if finish else res
 
     # The result is kept until a delta touches what it depends on (State.stamp_coverage).
-    res = cached_call(store, coverage_stamp(store, scope), "coverage",
+    res = cached_call(store, coverage_stamp(store, scope, chain_id), "coverage",
                       {"chain": chain_id, "year": year, "scope": scope, "limit": list_limit,
                        "finish": getattr(finish, "__qualname__", None)}, compute)
     out = {k: v for k, v in res.items() if k != "_has_purchases"}
@@ -602,10 +602,10 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     return out
 
 
-def coverage_stamp(store, scope: str) -> tuple:
-    """What every chain's coverage with "local" = `scope` depends on (State.stamp_coverage)."""
+def coverage_stamp(store, scope: str, chain_id: str) -> tuple:
+    """What the coverage of `chain_id` with "local" = `scope` depends on (State.stamp_coverage)."""
     st = lsproj.current(store)
-    return ("projection", st.uid, *st.stamp_coverage(prefix_of(scope)))
+    return ("projection", st.uid, *st.stamp_coverage(prefix_of(scope), chain_id))
 
 
 def _without_supplies(chain: dict, year: int | None, local: dict, years: list[int], has_leaders: bool) -> dict:

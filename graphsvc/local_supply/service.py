@@ -222,7 +222,7 @@ def chain_coverage_figure(store, who: Principal, chain_id: str, year: int | None
         raise NotFound(f"未知的产业链“{chain_id}”")
     year, scope = check_year(year), check_scope(who, scope)
     code, basis = coverage.local_basis(who.role, who.scope, scope)
-    return Figure(("coverage", chain["id"], year, code, basis, *coverage.coverage_stamp(store, code)),
+    return Figure(("coverage", chain["id"], year, code, basis, *coverage.coverage_stamp(store, code, chain["id"])),
                   lambda: coverage.fetch_coverage(store, chain["id"], year, code, basis, finish=round_money))
 
 
