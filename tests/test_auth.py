@@ -128,7 +128,11 @@ def test_cached_authentication_follows_every_accounts_write(fresh_store, app_cli
     assert app_client.get("/api/v1/me", headers=h).status_code == 200
     gen = fresh_store.accounts_generation
     assert app_client.get("/api/v1/me", headers=h).json["username"] == "maker"
-    assert any(k[0] == "accounts/token_get" and v[0] == gen for k, v in acc._AUTH_ROWS[fresh_store].items())
+    kept = acc._AUTH_ROWS.get(fresh_store, {})
+    if fresh_store.shared_log:       # other processes write the same database: nothing is kept
+        assert not kept
+    else:
+        assert any(k[0] == "accounts/token_get" and v[0] == gen for k, v in kept.items())
     # A write that is not about accounts keeps what was read.
     one = fresh_store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS uscc, e.name AS name LIMIT 1")[0]
     with fresh_store.transaction() as tx:
