@@ -120,6 +120,42 @@ def test_revoked_expired_and_disabled_tokens_are_401(fresh_store, app_client):
     assert r.status_code == 401
 
 
+def test_cached_authentication_follows_every_accounts_write(fresh_store, app_client):
+    """Requests reuse what authentication read (no database read per request), yet a revoke, a
+    disable or a direct write to a token is in the very next request."""
+    raw = acc.create_token(fresh_store, "maker")
+    h = {"Authorization": f"Bearer {raw}"}
+    assert app_client.get("/api/v1/me", headers=h).status_code == 200
+    gen = fresh_store.accounts_generation
+    assert app_client.get("/api/v1/me", headers=h).json["username"] == "maker"
+    kept = acc._AUTH_ROWS.get(fresh_store, {})
+    if fresh_store.shared_log:       # other processes write the same database: nothing is kept
+        assert not kept
+    else:
+        assert any(k[0] == "accounts/token_get" and v[0] == gen for k, v in kept.items())
+    # A write that is not about accounts keeps what was read.
+    one = fresh_store.read_cypher("MATCH (e:Enterprise) RETURN e.uscc AS uscc, e.name AS name LIMIT 1")[0]
+    with fresh_store.transaction() as tx:
+        tx.upsert_nodes("Enterprise", [one])
+    assert fresh_store.accounts_generation == gen
+    # A direct write naming the label (no accounts query) counts as an accounts write.
+    with fresh_store.transaction() as tx:
+        tx.run_cypher("MATCH (t:Token) SET t.expires_at = '2000-01-01T00:00:00+00:00'")
+    assert fresh_store.accounts_generation > gen
+    assert app_client.get("/api/v1/me", headers=h).status_code == 401
+    live = acc.create_token(fresh_store, "maker2")
+    h2 = {"Authorization": f"Bearer {live}"}
+    assert app_client.get("/api/v1/me", headers=h2).status_code == 200
+    acc.set_active(fresh_store, "maker2", False)
+    assert app_client.get("/api/v1/me", headers=h2).status_code == 401
+    acc.set_active(fresh_store, "maker2", True)
+    other = acc.create_token(fresh_store, "maker2")
+    h3 = {"Authorization": f"Bearer {other}"}
+    assert app_client.get("/api/v1/me", headers=h3).status_code == 200
+    acc.revoke_token(fresh_store, raw=other)
+    assert app_client.get("/api/v1/me", headers=h3).status_code == 401
+
+
 def test_request_body_limit(app_client, accounts):
     h = {"Authorization": f"Bearer {accounts['admin']['token']}"}
     r = app_client.post("/api/v1/imports/enterprises", headers=h,

@@ -3,6 +3,7 @@ writes through the real ledger and importers, the incrementally-updated index eq
 built afresh from the database, and ranks exactly like it."""
 from __future__ import annotations
 
+import copy
 import random
 
 import numpy as np
@@ -179,8 +180,11 @@ def test_index_after_random_writes_equals_a_fresh_build(fresh_store, seed):
            world.enterprises, world.recognitions, world.supplies, world.projects]
     for step in range(24):
         op = rnd.choice(ops)
+        held, was = live, copy.deepcopy(_facts(live))
         op()
         live = R.index_for(fresh_store, W)
+        # A patch copies what it changes: the index a request still holds stays as it was.
+        assert _facts(held) == was, f"{step}:{op.__name__}: the index held by readers changed"
         if step % 4 == 3 or op in (world.recognitions, world.enterprises):
             fresh = R.load_index(fresh_store, W)
             _assert_same_index(live, fresh, f"{step}:{op.__name__}")

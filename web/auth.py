@@ -46,7 +46,7 @@ def current_principal() -> Principal | None:
     if username:
         from graphsvc.core.sessions import session_problem
 
-        row = store().read_one("accounts/get", username=username)
+        row = accounts.account_row(store(), username)
         acc = row["account"] if row else None
         # Server-side state: logout, disable and password change bump the account's session
         # generation, and a session older than the absolute lifetime is refused however active.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
 from graphsvc.core import reference
 from graphsvc.core.errors import DomainError
@@ -32,7 +32,7 @@ from web.errors import ApiError, bad_request, from_domain
 from web.openapi import PREFIX as API
 from web.openapi import USCC, err, ok, p, q
 from web.params import arg_int
-from web.respond import raise_for_json, respond
+from web.respond import figure_json, raise_for_json, respond
 
 bp = Blueprint("local_supply", __name__)
 
@@ -97,27 +97,27 @@ def _common(who) -> dict:
 @require(*ROLES)
 def local_supply():
     fmt = _format()
-    data = service.ratio_table(store(), current_principal(), **_filters())
+    fig = service.ratio_table_figure(store(), current_principal(), **_filters())
     if fmt == "xlsx":
-        return _download(service.ratio_xlsx(data))
-    return jsonify(data)
+        return _download(service.ratio_xlsx(fig.compute()))
+    return figure_json(fig)
 
 
 @bp.get(API + "/local-supply/<leader_uscc>")
 @require(*ROLES)
 def local_supply_leader(leader_uscc):
-    return jsonify(service.leader_detail(store(), current_principal(), leader_uscc, _year(),
-                                         request.args.get("scope")))
+    return figure_json(service.leader_detail_figure(store(), current_principal(), leader_uscc, _year(),
+                                                    request.args.get("scope")))
 
 
 @bp.get(API + "/chains/<chain_id>/coverage")
 @require(*ROLES)
 def chain_coverage(chain_id):
     fmt = _format()
-    data = service.chain_coverage(store(), current_principal(), chain_id, _year(), request.args.get("scope"))
+    fig = service.chain_coverage_figure(store(), current_principal(), chain_id, _year(), request.args.get("scope"))
     if fmt == "xlsx":
-        return _download(service.coverage_xlsx(data))
-    return jsonify(data)
+        return _download(service.coverage_xlsx(fig.compute()))
+    return figure_json(fig)
 
 
 # ---------------------------------------------------------------- pages

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request
 
-from graphsvc.accounts import admin
+from graphsvc.accounts import admin, users
 from graphsvc.core.access import ROLES
 from graphsvc.core.errors import DomainError, Forbidden
 from web.auth import current_principal, page, require, store
@@ -39,7 +39,7 @@ def _password_change_pending():
         return None  # the view's own guard answers the bad credential
     if who is None or g.get("via") != "session":
         return None
-    row = store().read_one("accounts/get", username=who.username)
+    row = users.account_row(store(), who.username)
     if not (row and row["account"].get("must_change_password")):
         return None
     if wants_json():

@@ -10,6 +10,8 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+import threading
+import weakref
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -89,6 +91,44 @@ def set_active(store, username: str, active: bool, actor: str | None = None,
                                      region_code=region_code))
 
 
+# ---------------------------------------------------------------- what authentication reads
+
+# Per store: (query name, key) -> (the store's accounts_generation when read, the row). Every
+# request authenticates, and a database read per request was a tenth of a served figure's time;
+# a commit of this process writing accounts or tokens moves the generation, so a revoke, a
+# disable or a password change is in the very next request. Where other processes write the
+# same database (`store.shared_log`) their writes would not move it: nothing is kept there.
+_AUTH_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_AUTH_GUARD = threading.Lock()
+AUTH_ROWS_MAX = 10_000
+
+
+def _auth_row(store, name: str, **key) -> dict | None:
+    """store.read_one(name, **key), kept while no accounts write of this process committed."""
+    if getattr(store, "shared_log", False):
+        return store.read_one(name, **key)
+    gen = getattr(store, "accounts_generation", None)
+    k = (name, *sorted(key.items()))
+    with _AUTH_GUARD:
+        hit = _AUTH_ROWS.get(store, {}).get(k)
+    if hit is not None and gen is not None and hit[0] == gen:
+        return hit[1]
+    row = store.read_one(name, **key)   # the generation was read first: a write meanwhile discards it
+    if row is not None and gen is not None:
+        with _AUTH_GUARD:
+            rows = _AUTH_ROWS.setdefault(store, {})
+            if len(rows) >= AUTH_ROWS_MAX:
+                rows.clear()
+            rows[k] = (gen, row)
+    return row
+
+
+def account_row(store, username: str) -> dict | None:
+    """{"account": …} of `username` (None: no such account), as queries/accounts/get.cypher
+    gives it; shared with other requests, read-only."""
+    return _auth_row(store, "accounts/get", username=username)
+
+
 def list_users(store) -> list[dict]:
     return store.read("accounts/list")
 
@@ -141,7 +181,7 @@ def revoke_token(store, *, raw: str | None = None, username: str | None = None,
 def authenticate_token(store, raw: str) -> Principal | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    row = store.read_one("accounts/token_get", id=_token_hash(raw))
+    row = _auth_row(store, "accounts/token_get", id=_token_hash(raw))
     if not row:
         return None
     tok, acc = row["token"], row["account"]

@@ -140,14 +140,14 @@ class _Writer:
         self._copied: set = set()
 
     def inner(self, name: str, key) -> dict:
-        top = getattr(self.ix, name)
+        top = _own(self.ix, name)
         if (name, key) not in self._copied or key not in top:
             top[key] = dict(top.get(key, {}))
             self._copied.add((name, key))
         return top[key]
 
     def drop(self, name: str, key, p: str) -> None:
-        top = getattr(self.ix, name)
+        top = _own(self.ix, name)
         if key in top and p in top[key]:
             d = self.inner(name, key)
             d.pop(p, None)
@@ -173,10 +173,7 @@ def patched(ix: R.Index, t: Touched, fresh: dict, read) -> R.Index:
     given the re-read rows `fresh` (fresh_rows) and `read(name, **params)` for the supply
     links of new clients. Only the providers concerned are recomputed."""
     new = copy.copy(ix)
-    structural = bool(t.deliveries or t.enterprises or t.recognitions or t.projects)
-    if structural:
-        for name in TOP_DICTS:
-            setattr(new, name, dict(getattr(ix, name)))
+    new._owned = set()       # the top-level dicts copied so far (_own): the rest are still ix's
     affected: set[str] = set()      # providers to recompute
     retype: set[int] = set()        # type tables whose membership changed
     dirty: set[str] = set()         # enterprises whose cached links or ties are stale
@@ -196,8 +193,18 @@ def patched(ix: R.Index, t: Touched, fresh: dict, read) -> R.Index:
     return new
 
 
+def _own(new: R.Index, name: str) -> dict:
+    """The top-level dict `name` of the Index being patched, to change: copied from the old
+    Index the first time (copying all of them for every delivery confirmed was most of a
+    patch's time at province scale), so the old Index stays as it was."""
+    if name not in new._owned:
+        setattr(new, name, dict(getattr(new, name)))
+        new._owned.add(name)
+    return getattr(new, name)
+
+
 def _index_of(new: R.Index, name: str, key: str, did: str, add: bool) -> None:
-    top = getattr(new, name)
+    top = _own(new, name)
     cur = top.get(key, frozenset())
     cur = cur | {did} if add else cur - {did}
     if cur:
@@ -222,11 +229,11 @@ def _deliveries(new: R.Index, t: Touched, fresh: dict, affected: set, dirty: set
         if old is not None:
             _index_of(new, "provider_deliveries", old["provider"], did, False)
             _index_of(new, "client_deliveries", old["client"], did, False)
-            new.delivery_rows.pop(did)
+            _own(new, "delivery_rows").pop(did)
         if row is not None:
             _index_of(new, "provider_deliveries", row["provider"], did, True)
             _index_of(new, "client_deliveries", row["client"], did, True)
-            new.delivery_rows[did] = row
+            _own(new, "delivery_rows")[did] = row
 
 
 def _evidence(row: dict | None) -> dict | None:
@@ -246,17 +253,17 @@ def _enterprises(new: R.Index, t: Touched, fresh: dict, affected: set, dirty: se
             new_types = {int(x) for x in (row or {}).get("provider_types") or []}
             retype |= old_types ^ new_types
             if row is None:
-                new.provider_rows.pop(u, None)
+                _own(new, "provider_rows").pop(u, None)
             else:
-                new.provider_rows[u] = row
+                _own(new, "provider_rows")[u] = row
         if e is not None and u in new.leaders:
-            new.leader_names[u] = e.get("name") or u
+            _own(new, "leader_names")[u] = e.get("name") or u
         # A client's industry is part of every delivery to it.
         for did in new.client_deliveries.get(u, ()):
             d = new.delivery_rows[did]
             ind = (e.get("industry_code"), e.get("industry_kind")) if e else (None, None)
             if (d.get("industry_code"), d.get("industry_kind")) != ind:
-                new.delivery_rows[did] = {**d, "industry_code": ind[0], "industry_kind": ind[1]}
+                _own(new, "delivery_rows")[did] = {**d, "industry_code": ind[0], "industry_kind": ind[1]}
                 affected.add(d["provider"])
 
 
@@ -298,11 +305,11 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
                 w.drop(name, k, p)
         touched_divs.update(d.division for d in oc if d.division)
         for d in (*oc, *old.disputed.get(p, ())):
-            new.by_id.pop(d.id, None)
+            _own(new, "by_id").pop(d.id, None)
         after.difference_update(d.id for d in oc)
         new.n_confirmed -= len(oc)
-        new.confirmed.pop(p, None)
-        new.disputed.pop(p, None)
+        _own(new, "confirmed").pop(p, None)
+        _own(new, "disputed").pop(p, None)
     # 2. Their current deliveries, newest first, back in (as build_index groups them).
     for p in sorted(affected):
         conf, disp = [], []
@@ -314,11 +321,11 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
                 conf.append(d)
             elif d.status == "disputed":
                 disp.append(d)
-        for lst, target in ((conf, new.confirmed), (disp, new.disputed)):
+        for lst, name in ((conf, "confirmed"), (disp, "disputed")):
             if lst:
-                target[p] = R._newest_first(lst)
+                _own(new, name)[p] = R._newest_first(lst)
                 for d in lst:
-                    new.by_id[d.id] = d
+                    _own(new, "by_id")[d.id] = d
         groups: dict[str, dict] = {"by_client": {}, "by_division": {}, "by_kind": {}, "kind_division_count": {}}
         for d in new.confirmed.get(p, ()):
             groups["by_client"].setdefault(d.client, []).append(d)
@@ -339,9 +346,9 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
     new.recognised_after = frozenset(after)
     for div in touched_divs:
         if div in new.by_division:
-            new.division_total[div] = sum(len(x) for x in new.by_division[div].values())
+            _own(new, "division_total")[div] = sum(len(x) for x in new.by_division[div].values())
         else:
-            new.division_total.pop(div, None)
+            _own(new, "division_total").pop(div, None)
     # 3. Provider records and their rows in the type tables.
     rows_changed = set()
     listed = set(new.listed)
@@ -349,19 +356,19 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
         before = old.providers.get(p)
         prov = R._provider(new.provider_rows[p], listed) if p in new.provider_rows else None
         if prov is None:
-            new.providers.pop(p, None)
+            _own(new, "providers").pop(p, None)
         else:
-            new.providers[p] = prov
+            _own(new, "providers")[p] = prov
         _place(new, before, prov, p)
         for t in (set(before.types) if before else set()) | (set(prov.types) if prov else set()):
             if t not in retype:
                 rows_changed.add((t, p))
     for t in retype:
-        new.tables[t] = R.TypeTable.build(new, t)
+        _own(new, "tables")[t] = R.TypeTable.build(new, t)
     copied: dict[int, R.TypeTable] = {}
     for t, p in sorted(rows_changed):
         if t not in copied:
-            copied[t] = new.tables[t] = new.tables[t].copy()
+            copied[t] = _own(new, "tables")[t] = new.tables[t].copy()
         tt = copied[t]
         tt.fill(new, t, tt.pos[p], p)
 
@@ -376,11 +383,11 @@ def _group_keys(ds) -> dict[str, set]:
 def _place(new: R.Index, before: R.Provider | None, prov: R.Provider | None, p: str) -> None:
     """Keep of_type, by_district and by_city in step with one provider's record."""
     for attr, key_of in (("by_district", lambda x: x.district), ("by_city", lambda x: x.city)):
-        top = getattr(new, attr)
         k_old = key_of(before) if before else None
         k_new = key_of(prov) if prov else None
         if k_old == k_new:
             continue
+        top = _own(new, attr)
         if k_old and p in top.get(k_old, ()):
             top[k_old] = [x for x in top[k_old] if x != p]
             if not top[k_old]:
@@ -390,11 +397,11 @@ def _place(new: R.Index, before: R.Provider | None, prov: R.Provider | None, p: 
     old_types = set(before.types) if before else set()
     new_types = set(prov.types) if prov else set()
     for t in old_types - new_types:
-        new.of_type[t] = [x for x in new.of_type.get(t, []) if x != p]
+        _own(new, "of_type")[t] = [x for x in new.of_type.get(t, []) if x != p]
     for t in new_types - old_types:
         lst = list(new.of_type.get(t, []))
         bisect.insort(lst, p)
-        new.of_type[t] = lst
+        _own(new, "of_type")[t] = lst
 
 
 def _supplier_sets(new: R.Index, t: Touched, new_clients: set, read, dirty: set) -> None:

@@ -6,10 +6,14 @@ write computes, later ones reuse. Cached values are shared: treat them as read-o
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -95,3 +99,80 @@ def latest(store, name: str, version, build):
         with _latest_guard:
             _latest.setdefault(store, {})[name] = (version, value)
         return value, True
+
+
+# ---------------------------------------------------------------- serialised figures
+
+@dataclass(frozen=True)
+class Figure:
+    """A result checked for its caller but not computed yet: `compute()` gives it, `key` names
+    it for every caller it is the same for (None: not to be shared)."""
+
+    key: tuple | None
+    compute: Callable[[], Any]
+
+
+FIGURE_BYTES = 256 * 2**20   # every leader's detail and every chain's coverage of a province fit
+
+
+class Serialised:
+    """Serialised results (bytes) by key, least recently used dropped past `max_bytes`.
+
+    The key names the figure, its parameters and the stamps of what a change can touch (the
+    leaders, chains, regions it reads: `graphsvc.local_supply.projection.State.stamp_*`), never one
+    global version: a write replaces the entries it touched — their keys are no longer asked
+    for and age out — and leaves the others served as they were. A figure asked for by several
+    requests at once is computed once (per key)."""
+
+    def __init__(self, max_bytes: int = FIGURE_BYTES):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict = {}
+
+    def get(self, key, build) -> tuple[str, bytes]:
+        """(tag, bytes) kept for `key`, else build() (bytes) kept with its tag and returned. The
+        tag is a digest of the bytes (an HTTP ETag, the same in every process)."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+            flight = self._building.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                hit = self._items.get(key)
+            if hit is not None:
+                return hit
+            try:
+                body = build()
+                value = (hashlib.blake2b(body, digest_size=16).hexdigest(), body)
+                self._put(key, value)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            return value
+
+    def _put(self, key, value: tuple[str, bytes]) -> None:
+        with self._lock:
+            if len(value[1]) > self.max_bytes:
+                return
+            old = self._items.pop(key, None)
+            self.size += len(value[1]) - (len(old[1]) if old is not None else 0)
+            self._items[key] = value
+            while self.size > self.max_bytes:
+                _, gone = self._items.popitem(last=False)
+                self.size -= len(gone[1])
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+
+FIGURES = Serialised()

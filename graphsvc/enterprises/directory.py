@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphsvc.core import projection
 
@@ -42,6 +42,12 @@ class Directory:
     blob: str             # every name (None as ""), each followed by SEP
     offsets: list         # where each name starts in blob; one more at the end
     store_ref: object = None
+    # region prefix -> (rows registered under it, their names' blob, offsets), made on first use
+    regional: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+# Region prefixes whose own blob a directory keeps at most (a bureau's city or district).
+REGIONAL_MAX = 64
 
 
 def build_directory(rows, store_ref=None) -> Directory:
@@ -51,13 +57,18 @@ def build_directory(rows, store_ref=None) -> Directory:
 
 
 def _with_blob(usccs: list, cols: dict, store_ref) -> Directory:
-    names = [(n or "").replace(SEP, "") for n in cols["name"]]
+    return Directory(usccs, cols, *_blob(cols["name"]), store_ref)
+
+
+def _blob(names: list) -> tuple[str, list]:
+    """Every name (None as "") followed by SEP, and where each starts; one more at the end."""
+    names = [(n or "").replace(SEP, "") for n in names]
     offsets, at = [], 0
     for n in names:
         offsets.append(at)
         at += len(n) + 1
     offsets.append(at)
-    return Directory(usccs, cols, SEP.join(names) + SEP, offsets, store_ref)
+    return SEP.join(names) + SEP, offsets
 
 
 def updated(d: Directory, rows: dict) -> Directory:
@@ -114,18 +125,37 @@ def search(d: Directory, *, prefix: str = "", uscc: str | None = None, q: str | 
         return out
     if SEP in q:
         return out
-    pos, n = d.offsets[start], len(d.usccs)
+    rows, blob, offsets = _regional(d, prefix)
+    k = bisect.bisect_left(rows, start) if rows is not None else start
+    pos, n = offsets[k], len(offsets) - 1
     while len(out) < limit:
-        j = d.blob.find(q, pos)
+        j = blob.find(q, pos)
         if j < 0:
             break
-        i = bisect.bisect_right(d.offsets, j) - 1
-        if i >= n:
+        k = bisect.bisect_right(offsets, j) - 1
+        if k >= n:
             break
+        i = rows[k] if rows is not None else k
         if d.cols["name"][i] is not None and _passes(d, i, prefix, provider_type):
             out.append(_row(d, i))
-        pos = d.offsets[i + 1]
+        pos = offsets[k + 1]
     return out
+
+
+def _regional(d: Directory, prefix: str) -> tuple[list | None, str, list]:
+    """(rows, blob, offsets) of the names registered under `prefix` (rows None: every name, the
+    directory's own blob). A search under a bureau's region scans only its names: a rare
+    fragment made the whole province's blob be read on every request."""
+    if not prefix:
+        return None, d.blob, d.offsets
+    hit = d.regional.get(prefix)
+    if hit is None:
+        rows = [i for i, rc in enumerate(d.cols["region_code"]) if rc is not None and rc.startswith(prefix)]
+        hit = (rows, *_blob([d.cols["name"][i] for i in rows]))
+        if len(d.regional) >= REGIONAL_MAX:
+            d.regional.clear()
+        d.regional[prefix] = hit
+    return hit
 
 
 # ---------------------------------------------------------------- the projection part

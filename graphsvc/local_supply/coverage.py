@@ -592,7 +592,7 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
         return finish(res) if finish else res
 
     # The result is kept until a delta touches what it depends on (State.stamp_coverage).
-    res = cached_call(store, ("projection", st.uid, *st.stamp_coverage(prefix)), "coverage",
+    res = cached_call(store, coverage_stamp(store, scope, chain_id), "coverage",
                       {"chain": chain_id, "year": year, "scope": scope, "limit": list_limit,
                        "finish": getattr(finish, "__qualname__", None)}, compute)
     out = {k: v for k, v in res.items() if k != "_has_purchases"}
@@ -600,6 +600,12 @@ def fetch_coverage(store, chain_id: str, year: int | None, scope: str, basis: st
     out["years"] = years
     out["note"] = _note(local["name"], year, bool(lus), res["_has_purchases"])
     return out
+
+
+def coverage_stamp(store, scope: str, chain_id: str) -> tuple:
+    """What the coverage of `chain_id` with "local" = `scope` depends on (State.stamp_coverage)."""
+    st = lsproj.current(store)
+    return ("projection", st.uid, *st.stamp_coverage(prefix_of(scope), chain_id))
 
 
 def _without_supplies(chain: dict, year: int | None, local: dict, years: list[int], has_leaders: bool) -> dict:

@@ -36,7 +36,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from graphsvc.core import columns, projection, supply_edges
+from graphsvc.core import columns, projection, reference, supply_edges
 
 NAME = "local_supply"
 LEADER = "链主工厂"
@@ -104,7 +104,8 @@ class State:
         self.version = next(_VERSIONS)
         self.uid = self.version          # this object's identity in result-cache keys
         self.tick = 0
-        self.gen = {"holders": 0, "ents": 0, "segs": 0, "orgs": 0, "reloc": 0, "years": 0}
+        self.gen = {"holders": 0, "ents": 0, "segs": 0, "orgs": 0, "reloc": 0, "years": 0, "chains": 0}
+        self.chain_gen: dict[str, int] = {}     # chain id -> the last supplies change in its segments
         self.shared = shared if shared is not None else supply_edges.Edges()
         self.seen_relocated = self.shared.relocated
         n = len(self.shared.uscc)
@@ -188,9 +189,13 @@ class State:
         """What the members and platforms of segments depend on (not supplies)."""
         return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["orgs"])
 
-    def stamp_coverage(self, prefix: str) -> tuple:
-        """What a chain's coverage under `prefix` depends on."""
-        return (*self.stamp_leaders(prefix), self.gen["ents"], self.gen["segs"], self.gen["orgs"], self.gen["years"])
+    def stamp_coverage(self, prefix: str, chain_id: str) -> tuple:
+        """What the coverage of chain `chain_id` under `prefix` depends on: the purchases of the
+        leaders under `prefix` in the chain's segments move only with a supplies change in one
+        of its segments (`chain_gen`; "chains" when the segments a change reached are not known),
+        the years listed with the leaders' years."""
+        return (self.gen["holders"], self.gen["reloc"], self.gen["chains"], self.chain_gen.get(chain_id, 0),
+                self.gen["ents"], self.gen["segs"], self.gen["orgs"], self.gen["years"], *self.leader_years(prefix))
 
     def recognitions(self, kind: str) -> list[dict]:
         """Rows as queries/local_supply/leaders.cypher gives them (plus id), for `kind`."""
@@ -393,17 +398,25 @@ class State:
         return out
 
     def candidates(self, segment_ids: list[str], prefix: str, exclude: str) -> list[dict]:
-        """Credit-worthy enterprises under `prefix` in the segments, but `exclude` (old `candidates`)."""
+        """Credit-worthy enterprises under `prefix` in the segments, but `exclude` (old `candidates`).
+        The rows are shared with later calls: read-only."""
         out = []
-        ex = self.index.get(exclude, -1)
         for sid in segment_ids:
+            out += [r for r in self._candidates_in(sid, prefix) if r["uscc"] != exclude]
+        return out
+
+    def _candidates_in(self, sid: str, prefix: str) -> list[dict]:
+        """The credit-worthy members of one segment under `prefix` as rows, made once for every
+        leader's what-if until an enterprise, segment or holder change (a segment has thousands
+        of members at province scale: making their rows was a third of a leader's detail)."""
+        def rows():
             m = self._members_in(sid, prefix)
-            m = m[(self.credit[m] == 1) & (m != ex)]
-            for r in self._ent_rows(m):
+            out = self._ent_rows(m[self.credit[m] == 1])
+            for r in out:
                 del r["credit_ok"]
                 r["segment_id"] = sid
-                out.append(r)
-        return out
+            return out
+        return self._memo(("candidates", sid, prefix), rows, self.stamp_members())
 
     def platforms(self, segment_ids: list[str], prefix: str) -> list[dict]:
         """聚能工厂 under `prefix` and their members in the segments (old `coverage_platforms`)."""
@@ -517,6 +530,15 @@ def _supplies_touched(st: State, rows: list[dict], mode: str) -> None:
         buyers |= set(np.unique(st.buyer[:n][np.isin(st.seller[:n], gone)]).tolist())
     if buyers:
         st.buyer_gen[np.fromiter(buyers, dtype=np.int64)] = st.tick
+    if mode == "pair":
+        # A pair's row replaces only edges of its own segment (the identity holds the segment).
+        chain_of = reference.segments()
+        for sid in {r.get("segment_id") for r in rows} - {None, ""}:
+            c = chain_of.get(sid)
+            if c is not None:
+                st.chain_gen[c["chain_id"]] = st.tick
+    else:
+        st.gen["chains"] = st.tick
     # Results that list the years read the `years` memo: none was made while it is absent.
     known = st._derived.get("years")
     if mode != "pair" or (known is not None and not {r.get("year") for r in rows} <= set(known[1])):

@@ -367,6 +367,14 @@ def fetch_leaders(store, uscc: str | None = None) -> list[dict]:
                     (st.gen["holders"],))
 
 
+def leader_of(store, uscc: str) -> dict | None:
+    """The 链主工厂 `uscc` as fetch_leaders gives it (from the projection: no database read on a
+    request's path), or None when it is no 链主工厂 or unknown."""
+    st = lsproj.current(store)
+    by = st._memo("leaders_by_uscc", lambda: {x["uscc"]: x for x in fetch_leaders(store)}, (st.gen["holders"],))
+    return by.get(uscc)
+
+
 def _groups(leaders: list[dict], scope: str | None) -> dict[str, list[dict]]:
     """Leaders by the prefix that decides their locality (the scope's, else their city's)."""
     out: dict = defaultdict(list)
@@ -402,6 +410,16 @@ def fetch_leader_years(store, leaders: list[dict], scope: str | None) -> list[in
 def fetch_years(store) -> list[int]:
     """The years that have any supply record."""
     return list(lsproj.current(store).years())
+
+
+def table_stamp(store, region: str | None) -> tuple:
+    """What the ratio tables of the 链主工厂 in `region` (None: all) depend on, whatever the
+    scope and chain filters, and the headline of its city: the sums of the leaders of its city
+    (the widest a filter, a scope or the headline reaches below a city; every leader for an
+    administrator), the holders of recognitions, enterprise attributes and the years."""
+    st = lsproj.current(store)
+    prefix = regions.prefix_of(region)[:4] if region else ""
+    return ("projection", st.uid, *st.stamp_leaders(prefix), st.gen["ents"], st.gen["years"])
 
 
 def fetch_table(store, year: int | None, region: str | None = None, scope: str | None = None,

@@ -30,6 +30,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from graphsvc.core import access, reference, regions
 from graphsvc.core.access import Principal
+from graphsvc.core.cache import Figure
 from graphsvc.core.errors import BadParameter, Forbidden, Invalid, NotFound
 from graphsvc.local_supply import coverage, exports, labels, ratios, whatif
 
@@ -107,9 +108,22 @@ def round_money(obj):
 def ratio_table(store, who: Principal, year: int | None = None, scope: str | None = None,
                 chain: str | None = None) -> dict:
     """Every 链主工厂 in the caller's region (and in `scope`), of `chain`, with its B4 figures."""
+    return ratio_table_figure(store, who, year, scope, chain).compute()
+
+
+def ratio_table_figure(store, who: Principal, year: int | None = None, scope: str | None = None,
+                       chain: str | None = None) -> Figure:
+    """`ratio_table` checked now and computed on demand, under a key that is the same for every
+    caller of the same region and moves only when a change touches its city's leaders
+    (ratios.table_stamp)."""
     check_role(who)
     year, scope, chain = check_year(year), check_scope(who, scope), check_chain(chain)
     region = caller_region(who)
+    return Figure(("ratio_table", region, year, scope, chain, *ratios.table_stamp(store, region)),
+                  lambda: _ratio_table(store, region, year, scope, chain))
+
+
+def _ratio_table(store, region: str | None, year: int | None, scope: str | None, chain: str | None) -> dict:
     out = ratios.fetch_table(store, year, region=region, scope=scope, chain=chain)
     if year is not None:
         out["year"] = year
@@ -157,6 +171,12 @@ def visible_leader(store, who: Principal, uscc: str) -> dict:
     uscc = (uscc or "").strip().upper()
     if not stdnum_uscc.is_valid(uscc):
         raise BadParameter("leader_uscc 不是有效的统一社会信用代码", field="leader_uscc")
+    leader = ratios.leader_of(store, uscc)
+    if leader is not None:
+        if not access.sees_enterprise(who, uscc, leader.get("region_code")):
+            raise NotFound("未找到该企业，或不在您的可见范围内")
+        return leader
+    # No 链主工厂: the database tells an unknown enterprise from one that holds no recognition.
     row = store.read_one("local_supply/enterprise", uscc=uscc)
     if not row or not access.sees_enterprise(who, uscc, row.get("region_code")):
         raise NotFound("未找到该企业，或不在您的可见范围内")
@@ -170,22 +190,40 @@ def leader_detail(store, who: Principal, uscc: str, year: int | None = None, sco
     """One leader: breakdown by supplier and segment, tier-2 share, trend and the what-if.
 
     The leader is checked first, so an invisible one is 404 whatever the other parameters."""
+    return leader_detail_figure(store, who, uscc, year, scope).compute()
+
+
+def leader_detail_figure(store, who: Principal, uscc: str, year: int | None = None,
+                         scope: str | None = None) -> Figure:
+    """`leader_detail` checked now and computed on demand, under a key that moves only when a
+    change touches the leader's or its tier 1's supplies (whatif.detail_stamp): the same for
+    every caller allowed to see it."""
     leader = visible_leader(store, who, uscc)
     year, scope = check_year(year), check_scope(who, scope)
-    return whatif.fetch_detail(store, leader, year, scope, finish=round_money)     # rounded once, then kept
+    return Figure(("leader_detail", leader["uscc"], year, scope, *whatif.detail_stamp(store, leader)),
+                  lambda: whatif.fetch_detail(store, leader, year, scope, finish=round_money))  # rounded once, then kept
 
 
 # ---------------------------------------------------------------- chains and coverage
 
 def chain_coverage(store, who: Principal, chain_id: str, year: int | None = None, scope: str | None = None) -> dict:
     """Coverage of one chain with "local" = `scope`, else the caller's region (杭州 for an admin)."""
+    return chain_coverage_figure(store, who, chain_id, year, scope).compute()
+
+
+def chain_coverage_figure(store, who: Principal, chain_id: str, year: int | None = None,
+                          scope: str | None = None) -> Figure:
+    """`chain_coverage` checked now and computed on demand, under a key that is the same for
+    every caller with the same "local" and moves only when a change touches what the coverage
+    under it reads (coverage.coverage_stamp)."""
     check_role(who)
     chain = reference.chain((chain_id or "").upper())
     if chain is None:
         raise NotFound(f"未知的产业链“{chain_id}”")
     year, scope = check_year(year), check_scope(who, scope)
     code, basis = coverage.local_basis(who.role, who.scope, scope)
-    return coverage.fetch_coverage(store, chain["id"], year, code, basis, finish=round_money)  # rounded once
+    return Figure(("coverage", chain["id"], year, code, basis, *coverage.coverage_stamp(store, code, chain["id"])),
+                  lambda: coverage.fetch_coverage(store, chain["id"], year, code, basis, finish=round_money))
 
 
 def coverage_xlsx(cov: dict) -> Download:

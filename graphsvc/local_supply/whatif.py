@@ -229,12 +229,20 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
-    # The trend shows the years of the leader's city: they are part of the key too.
-    key = ("projection", st.uid, *st.stamp_detail(leader["uscc"]), *ratios.fetch_leader_years(store, [leader], None))
-    d = cache.cached_call(store, key, "leader_detail",
+    d = cache.cached_call(store, detail_stamp(store, leader), "leader_detail",
                           {"uscc": leader["uscc"], "year": year, "scope": scope,
                            "finish": getattr(finish, "__qualname__", None)}, compute)
     return dict(d)
+
+
+def detail_stamp(store, leader: dict) -> tuple:
+    """What a leader's detail and what-if depend on, as a key: the projection's identity, the
+    stamp of the leader's and its tier 1's supplies (State.stamp_detail) and, as the trend shows
+    the years of the leader's city, those years."""
+    from graphsvc.local_supply import ratios
+
+    st = lsproj.current(store)
+    return ("projection", st.uid, *st.stamp_detail(leader["uscc"]), *ratios.fetch_leader_years(store, [leader], None))
 
 
 def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:

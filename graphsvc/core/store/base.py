@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
+import threading
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from functools import cache
@@ -92,6 +94,12 @@ def delete_by_end(rel: str, fl: str, tl: str, mode: str, key: str, value: str) -
 # Accounts, sessions, throttling and the audit trail are not figures' inputs: their writes are
 # not change-logged (the serving issue #12 excludes them); nor is the log itself.
 UNLOGGED = frozenset({"Account", "LoginThrottle", "Token", "AuditEvent", *schema.LOG})
+# What authentication reads (graphsvc.accounts.users caches it per process): a transaction that
+# writes these, runs an accounts query or drops the graph moves the store's `accounts_generation`.
+ACCOUNT_LABELS = frozenset({"Account", "Token"})
+ACCOUNT_QUERIES = ("accounts/", "core/migrate_account")
+_ACCOUNT_TEXT = re.compile(r"[:|]\s*`?(?:Account|Token)\b")
+_ACCOUNTS_GUARD = threading.Lock()
 
 # An entry with more rows than this is logged as op "bulk" without its rows (a demo or province
 # load): other processes rebuild their projections on it. GRAPHSVC_CHANGELOG_BULK_ROWS overrides.
@@ -161,6 +169,8 @@ class Tx(ABC):
         `to`, or between the two) or "update" (relationships only: rows carry "from" and/or
         "to" and the properties set on every such edge), or "bulk" (too much to list: every
         projection rebuilds; entity "*" for the whole graph)."""
+        if entity == "*":
+            self.touches_accounts = True
         if entity not in UNLOGGED and (rows or op == "bulk"):
             # Read-only columnar rows (an import's millions of edges) are kept as they are: a
             # dict per row is built only if a projection or the log reads them.
@@ -182,11 +192,24 @@ class Tx(ABC):
     @abstractmethod
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]: ...
 
+    # Set when this transaction writes what authentication reads (ACCOUNT_LABELS, ACCOUNT_QUERIES).
+    touches_accounts: bool = False
+
     def run(self, name: str, **params) -> list[dict]:
+        if name.startswith(ACCOUNT_QUERIES):
+            self.touches_accounts = True
         return self.run_cypher(load_query(name), params)
+
+    def note_cypher(self, cypher: str) -> None:
+        """The adapters' run_cypher calls this: a statement naming an account or token label
+        (a migration, a test's direct write) counts as an accounts write too."""
+        if not self.touches_accounts and _ACCOUNT_TEXT.search(cypher):
+            self.touches_accounts = True
 
     def upsert_nodes(self, label: str, rows: list[dict]) -> dict:
         """Create or update nodes by key; returns {"created": n, "updated": m}."""
+        if label in ACCOUNT_LABELS:
+            self.touches_accounts = True
         out = self._upsert_nodes(label, rows)
         self.log_change(label, "upsert", rows)
         return out
@@ -217,6 +240,16 @@ class Store(ABC):
     # change log past what they hold before serving. LadybugDB has one writer process.
     shared_log: bool = False
     bulk_rows: int = BULK_ROWS
+    # Moves after every committed transaction of this process that wrote accounts or tokens
+    # (Tx.touches_accounts): per-process caches of what authentication reads are valid while it
+    # stays. Other processes' writes do not move it (see graphsvc.accounts.users).
+    accounts_generation: int = 0
+
+    def committed_accounts(self, tx: Tx) -> None:
+        """Called by the adapters right after COMMIT."""
+        if tx.touches_accounts:
+            with _ACCOUNTS_GUARD:     # two commits at once must move it twice
+                self.accounts_generation += 1
 
     @abstractmethod
     def read_cypher(self, cypher: str, params: dict | None = None) -> list[dict]: ...

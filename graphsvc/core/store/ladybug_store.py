@@ -55,6 +55,7 @@ class LadybugTx(Tx):
         self.scanned_arrow = False
 
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
+        self.note_cypher(cypher)
         return _rows(self.conn.execute(*_inline_nulls(cypher, params)))
 
     def _copy(self, table: str, columns: list[str], types: list[str], rows) -> None:
@@ -315,6 +316,7 @@ class LadybugStore(Store):
             else:
                 logged = tx.write_log(self.bulk_rows)
                 conn.execute("COMMIT")
+                self.committed_accounts(tx)
                 projection.committed(self, logged)
             finally:
                 # LadybugDB 0.22 keeps buffer-pool pages of each Arrow scan until its connection

@@ -66,6 +66,7 @@ class Neo4jTx(Tx):
         self.tx = tx
 
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
+        self.note_cypher(cypher)
         return _records(self.tx.run(cypher, params or {}))
 
     def _upsert_nodes(self, label: str, rows: list[dict]) -> dict:
@@ -196,6 +197,7 @@ class Neo4jStore(Store):
                 if _lost(exc):
                     raise _unavailable(self.uri, exc) from exc
                 raise
+        self.committed_accounts(ntx)
         projection.committed(self, logged)
 
     def health(self) -> dict:

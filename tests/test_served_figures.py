@@ -1,0 +1,137 @@
+"""Figures served as kept JSON (issue #12): a write touching a leader makes the next read of that
+leader, of its city's table and of its chains' coverage current; a read of an untouched leader
+stays the kept answer; the kept answers equal a fresh computation; ETag / 304."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graphsvc.core import cache, projection
+from graphsvc.core.access import Principal
+from graphsvc.local_supply import ratios, service
+from loaders.importer import run_import
+from tests.conftest import make_settings
+from tests.test_local_supply_projection import same
+
+BUREAU = Principal("hz_bureau", "bureau", "330100")
+
+
+@pytest.fixture
+def client(fresh_store, tmp_path, accounts):
+    from web import create_app
+
+    app = create_app(make_settings(tmp_path), store=fresh_store)
+    c = app.test_client()
+    c.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {accounts['hz_bureau']['token']}"
+    return c
+
+
+def fresh_json(store, fig_of) -> dict:
+    """The figure computed from a projection built afresh, with no kept result."""
+    projection.reset(store)
+    cache.clear_cache()
+    return json.loads(json.dumps(fig_of().compute(), ensure_ascii=False))
+
+
+def test_a_write_moves_only_what_it_touches(fresh_store, client):
+    leaders = [x["uscc"] for x in ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")]
+    touched, untouched = leaders[0], leaders[-1]
+    paths = {"touched": f"/api/v1/local-supply/{touched}?year=2024",
+             "untouched": f"/api/v1/local-supply/{untouched}?year=2024",
+             "table": "/api/v1/local-supply?year=2024", "coverage": "/api/v1/chains/HZ01/coverage?year=2024"}
+    first = {k: client.get(p) for k, p in paths.items()}
+    assert all(r.status_code == 200 for r in first.values())
+    keys = {"touched": service.leader_detail_figure(fresh_store, BUREAU, touched, 2024).key,
+            "untouched": service.leader_detail_figure(fresh_store, BUREAU, untouched, 2024).key}
+    assert all(k in cache.FIGURES for k in keys.values())
+    # A client holding the answer gets 304 without a body.
+    r = client.get(paths["untouched"], headers={"If-None-Match": first["untouched"].headers["ETag"]})
+    assert r.status_code == 304 and not r.data
+
+    supplier = next(u for u in fresh_store.read_cypher(
+        "MATCH (e:Enterprise) WHERE e.region_code STARTS WITH '3301' RETURN e.uscc AS u ORDER BY u LIMIT 50")
+        if u["u"] not in (touched, untouched))["u"]
+    body = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{supplier},{touched},2024,4321.5,\n"
+    rep = run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test")
+    assert rep.status == "ok", rep.as_dict()
+
+    after = {k: client.get(p) for k, p in paths.items()}
+    # The touched leader: a new key, an answer showing the write, as a fresh computation has it.
+    assert service.leader_detail_figure(fresh_store, BUREAU, touched, 2024).key != keys["touched"]
+    d = after["touched"].get_json()
+    assert any(s["uscc"] == supplier and s["amount"] == pytest.approx(4321.5) for s in d["by_supplier"])
+    assert after["touched"].headers["ETag"] != first["touched"].headers["ETag"]
+    # The untouched leader: the same key, the kept bytes.
+    assert service.leader_detail_figure(fresh_store, BUREAU, untouched, 2024).key == keys["untouched"]
+    assert after["untouched"].data == first["untouched"].data
+    assert after["untouched"].headers["ETag"] == first["untouched"].headers["ETag"]
+    # The table of the leader's city moved with it.
+    row = lambda t: next(i for i in t["items"] if i["uscc"] == touched)
+    assert row(after["table"].get_json())["total_amount"] == pytest.approx(
+        row(first["table"].get_json())["total_amount"] + 4321.5, abs=0.02)
+
+    served = {k: r.get_json() for k, r in after.items()}
+    want = {"touched": fresh_json(fresh_store, lambda: service.leader_detail_figure(fresh_store, BUREAU, touched, 2024)),
+            "untouched": fresh_json(fresh_store,
+                                    lambda: service.leader_detail_figure(fresh_store, BUREAU, untouched, 2024)),
+            "table": fresh_json(fresh_store, lambda: service.ratio_table_figure(fresh_store, BUREAU, 2024)),
+            "coverage": fresh_json(fresh_store, lambda: service.chain_coverage_figure(fresh_store, BUREAU, "HZ01", 2024))}
+    for k in paths:
+        assert same(served[k], want[k], k) is None
+
+
+def test_the_kept_answer_is_checked_per_caller(fresh_store, client, accounts, tmp_path):
+    """A kept leader detail is shared by callers who may see it, never handed to one who may not."""
+    from web import create_app
+
+    uscc = next(x["uscc"] for x in ratios.fetch_leaders(fresh_store) if (x["region_code"] or "").startswith("3301")
+                and not x["region_code"].startswith("330108"))
+    assert client.get(f"/api/v1/local-supply/{uscc}").status_code == 200
+    other = create_app(make_settings(tmp_path / "other"), store=fresh_store).test_client()
+    r = other.get(f"/api/v1/local-supply/{uscc}",
+                  headers={"Authorization": f"Bearer {accounts['bj_bureau']['token']}"})
+    assert r.status_code == 404
+
+
+def test_serialised_figures_are_bounded_and_computed_once():
+    kept = cache.Serialised(max_bytes=10)
+    calls = []
+
+    def build(b):
+        calls.append(b)
+        return b
+
+    assert kept.get("a", lambda: build(b"12345"))[1] == b"12345"
+    assert kept.get("a", lambda: build(b"other"))[1] == b"12345" and calls == [b"12345"]
+    kept.get("b", lambda: build(b"67890"))
+    kept.get("c", lambda: build(b"xyz"))          # over 10 bytes: the least recently used goes
+    assert "a" not in kept and "b" in kept and "c" in kept and kept.size == 8
+    assert kept.get("b", lambda: b"")[0] == kept.get("b", lambda: b"")[0] != kept.get("c", lambda: b"")[0]
+
+
+def test_coverage_moves_only_with_supplies_in_its_chain(fresh_store, client):
+    from graphsvc.core import reference
+
+    leader = ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")[0]["uscc"]
+    chains = [c["id"] for c in reference.chains()][:3]
+    key = {c: service.chain_coverage_figure(fresh_store, BUREAU, c, 2024).key for c in chains}
+    served = {c: client.get(f"/api/v1/chains/{c}/coverage?year=2024").data for c in chains}
+    supplier = fresh_store.read_cypher("MATCH (e:Enterprise) WHERE e.uscc <> $l RETURN e.uscc AS u ORDER BY u LIMIT 1",
+                                       {"l": leader})[0]["u"]
+
+    def supply(segment: str) -> None:
+        body = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{supplier},{leader},2024,777.5,{segment}\n"
+        rep = run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test")
+        assert rep.status == "ok", rep.as_dict()
+
+    supply("")               # in no segment: no chain's coverage reads it
+    assert {c: service.chain_coverage_figure(fresh_store, BUREAU, c, 2024).key for c in chains} == key
+    assert {c: client.get(f"/api/v1/chains/{c}/coverage?year=2024").data for c in chains} == served
+    seg = reference.chain(chains[0])["segments"][0]["id"]
+    supply(seg)              # in the first chain's segment: that one moves, the others stay
+    after = {c: service.chain_coverage_figure(fresh_store, BUREAU, c, 2024).key for c in chains}
+    assert after[chains[0]] != key[chains[0]] and all(after[c] == key[c] for c in chains[1:])
+    got = client.get(f"/api/v1/chains/{chains[0]}/coverage?year=2024").get_json()
+    want = fresh_json(fresh_store, lambda: service.chain_coverage_figure(fresh_store, BUREAU, chains[0], 2024))
+    assert same(got, want, "coverage") is None
