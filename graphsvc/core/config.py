@@ -53,11 +53,18 @@ class Settings:
 
 
 def buffer_pool_rule(db_path: Path, memory_bytes: int | None = None) -> int:
-    """LadybugDB's buffer pool in MB: room for the whole database three times over (queries
-    and imports page in working copies), at least 1 GB, at most a quarter of the machine's
-    memory (the projection and the workers need the rest). GRAPHSVC_BUFFER_POOL_MB overrides.
+    """LadybugDB's buffer pool in MB: room for the whole database eight times over, at least
+    2 GB, at most a quarter of the machine's memory (the projection and the workers need the
+    rest; a machine too small for that gets 1 GB). GRAPHSVC_BUFFER_POOL_MB overrides.
+
+    Why so much: a 1,000-row supplies import while eight clients read pages in working copies
+    of the edge tables; with the 1 GB this rule gave the province demo (a 215 MB database), a
+    serving run still had an import and three reads fail with "buffer pool is full" (issue #12),
+    and none with 2 GB. The pool is claimed as pages are used, not at start.
 
     >>> buffer_pool_rule(Path("/nonexistent"), memory_bytes=24 * 2**30)
+    2048
+    >>> buffer_pool_rule(Path("/nonexistent"), memory_bytes=4 * 2**30)
     1024
     """
     if memory_bytes is None:
@@ -71,7 +78,7 @@ def buffer_pool_rule(db_path: Path, memory_bytes: int | None = None) -> int:
         size += sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + ".*") if p.is_file())
     except OSError:
         size = 0
-    want = max(1024, 3 * size // 2**20)
+    want = max(2048, 8 * size // 2**20)
     return int(min(want, max(1024, memory_bytes // 4 // 2**20)))
 
 
