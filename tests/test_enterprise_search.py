@@ -16,7 +16,7 @@ def _choose(pg, field: str, text: str, uscc: str) -> None:
     pg.dispatch_event(f".suggest-item[data-uscc='{uscc}']", "mousedown")
 
 
-def test_suggestions_by_name_and_uscc_scoped(api, accounts):
+def test_suggestions_by_name_and_uscc_scoped(api, accounts, store):
     maker = accounts["maker"]["uscc"]
     name = _name(api, maker)
     hz = api("hz_bureau").get("/api/v1/enterprise-search", params={"q": name}).json()
@@ -28,16 +28,24 @@ def test_suggestions_by_name_and_uscc_scoped(api, accounts):
     # 滨江 does not see the Hangzhou leader (西湖区): not suggested, not even by its full USCC.
     assert maker not in repr(api("bj_bureau").get("/api/v1/enterprise-search", params={"q": name}).json())
     assert api("bj_bureau").get("/api/v1/enterprise-search", params={"q": maker}).json()["items"] == []
-    # A supplier finds itself and the clients its ledger names, nobody else.
+    # A supplier finds itself, the clients its ledger names and any manufacturer (a client it
+    # may register a delivery for): not another supplier that makes nothing.
     provider = accounts["provider"]["uscc"]
     ledger = api("provider").get("/api/v1/deliveries", params={"limit": 500}).json()["items"]
     clients = {d["client_uscc"]: d["client_name"] for d in ledger}
     assert clients and ledger and len(ledger) < 500
-    own = api("provider").get("/api/v1/enterprise-search", params={"q": "9133", "limit": 50}).json()["items"]
-    assert provider in {i["uscc"] for i in own} and {i["uscc"] for i in own} <= {provider, *clients}
     client, client_name = sorted(clients.items())[0]
     found = api("provider").get("/api/v1/enterprise-search", params={"q": client_name}).json()["items"]
     assert found[0]["uscc"] == client
+    rows = {r["uscc"]: r for r in store.dump_nodes("Enterprise")}
+    new_client = next(u for u, r in sorted(rows.items()) if r["is_manufacturer"] and u not in clients and r["name"])
+    found = api("provider").get("/api/v1/enterprise-search", params={"q": rows[new_client]["name"]}).json()["items"]
+    assert found and found[0]["uscc"] == new_client and set(found[0]) == {"uscc", "name", "region_code", "region_name"}
+    other = next(u for u, r in sorted(rows.items()) if not r["is_manufacturer"] and u != provider
+                 and u not in clients and r["name"])
+    assert api("provider").get("/api/v1/enterprise-search", params={"q": other}).json()["items"] == []
+    assert other not in repr(api("provider").get("/api/v1/enterprise-search",
+                                                 params={"q": rows[other]["name"], "limit": 50}).json()["items"])
     short = api("admin").get("/api/v1/enterprise-search", params={"q": "杭"}).json()
     assert short["items"] == [] and "2" in short["note"]
     bad = api("admin").get("/api/v1/enterprise-search", params={"q": "x" * 61})

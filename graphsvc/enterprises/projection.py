@@ -36,7 +36,7 @@ LEADER = "链主工厂"
 _PAIR_RELS = ("DELIVERED", "FOR", "ORGANIZES", "IN_SEGMENT", "OWNS", "HAS")
 _TAGS = ("Project", "Recognition", "Segment")
 ENTITIES = frozenset({"Enterprise", "SUPPLIES", "Delivery", *_PAIR_RELS, *_TAGS})
-_NODE_PROPS = ("name", "region_code", "credit_ok", "revenue_wan")
+_NODE_PROPS = ("name", "region_code", "credit_ok", "revenue_wan", "is_manufacturer")
 
 
 # ---------------------------------------------------------------- pure array functions
@@ -206,6 +206,7 @@ class Explore:
         self.regions: list[str | None] = []
         self.credit: list[bool] = []
         self.revenue: list[float | None] = []
+        self.manufacturer: list[bool] = []
         self.deliveries: dict[str, dict] = {}
         self.pairs: dict[str, set] = {rel: set() for rel in _PAIR_RELS}
         self.tags: dict[str, dict] = {label: {} for label in _TAGS}
@@ -225,6 +226,7 @@ class Explore:
             self.regions.append(None)
             self.credit.append(False)
             self.revenue.append(None)
+            self.manufacturer.append(False)
         return i
 
     # -- the shared supply edges, in this part's rows ---------------------------------------
@@ -267,9 +269,9 @@ class Explore:
         new = row["uscc"] not in self.idx
         i = self.ix(row["uscc"])
         moved = new
-        for prop, target in zip(_NODE_PROPS, (self.names, self.regions, self.credit, self.revenue)):
+        for prop, target in zip(_NODE_PROPS, (self.names, self.regions, self.credit, self.revenue, self.manufacturer)):
             if prop in row:
-                value = bool(row[prop]) if prop == "credit_ok" else row[prop]
+                value = bool(row[prop]) if prop in ("credit_ok", "is_manufacturer") else row[prop]
                 moved |= prop == "region_code" and target[i] != value
                 target[i] = value
         return moved
@@ -294,6 +296,10 @@ class Explore:
 
     def leaders_usccs(self) -> list[str]:
         return self.usccs_of(np.flatnonzero(self.leaders()))
+
+    def manufacturers(self) -> np.ndarray:
+        """Which rows are manufacturers (the clients a supplier registers deliveries for)."""
+        return self._get("manufacturers", lambda: np.array(self.manufacturer, dtype=bool))
 
     def by_uscc(self) -> list[int]:
         """Rows in USCC order (the USCC prefix look-up of graphsvc.enterprises.search)."""
@@ -497,6 +503,7 @@ def build(store) -> Explore:
     st.regions = [cols["region_code"][i] for i in order]
     st.credit = [bool(cols["credit_ok"][i]) for i in order]
     st.revenue = [cols["revenue_wan"][i] for i in order]
+    st.manufacturer = [bool(cols["is_manufacturer"][i]) for i in order]
     del cols
     for u in list(st.shared.uscc):      # an edge's end without an Enterprise row (none in practice)
         st.ix(u)
@@ -579,7 +586,7 @@ DERIVED_FROM = {
     "leaders": {"HAS", "Recognition"}, "deliveries": _DELIVERY, "delivery_pairs": _DELIVERY,
     "counterparts": _DELIVERY, "project_owners": {"OWNS"}, "project_owner_mask": {"OWNS"},
     "links": {"SUPPLIES", "ORGANIZES", *_DELIVERY}, "hubs": _HUBS, "segment_members": {"IN_SEGMENT"},
-    "candidates": {"IN_SEGMENT", "Enterprise"},
+    "candidates": {"IN_SEGMENT", "Enterprise"}, "manufacturers": {"Enterprise"},
 }
 
 

@@ -119,7 +119,9 @@ def profile(store, p: access.Principal, uscc: str, *, year: int | None = None) -
 def suggest(store, p: access.Principal, q: str, *, limit: int = 10) -> dict:
     """Enterprises `p` may name whose name holds `q` or whose USCC starts with it (graphsvc.
     enterprises.search over the explore projection's name index), best first. A manufacturer
-    or supplier names itself and the other party of each delivery its ledger or inbox lists."""
+    or supplier names itself and the other party of each delivery its ledger or inbox lists;
+    a supplier also any manufacturer, the clients it registers deliveries for (a name, its
+    code and district: what the public credit registry shows, nothing of the graph)."""
     from graphsvc.enterprises import projection as proj
     from graphsvc.enterprises import search
 
@@ -150,8 +152,8 @@ def _query(q: str | None) -> str:
 
 
 def nameable(st, p: access.Principal):
-    """Which rows of the explore projection `p` may find by name: what it sees, and for an
-    enterprise account the counterparts of its deliveries."""
+    """Which rows of the explore projection `p` may find by name: what it sees; for an
+    enterprise account the counterparts of its deliveries; for a supplier every manufacturer."""
     from graphsvc.enterprises import explore
 
     seen = explore._visible(st, p)
@@ -159,6 +161,8 @@ def nameable(st, p: access.Principal):
     if p.role in ("manufacturer", "supplier") and own is not None:
         seen = seen.copy()
         seen[st.counterparts().get(own, [])] = True
+    if p.role == "supplier":
+        seen = seen | st.manufacturers()[:len(seen)]
     return seen
 
 
