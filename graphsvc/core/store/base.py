@@ -97,7 +97,7 @@ UNLOGGED = frozenset({"Account", "LoginThrottle", "Token", "AuditEvent", *schema
 # What authentication reads (graphsvc.accounts.users caches it per process): a transaction that
 # writes these, runs an accounts query or drops the graph moves the store's `accounts_generation`.
 ACCOUNT_LABELS = frozenset({"Account", "Token"})
-ACCOUNT_QUERIES = ("accounts/", "core/migrate_account")
+ACCOUNT_QUERIES = ("accounts/", *(query for table, _, query in schema.MIGRATIONS if table in ACCOUNT_LABELS))
 _ACCOUNT_TEXT = re.compile(r"[:|]\s*`?(?:Account|Token)\b")
 _ACCOUNTS_GUARD = threading.Lock()
 
