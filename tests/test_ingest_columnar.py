@@ -189,7 +189,8 @@ def _edges(store, firms) -> list:
 @given(case=messy_supplies(), partial=st.booleans(), block=st.sampled_from([64, 128, 256]))
 def test_supplies_in_batches_report_and_write_what_the_whole_file_does(two_stores, case, partial, block):
     """Checked batch by batch (duplicates across batches included) and written from staged
-    part files, a file gives the same report, row for row, and the same edges as read whole."""
+    part files, a file gives the same report, row for row, and the same edges as read whole,
+    imported once and again."""
     import loaders.importer as importer
     from loaders.importer import run_import
     from loaders.read import FileError
@@ -203,10 +204,14 @@ def test_supplies_in_batches_report_and_write_what_the_whole_file_does(two_store
         saved = importer.STREAM_BYTES
         importer.STREAM_BYTES = stream_bytes   # the size above which a file is read in batches of it
         try:
-            reports.append(run_import(store, "supplies", data, "s.csv", partial=partial).as_dict())
+            # Twice: the second import replaces the edges the first wrote (found by one scan of
+            # the stored edges when staged, by a lookup per row otherwise).
+            for _ in range(2):
+                reports.append(run_import(store, "supplies", data, "s.csv", partial=partial).as_dict())
         except FileError as exc:   # blank rows only: refused as a whole, either way
             reports.append(str(exc))
         finally:
             importer.STREAM_BYTES = saved
-    assert reports[0] == reports[1]
+    half = len(reports) // 2
+    assert reports[:half] == reports[half:]
     assert _edges(batches, firms) == _edges(whole, firms)
