@@ -259,6 +259,8 @@ def _stream(kind: Kind, data: bytes, filename: str, report: Report, context, pro
             progress("校验", min(staged.rows, total), total)
     except pa.ArrowInvalid:
         return None
+    finally:
+        staged.finish()
     if not staged.rows:
         return None
     keys.report(errors)

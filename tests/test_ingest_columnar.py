@@ -186,12 +186,14 @@ def _edges(store, firms) -> list:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
-@given(case=messy_supplies(), partial=st.booleans(), block=st.sampled_from([64, 128, 256]))
-def test_supplies_in_batches_report_and_write_what_the_whole_file_does(two_stores, case, partial, block):
+@given(case=messy_supplies(), partial=st.booleans(), block=st.sampled_from([64, 128, 256]),
+       part_rows=st.sampled_from([1, 5, 250_000]))
+def test_supplies_in_batches_report_and_write_what_the_whole_file_does(two_stores, case, partial, block, part_rows):
     """Checked batch by batch (duplicates across batches included) and written from staged
     part files, a file gives the same report, row for row, and the same edges as read whole,
     imported once and again."""
     import loaders.importer as importer
+    import loaders.staging as staging
     from loaders.importer import run_import
     from loaders.read import FileError
 
@@ -201,8 +203,9 @@ def test_supplies_in_batches_report_and_write_what_the_whole_file_does(two_store
     reports = []
     for store, stream_bytes in ((batches, block), (whole, 1 << 40)):
         assert run_import(store, "enterprises", ent, "e.csv").status == "ok"
-        saved = importer.STREAM_BYTES
+        saved = importer.STREAM_BYTES, staging.PART_ROWS
         importer.STREAM_BYTES = stream_bytes   # the size above which a file is read in batches of it
+        staging.PART_ROWS = part_rows          # several parts, and batches gathered into one
         try:
             # Twice: the second import replaces the edges the first wrote (found by one scan of
             # the stored edges when staged, by a lookup per row otherwise).
@@ -211,7 +214,7 @@ def test_supplies_in_batches_report_and_write_what_the_whole_file_does(two_store
         except FileError as exc:   # blank rows only: refused as a whole, either way
             reports.append(str(exc))
         finally:
-            importer.STREAM_BYTES = saved
+            importer.STREAM_BYTES, staging.PART_ROWS = saved
     half = len(reports) // 2
     assert reports[:half] == reports[half:]
     assert _edges(batches, firms) == _edges(whole, firms)
