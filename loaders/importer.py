@@ -36,6 +36,8 @@ CHUNK = 5000
 # Supplies files larger than this are read, checked and staged in batches of about this many
 # bytes (`_stream`); smaller ones are read whole.
 STREAM_BYTES = 4 << 20
+# After an import of this many rows, freed memory goes back to the system (`release_freed`).
+RELEASE_ABOVE = 50_000
 # Above this many USCCs to look up, the importer reads every stored enterprise in one scan.
 SCAN_ABOVE = 20_000
 log = logging.getLogger(__name__)
@@ -114,7 +116,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
 
     # A streamed import's staged part files live until the import ends, whatever its outcome;
     # so does what the import allocated, which goes back to the system before the next one.
-    with tempfile.TemporaryDirectory(prefix="graphsvc-import-") as tmp, _released():
+    with tempfile.TemporaryDirectory(prefix="graphsvc-import-") as tmp, _released(report):
         read = None if scope or own_uscc else \
             _stream(kind, data, filename, report, context, progress, max_rows, Path(tmp))
         if read is None:
@@ -176,11 +178,14 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
 
 
 @contextmanager
-def _released():
+def _released(report: Report):
     try:
         yield
     finally:
-        release_freed()
+        # Only after a large file: a collection and a trim cost a server's other threads a
+        # pause, which a few hundred rows do not repay.
+        if report.rows >= RELEASE_ABOVE:
+            release_freed()
 
 
 def _whole_file(kind: Kind, data: bytes, filename: str, report: Report, context, progress: Progress,
@@ -246,6 +251,10 @@ def _stream(kind: Kind, data: bytes, filename: str, report: Report, context, pro
     keys = _SupplyKeys()
     errors: list[dict] = []
     total = max(1, data.count(b"\n"))
+    if total > SCAN_ABOVE:
+        # Batch by batch, each asks about fewer codes than make a scan worth it, yet together
+        # they ask about most stored enterprises (province: 171k lookups, a third of the check).
+        _scan_enterprises(ctx)
     try:
         for table in tables:
             cols, found = _parse_columns(kind, table, mapping, _noop, ctx)
@@ -533,13 +542,7 @@ def _stored_enterprises(ctx, usccs) -> dict:
     wanted = {u for u in usccs if u}
     pending = sorted(wanted - ctx.looked_up)
     if len(pending) > SCAN_ABOVE and not ctx.scanned:
-        # One columnar scan of the label costs less than this many key lookups.
-        t = ctx.store.read_columns("imports/enterprises_all")
-        cols = {c: t.column(c).to_pylist() for c in t.column_names}
-        for vals in zip(*cols.values()):
-            row = dict(zip(cols, vals))
-            ctx.known.setdefault(row["uscc"], row)
-        ctx.scanned = True
+        _scan_enterprises(ctx)
     if ctx.scanned:
         pending = []
     for i in range(0, len(pending), CHUNK):
@@ -547,6 +550,17 @@ def _stored_enterprises(ctx, usccs) -> dict:
             ctx.known[row["uscc"]] = row
     ctx.looked_up.update(pending)
     return {u: ctx.known[u] for u in wanted if u in ctx.known}
+
+
+def _scan_enterprises(ctx) -> None:
+    """Every stored enterprise into `ctx.known`: one columnar scan of the label costs less
+    than more than SCAN_ABOVE key lookups."""
+    t = ctx.store.read_columns("imports/enterprises_all")
+    cols = {c: t.column(c).to_pylist() for c in t.column_names}
+    for vals in zip(*cols.values()):
+        row = dict(zip(cols, vals))
+        ctx.known.setdefault(row["uscc"], row)
+    ctx.scanned = True
 
 
 def _require_known(errors, records, stored, fields_):
