@@ -61,7 +61,7 @@ def _print_report(rep: dict) -> None:
 
 
 def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_json=False,
-              progress=True, actor="cli", historical=False) -> dict:
+              progress=True, actor="cli", historical=False, progress_lines=False) -> dict:
     from tqdm import tqdm
 
     from loaders.importer import run_import
@@ -69,6 +69,9 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
     bars: dict = {}
 
     def on_progress(stage, done, total):
+        if progress_lines:
+            click.echo(f"progress {kind} {stage} {done}/{total}", err=True)
+            return
         # Bars only where a person watches a long import; logs and tests stay clean.
         if not progress or total < 20000 or not sys.stderr.isatty():
             return
@@ -100,8 +103,10 @@ def do_import(store, kind: str, path: Path, *, dry_run=False, partial=False, as_
 @click.option("--historical", is_flag=True,
               help="Deliveries only: records that predate the ledger, imported with their status "
                    "(confirmed, disputed, withdrawn) on the importer's word; audited as vouched for.")
+@click.option("--progress-lines", is_flag=True,
+              help="Report progress as lines on stderr ('progress KIND STAGE DONE/TOTAL'), for scripts and logs.")
 @pass_ctx
-def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json, historical):
+def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json, historical, progress_lines):
     """Import FILE (.csv or .xlsx) of KIND: enterprises, supplies, deliveries, recognitions,
     projects, memberships, capacities."""
     from loaders.importer import UnknownKind
@@ -110,7 +115,7 @@ def import_cmd(c: CliContext, kind, file, dry_run, partial, as_json, historical)
     # GRAPHSVC_MAX_UPLOAD_MB bounds HTTP uploads; a local file of any size is the operator's call.
     try:
         rep = do_import(c.store, kind, file, dry_run=dry_run, partial=partial, as_json=as_json,
-                        actor=os.environ.get("USER") or "cli", historical=historical)
+                        actor=os.environ.get("USER") or "cli", historical=historical, progress_lines=progress_lines)
     except (UnknownKind, FileError) as exc:
         fail(str(exc))
     if rep["status"] == "failed":

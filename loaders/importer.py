@@ -10,8 +10,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from contextlib import suppress
+import tempfile
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from collections.abc import Callable
@@ -27,9 +29,16 @@ from graphsvc.core.vocabulary import DELIVERY_STATUS_NAMES
 from loaders.delivery_rules import hide_foreign_deliveries, stored_delivery_problems
 from loaders.failures import engine_error
 from loaders.kinds import KINDS, Kind, header_map, repeated_columns
-from loaders.read import FileError, read_table
+from loaders.memory import release_freed
+from loaders.read import FileError, csv_batches, read_table, too_many_rows
+from loaders.staging import Staged
 
 CHUNK = 5000
+# Supplies files larger than this are read, checked and staged in batches of about this many
+# bytes (`_stream`); smaller ones are read whole.
+STREAM_BYTES = 4 << 20
+# After an import of this many rows, freed memory goes back to the system (`release_freed`).
+RELEASE_ABOVE = 50_000
 # Above this many USCCs to look up, the importer reads every stored enterprise in one scan.
 SCAN_ABOVE = 20_000
 log = logging.getLogger(__name__)
@@ -100,30 +109,104 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     kind = KINDS.get(kind_name)
     if kind is None:
         raise UnknownKind(f"未知的导入类型“{kind_name}”：可选 {', '.join(KINDS)}")
-    table = read_table(data, filename, progress, max_rows, max_unpacked)
-    del data   # the cells are in `table` now: the file's bytes need not stay for the whole import
     report = Report(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
-    mapping, unknown = header_map(kind, table.header)
+
+    def context(present: set) -> _Context:
+        return _Context(store=store, today=today or dt.date.today(), force_status=force_status,
+                        present=present, actor=actor, ip=ip, filename=filename, historical=historical)
+
+    # A streamed import's staged part files live until the import ends, whatever its outcome;
+    # so does what the import allocated, which goes back to the system before the next one.
+    with tempfile.TemporaryDirectory(prefix="graphsvc-import-") as tmp, _released(report):
+        read = None if scope or own_uscc else \
+            _stream(kind, data, filename, report, context, progress, max_rows, Path(tmp))
+        if read is None:
+            read = _whole_file(kind, data, filename, report, context, progress, max_rows, max_unpacked, resolve)
+        if read is None:
+            return report
+        ctx, records, errors, held, matched, table = read
+        if scope or own_uscc:
+            _check_rights(ctx, kind.name, records, errors, scope, own_uscc)
+        bad_rows = {e["row"] for e in errors}
+        good = records.without(bad_rows) if isinstance(records, (Records, Staged)) else \
+            [r for r in records if r["_row"] not in bad_rows]
+        report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
+        if max_errors is not None and len(report.errors) > max_errors:
+            report.errors_omitted = len(report.errors) - max_errors
+            del report.errors[max_errors:]
+        report.rejected = len(bad_rows)
+        report.accepted = len(good)
+        queued = [h for row, h in sorted(held.items()) if row not in bad_rows]
+        for h in queued:
+            report.by_name[h["decision"]] += 1
+        if matched:
+            good_rows = good.column("_row") if isinstance(good, Records) else [r["_row"] for r in good]
+            report.by_name["matched"] = sum(1 for r in good_rows if r in matched)
+        report.held = [{k: h[k] for k in ("row", "field", "name", "decision", "candidates")} for h in queued]
+        if max_errors is not None and len(report.held) > max_errors:
+            del report.held[max_errors:]
+        if errors and not partial:
+            report.status = "rejected"
+            report.accepted = 0
+            return report
+        if dry_run:
+            report.status = "dry_run"
+            return report
+        progress("写入", 0, len(good))
+        try:
+            with store.transaction() as tx:
+                created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
+                if queued:
+                    tx.upsert_nodes("MatchReview", _review_nodes(kind, table, queued, actor, scope, filename))
+                if also is not None:
+                    also(tx)
+                audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
+                    "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
+                    "created": created, "updated": updated, "partial": partial,
+                    **({"by_name": report.by_name} if kind.by_name and any(report.by_name.values()) else {})}))
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # the engine's or driver's own types, whichever engine runs
+            # A warning, not log.exception: the CLI prints unconfigured log records, and the
+            # report carries the engine's message already.
+            log.warning("import of %s (%s) refused by the engine: %s", filename, kind.name, exc)
+            report.errors.append(engine_error(exc, filename, good))
+            report.status, report.accepted = "failed", 0
+            return report
+        progress("写入", len(good), len(good))
+        report.created, report.updated, report.relationships = created, updated, rels
+        return report
+
+
+@contextmanager
+def _released(report: Report):
+    try:
+        yield
+    finally:
+        # Only after a large file: a collection and a trim cost a server's other threads a
+        # pause, which a few hundred rows do not repay.
+        if report.rows >= RELEASE_ABOVE:
+            release_freed()
+
+
+def _whole_file(kind: Kind, data: bytes, filename: str, report: Report, context, progress: Progress,
+                max_rows: int | None, max_unpacked: int | None, resolve: Resolver | None):
+    """The file read whole, parsed and checked: (ctx, records, errors, held rows, matched rows,
+    table), or None when its header alone rejects it (the report then says why)."""
+    table = read_table(data, filename, progress, max_rows, max_unpacked)
+    mapping, unknown, present, problems = _read_header(kind, table.header)
     if unknown:
-        report.warnings.append(f"已忽略未识别的列：{'、'.join(unknown)}")
-    present = {c.name for c in mapping.values()}
-    by_name = dict(kind.by_name)
-    missing = [c for c in kind.columns if c.required and c.name not in present
-               and by_name.get(c.name) not in present]
+        report.warnings.append(_unknown_columns(unknown))
     report.rows = len(table)
-    repeated = repeated_columns(kind, table.header)
-    if missing or repeated:
-        report.errors = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"
-                          + (f"或名称列“{by_name[c.name]}”" if c.name in by_name else "")}
-                         for c in missing] + repeated
+    if problems:
+        report.errors = problems
         report.rejected = report.rows
         report.status = "rejected"
-        return report
+        return None
     if not len(table):
         raise FileError("文件只有表头，没有数据行")
 
-    ctx = _Context(store=store, today=today or dt.date.today(), force_status=force_status,
-                   present=present, actor=actor, ip=ip, filename=filename, historical=historical)
+    ctx = context(present)
     cols, errors = _parse_columns(kind, table, mapping, progress, ctx)
     arrow = cols.pop("_arrow")
     held, matched = _resolve_names(kind, cols, errors, resolve, present) if kind.by_name else ({}, set())
@@ -137,57 +220,86 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
     else:
         records = [r for r in _materialise(cols) if r["_row"] not in held]
         _KIND_CHECKS[kind.name](ctx, records, errors)
-    if scope or own_uscc:
-        _check_rights(ctx, kind.name, records, errors, scope, own_uscc)
-    bad_rows = {e["row"] for e in errors}
-    good = records.without(bad_rows) if isinstance(records, Records) else \
-        [r for r in records if r["_row"] not in bad_rows]
-    report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
-    if max_errors is not None and len(report.errors) > max_errors:
-        report.errors_omitted = len(report.errors) - max_errors
-        del report.errors[max_errors:]
-    report.rejected = len(bad_rows)
-    report.accepted = len(good)
-    queued = [h for row, h in sorted(held.items()) if row not in bad_rows]
-    for h in queued:
-        report.by_name[h["decision"]] += 1
-    if matched:
-        good_rows = good.column("_row") if isinstance(good, Records) else [r["_row"] for r in good]
-        report.by_name["matched"] = sum(1 for r in good_rows if r in matched)
-    report.held = [{k: h[k] for k in ("row", "field", "name", "decision", "candidates")} for h in queued]
-    if max_errors is not None and len(report.held) > max_errors:
-        del report.held[max_errors:]
-    if errors and not partial:
-        report.status = "rejected"
-        report.accepted = 0
-        return report
-    if dry_run:
-        report.status = "dry_run"
-        return report
-    progress("写入", 0, len(good))
+    return ctx, records, errors, held, matched, table
+
+
+def _stream(kind: Kind, data: bytes, filename: str, report: Report, context, progress: Progress,
+            max_rows: int | None, directory: Path, block_size: int | None = None):
+    """A large supplies file read, parsed and checked in batches of about STREAM_BYTES, each
+    batch's passing rows staged as a Parquet part file for the engine to copy: peak memory
+    follows the batch, not the file. Only the duplicate check spans batches (a few integers
+    per row), and it is complete before anything is written.
+
+    (ctx, staged rows, errors, {}, set(), None) as `_whole_file` returns them, or None when
+    the whole-file path is to read the file: another kind, a small file, an .xlsx, a file that
+    is not plain UTF-8 (see read.csv_batches) or has a row of another width, a header that
+    path reports on, or company names given for USCCs.
+    """
+    import pyarrow as pa
+
+    block = block_size or STREAM_BYTES
+    if kind.name not in _STREAMED or Path(filename or "").suffix.lower() != ".csv" or len(data) <= block:
+        return None
+    batches = csv_batches(data, block)
+    if batches is None:
+        return None
+    header, tables = batches
+    mapping, unknown, present, problems = _read_header(kind, header)
+    if problems or any(nm in present for _, nm in kind.by_name):
+        return None
+    ctx = context(present)
+    staged = Staged(directory, list(SUPPLY_COLUMNS), on_part=lambda done, n: progress("写入", done, n))
+    keys = _SupplyKeys()
+    errors: list[dict] = []
+    total = max(1, data.count(b"\n"))
+    if total > SCAN_ABOVE:
+        # Batch by batch, each asks about fewer codes than make a scan worth it, yet together
+        # they ask about most stored enterprises (province: 171k lookups, a third of the check).
+        _scan_enterprises(ctx)
     try:
-        with store.transaction() as tx:
-            created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
-            if queued:
-                tx.upsert_nodes("MatchReview", _review_nodes(kind, table, queued, actor, scope, filename))
-            if also is not None:
-                also(tx)
-            audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
-                "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
-                "created": created, "updated": updated, "partial": partial,
-                **({"by_name": report.by_name} if kind.by_name and any(report.by_name.values()) else {})}))
-    except StoreUnavailable:
-        raise
-    except Exception as exc:  # the engine's or driver's own types, whichever engine runs
-        # A warning, not log.exception: the CLI prints unconfigured log records, and the
-        # report carries the engine's message already.
-        log.warning("import of %s (%s) refused by the engine: %s", filename, kind.name, exc)
-        report.errors.append(engine_error(exc, filename, good))
-        report.status, report.accepted = "failed", 0
-        return report
-    progress("写入", len(good), len(good))
-    report.created, report.updated, report.relationships = created, updated, rels
-    return report
+        for table in tables:
+            cols, found = _parse_columns(kind, table, mapping, _noop, ctx)
+            recs = Records(cols, arrow=cols.pop("_arrow"))
+            _check_supplies(ctx, recs, found, keys)
+            passed = recs.without({e["row"] for e in found})
+            staged.add(_supply_columns(ctx, passed), passed.column("_row"), len(table))
+            errors += found
+            if max_rows is not None and staged.rows > max_rows:
+                raise too_many_rows(max_rows)
+            progress("校验", min(staged.rows, total), total)
+    except pa.ArrowInvalid:
+        return None
+    finally:
+        staged.finish()
+    if not staged.rows:
+        return None
+    keys.report(errors)
+    # The staged rows carry all the writer needs: the stored enterprises can go before the
+    # engine's copy needs the memory.
+    ctx.known, ctx.scanned = {}, False
+    release_freed()
+    if unknown:
+        report.warnings.append(_unknown_columns(unknown))
+    report.rows = staged.rows
+    return ctx, staged, errors, {}, set(), None
+
+
+def _unknown_columns(unknown: list[str]) -> str:
+    return f"已忽略未识别的列：{'、'.join(unknown)}"
+
+
+def _read_header(kind: Kind, header: list[str]) -> tuple[dict, list[str], set, list[dict]]:
+    """(column map, unknown headers, columns present, header errors) of a file's header:
+    a required column missing (with no name column standing in for it), or one given twice."""
+    mapping, unknown = header_map(kind, header)
+    present = {c.name for c in mapping.values()}
+    by_name = dict(kind.by_name)
+    missing = [c for c in kind.columns if c.required and c.name not in present
+               and by_name.get(c.name) not in present]
+    problems = [{"row": 1, "field": c.name, "reason": f"缺少必填列“{c.name}”（{c.zh[0]}）"
+                 + (f"或名称列“{by_name[c.name]}”" if c.name in by_name else "")}
+                for c in missing] + repeated_columns(kind, header)
+    return mapping, unknown, present, problems
 
 
 @dataclass
@@ -431,13 +543,7 @@ def _stored_enterprises(ctx, usccs) -> dict:
     wanted = {u for u in usccs if u}
     pending = sorted(wanted - ctx.looked_up)
     if len(pending) > SCAN_ABOVE and not ctx.scanned:
-        # One columnar scan of the label costs less than this many key lookups.
-        t = ctx.store.read_columns("imports/enterprises_all")
-        cols = {c: t.column(c).to_pylist() for c in t.column_names}
-        for vals in zip(*cols.values()):
-            row = dict(zip(cols, vals))
-            ctx.known.setdefault(row["uscc"], row)
-        ctx.scanned = True
+        _scan_enterprises(ctx)
     if ctx.scanned:
         pending = []
     for i in range(0, len(pending), CHUNK):
@@ -445,6 +551,17 @@ def _stored_enterprises(ctx, usccs) -> dict:
             ctx.known[row["uscc"]] = row
     ctx.looked_up.update(pending)
     return {u: ctx.known[u] for u in wanted if u in ctx.known}
+
+
+def _scan_enterprises(ctx) -> None:
+    """Every stored enterprise into `ctx.known`: one columnar scan of the label costs less
+    than more than SCAN_ABOVE key lookups."""
+    t = ctx.store.read_columns("imports/enterprises_all")
+    cols = {c: t.column(c).to_pylist() for c in t.column_names}
+    for vals in zip(*cols.values()):
+        row = dict(zip(cols, vals))
+        ctx.known.setdefault(row["uscc"], row)
+    ctx.scanned = True
 
 
 def _require_known(errors, records, stored, fields_):
@@ -514,62 +631,104 @@ def _check_enterprises(ctx, records, errors):
                 _err(errors, r, "segment_ids", f"未知的链上环节 {s}")
 
 
-def _check_supplies(ctx, recs: Records, errors):
+def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None):
     """The supply rules over whole columns (Arrow compute and NumPy; 2M rows in a province file):
     not a self-supply, a known segment, both parties stored, no (supplier, buyer, year, segment)
     twice. Errors are appended rule by rule, which keeps each row's errors in the order the
-    row-by-row check gave them (the report is sorted by row and field, stably)."""
+    row-by-row check gave them (the report is sorted by row and field, stably).
+
+    `keys` gathers the rows' keys when the file comes in batches; its `report` then names the
+    duplicates once every batch is in. Without it the duplicates are named here."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not len(recs):
-        return
-    segments = reference.segments()
-    rownos = np.asarray(recs.column("_row"), dtype=np.int64)
-    sup = recs.arrow_column("supplier_uscc", pa.string())
-    buy = recs.arrow_column("buyer_uscc", pa.string())
-    seg = recs.arrow_column("segment_id", pa.string())
-    year = recs.arrow_column("year", pa.int64())
-    stored = _stored_enterprises(ctx, set(sup.unique().to_pylist()) | set(buy.unique().to_pylist()))
-    known = pa.array(sorted(stored), pa.string())
+    whole = keys is None
+    keys = keys or _SupplyKeys()
+    if len(recs):
+        segments = reference.segments()
+        rownos = np.asarray(recs.column("_row"), dtype=np.int64)
+        sup = recs.arrow_column("supplier_uscc", pa.string())
+        buy = recs.arrow_column("buyer_uscc", pa.string())
+        seg = recs.arrow_column("segment_id", pa.string())
+        year = recs.arrow_column("year", pa.int64())
+        # Once every stored enterprise is held, later batches ask nothing more of the store.
+        stored = ctx.known if ctx.scanned else \
+            _stored_enterprises(ctx, set(sup.unique().to_pylist()) | set(buy.unique().to_pylist()))
 
-    def rows_where(mask) -> list[int]:
-        return np.nonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))[0].tolist()
+        def rows_where(mask) -> list[int]:
+            return np.nonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))[0].tolist()
 
-    def add(where, fld, reason):
-        for i in where:
-            errors.append({"row": int(rownos[i]), "field": fld, "reason": reason(i)})
+        def add(where, fld, reason):
+            for i in where:
+                errors.append({"row": int(rownos[i]), "field": fld, "reason": reason(i)})
 
-    add(rows_where(pc.equal(sup, buy)), "buyer_uscc", lambda i: "供应方与采购方不能是同一企业")
-    def unknown(col, values):   # a null is not unknown (is_in answers false for it)
-        return pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=values)))
+        add(rows_where(pc.equal(sup, buy)), "buyer_uscc", lambda i: "供应方与采购方不能是同一企业")
 
-    add(rows_where(unknown(seg, pa.array(sorted(segments), pa.string()))),
-        "segment_id", lambda i: f"未知的链上环节 {seg[i].as_py()}")
-    for fld, col in (("supplier_uscc", sup), ("buyer_uscc", buy)):
-        add(rows_where(unknown(col, known)), fld,
-            lambda i, col=col: f"企业 {col[i].as_py()} 不在图谱中：请先导入企业")
-    keyed = np.nonzero(pc.fill_null(pc.and_(pc.and_(pc.is_valid(sup), pc.is_valid(buy)), pc.is_valid(year)),
-                                    False).to_numpy(zero_copy_only=False))[0]
-    if len(keyed) < 2:
-        return
-    parts = []
-    for col in (sup, buy, seg):
-        enc = col.take(pa.array(keyed)).dictionary_encode()
-        parts.append(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1)
-    parts.append(year.take(pa.array(keyed)).to_numpy(zero_copy_only=False).astype(np.int64))
-    parts[3] -= parts[3].min()
-    sizes = [int(x.max()) + 1 for x in parts]
-    if float(np.prod(sizes, dtype=np.float64)) < 2.0 ** 62:   # one int64 per row: a flat sort
-        key = np.zeros(len(keyed), dtype=np.int64)
-        for x, size in zip(parts, sizes):
-            key = key * size + x
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    else:
-        _, first, inverse = np.unique(np.stack(parts, axis=1), axis=0, return_index=True, return_inverse=True)
-    first_of = first[inverse.reshape(-1)]
-    dup = np.nonzero(first_of != np.arange(len(keyed)))[0]
-    add(keyed[dup].tolist(), "buyer_uscc", lambda i: f"与第 {int(rownos[keyed[first_of[np.searchsorted(keyed, i)]]])} 行重复")
+        def unknown(col, values):   # a null is not unknown (is_in answers false for it)
+            return pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=values)))
+
+        add(rows_where(unknown(seg, pa.array(sorted(segments), pa.string()))),
+            "segment_id", lambda i: f"未知的链上环节 {seg[i].as_py()}")
+        for fld, col in (("supplier_uscc", sup), ("buyer_uscc", buy)):
+            # Asked once per distinct code, of a dict: no hash table of the stored codes to build.
+            enc = col.dictionary_encode()
+            absent = np.array([u not in stored for u in enc.dictionary.to_pylist()] + [False])
+            add(np.nonzero(absent[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)])[0].tolist(), fld,
+                lambda i, col=col: f"企业 {col[i].as_py()} 不在图谱中：请先导入企业")
+        keys.add(rownos, sup, buy, seg, year)
+    if whole:
+        keys.report(errors)
+
+
+class _SupplyKeys:
+    """The (supplier, buyer, segment, year) of each row that has supplier, buyer and year,
+    gathered batch after batch as small integers (texts numbered in the order first seen),
+    for one duplicate check over the whole file."""
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}        # text → its number (from 1; 0: no segment)
+        self.batches: list[np.ndarray] = []      # per batch: rows x (row number, sup, buy, seg, year)
+
+    def _numbers(self, col) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        enc = col.dictionary_encode()
+        seen = self.numbers
+        distinct = enc.dictionary.to_pylist()
+        numbers = np.fromiter((seen.setdefault(v, len(seen) + 1) for v in distinct), np.int64, len(distinct))
+        return np.append(numbers, 0)[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)]
+
+    def add(self, rownos: np.ndarray, sup, buy, seg, year) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        keyed = pc.fill_null(pc.and_(pc.and_(pc.is_valid(sup), pc.is_valid(buy)), pc.is_valid(year)), False)
+        at = pa.array(np.nonzero(keyed.to_numpy(zero_copy_only=False))[0])
+        if not len(at):
+            return
+        # int32: row numbers, text numbers and years all fit, in half the memory of int64.
+        self.batches.append(np.stack([rownos[at.to_numpy()], *(self._numbers(c.take(at)) for c in (sup, buy, seg)),
+                                      year.take(at).to_numpy(zero_copy_only=False)], axis=1).astype(np.int32))
+
+    def report(self, errors: list) -> None:
+        """Append an error for each row whose key an earlier row has."""
+        if sum(len(b) for b in self.batches) < 2:
+            return
+        rows = np.concatenate(self.batches)
+        self.batches = []
+        parts = [rows[:, j].astype(np.int64) for j in range(1, 5)]
+        parts[3] -= parts[3].min()
+        sizes = [int(x.max()) + 1 for x in parts]
+        if float(np.prod(sizes, dtype=np.float64)) < 2.0 ** 62:   # one int64 per row: a flat sort
+            key = np.zeros(len(rows), dtype=np.int64)
+            for x, size in zip(parts, sizes):
+                key = key * size + x
+            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        else:
+            _, first, inverse = np.unique(rows[:, 1:], axis=0, return_index=True, return_inverse=True)
+        first_of = first[inverse.reshape(-1)]
+        for j in np.nonzero(first_of != np.arange(len(rows)))[0].tolist():
+            errors.append({"row": int(rows[j, 0]), "field": "buyer_uscc", "reason": f"与第 {int(rows[first_of[j], 0])} 行重复"})
 
 
 def _check_deliveries(ctx, records, errors):
@@ -701,22 +860,29 @@ def _write_enterprises(tx, ctx, good):
     return res["created"], res["updated"], rels
 
 
-def _write_supplies(tx, ctx, good: Records):
-    """The edges go to the engine as Arrow columns (no Python object per row); the supplier's
-    region is looked up once per distinct supplier."""
+# The SUPPLIES columns in the order of the engine's schema, as the writers hand them over.
+SUPPLY_COLUMNS = ("from", "to", "year", "amount_wan", "segment_id", "supplier_region")
+
+
+def _supply_columns(ctx, good: Records) -> dict:
+    """The edges as Arrow columns (no Python object per row); the supplier's region is looked
+    up once per distinct supplier."""
     import pyarrow as pa
 
     sup = good.arrow_column("supplier_uscc", pa.string())
     enc = sup.dictionary_encode()
     region = pa.array([(ctx.known.get(u) or {}).get("region_code") for u in enc.dictionary.to_pylist()],
                       pa.string()).take(enc.indices)
-    rows = ColumnRows({"from": sup, "to": good.arrow_column("buyer_uscc", pa.string()),
-                       "year": good.arrow_column("year", pa.int64()),
-                       "amount_wan": good.arrow_column("amount_wan", pa.float64()),
-                       "segment_id": good.arrow_column("segment_id", pa.string()),
-                       "supplier_region": region})
-    n = tx.replace_rels("SUPPLIES", rows, mode="pair")
-    return 0, 0, n
+    return {"from": sup, "to": good.arrow_column("buyer_uscc", pa.string()),
+            "year": good.arrow_column("year", pa.int64()),
+            "amount_wan": good.arrow_column("amount_wan", pa.float64()),
+            "segment_id": good.arrow_column("segment_id", pa.string()),
+            "supplier_region": region}
+
+
+def _write_supplies(tx, ctx, good: Records | Staged):
+    rows = good.part_rows() if isinstance(good, Staged) else ColumnRows(_supply_columns(ctx, good))
+    return 0, 0, tx.replace_rels("SUPPLIES", rows, mode="pair")
 
 
 def _write_deliveries(tx, ctx, good):
@@ -775,6 +941,7 @@ def _write_capacities(tx, ctx, good):
 
 
 _COLUMN_CHECKS = {"supplies": _check_supplies}
+_STREAMED = {"supplies"}   # kinds `_stream` reads in batches
 _KIND_CHECKS = {"enterprises": _check_enterprises,
                 "deliveries": _check_deliveries, "recognitions": _check_recognitions,
                 "projects": _check_projects, "memberships": _check_memberships,

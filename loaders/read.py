@@ -48,7 +48,7 @@ def _builder(rows, max_rows: int | None = None) -> Table:
             continue
         rownos.append(rowno)
         if max_rows is not None and len(rownos) > max_rows:
-            raise FileError(f"文件超过每次导入 {max_rows} 行的上限：请拆分后分批导入")
+            raise too_many_rows(max_rows)
         for j, col in enumerate(columns):
             col.append(cells[j] if j < len(cells) else "")
     return Table(header or [], rownos, [pa.array(c, type=pa.string()) for c in columns])
@@ -147,13 +147,13 @@ def _plain_utf8(data: bytes) -> bytes | None:
     return data
 
 
-def _read_csv_arrow(data: bytes, max_rows: int | None = None) -> Table | None:
-    """A plain file (see `_plain_utf8`) read by pyarrow's CSV reader into string columns;
-    None when the file is not plain or its rows do not all have the header's width."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+def too_many_rows(max_rows: int) -> FileError:
+    return FileError(f"文件超过每次导入 {max_rows} 行的上限：请拆分后分批导入")
 
+
+def _plain_header(data: bytes):
+    """(body, header cells) of a plain file (see `_plain_utf8`) whose first line
+    has a cell; None otherwise."""
     body = _plain_utf8(data)
     if body is None:
         return None
@@ -161,20 +161,29 @@ def _read_csv_arrow(data: bytes, max_rows: int | None = None) -> Table | None:
     first = (body if end < 0 else body[:end]).rstrip(b"\r").decode("utf-8").split(",")
     if not any(c.strip() for c in first):
         return None
-    names = [f"c{j}" for j in range(len(first))]
-    try:
-        t = pacsv.read_csv(pa.py_buffer(body), read_options=pacsv.ReadOptions(
-                               column_names=names, skip_rows=1, block_size=1 << 24),
-                           parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
-                           convert_options=pacsv.ConvertOptions(
-                               column_types={n: pa.string() for n in names}, null_values=[],
-                               strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:   # a row wider or narrower than the header: the Python reader pads
-        return None
-    columns = [t.column(j).combine_chunks() for j in range(len(names))]
-    n = t.num_rows
-    # Rows of blank cells are skipped as the Python reader skips them (str.strip decides,
-    # once per distinct cell).
+    return body, first
+
+
+def _csv_options(width: int, block_size: int) -> dict:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{j}" for j in range(width)]
+    return {"read_options": pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
+            "parse_options": pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
+            "convert_options": pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, null_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False)}
+
+
+def _without_blank_rows(columns: list, first_row: int) -> tuple[list[int], list]:
+    """(spreadsheet row numbers, columns) of the rows that have a non-blank cell; the rows are
+    numbered from `first_row`. Rows of blank cells are skipped as the Python reader skips them
+    (str.strip decides, once per distinct cell)."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(columns[0]) if columns else 0
     blank = np.ones(n, dtype=bool)
     for col in columns:
         enc = col.dictionary_encode()
@@ -182,14 +191,66 @@ def _read_csv_arrow(data: bytes, max_rows: int | None = None) -> Table | None:
         blank &= empty[enc.indices.to_numpy(zero_copy_only=False)]
         if not blank.any():
             break
-    rownos = np.arange(2, n + 2, dtype=np.int64)
+    rownos = np.arange(first_row, first_row + n, dtype=np.int64)
     if blank.any():
         keep = np.nonzero(~blank)[0]
         rownos = rownos[keep]
         columns = [c.take(pa.array(keep)) for c in columns]
+    return rownos.tolist(), columns
+
+
+def _read_csv_arrow(data: bytes, max_rows: int | None = None) -> Table | None:
+    """A plain file (see `_plain_utf8`) read by pyarrow's CSV reader into string columns;
+    None when the file is not plain or its rows do not all have the header's width."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    plain = _plain_header(data)
+    if plain is None:
+        return None
+    body, first = plain
+    try:
+        t = pacsv.read_csv(pa.py_buffer(body), **_csv_options(len(first), 1 << 24))
+    except pa.ArrowInvalid:   # a row wider or narrower than the header: the Python reader pads
+        return None
+    rownos, columns = _without_blank_rows([t.column(j).combine_chunks() for j in range(len(first))], 2)
     if max_rows is not None and len(rownos) > max_rows:
-        raise FileError(f"文件超过每次导入 {max_rows} 行的上限：请拆分后分批导入")
-    return Table([c.strip() for c in first], rownos.tolist(), columns)
+        raise too_many_rows(max_rows)
+    return Table([c.strip() for c in first], rownos, columns)
+
+
+def csv_batches(data: bytes, block_size: int):
+    r"""(header, Tables of about `block_size` bytes of rows each, in file order) for a plain
+    file (see `_plain_utf8`), read as `_read_csv_arrow` reads it; None when it is not plain.
+
+    Iterating raises pyarrow.ArrowInvalid at a row wider or narrower than the header (the
+    Python reader pads those: such a file is for the whole-file path).
+
+    >>> header, tables = csv_batches("a,b\n1,2\n , \n3,4\n".encode(), 6)
+    >>> header, [(t.rownos, [c.to_pylist() for c in t.columns]) for t in tables]
+    (['a', 'b'], [([2], [['1'], ['2']]), ([4], [['3'], ['4']])])
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    plain = _plain_header(data)
+    if plain is None:
+        return None
+    body, first = plain
+    header = [c.strip() for c in first]
+
+    def tables():
+        reader = pacsv.open_csv(pa.py_buffer(body), **_csv_options(len(first), block_size))
+        row = 2
+        for batch in reader:
+            if not batch.num_rows:
+                continue
+            rownos, columns = _without_blank_rows(list(batch.columns), row)
+            row += batch.num_rows
+            if rownos:
+                yield Table(header, rownos, columns)
+
+    return header, tables()
 
 
 def _read_csv_python(data: bytes, progress=None, max_rows: int | None = None, arrow: bool = True) -> Table:

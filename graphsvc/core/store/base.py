@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 import queries
 from graphsvc.core import schema
 from graphsvc.core.projection import Change
-from graphsvc.core.store.typed_rows import ColumnRows
+from graphsvc.core.store.typed_rows import ColumnRows, PartRows
 
 # Queries ship as package data of the top-level `queries` package, one folder per feature.
 QUERY_DIR = Path(queries.__file__).resolve().parent
@@ -171,6 +171,10 @@ class Tx(ABC):
         projection rebuilds; entity "*" for the whole graph)."""
         if entity == "*":
             self.touches_accounts = True
+        if isinstance(rows, PartRows):
+            # Staged files are removed once the import ends; a load that large rebuilds every
+            # projection anyway.
+            op, rows = "bulk", []
         if entity not in UNLOGGED and (rows or op == "bulk"):
             # Read-only columnar rows (an import's millions of edges) are kept as they are: a
             # dict per row is built only if a projection or the log reads them.

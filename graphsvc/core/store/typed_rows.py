@@ -82,3 +82,69 @@ def arrow_table(rows, columns: list[str], types: list[str], names: list[str] | N
         return pa.array(values, type=typ)
 
     return pa.table({n: typed(column_of(rows, c), _arrow_type(t)) for n, c, t in zip(names, columns, types)})
+
+
+class PartRows(Sequence):
+    """Rows staged as Parquet part files (a streamed import's checked batches), each file
+    holding `columns` in that order with the schema's types: the engine copies the files
+    themselves, one after the other, and nothing holds every row at once. Reading rows as
+    dicts (the Neo4j adapter, deletes by pair) loads one part at a time.
+
+    `on_part(done, total)` is told after each file `files()` hands out has been written.
+    """
+
+    def __init__(self, columns: list[str], paths: list, sizes: list[int], on_part=None):
+        self.columns, self.paths, self.sizes = columns, list(paths), list(sizes)
+        self.on_part = on_part
+        self._cached: tuple[int, dict] | None = None
+
+    def __len__(self) -> int:
+        return sum(self.sizes)
+
+    def files(self):
+        done = 0
+        for path, size in zip(self.paths, self.sizes):
+            yield path
+            done += size
+            if self.on_part is not None:
+                self.on_part(done, len(self))
+
+    def _part(self, k: int) -> dict:
+        if self._cached is None or self._cached[0] != k:
+            import pyarrow.parquet as pq
+
+            t = pq.read_table(self.paths[k], columns=self.columns)
+            self._cached = (k, {c: t.column(c).to_pylist() for c in self.columns})
+        return self._cached[1]
+
+    def _rows(self, start: int, stop: int):
+        base = 0
+        for k, size in enumerate(self.sizes):
+            lo, hi = max(start, base), min(stop, base + size)
+            if lo < hi:
+                part = self._part(k)
+                for i in range(lo - base, hi - base):
+                    yield {c: part[c][i] for c in self.columns}
+            base += size
+            if base >= stop:
+                break
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            start, stop, step = item.indices(len(self))
+            rows = list(self._rows(start, stop))
+            return rows if step == 1 else rows[::step]
+        i = item + len(self) if item < 0 else item
+        if not 0 <= i < len(self):
+            raise IndexError(item)
+        return next(self._rows(i, i + 1))
+
+    def __iter__(self):
+        return self._rows(0, len(self))
+
+    def column(self, name: str):
+        """The whole column as one Arrow array (for a writer that needs it in memory)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        return pa.chunked_array([pq.read_table(p, columns=[name]).column(name) for p in self.paths])
