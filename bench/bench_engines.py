@@ -53,6 +53,7 @@ def _fresh(engine: str, env: dict, tmp: Path):
 
 
 def _figure_calls(store):
+    from graphsvc.core import cache
     from graphsvc.local_supply import coverage
     from graphsvc.local_supply import ratios
     from graphsvc.contractors import recommend as R
@@ -63,7 +64,7 @@ def _figure_calls(store):
 
     def cold(fn):
         def call():
-            ratios.clear_cache()
+            cache.clear_cache()
             return fn()
         return call
 
