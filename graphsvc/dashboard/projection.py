@@ -17,21 +17,17 @@ queries/dashboard/ stay the reference the projection is tested against
 """
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from graphsvc.core import columns, projection, supply_edges
 
 NAME = "dashboard"
 ENTITIES = frozenset({"Enterprise", "Recognition", "HAS", "Delivery", "DELIVERED", "FOR"})
-_VERSIONS = itertools.count(1)
 
 
 class State:
     def __init__(self, edges: supply_edges.Edges):
         self.edges = edges
-        self.version = next(_VERSIONS)
         self.manufacturer = np.zeros(0, dtype=bool)
         self.provider = np.zeros(0, dtype=bool)
         self.names: dict[str, str | None] = {}       # holders of a recognition
@@ -154,7 +150,6 @@ def apply(st: State, changes: list) -> State | None:
         else:
             return None
     st.fit()
-    st.version = next(_VERSIONS)
     return st
 
 
