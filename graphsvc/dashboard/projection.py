@@ -84,12 +84,27 @@ def build(store) -> State:
     return st
 
 
+def _room(a: np.ndarray, i: int) -> np.ndarray:
+    """`a` with a slot `i` set to -1, grown by doubling (one append per row rewrote the whole
+    array: quadratic over a build's 50,000 deliveries). Entries past the row count stay -1.
+
+    >>> _room(np.zeros(0, dtype=np.int64), 0).tolist()
+    [-1]
+    >>> len(_room(np.full(4, 7), 4)), _room(np.full(4, 7), 4)[4:].tolist()
+    (8, [-1, -1, -1, -1])
+    """
+    if i >= len(a):
+        a = np.concatenate((a, np.full(max(len(a), i + 1 - len(a), 1), -1, dtype=a.dtype)))
+    a[i] = -1
+    return a
+
+
 def _put_recognition(st: State, rid: str, r: dict) -> None:
     i = st.rec_index.get(rid)
     if i is None:
         i = st.rec_index[rid] = len(st.rec_facts)
         st.rec_facts.append((None, None, None, None))
-        st.rec_owner = np.append(st.rec_owner, -1)
+        st.rec_owner = _room(st.rec_owner, i)
     old = st.rec_facts[i]
     st.rec_facts[i] = tuple(r[k] if k in r else old[j] for j, k in enumerate(("kind", "level", "status", "year")))
 
@@ -100,8 +115,8 @@ def _put_delivery(st: State, did: str, status, *, supplier: int | None = None, c
     if i is None:
         i = st.del_index[did] = len(st.del_status)
         st.del_status.append(None)
-        st.del_supplier = np.append(st.del_supplier, -1)
-        st.del_client = np.append(st.del_client, -1)
+        st.del_supplier = _room(st.del_supplier, i)
+        st.del_client = _room(st.del_client, i)
     if has_status:
         st.del_status[i] = status
     if supplier is not None:
@@ -119,10 +134,9 @@ def apply(st: State, changes: list) -> State | None:
         rows = c.rows
         st.touched[_GROUP[c.entity]] += 1
         if c.entity == "Enterprise" and c.op == "upsert":
+            rows = [(ent(r["uscc"]), r) for r in rows]
             st.fit()
-            for r in rows:
-                i = ent(r["uscc"])
-                st.fit()
+            for i, r in rows:
                 if "is_manufacturer" in r:
                     st.manufacturer[i] = bool(r["is_manufacturer"])
                 if "provider_types" in r:
@@ -210,7 +224,8 @@ def recognitions(st: State, prefix: str) -> list[dict]:
 def leader_supply(st: State, prefix: str, year: int, kind: str) -> list[dict]:
     e = st.edges
     of_kind = np.fromiter((f[0] == kind for f in st.rec_facts), dtype=bool, count=len(st.rec_facts))
-    leaders = np.unique(st.rec_owner[of_kind & (st.rec_owner >= 0)])
+    owner = st.rec_owner[:len(of_kind)]
+    leaders = np.unique(owner[of_kind & (owner >= 0)])
     leaders = leaders[st.region_mask(prefix)[e.region[leaders]]]
     into = e.edges_into(leaders)
     into = into[e.year[into] == year]
