@@ -97,6 +97,12 @@ def _row(d: Directory, i: int) -> dict:
     return {f: d.cols[f][i] for f in FIELDS}
 
 
+def record(d: Directory, uscc: str) -> dict | None:
+    """The enterprise's row (FIELDS), or None when the directory does not hold it."""
+    i = bisect.bisect_left(d.usccs, uscc)
+    return _row(d, i) if i < len(d.usccs) and d.usccs[i] == uscc else None
+
+
 def _passes(d: Directory, i: int, prefix: str, provider_type: int | None) -> bool:
     rc = d.cols["region_code"][i]
     if rc is None or not rc.startswith(prefix):
