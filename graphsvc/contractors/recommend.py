@@ -61,7 +61,7 @@ import numpy as np
 import yaml
 
 from graphsvc.core import reference
-from graphsvc.core import errors, regions
+from graphsvc.core import columns, errors, regions
 from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, UNIT_NAMES, UNITS
 from graphsvc.programmes import catalogue
 
@@ -1031,9 +1031,12 @@ def load_index(store, weights: dict | None = None) -> Index:
     """Read the graph facts the ranking needs and build an Index (no caching)."""
     weights = weights or load_weights()
     kinds = sorted({weights["leader_kind"], *weights["recognised_client_kinds"], *weights["provider_list_kinds"]})
-    return build_index(store.read("contractors/deliveries"), store.read("contractors/providers"),
-                       store.read("contractors/recognitions", kinds=kinds), store.read("contractors/projects"),
-                       weights)
+
+    def read(name, **kw):
+        return columns.shared_rows(store.read(name, **kw))
+
+    return build_index(read("contractors/deliveries"), read("contractors/providers"),
+                       read("contractors/recognitions", kinds=kinds), read("contractors/projects"), weights)
 
 
 def index_for(store, weights: dict | None = None) -> Index:

@@ -521,10 +521,10 @@ def build(store) -> Explore:
     del cols
     for u in list(st.shared.uscc):      # an edge's end without an Enterprise row (none in practice)
         st.ix(u)
-    st.deliveries = {r["id"]: r for r in store.read("enterprises/proj_deliveries")}
-    for r in store.read("enterprises/proj_pairs"):
+    st.deliveries = {r["id"]: r for r in columns.shared_rows(store.read("enterprises/proj_deliveries"))}
+    for r in columns.shared_rows(store.read("enterprises/proj_pairs")):
         st.pairs[r["rel"]].add((r["a"], r["b"]))
-    for r in store.read("enterprises/proj_tags"):
+    for r in columns.shared_rows(store.read("enterprises/proj_tags")):
         st.tags[r["label"]][r["id"]] = r["value"]
     return st
 
