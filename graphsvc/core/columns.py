@@ -46,6 +46,17 @@ def strings(column) -> list:
     return [shared(v) for v in column.to_pylist()]
 
 
+def rows(table) -> list[dict]:
+    """A table's rows as dicts (what `store.read` returns for the same query), strings
+    `shared`: built column by column, without the engine's conversion of one value at a time.
+
+    >>> rows(pa.table({"id": ["a", "b"], "n": [1, None]}))
+    [{'id': 'a', 'n': 1}, {'id': 'b', 'n': None}]
+    """
+    names = table.column_names
+    return [dict(zip(names, vals)) for vals in zip(*(strings(table.column(k)) for k in names))]
+
+
 def shared(v):
     """One object for equal strings, whichever part read them (`sys.intern`): the USCCs, names
     and region or industry codes of the province's 200,000 enterprises were held once per

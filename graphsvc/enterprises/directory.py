@@ -52,18 +52,18 @@ class Directory:
 REGIONAL_MAX = 64
 
 
-def build_directory(rows, store_ref=None) -> Directory:
-    rows = sorted(_kept(rows), key=lambda r: r["uscc"])
+def build_directory(rows, store_ref=None, strings_shared: bool = False) -> Directory:
+    rows = sorted(_kept(rows, strings_shared), key=lambda r: r["uscc"])
     cols = {f: [r.get(f) for r in rows] for f in FIELDS}
     return _with_blob(cols["uscc"], cols, store_ref)
 
 
-def _kept(rows) -> list[dict]:
+def _kept(rows, strings_shared: bool = False) -> list[dict]:
     """The rows as the directory keeps them: strings shared with the other parts
     (columns.shared), equal provider-type lists one list (most are empty: a list each was 11 MB
     on the province data). Rows are read-only for everyone: search() hands these lists out."""
     lists: dict = {}
-    out = columns.shared_rows(rows)
+    out = rows if strings_shared else columns.shared_rows(rows)
     for r in out:
         v = r.get("provider_types")
         if isinstance(v, list):
@@ -179,7 +179,9 @@ def _regional(d: Directory, prefix: str) -> tuple[list | None, str, list]:
 # ---------------------------------------------------------------- the projection part
 
 def _build(store) -> Directory:
-    return build_directory(store.read("enterprises/directory"), weakref.ref(store))
+    # Read as Arrow columns: no engine conversion one value at a time.
+    return build_directory(columns.rows(store.read_columns("enterprises/directory")), weakref.ref(store),
+                           strings_shared=True)
 
 
 def _apply(d: Directory, changes) -> Directory | None:

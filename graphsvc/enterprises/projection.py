@@ -522,8 +522,10 @@ def build(store) -> Explore:
     for u in list(st.shared.uscc):      # an edge's end without an Enterprise row (none in practice)
         st.ix(u)
     st.deliveries = {r["id"]: r for r in columns.shared_rows(store.read("enterprises/proj_deliveries"))}
-    for r in columns.shared_rows(store.read("enterprises/proj_pairs")):
-        st.pairs[r["rel"]].add((r["a"], r["b"]))
+    t = store.read_columns("enterprises/proj_pairs")
+    for rel, a, b in zip(*(columns.strings(t.column(k)) for k in ("rel", "a", "b"))):
+        st.pairs[rel].add((a, b))
+    del t
     for r in columns.shared_rows(store.read("enterprises/proj_tags")):
         st.tags[r["label"]][r["id"]] = r["value"]
     return st
