@@ -350,6 +350,7 @@ class LadybugStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[LadybugTx]:
         conn = self._conn()
+        logged = None
         with self._write_lock:
             conn.execute("BEGIN TRANSACTION")
             tx = LadybugTx(conn, self.copy_threshold)
@@ -378,6 +379,8 @@ class LadybugStore(Store):
                         conn.close()  # release its pages now, not whenever the object is collected
                     except RuntimeError:
                         log.warning("closing a connection after a bulk write failed", exc_info=True)
+        if logged:   # outside the write lock: other writers do not wait for the patching
+            projection.catch_up(self)
 
     def drop_all(self) -> None:
         """Delete the graph (not its change log, which records this as one bulk change)."""
