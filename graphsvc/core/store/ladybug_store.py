@@ -144,8 +144,11 @@ class LadybugTx(Tx):
                     # Hundreds of thousands of staged rows: one scan of the stored edges finds
                     # the few each replaces (measured: 400k lookups by pair took 16 s).
                     stale = _stored_matches(self.conn, rel, rows, idcols)
-                self._each(f"MATCH (a:{fl} {{{fk}: r.`from`}}) "
-                           f"MATCH (a)-[e:`{rel}`]->(b:{tl} {{{tk}: r.`to`}}){same_identity(rel)} DELETE e",
+                # Both ends by key, then the edge between them: matching the edge from `a` to a
+                # keyed `b` took 2.6 s for a 1,000-row supplies file on the province demo
+                # (0.8 s this way).
+                self._each(f"MATCH (a:{fl} {{{fk}: r.`from`}}) MATCH (b:{tl} {{{tk}: r.`to`}}) "
+                           f"MATCH (a)-[e:`{rel}`]->(b){same_identity(rel)} DELETE e",
                            idcols, ["STRING", "STRING", *(props[p] for p in spec["identity"])], stale,
                            load=False)
         cols = ["from", "to", *props]
