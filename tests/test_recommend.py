@@ -327,3 +327,71 @@ def test_background_prefetch_of_leader_suppliers_matches_per_leader_reads(store)
     assert any(prefetched.leader_suppliers.values())
     for leader in prefetched.leaders:
         assert prefetched.leader_suppliers[leader] == R._leader_suppliers(store, lazy, leader), leader
+
+
+def _from_database(store, uscc, q):
+    """The recommendation computed from the database alone: a fresh index, the manufacturer's
+    record and links read by query, the live check."""
+    ix = R.load_index(store, W)
+    m = R.fetch_links(store, R.fetch_manufacturer(store, uscc), ix)
+    body = R.rank(ix, m, q, W, check=lambda us: R.live_check(store, us, q))
+    return {"manufacturer": m.uscc, "manufacturer_info": R.manufacturer_info(m, ix), **body, "limit": q.limit}
+
+
+def _served(store, uscc, q, monkeypatch):
+    """What a request is answered, with the database reads the request itself makes (the
+    projections are brought up to date first: that is their upkeep, not the request's)."""
+    from graphsvc.core import projection
+    from graphsvc.enterprises import directory
+    from graphsvc.enterprises import projection as explore
+
+    R.index_for(store, W), directory.current(store), explore.current(store)
+    reads = []
+    for name in ("read", "read_one"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda q_, *a, _real=real, **kw: reads.append(q_) or _real(q_, *a, **kw))
+    projection.request_started()
+    try:
+        return R.fetch_recommendation(store, uscc, q, W), reads
+    finally:
+        projection.request_ended()
+        monkeypatch.undo()
+
+
+def test_served_recommendation_equals_one_from_the_database_after_writes(fresh_store, accounts, monkeypatch):
+    """Issue 12: a request takes the manufacturer, its links and ties from the projections the
+    change log keeps current; the only database read left is the live check of the providers
+    returned. After a delivery is confirmed and a provider's credit flag is changed by an
+    enterprise import, the answer equals one computed from the database."""
+    from graphsvc.core.access import Principal
+    from graphsvc.core.vocabulary import DELIVERY_KINDS
+    from graphsvc.deliveries import ledger
+
+    maker = accounts["maker"]["uscc"]
+    queries = (R.Query(1, limit=10), R.Query(1, unit="line", limit=10), R.Query(6, limit=10))
+
+    def check(step):
+        for q in queries:
+            got, reads = _served(fresh_store, maker, q, monkeypatch)
+            assert got == _from_database(fresh_store, maker, q), (step, q)
+            # Neo4j: one read of the change log (the other workers' writes), once per request.
+            assert set(reads) <= {"contractors/verify", "core/changelog_since"}, (step, reads)
+            assert reads.count("core/changelog_since") <= 1, (step, reads)
+
+    check("start")
+    top = R.fetch_recommendation(fresh_store, maker, queries[0], W)["items"]
+    # A provider's delivery to the maker, claimed then confirmed: new served_me evidence.
+    provider = top[-1]["uscc"]
+    admin = Principal("admin", "admin")
+    body = {"supplier_uscc": provider, "client_uscc": maker, "kind": sorted(DELIVERY_KINDS[1])[0],
+            "contract_amount_wan": 20, "signed_date": "2024-06-01", "unit": "factory"}
+    d = ledger.claim(fresh_store, admin, body)
+    ledger.transition(fresh_store, admin, d["id"], "confirm")
+    served = R.fetch_recommendation(fresh_store, maker, queries[0], W)
+    assert any(d["id"] in r["evidence"] for i in served["items"] for r in i["reasons"] if r["code"] == "served_me")
+    check("confirmed")
+    # The top provider put on the 失信 list by an enterprise import: it is no longer offered.
+    csv = f"uscc,name,credit_ok\n{top[0]['uscc']},{top[0]['name']},false\n".encode()
+    assert run_import(fresh_store, "enterprises", csv, "credit.csv", actor="test").status == "ok"
+    assert top[0]["uscc"] not in {i["uscc"] for i in R.fetch_recommendation(fresh_store, maker, queries[0], W)["items"]}
+    check("credit flag")

@@ -220,3 +220,17 @@ def test_claim_and_withdraw_loop_leaves_scores_and_cached_links_alone(fresh_stor
     assert after_ix.n_confirmed == ix.n_confirmed and after_ix.confirmed == ix.confirmed
     after = R.fetch_recommendation(fresh_store, maker, R.Query(1, limit=10), W)
     assert [(i["uscc"], i["score"]) for i in after["items"]] == [(i["uscc"], i["score"]) for i in before["items"]]
+
+
+def test_a_write_returns_with_every_built_part_holding_it(fresh_store, accounts):
+    """The writing thread folds its changes into the built parts before the write returns
+    (projection.catch_up): the next read finds them current instead of patching them."""
+    R.index_for(fresh_store, W)
+    maker, provider = accounts["maker"]["uscc"], accounts["provider"]["uscc"]
+    t = min(R.index_for(fresh_store, W).providers[provider].types)
+    body = {"supplier_uscc": provider, "client_uscc": maker, "kind": sorted(DELIVERY_KINDS[t])[0],
+            "contract_amount_wan": 5, "signed_date": "2024-05-01", **({"unit": "factory"} if t == 1 else {})}
+    d = ledger.claim(fresh_store, ADMIN, body)
+    ledger.transition(fresh_store, ADMIN, d["id"], "confirm")
+    st = projection.status(fresh_store)
+    assert st["parts"][index_updates.PART.name]["seq"] == st["head"] == projection.head(fresh_store)

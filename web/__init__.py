@@ -70,6 +70,18 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
         return resp
 
     @app.before_request
+    def _projection_request():
+        from graphsvc.core import projection
+
+        projection.request_started()
+
+    @app.teardown_request
+    def _projection_request_end(exc):
+        from graphsvc.core import projection
+
+        projection.request_ended()
+
+    @app.before_request
     def _reference():
         ext = app.extensions["graphsvc"]
         if not ext["reference_checked"]:

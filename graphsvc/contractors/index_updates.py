@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import threading
 import weakref
 from dataclasses import dataclass, field
 
@@ -86,9 +85,6 @@ def build(store) -> R.Index:
     weights = R.load_weights()
     ix = R.load_index(store, weights)
     ix.store_ref = weakref.ref(store)
-    if len(ix.leaders) >= R.PREFETCH_MIN_LEADERS:
-        threading.Thread(target=R._prefetch_leader_suppliers, args=(store, ix, weights),
-                         name="recommend-prefetch", daemon=True).start()
     return ix
 
 

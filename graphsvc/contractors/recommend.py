@@ -61,7 +61,7 @@ import numpy as np
 import yaml
 
 from graphsvc.core import reference
-from graphsvc.core import errors, regions
+from graphsvc.core import columns, errors, regions
 from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, UNIT_NAMES, UNITS
 from graphsvc.programmes import catalogue
 
@@ -1031,9 +1031,12 @@ def load_index(store, weights: dict | None = None) -> Index:
     """Read the graph facts the ranking needs and build an Index (no caching)."""
     weights = weights or load_weights()
     kinds = sorted({weights["leader_kind"], *weights["recognised_client_kinds"], *weights["provider_list_kinds"]})
-    return build_index(store.read("contractors/deliveries"), store.read("contractors/providers"),
-                       store.read("contractors/recognitions", kinds=kinds), store.read("contractors/projects"),
-                       weights)
+
+    def read(name, **kw):
+        return columns.shared_rows(store.read(name, **kw))
+
+    return build_index(read("contractors/deliveries"), read("contractors/providers"),
+                       read("contractors/recognitions", kinds=kinds), read("contractors/projects"), weights)
 
 
 def index_for(store, weights: dict | None = None) -> Index:
@@ -1048,12 +1051,9 @@ def index_for(store, weights: dict | None = None) -> Index:
     return projection.current(store, index_updates.PART.name)
 
 
-# With this many chain leaders (province scale) their supplier sets are read in one query in
-# the background after a build, instead of one query per leader on first use.
-PREFETCH_MIN_LEADERS = 100
-
-
 def _prefetch_leader_suppliers(store, ix: Index, weights: dict) -> None:
+    """Every leader's supplier set in one query, for the database path (fetch_links) over many
+    manufacturers (bench/bench_recommend.py); requests take them from the supply edges."""
     try:
         gen = ix.supplier_generation[0]
         per: dict[str, set] = {}
@@ -1067,13 +1067,27 @@ def _prefetch_leader_suppliers(store, ix: Index, weights: dict) -> None:
         log.warning("recommend: background read of the leaders' suppliers failed", exc_info=True)
 
 
+def _manufacturer(row: dict, uscc: str) -> Manufacturer:
+    return Manufacturer(row["uscc"], row.get("name") or uscc, row.get("region_code"), row.get("industry_code"),
+                        row.get("industry_kind"), is_manufacturer=row.get("is_manufacturer") is not False)
+
+
 def fetch_manufacturer(store, uscc: str) -> Manufacturer:
-    """The manufacturer's own record (raises ManufacturerNotFound); see fetch_links()."""
+    """The manufacturer's own record read from the database (raises ManufacturerNotFound); see
+    fetch_links(). Requests take it from the directory instead (manufacturer_record)."""
     row = store.read_one("contractors/manufacturer", uscc=uscc)
     if not row:
         raise ManufacturerNotFound(uscc)
-    return Manufacturer(row["uscc"], row.get("name") or uscc, row.get("region_code"), row.get("industry_code"),
-                        row.get("industry_kind"), is_manufacturer=row.get("is_manufacturer") is not False)
+    return _manufacturer(row, uscc)
+
+
+def manufacturer_record(store, uscc: str) -> Manufacturer:
+    """fetch_manufacturer() from the enterprise directory, a projection the change log keeps
+    current (no database read); an enterprise the directory does not hold is read by its key."""
+    from graphsvc.enterprises import directory
+
+    row = directory.record(directory.current(store), uscc)
+    return _manufacturer(row, uscc) if row is not None else fetch_manufacturer(store, uscc)
 
 
 def _leader_suppliers(store, ix: Index, leader: str) -> frozenset:
@@ -1107,16 +1121,42 @@ def fetch_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
                    suppliers=frozenset(rel["supplier"]), peers=frozenset(peers), linked=True)
 
 
+def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
+    """fetch_links() from the projections the change log keeps current, without a database
+    read: the chains from the explore part's segment memberships, the buyers, the suppliers
+    and the chain leaders' other suppliers from the shared supply edges (peers, as in
+    fetch_links, are those with a confirmed delivery: clients in the index)."""
+    if m.linked:
+        return m
+    from graphsvc.enterprises import projection as explore
+
+    ex = explore.current(store)
+    sh = ex.shared
+    i = sh.index.get(m.uscc)
+    buyers = suppliers = peers = frozenset()
+    if i is not None:
+        names = sh.uscc
+        buyer, seller = sh.buyer, sh.seller
+        buyers = frozenset(names[b] for b in np.unique(buyer[sh.edges_from(i)]).tolist())
+        suppliers = frozenset(names[x] for x in np.unique(seller[sh.edges_into(np.array([i]))]).tolist())
+        leaders = sorted(sh.index[b] for b in buyers if b in ix.leaders)
+        if leaders:
+            near = np.unique(seller[sh.edges_into(np.array(leaders))]).tolist()
+            peers = frozenset(u for u in (names[x] for x in near) if u in ix.by_client and u != m.uscc)
+    return replace(m, chain_ids=ex.chains_of(m.uscc), buyers=buyers, suppliers=suppliers, peers=peers,
+                   linked=True)
+
+
 LINKS_CACHED = 20_000
 
 
 def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, dict]:
-    """fetch_links() and tie_evidence(), kept per manufacturer with the index (a change to the
-    manufacturer's links or to the deliveries of its related clients drops its entry:
+    """projected_links() and tie_evidence(), kept per manufacturer with the index (a change to
+    the manufacturer's links or to the deliveries of its related clients drops its entry:
     graphsvc.contractors.index_updates)."""
     hit = ix.links.get(m.uscc)
     if hit is None:
-        linked = fetch_links(store, m, ix)
+        linked = projected_links(store, m, ix)
         hit = ((linked.chain_ids, linked.buyers, linked.suppliers, linked.peers), tie_evidence(ix, linked))
         if len(ix.links) >= LINKS_CACHED:
             ix.links.clear()
@@ -1152,6 +1192,6 @@ def fetch_recommendation(store, uscc: str, q: Query, weights: dict | None = None
     ManufacturerNotFound). The response shape of GET /api/v1/contractors/recommend."""
     weights = weights or load_weights()
     ix = index_for(store, weights)
-    m, ties = linked_with_ties(store, manufacturer or fetch_manufacturer(store, uscc), ix)
+    m, ties = linked_with_ties(store, manufacturer or manufacturer_record(store, uscc), ix)
     body = rank(ix, m, q, weights, check=lambda usccs: live_check(store, usccs, q), ties=ties)
     return {"manufacturer": m.uscc, "manufacturer_info": manufacturer_info(m, ix), **body, "limit": q.limit}

@@ -38,7 +38,7 @@ def manufacturer_for(who, uscc: str | None) -> str:
 def manufacturer(store, who, uscc: str | None) -> R.Manufacturer:
     """The manufacturer's record, if the caller may ask for it."""
     uscc = manufacturer_for(who, uscc)
-    m = R.fetch_manufacturer(store, uscc)
+    m = R.manufacturer_record(store, uscc)
     if not access.acts_for(who, uscc, m.region_code):
         raise NotFound("未找到该制造企业，或不在您的可见范围内")
     if not m.is_manufacturer:

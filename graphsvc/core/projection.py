@@ -150,6 +150,37 @@ def committed(store, changes) -> None:
     _compact(st)  # nothing built yet (a CLI import): nothing to keep
 
 
+def catch_up(store) -> None:
+    """Fold the changes committed so far into every part this process has built. The store
+    adapters call it in the writing thread once the transaction is committed and its lock
+    released, so a write is acknowledged with the projection already holding it: the next read
+    finds the parts current instead of patching them itself (the first request after a
+    1,000-row import paid 30-150 ms of patching on the province demo). A part whose apply asks
+    for a rebuild is rebuilt here; one that fails is left to the next read."""
+    st = _state(store)
+    for name in [n for n in _PARTS if n in st["slots"]]:
+        if st["slots"][name].seq >= 0:
+            try:
+                current(store, name)
+            except Exception:
+                _LOG.exception("projection part %s: applying committed changes failed", name)
+
+
+# The time the request this thread serves arrived (request_started), None outside a request.
+_REQUEST = threading.local()
+
+
+def request_started() -> None:
+    """Mark the start of a request on this thread (web's before_request). Within it the log is
+    read at most once, however many parts the request asks for: a read started after the
+    request arrived holds every write acknowledged before it."""
+    _REQUEST.arrived = time.monotonic()
+
+
+def request_ended() -> None:
+    _REQUEST.arrived = None
+
+
 def sync(store) -> None:
     """Take in the changes other processes committed (stores whose `shared_log` is set): one
     indexed read of the log past the newest sequence held. A gap (entries compacted away, or
@@ -157,7 +188,7 @@ def sync(store) -> None:
     if not getattr(store, "shared_log", False):
         return
     st = _store_state(store)
-    arrived = time.monotonic()
+    arrived = getattr(_REQUEST, "arrived", None) or time.monotonic()
     # Single flight: concurrent requests share one read. A read that started after this call
     # arrived has seen every write acknowledged before it, so it serves this call too.
     with st["sync_lock"]:

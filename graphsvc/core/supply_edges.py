@@ -130,6 +130,14 @@ class Edges:
                     grow(len(self.uscc))
         return i
 
+    def edges_from(self, seller: int) -> np.ndarray:
+        """Indexes of the live edges leaving the enterprise `seller` (a row): a scan, about a
+        millisecond over the province's 2M edges, instead of an index by seller held beside
+        the one by buyer."""
+        n = self.n
+        e = np.flatnonzero(self.seller[:n] == seller)
+        return e[self.alive[e]]
+
     def edges_into(self, buyers: np.ndarray) -> np.ndarray:
         """Indexes of the live edges into the enterprises `buyers` (sorted int array)."""
         n = self.n

@@ -74,11 +74,11 @@ def build(store) -> State:
     st.provider = np.zeros(n, dtype=bool)
     st.manufacturer[rows] = columns.numbers(t.column("manufacturer"), 0, np.int64) > 0
     st.provider[rows] = columns.numbers(t.column("provider"), 0, np.int64) > 0
-    for r in store.read("dashboard/projection_recognitions"):
+    for r in columns.shared_rows(store.read("dashboard/projection_recognitions")):
         _put_recognition(st, r["id"], r)
         st.rec_owner[st.rec_index[r["id"]]] = ent(r["uscc"])
         st.names[r["uscc"]] = r["name"]
-    for r in store.read("dashboard/projection_deliveries"):
+    for r in columns.shared_rows(store.read("dashboard/projection_deliveries")):
         _put_delivery(st, r["id"], r.get("status"), supplier=ent(r["supplier"]), client=ent(r["client"]))
     st.fit()
     return st

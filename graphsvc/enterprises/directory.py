@@ -28,7 +28,9 @@ import bisect
 import weakref
 from dataclasses import dataclass, field
 
-from graphsvc.core import projection
+import numpy as np
+
+from graphsvc.core import columns, projection
 
 FIELDS = ("uscc", "name", "region_code", "industry_code", "industry_kind", "is_manufacturer", "provider_types",
           "credit_ok")
@@ -40,7 +42,7 @@ class Directory:
     usccs: list           # sorted
     cols: dict            # field -> list, in the order of usccs
     blob: str             # every name (None as ""), each followed by SEP
-    offsets: list         # where each name starts in blob; one more at the end
+    offsets: np.ndarray   # where each name starts in blob; one more at the end
     store_ref: object = None
     # region prefix -> (rows registered under it, their names' blob, offsets), made on first use
     regional: dict = field(default_factory=dict, compare=False, repr=False)
@@ -50,10 +52,23 @@ class Directory:
 REGIONAL_MAX = 64
 
 
-def build_directory(rows, store_ref=None) -> Directory:
-    rows = sorted(rows, key=lambda r: r["uscc"])
+def build_directory(rows, store_ref=None, strings_shared: bool = False) -> Directory:
+    rows = sorted(_kept(rows, strings_shared), key=lambda r: r["uscc"])
     cols = {f: [r.get(f) for r in rows] for f in FIELDS}
-    return _with_blob([r["uscc"] for r in rows], cols, store_ref)
+    return _with_blob(cols["uscc"], cols, store_ref)
+
+
+def _kept(rows, strings_shared: bool = False) -> list[dict]:
+    """The rows as the directory keeps them: strings shared with the other parts
+    (columns.shared), equal provider-type lists one list (most are empty: a list each was 11 MB
+    on the province data). Rows are read-only for everyone: search() hands these lists out."""
+    lists: dict = {}
+    out = rows if strings_shared else columns.shared_rows(rows)
+    for r in out:
+        v = r.get("provider_types")
+        if isinstance(v, list):
+            r["provider_types"] = lists.setdefault(tuple(v), v)
+    return out
 
 
 def _with_blob(usccs: list, cols: dict, store_ref) -> Directory:
@@ -63,11 +78,8 @@ def _with_blob(usccs: list, cols: dict, store_ref) -> Directory:
 def _blob(names: list) -> tuple[str, list]:
     """Every name (None as "") followed by SEP, and where each starts; one more at the end."""
     names = [(n or "").replace(SEP, "") for n in names]
-    offsets, at = [], 0
-    for n in names:
-        offsets.append(at)
-        at += len(n) + 1
-    offsets.append(at)
+    offsets = np.zeros(len(names) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(n) + 1 for n in names), dtype=np.int64, count=len(names)), out=offsets[1:])
     return SEP.join(names) + SEP, offsets
 
 
@@ -95,6 +107,12 @@ def updated(d: Directory, rows: dict) -> Directory:
 
 def _row(d: Directory, i: int) -> dict:
     return {f: d.cols[f][i] for f in FIELDS}
+
+
+def record(d: Directory, uscc: str) -> dict | None:
+    """The enterprise's row (FIELDS), or None when the directory does not hold it."""
+    i = bisect.bisect_left(d.usccs, uscc)
+    return _row(d, i) if i < len(d.usccs) and d.usccs[i] == uscc else None
 
 
 def _passes(d: Directory, i: int, prefix: str, provider_type: int | None) -> bool:
@@ -127,18 +145,18 @@ def search(d: Directory, *, prefix: str = "", uscc: str | None = None, q: str | 
         return out
     rows, blob, offsets = _regional(d, prefix)
     k = bisect.bisect_left(rows, start) if rows is not None else start
-    pos, n = offsets[k], len(offsets) - 1
+    pos, n = int(offsets[k]), len(offsets) - 1
     while len(out) < limit:
         j = blob.find(q, pos)
         if j < 0:
             break
-        k = bisect.bisect_right(offsets, j) - 1
+        k = int(np.searchsorted(offsets, j, side="right")) - 1
         if k >= n:
             break
         i = rows[k] if rows is not None else k
         if d.cols["name"][i] is not None and _passes(d, i, prefix, provider_type):
             out.append(_row(d, i))
-        pos = offsets[k + 1]
+        pos = int(offsets[k + 1])
     return out
 
 
@@ -161,7 +179,9 @@ def _regional(d: Directory, prefix: str) -> tuple[list | None, str, list]:
 # ---------------------------------------------------------------- the projection part
 
 def _build(store) -> Directory:
-    return build_directory(store.read("enterprises/directory"), weakref.ref(store))
+    # Read as Arrow columns: no engine conversion one value at a time.
+    return build_directory(columns.rows(store.read_columns("enterprises/directory")), weakref.ref(store),
+                           strings_shared=True)
 
 
 def _apply(d: Directory, changes) -> Directory | None:
@@ -171,7 +191,7 @@ def _apply(d: Directory, changes) -> Directory | None:
     usccs = sorted({r["uscc"] for c in changes for r in c.rows if r.get("uscc")})
     fresh: dict = dict.fromkeys(usccs)
     for i in range(0, len(usccs), 2000):
-        for r in store.read("enterprises/directory_rows", usccs=usccs[i:i + 2000]):
+        for r in _kept(store.read("enterprises/directory_rows", usccs=usccs[i:i + 2000])):
             fresh[r["uscc"]] = r
     return updated(d, fresh)
 

@@ -467,6 +467,20 @@ class Explore:
             return m, m.T.tocsr(), hubs
         return self._get("hubs", make)
 
+    def segments_of(self) -> dict[str, tuple]:
+        """USCC -> the segment ids it is in (IN_SEGMENT)."""
+        def make():
+            out: dict = defaultdict(list)
+            for u, sid in self.pairs["IN_SEGMENT"]:
+                out[u].append(sid)
+            return {u: tuple(sids) for u, sids in out.items()}
+        return self._get("segments_of", make)
+
+    def chains_of(self, uscc: str) -> frozenset:
+        """The chains of the segments `uscc` is in (a segment without a chain names none)."""
+        chain_of = self.tags["Segment"]
+        return frozenset(c for c in (chain_of.get(s) for s in self.segments_of().get(uscc, ())) if c)
+
     def segment_members(self) -> dict[str, np.ndarray]:
         """segment id -> member rows (IN_SEGMENT), in USCC order."""
         def make():
@@ -507,10 +521,12 @@ def build(store) -> Explore:
     del cols
     for u in list(st.shared.uscc):      # an edge's end without an Enterprise row (none in practice)
         st.ix(u)
-    st.deliveries = {r["id"]: r for r in store.read("enterprises/proj_deliveries")}
-    for r in store.read("enterprises/proj_pairs"):
-        st.pairs[r["rel"]].add((r["a"], r["b"]))
-    for r in store.read("enterprises/proj_tags"):
+    st.deliveries = {r["id"]: r for r in columns.shared_rows(store.read("enterprises/proj_deliveries"))}
+    t = store.read_columns("enterprises/proj_pairs")
+    for rel, a, b in zip(*(columns.strings(t.column(k)) for k in ("rel", "a", "b"))):
+        st.pairs[rel].add((a, b))
+    del t
+    for r in columns.shared_rows(store.read("enterprises/proj_tags")):
         st.tags[r["label"]][r["id"]] = r["value"]
     return st
 
@@ -586,6 +602,7 @@ DERIVED_FROM = {
     "leaders": {"HAS", "Recognition"}, "deliveries": _DELIVERY, "delivery_pairs": _DELIVERY,
     "counterparts": _DELIVERY, "project_owners": {"OWNS"}, "project_owner_mask": {"OWNS"},
     "links": {"SUPPLIES", "ORGANIZES", *_DELIVERY}, "hubs": _HUBS, "segment_members": {"IN_SEGMENT"},
+    "segments_of": {"IN_SEGMENT"},
     "candidates": {"IN_SEGMENT", "Enterprise"}, "manufacturers": {"Enterprise"},
 }
 

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -205,5 +206,6 @@ def parse(raw: str) -> Name:
             parent, form = parent[: -len(suffix)], canonical
             break
     canonical_text = unicodedata.normalize("NFKC", text.replace("(", "").replace(")", ""))
-    return Name(raw, canonical_text, parent, _narrow(found), form, branch)
+    # Interned: most names are their own canonical text, so the index holds one string, not two.
+    return Name(raw, sys.intern(canonical_text), parent, _narrow(found), form, branch)
 

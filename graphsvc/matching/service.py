@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from graphsvc.core import access, audit, projection
+from graphsvc.core import access, audit, columns, projection
 from graphsvc.core.errors import BadParameter, Conflict, Forbidden, Invalid, NotFound
 from graphsvc.matching.index import NameIndex
 from graphsvc.matching.match import match_parsed
@@ -28,7 +28,8 @@ MAX_INDUSTRY = 10
 
 
 def _build(store) -> NameIndex:
-    return NameIndex(store.read("matching/names"))
+    # Arrow columns, strings shared with the other parts (columns.rows): the index keeps each row.
+    return NameIndex(columns.rows(store.read_columns("matching/names")))
 
 
 def _apply(index: NameIndex, changes: list[projection.Change]) -> NameIndex | None:

@@ -199,6 +199,8 @@ class Neo4jStore(Store):
                 raise
         self.committed_accounts(ntx)
         projection.committed(self, logged)
+        if logged:
+            projection.catch_up(self)
 
     def health(self) -> dict:
         try:
