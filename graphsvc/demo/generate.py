@@ -208,7 +208,7 @@ def make_usccs(region_codes: np.ndarray, bodies: np.ndarray) -> list[str]:
             for r, b, o, k in zip(region.tolist(), body.tolist(), org_char.tolist(), checks.tolist())]
 
 
-def _dates(rng: np.random.Generator, start: str, end: str, size: int) -> np.ndarray:
+def _dates(rng: np.random.Generator, start: str | np.datetime64, end: str | np.datetime64, size: int) -> np.ndarray:
     lo, hi = np.datetime64(start), np.datetime64(end)
     return lo + rng.integers(0, (hi - lo).astype(int) + 1, size=size).astype("timedelta64[D]")
 
