@@ -111,8 +111,9 @@ def sample_choice(X: np.ndarray, chosen: int, rng: np.random.Generator, k: int =
 
 # ---------------------------------------------------------------- rolling replay
 
-def free_mask() -> np.ndarray:
-    return np.array([c not in FIXED for c in A.COLUMNS])
+def free_mask(drop: tuple = A.EXPERIMENTAL) -> np.ndarray:
+    """The coefficients a fit learns: not FIXED, not dropped (those stay at the prior, 0)."""
+    return np.array([c not in FIXED and c not in drop for c in A.COLUMNS])
 
 
 def policy_vector(weights: dict) -> np.ndarray:
@@ -172,7 +173,9 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
     """Replay the graph in signing order, fitting at each new year and asking each question.
 
     `models`: {name: weights doc}; a doc with ``rolling: true`` takes its weights from the
-    rolling fit (its other keys, e.g. ``exposure``, still apply). `question_hook(q)`
+    rolling fit (its other keys, e.g. ``exposure``, still apply; ``drop``: the columns left out
+    of its fit, weight 0, by default asof.EXPERIMENTAL; variants are compared on the same
+    questions). `question_hook(q)`
     may add scores {name: vector over q.cand} for other rankers (baselines, the oracle).
     """
     rng = np.random.default_rng(seed)
@@ -183,7 +186,8 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
     # evaluated ones included. The hand-set policy prior anchors each fit and ranks the
     # questions of a year with no earlier year to learn from.
     prior = policy_vector(base)
-    current: np.ndarray = prior
+    variants = sorted({_drop(w) for w in models.values() if w.get("rolling")} | {A.EXPERIMENTAL})
+    current = {v: _dropped(prior, v) for v in variants}
     year_seen = None
     for d in ax.dlv:
         if d.status != "confirmed" or not d.signed:
@@ -192,10 +196,11 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
         if y != year_seen:
             year_seen = y
             past = [c for yy, cs in out.train.items() if yy < y for c in cs]
-            if past:
-                f = fit_logit(past, prior, free_mask(), l2, lower_bounds())
-                out.fits[y] = f
-                current = f.weights
+            for v in variants if past else ():
+                f = fit_logit(past, _dropped(prior, v), free_mask(v), l2, lower_bounds())
+                if v == A.EXPERIMENTAL:
+                    out.fits[y] = f
+                current[v] = f.weights
         is_q = d.id in asks
         q = ax.question(d)
         if q is None or q.chosen is None or len(q.cand) < 2:
@@ -214,7 +219,16 @@ def replay(ax: A.AsOf, models: dict, base: dict, *, l2: float = 1.0, seed: int =
     return out
 
 
-def ask(ax: A.AsOf, q: A.Question, models: dict, rolling: np.ndarray, order: np.ndarray, hook) -> dict:
+def _drop(doc: dict) -> tuple:
+    return tuple(doc.get("drop", A.EXPERIMENTAL))
+
+
+def _dropped(w: np.ndarray, drop: tuple) -> np.ndarray:
+    """`w` with the columns named in `drop` at 0."""
+    return np.where([c in drop for c in A.COLUMNS], 0.0, w)
+
+
+def ask(ax: A.AsOf, q: A.Question, models: dict, rolling: dict, order: np.ndarray, hook) -> dict:
     """Where the chosen provider lands under each model: {model: {rank, top10 rank, p}}."""
     c = q.chosen
     n_type = q.n_type
@@ -227,7 +241,7 @@ def ask(ax: A.AsOf, q: A.Question, models: dict, rolling: np.ndarray, order: np.
            "ranks": {}, "top10": {}, "p": {}, "p_top": {}}
     scores = {}
     for name, w in models.items():
-        vec = rolling if w.get("rolling") else A.weight_vector(w)
+        vec = rolling[_drop(w)] if w.get("rolling") else A.weight_vector(w)
         scores[name] = (q.X @ vec, w)
     if hook:
         for name, s in hook(q).items():
@@ -266,6 +280,17 @@ def metrics(rows: list[dict], name: str, n_boot: int = 1000, seed: int = 11) -> 
         out[key] = round(float(v.mean()), 4)
         out[key + "_ci95"] = [round(float(np.percentile(b, 2.5)), 4), round(float(np.percentile(b, 97.5)), 4)]
     return out
+
+
+def paired_difference(rows: list[dict], name: str, ref: str, n_boot: int = 1000, seed: int = 11) -> dict:
+    """Hit@10 of `name` minus that of `ref` on the same questions, with a paired 95% bootstrap
+    interval (much tighter than the two separate intervals)."""
+    d = np.array([(r["top10"][name] is not None) - (r["top10"][ref] is not None) for r in rows], dtype=float)
+    if not len(d):
+        return {"n": 0}
+    b = d[np.random.default_rng(seed).integers(0, len(d), size=(n_boot, len(d)))].mean(axis=1)
+    return {"n": len(d), "hit_at_10_diff": round(float(d.mean()), 4),
+            "ci95": [round(float(np.percentile(b, 2.5)), 4), round(float(np.percentile(b, 97.5)), 4)]}
 
 
 def reliability(rows: list[dict], name: str, bins=(0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0001)) -> list[dict]:
@@ -321,6 +346,8 @@ def weights_doc(base: dict, w: np.ndarray, version: str, stats: dict, evaluation
     doc["version"] = version
     doc["rank_all"] = True
     for c, v in zip(A.COLUMNS, w):
+        if c in A.EXPERIMENTAL:
+            continue
         t = doc["terms"].setdefault(c, {"label": R_LABELS.get(c, c)})
         t["weight"] = round(float(v), 4)
     doc["terms"]["recognised_clients"]["weight"] = 0.0
