@@ -8,9 +8,10 @@ see where the provider that got the job lands. Hit@10, NDCG@10 and MRR with 95% 
 intervals, overall, by year, by provider type, for cold-start manufacturers and for long-tail
 providers (1–4 earlier confirmed deliveries of the type), for
 
-- ``learned``: weights refitted at the start of each year by conditional logit on the earlier
-  years' deliveries (never on a question; graphsvc.contractors.fit), with and without the
-  exposure rule (one of the ten slots for a provider new to the type);
+- ``learned``: weights refitted at the start of each half-year by conditional logit on the
+  deliveries signed before it (never on a question; graphsvc.contractors.fit), with and
+  without the exposure rule (one of the ten slots for a provider new to the type);
+  ``learned_yearly``: refitted each year on the earlier years only;
 - ``shipped``: the weights file as it is (graphsvc/refdata/ranking_weights.yaml);
 - baselines: random, most delivered, popularity within type × industry, type × district;
 - ``oracle``: the demo generator's own utility (bench/oracle.py), the ceiling, and
@@ -186,11 +187,12 @@ def evaluate_asof(store, weights: dict, sample: int | None, seed: int, oracle: b
             out.update(h(q))
         return out
 
-    learned = {"rolling": True, "rank_all": True}
+    learned = {"rolling": True, "rank_all": True, "refit": F.REFIT}
     exposure = weights.get("exposure") or {"slots": 1, "max_deliveries": 4}
     models = {"learned": learned, "learned_exposure": {**learned, "exposure": exposure},
+              "learned_yearly": {**learned, "refit": "year"},
               "shipped": {k: v for k, v in weights.items() if k != "exposure"},
-              **{name: {**learned, "drop": tuple(cols)} for name, cols in (variants or {}).items()}}
+              **{name: {**learned, **v} for name, v in (variants or {}).items()}}
     t = time.perf_counter()
     rp = F.replay(ax, models, weights, seed=seed, question_ids=asks, question_hook=hook,
                   progress=lambda n, d: print(f"  {n} questions ({d}, {time.perf_counter() - t:.0f} s)",
@@ -216,6 +218,12 @@ def evaluate_asof(store, weights: dict, sample: int | None, seed: int, oracle: b
     return res
 
 
+def _variant(text: str) -> dict:
+    """'same_chain,chain_specialisation@half' -> {"drop": (...), "refit": "half"}."""
+    cols, _, refit = text.partition("@")
+    return {"drop": tuple(c for c in cols.split(",") if c), "refit": refit or "year"}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sample", type=int, default=0, help="questions of the as-of evaluation (0 = all)")
@@ -224,8 +232,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-oracle", action="store_true", help="skip regenerating the demo world for the oracle")
     ap.add_argument("--ablation", action="store_true", help="also switch each term off in turn (full graph)")
-    ap.add_argument("--variant", action="append", default=[], metavar="NAME=COL,COL",
-                    help="also a rolling fit without these columns (as-of), on the same questions")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=COL,COL[@half]",
+                    help="also a rolling fit without these columns (default: the experimental ones; "
+                         "@half: refitted each half-year), on the same questions")
     args = ap.parse_args(argv)
 
     from bench.common import Context, write_results
@@ -234,7 +243,7 @@ def main(argv=None) -> int:
     try:
         store = ctx.store()
         weights = R.load_weights()
-        variants = {v.split("=")[0]: [c for c in v.split("=")[1].split(",") if c] for v in args.variant}
+        variants = {v.split("=")[0]: _variant(v.split("=", 1)[1]) for v in args.variant}
         asof = evaluate_asof(store, weights, args.sample or None, args.seed, oracle=not args.no_oracle,
                              variants=variants)
         t = time.perf_counter()

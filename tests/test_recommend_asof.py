@@ -260,3 +260,14 @@ def test_experimental_columns_are_fitted_only_when_a_variant_asks_and_never_writ
         assert all(f.weights[col] == 0 for col in map(A.COLUMNS.index, A.EXPERIMENTAL))
     assert not set(A.EXPERIMENTAL) & set(F.weights_doc(w, F.policy_vector(w), "x", {}, {})["terms"])
     assert set(F.paired_difference(rp.rows, "chain", "learned")) >= {"hit_at_10_diff", "ci95"}
+
+
+def test_half_year_refits_see_the_first_half_of_the_year_only_from_its_second_half():
+    w = _model_weights()
+    models = {"half": {"rolling": True, "rank_all": True, "refit": "half"},
+              "yearly": {"rolling": True, "rank_all": True, "refit": "year"}}
+    rp = F.replay(A.AsOf(_graph(EARLY + LATER), w), models, w, sample=5)
+    p = {r["id"]: r["p"] for r in rp.rows}
+    for d in ("D7", "D8", "D9"):          # 2024-H1: both fitted on everything before 2024
+        assert p[d]["half"] == pytest.approx(p[d]["yearly"], abs=1e-12), d
+    assert p["D10"]["half"] != pytest.approx(p["D10"]["yearly"], abs=1e-6)   # 2024-07-01: H1 learned
