@@ -10,9 +10,10 @@ random sample of the others, which leaves the conditional-logit estimate consist
 
 The rolling evaluation replays the graph in signing order. Each client's most recent
 confirmed delivery is a question; every confirmed delivery is a training choice for the
-years after its own (rolling origin). On the first day of each year the model is refitted
-on the choices of the years before, and that year's questions are ranked with it: no
-model is fitted on a delivery it is asked about, nor on anything signed in or after its year.
+periods after its own (rolling origin). At the first delivery of each half-year (``REFIT``;
+or of each year) the model is refitted on every choice signed before it, and that period's
+questions are ranked with it: no model is fitted on a delivery it is asked about, nor on
+anything signed in or after its period.
 """
 from __future__ import annotations
 
@@ -440,10 +441,11 @@ HEADER = """# Contractor ranking weights (docs/figures.md §10, issues 4 and 17)
 # flags their weight, disputes −weight × disputed share, specialisation and provider_size
 # weight × value); the shown probability is the softmax of the scores over the candidates.
 # `fit` holds the fit statistics and `evaluation` the rolling as-of evaluation of the
-# procedure (weights refitted each year on earlier years, never on an evaluated delivery).
+# procedure (weights refitted each half-year on what was signed before it, never on an
+# evaluated delivery; learned_yearly: each year on the earlier years).
 # `policy_prior` holds the hand-set weights of version 2026.1 (never fitted): every fit is pulled
-# towards them (L2) and they rank the first year of the rolling evaluation, which has no
-# earlier year to learn from (the fitted weights below saw every year, so they may not).
+# towards them (L2) and they rank the first period of the rolling evaluation, which has nothing
+# earlier to learn from (the fitted weights below saw every year, so they may not).
 # served_me and disputes keep policy weights (the demo data cannot teach them);
 # recognised_clients is dropped (0): it read recognitions that were not yet known.
 # Change `version` whenever a number changes: every response names it.
