@@ -8,12 +8,14 @@ see where the provider that got the job lands. Hit@10, NDCG@10 and MRR with 95% 
 intervals, overall, by year, by provider type, for cold-start manufacturers and for long-tail
 providers (1–4 earlier confirmed deliveries of the type), for
 
-- ``learned``: weights refitted at the start of each year by conditional logit on the earlier
-  years' deliveries (never on a question; graphsvc.contractors.fit), with and without the
-  exposure rule (one of the ten slots for a provider new to the type);
+- ``learned``: weights refitted at the start of each half-year by conditional logit on the
+  deliveries signed before it (never on a question; graphsvc.contractors.fit), with and
+  without the exposure rule (one of the ten slots for a provider new to the type);
+  ``learned_yearly``: refitted each year on the earlier years only;
 - ``shipped``: the weights file as it is (graphsvc/refdata/ranking_weights.yaml);
 - baselines: random, most delivered, popularity within type × industry, type × district;
-- ``oracle``: the demo generator's own utility (bench/oracle.py), the ceiling.
+- ``oracle``: the demo generator's own utility (bench/oracle.py), the ceiling, and
+  ``oracle_asof``: the same utility with only the ties the date rules let a ranking know.
 
 Also a reliability table of the learned model's choice probabilities, the weights of each
 yearly fit, and (secondary, ``--full-graph N``) the old full-graph leave-last-out figure
@@ -161,7 +163,8 @@ def baseline_hook(ax, seed: int):
     return hook
 
 
-def evaluate_asof(store, weights: dict, sample: int | None, seed: int, oracle: bool = True) -> dict:
+def evaluate_asof(store, weights: dict, sample: int | None, seed: int, oracle: bool = True,
+                  variants: dict | None = None) -> dict:
     """The rolling as-of evaluation (see the module docstring)."""
     from graphsvc.contractors import asof as A
     from graphsvc.contractors import fit as F
@@ -184,20 +187,23 @@ def evaluate_asof(store, weights: dict, sample: int | None, seed: int, oracle: b
             out.update(h(q))
         return out
 
-    learned = {"rolling": True, "rank_all": True}
+    learned = {"rolling": True, "rank_all": True, "refit": F.REFIT}
     exposure = weights.get("exposure") or {"slots": 1, "max_deliveries": 4}
     models = {"learned": learned, "learned_exposure": {**learned, "exposure": exposure},
-              "shipped": {k: v for k, v in weights.items() if k != "exposure"}}
+              "learned_yearly": {**learned, "refit": "year"},
+              "shipped": {k: v for k, v in weights.items() if k != "exposure"},
+              **{name: {**learned, **v} for name, v in (variants or {}).items()}}
     t = time.perf_counter()
     rp = F.replay(ax, models, weights, seed=seed, question_ids=asks, question_hook=hook,
                   progress=lambda n, d: print(f"  {n} questions ({d}, {time.perf_counter() - t:.0f} s)",
                                               file=sys.stderr))
     replay_s = time.perf_counter() - t
     names = [*models, "random", "most_delivered", "popularity_type_industry", "popularity_type_district"]
-    names += ["oracle"] if oracle else []
+    names += ["oracle", "oracle_asof"] if oracle else []
     res = {"questions": len(rp.rows), "skipped_not_a_candidate": rp.skipped, "read_s": round(read_s, 1),
            "replay_s": round(replay_s, 1), "metrics": F.summary(rp.rows, names),
            "reliability_learned": F.reliability(rp.rows, "learned"),
+           "variants_vs_learned": {name: F.paired_difference(rp.rows, name, "learned") for name in variants or {}},
            "fits": {str(y): {"weights": {c: round(float(v), 3) for c, v in zip(A.COLUMNS, f.weights)},
                              **{k: v for k, v in f.stats.items() if k != "std_errors"}}
                     for y, f in sorted(rp.fits.items())}}
@@ -207,7 +213,15 @@ def evaluate_asof(store, weights: dict, sample: int | None, seed: int, oracle: b
         print(f"  {name:<26} hit@10 {m['hit_at_10']:.3f} {m['hit_at_10_ci95']}  ndcg@10 {m['ndcg_at_10']:.3f} "
               f"{m['ndcg_at_10_ci95']}  mrr {m['mrr']:.3f}  long-tail {lt.get('hit_at_10', 0):.3f} "
               f"cold {cs.get('hit_at_10', 0):.3f}", file=sys.stderr)
+    for name, diff in res["variants_vs_learned"].items():
+        print(f"  {name} - learned: hit@10 {diff['hit_at_10_diff']:+.4f} {diff['ci95']} (paired)", file=sys.stderr)
     return res
+
+
+def _variant(text: str) -> dict:
+    """'same_chain,chain_specialisation@half' -> {"drop": (...), "refit": "half"}."""
+    cols, _, refit = text.partition("@")
+    return {"drop": tuple(c for c in cols.split(",") if c), "refit": refit or "year"}
 
 
 def main(argv=None) -> int:
@@ -218,6 +232,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-oracle", action="store_true", help="skip regenerating the demo world for the oracle")
     ap.add_argument("--ablation", action="store_true", help="also switch each term off in turn (full graph)")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=COL,COL[@half]",
+                    help="also a rolling fit without these columns (default: the experimental ones; "
+                         "@half: refitted each half-year), on the same questions")
     args = ap.parse_args(argv)
 
     from bench.common import Context, write_results
@@ -226,7 +243,9 @@ def main(argv=None) -> int:
     try:
         store = ctx.store()
         weights = R.load_weights()
-        asof = evaluate_asof(store, weights, args.sample or None, args.seed, oracle=not args.no_oracle)
+        variants = {v.split("=")[0]: _variant(v.split("=", 1)[1]) for v in args.variant}
+        asof = evaluate_asof(store, weights, args.sample or None, args.seed, oracle=not args.no_oracle,
+                             variants=variants)
         t = time.perf_counter()
         ix = R.load_index(store, weights)
         build_s = time.perf_counter() - t

@@ -239,3 +239,35 @@ def test_the_replay_draws_the_choices_the_final_fit_draws():
     final = F.final_fit(A.AsOf(_graph(EARLY + LATER), w), w, sample=3)
     np.testing.assert_allclose(again.weights, final.weights, atol=1e-9)
     assert again.stats["choices"] == final.stats["choices"] > 0
+
+
+def test_chain_columns_count_earlier_deliveries_to_members_of_my_chains():
+    """same_chain: deliveries to clients sharing a chain with M (L is in HZ01, X in none)."""
+    col = A.COLUMNS.index
+    _, f, _ = _features(EARLY + LATER, "2024-06-15")
+    assert f["P1"][col("same_chain")] > 0          # D1 to L, D4 to M (both in HZ01)
+    assert f["P3"][col("same_chain")] == 0 and f["P3"][col("chain_specialisation")] < 0   # only X and N
+    assert f["P4"][col("same_chain")] > 0           # D8 to L, signed 2024-06-01
+    _, g, _ = _features(EARLY + LATER, "2024-06-01")
+    assert g["P4"][col("same_chain")] == 0 and g["P4"][col("chain_specialisation")] == 0   # not yet
+
+
+def test_experimental_columns_are_fitted_only_when_a_variant_asks_and_never_written():
+    w = _model_weights()
+    models = {"learned": {"rolling": True, "rank_all": True}, "chain": {"rolling": True, "rank_all": True, "drop": ()}}
+    rp = F.replay(A.AsOf(_graph(EARLY + LATER), w), models, w, sample=5)
+    for f in rp.fits.values():
+        assert all(f.weights[col] == 0 for col in map(A.COLUMNS.index, A.EXPERIMENTAL))
+    assert not set(A.EXPERIMENTAL) & set(F.weights_doc(w, F.policy_vector(w), "x", {}, {})["terms"])
+    assert set(F.paired_difference(rp.rows, "chain", "learned")) >= {"hit_at_10_diff", "ci95"}
+
+
+def test_half_year_refits_see_the_first_half_of_the_year_only_from_its_second_half():
+    w = _model_weights()
+    models = {"half": {"rolling": True, "rank_all": True, "refit": "half"},
+              "yearly": {"rolling": True, "rank_all": True, "refit": "year"}}
+    rp = F.replay(A.AsOf(_graph(EARLY + LATER), w), models, w, sample=5)
+    p = {r["id"]: r["p"] for r in rp.rows}
+    for d in ("D7", "D8", "D9"):          # 2024-H1: both fitted on everything before 2024
+        assert p[d]["half"] == pytest.approx(p[d]["yearly"], abs=1e-12), d
+    assert p["D10"]["half"] != pytest.approx(p["D10"]["yearly"], abs=1e-6)   # 2024-07-01: H1 learned

@@ -29,7 +29,14 @@ from graphsvc.core import regions
 # dates) are not among them.
 COLUMNS = ("served_me", "served_my_leader", "served_chain_leader", "served_chain_peers", "same_industry",
            "same_kind", "unit_experience", "type_experience", "same_district", "same_city", "disputes",
-           *R.MODEL_TERMS)
+           *R.MODEL_TERMS, "same_chain", "chain_specialisation")
+# Columns the serving index cannot compute yet (it does not hold every client's chains): the
+# rolling evaluation measures them only when asked (fit.replay's ``drop``), and a refit never
+# writes them. same_chain: the provider's confirmed deliveries to members of M's chains
+# (saturating at CHAIN_SATURATION); chain_specialisation: their smoothed share against the
+# chains' share of all deliveries, as specialisation does for the industry.
+EXPERIMENTAL = ("same_chain", "chain_specialisation")
+CHAIN_SATURATION = 10
 TIES = ("served_me", "served_my_leader", "served_chain_leader", "served_chain_peers")
 
 
@@ -134,6 +141,11 @@ class AsOf:
         self.n_kind = {"discrete": np.zeros(n), "process": np.zeros(n)}
         self.n_kind_div = {"discrete": np.zeros((n, nd + 1)), "process": np.zeros((n, nd + 1))}
         self.disputed = np.zeros(n)
+        # Confirmed deliveries per provider to the members of each chain (a client's chains
+        # are its segments' chains, a registry fact without a date).
+        self.chain_ids = {c: k for k, c in enumerate(sorted({x for cl in self.clients.values() for x in cl.chains}))}
+        self.n_chain = np.zeros((n, len(self.chain_ids)))
+        self.chain_total = np.zeros(len(self.chain_ids))
         self.div_total = np.zeros(nd + 1)
         self.total = 0
         # client -> (signed dates, provider indices) of its confirmed deliveries so far.
@@ -175,6 +187,11 @@ class AsOf:
                 self.n_type_district.setdefault((d.ptype, cl.district), np.zeros(len(self.usccs)))[i] += 1
             if d.unit in R.UNIT_RANK:
                 self.unit_ge[i, d.ptype, : R.UNIT_RANK[d.unit] + 1] += 1
+        cl = self.clients.get(d.client)
+        if cl is not None and cl.chains:
+            ks = [self.chain_ids[c] for c in cl.chains]
+            self.n_chain[i, ks] += 1
+            self.chain_total[ks] += 1
         dates, ps = self.by_client.setdefault(d.client, ([], []))
         dates.append(d.signed)
         ps.append(i)
@@ -250,6 +267,12 @@ class AsOf:
         share = R.division_share(self.div_total[di] if di is not None else 0.0, self.total)
         X[:, col["specialisation"]] = R.specialisation_x(n_div, self.n_all[cand], share, self.prior)
         X[:, col["provider_size"]] = self.size[cand]
+        ks = [self.chain_ids[c] for c in m.chains if c in self.chain_ids]
+        if ks:
+            n_ch = np.minimum(self.n_chain[np.ix_(cand, ks)].sum(axis=1), self.n_all[cand])
+            X[:, col["same_chain"]] = R._sat_vec(n_ch, CHAIN_SATURATION)
+            share = R.division_share(min(self.chain_total[ks].sum(), self.total), self.total)
+            X[:, col["chain_specialisation"]] = R.specialisation_x(n_ch, self.n_all[cand], share, self.prior)
         served = self.by_client.get(m.uscc)
         cold = not served and not self.related(m, year)["_linked"]
         return cand, X, cold

@@ -208,7 +208,7 @@ def make_usccs(region_codes: np.ndarray, bodies: np.ndarray) -> list[str]:
             for r, b, o, k in zip(region.tolist(), body.tolist(), org_char.tolist(), checks.tolist())]
 
 
-def _dates(rng: np.random.Generator, start: str, end: str, size: int) -> np.ndarray:
+def _dates(rng: np.random.Generator, start: str | np.datetime64, end: str | np.datetime64, size: int) -> np.ndarray:
     lo, hi = np.datetime64(start), np.datetime64(end)
     return lo + rng.integers(0, (hi - lo).astype(int) + 1, size=size).astype("timedelta64[D]")
 
@@ -637,6 +637,8 @@ def _supplies(w: World, rng: np.random.Generator) -> pd.DataFrame:
 # that the next contractor is predictable from industry, place and chain ties far better than
 # by popularity, weak enough that no single signal decides (issue 4's offline evaluation).
 SPECIALISATION, SAME_DISTRICT, SAME_CITY, LEADER_TIE, CHAIN_TIE, SIZE = 4.0, 3.0, 1.6, 4.0, 1.4, 0.8
+# The day the phase-2 deliveries (everyone but the leaders' own projects) begin.
+PHASE2_START = np.datetime64("2021-07-01")
 
 
 def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
@@ -714,12 +716,13 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
                 out[r] = prov[cand[np.argmax(weight, axis=1)]]
         return out
 
-    # Phase 1: the leaders' own projects, signed earlier.
+    # Phase 1: the leaders' own projects, signed before any phase-2 choice (which favours the
+    # providers they chose, so a phase-2 choice must not precede them: issue 17).
     n1 = min(s.deliveries // 6, 6 * n_lead)
     cl1 = rng.choice(w.leaders, size=n1)
     ty1 = rng.choice(6, size=n1, p=DELIVERY_TYPE_WEIGHT)
     pr1 = choose(cl1, ty1, None)
-    d1 = _dates(rng, "2021-01-01", "2023-06-30", n1)
+    d1 = _dates(rng, "2021-01-01", PHASE2_START - np.timedelta64(1, "D"), n1)
     served = np.zeros((n_lead, len(prov)), dtype=np.float32)
     prov_pos = np.searchsorted(prov, pr1)
     served[[leader_pos[int(x)] for x in cl1], prov_pos] = 1
@@ -731,7 +734,7 @@ def _deliveries(w: World, rng: np.random.Generator) -> pd.DataFrame:
     cl2 = clients[rng.choice(len(clients), size=n2, p=cw)]
     ty2 = rng.choice(6, size=n2, p=DELIVERY_TYPE_WEIGHT)
     pr2 = choose(cl2, ty2, served)
-    d2 = _dates(rng, "2021-01-01", "2025-10-31", n2)
+    d2 = _dates(rng, PHASE2_START, "2025-10-31", n2)
 
     cl, ty, pr, signed = (np.concatenate(x) for x in ((cl1, cl2), (ty1, ty2), (pr1, pr2), (d1, d2)))
     m = len(cl)
