@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from graphsvc.core import projection, schema
 from graphsvc.core.store.base import (Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain,
                                       same_identity)
-from graphsvc.core.store.typed_rows import PartRows, arrow_table
+from graphsvc.core.store.typed_rows import PartRows, arrow_table, column_of
 
 log = logging.getLogger(__name__)
 
@@ -168,19 +168,17 @@ class LadybugTx(Tx):
                            load=False)
             else:
                 idcols = ["from", "to", *spec["identity"]]
-                stale = rows
-                if isinstance(rows, PartRows):
-                    # Hundreds of thousands of staged rows: one scan of the stored edges finds
-                    # the few each replaces (measured: 400k lookups by pair took 16 s).
-                    stale = _stored_matches(self.conn, rel, rows, idcols)
+                idtypes = ["STRING", "STRING", *(props[p] for p in spec["identity"])]
+                # Only the rows replacing a stored edge need a delete (measured: half of a
+                # 10k-row upsert, whose deletes are most of its time).
+                stale = _stored_matches(self.conn, rel, rows, idcols, idtypes)
                 if len(stale) <= ROW_DELETES:
                     self._delete_each(rel, stale)
                 else:
                     self._each(
                         f"MATCH (a:{fl} {{{fk}: r.`from`}}) "
                         f"MATCH (a)-[e:`{rel}`]->(b:{tl} {{{tk}: r.`to`}}){same_identity(rel)} DELETE e",
-                        idcols, ["STRING", "STRING", *(props[p] for p in spec["identity"])], stale,
-                        load=False)
+                        idcols, idtypes, stale, load=False)
         cols = ["from", "to", *props]
         types = ["STRING", "STRING", *props.values()]
         if self._copies(rows, stored):
@@ -207,9 +205,13 @@ class LadybugTx(Tx):
                                {"from": r["from"], "to": r["to"], **{p: r[p] for p in ident if r.get(p) is not None}})
 
 
-def _stored_matches(conn, rel: str, rows: PartRows, idcols: list[str]) -> list[dict]:
-    """The identities (`idcols`) of `rows` that a stored `rel` edge has, NULL equal to NULL
-    as in `same_identity`."""
+def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -> list[dict]:
+    """The identities (`idcols`, of schema `types`) of `rows` that a stored `rel` edge has,
+    NULL equal to NULL as in `same_identity`. Staged parts (hundreds of thousands of rows) are
+    joined with one scan of every stored edge; other rows with the stored edges of their own
+    suppliers, read by key (an OPTIONAL MATCH after the key lookup lets the engine scan only
+    those suppliers' edges: 0.1 s for 4k suppliers of the province graph, where a plain MATCH
+    scanned all 2M edges)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -217,8 +219,23 @@ def _stored_matches(conn, rel: str, rows: PartRows, idcols: list[str]) -> list[d
     spec = schema.RELS[rel]
     fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
     props = ", ".join(f"e.{p} AS `{p}`" for p in spec["identity"])
-    stored = conn.execute(f"MATCH (a:{spec['from']})-[e:`{rel}`]->(b:{spec['to']}) "
-                          f"RETURN a.{fk} AS `from`, b.{tk} AS `to`{', ' if props else ''}{props}").get_as_arrow()
+    ret = f"RETURN a.{fk} AS `from`, b.{tk} AS `to`{', ' if props else ''}{props}"
+    if isinstance(rows, PartRows):
+        if not rows.paths:
+            return []
+        stored = conn.execute(f"MATCH (a:{spec['from']})-[e:`{rel}`]->(b:{spec['to']}) {ret}").get_as_arrow()
+        tables = (pq.read_table(path, columns=idcols) for path in rows.paths)
+        schema_ = pq.read_schema(rows.paths[0])
+        target = pa.schema([schema_.field(c) for c in idcols])
+    else:
+        froms = column_of(rows, "from")   # a list, or an Arrow array (ColumnRows)
+        suppliers = sorted({f for f in (froms.to_pylist() if hasattr(froms, "to_pylist") else froms) if f is not None})
+        stored = conn.execute(f"UNWIND $keys AS k MATCH (a:{spec['from']} {{{fk}: k}}) "
+                              f"OPTIONAL MATCH (a)-[e:`{rel}`]->(b:{spec['to']}) {ret}",
+                              {"keys": suppliers}).get_as_arrow()
+        stored = stored.filter(pc.is_valid(stored.column("to")))
+        tables = [arrow_table(rows, idcols, types, idcols)]
+        target = tables[0].schema
 
     def keyed(t):   # NULL as a value no cell holds, so that the join pairs NULL with NULL
         cols = {}
@@ -229,15 +246,11 @@ def _stored_matches(conn, rel: str, rows: PartRows, idcols: list[str]) -> list[d
                                    pa.scalar(float("-inf"), col.type))
         return pa.table(cols)
 
-    if not rows.paths:
-        return []
-    # The join pairs equal types only: the stored columns take the staged files' types.
-    types = pq.read_schema(rows.paths[0])
-    stored = keyed(stored.select(idcols).cast(pa.schema([types.field(c) for c in idcols])))
+    # The join pairs equal types only: the stored columns take the rows' types.
+    stored = keyed(stored.select(idcols).cast(target))
     stored = stored.group_by(idcols).aggregate([])
     out: list[dict] = []
-    for path in rows.paths:
-        t = pq.read_table(path, columns=idcols)
+    for t in tables:
         k = keyed(t).append_column("_i", pa.array(range(len(t)), pa.int64()))
         hit = k.join(stored, idcols, join_type="inner")
         out += t.take(hit.column("_i")).to_pylist()
