@@ -45,11 +45,19 @@ def _settle() -> None:
 
 
 def _figures(store) -> dict:
+    from graphsvc.contractors import recommend as R
+
+    calls = {warm: _figure_calls(store, warm=warm) for warm in (False, True)}
+    # The index is built once per process, before any timing (a cold recommendation is a
+    # manufacturer the index has not read links for, not an index build). After the supply
+    # projections (`_figure_calls` builds them): built first, on the national graph, the
+    # index's reads left too little of the buffer pool for the 21M-edge read that follows.
+    R.index_for(store)
+    _settle()
     out = {}
     for warm in (False, True):
-        for name, fn in _figure_calls(store, warm=warm).items():
+        for name, fn in calls[warm].items():
             out[name] = timed(fn, repeat=5, warmup=1)
-    _settle()
     return out
 
 
