@@ -158,7 +158,7 @@ def _upsert_files(path: Path, rounds: int, n: int = 10_000) -> list[bytes]:
 
 
 def _upserts(ctx, tmp: Path) -> list[dict]:
-    """10k-row supplies imports into a private copy of the loaded province graph."""
+    """10k-row supplies imports into a private copy of the loaded graph of `ctx`'s scale."""
     from loaders.importer import STREAM_BYTES, run_import
 
     store = ctx.writable_copy(tmp / "upsert-db")
@@ -176,7 +176,7 @@ def _upserts(ctx, tmp: Path) -> list[dict]:
     finally:
         store.close()
     rates = sorted(r / s for r, s in zip(rows, secs))
-    dataset = (f"province graph ({before} supplies) + {rows[0]} rows per import, half replacing stored edges, "
+    dataset = (f"{ctx.scale} graph ({before} supplies) + {rows[0]} rows per import, half replacing stored edges, "
                f"whole-file path (under {STREAM_BYTES >> 20} MB); "
                f"{grown} edges added over {len(rows)} imports; load average {os.getloadavg()[0]:.1f}")
     return [{"name": "10k-row supplies upsert into the loaded graph", "dataset": dataset, "n": len(secs),

@@ -107,6 +107,31 @@ class Context:
             self._store = None
 
 
+def kill_halfway(proc, kind: str = "supplies") -> list[str]:
+    """Read the stderr lines of `proc` (`graphsvc import KIND … --progress-lines`) and SIGKILL it
+    once its progress says half the staged parts are written inside the open transaction;
+    wait for it to end (killing it if it outlives 600 s). The lines read, in order."""
+    import os
+    import signal
+
+    seen = []
+    try:
+        for line in proc.stderr:
+            seen.append(line.strip())
+            parts = line.split()
+            if parts[:3] == ["progress", kind, "写入"]:
+                done, total = map(int, parts[3].split("/"))
+                if 0 < done < total and done * 2 >= total:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    break
+        proc.wait(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return seen
+
+
 def write_results(name: str, rows: list[dict]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"

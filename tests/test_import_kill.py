@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from bench.common import kill_halfway
 from tests.conftest import ROOT, _copy_data, open_test_store
 
 ROWS = 400_000   # about 23 MB: a few staged parts, a few seconds to import
@@ -76,21 +77,7 @@ def test_sigkill_halfway_through_a_large_supplies_import_leaves_the_graph_as_bef
     proc = subprocess.Popen([sys.executable, "-m", "graphsvc.cli", "import", "supplies", str(path),
                              "--progress-lines"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    seen = []
-    try:
-        for line in proc.stderr:
-            seen.append(line.strip())
-            parts = line.split()
-            if parts[:3] == ["progress", "supplies", "写入"]:
-                done, total = map(int, parts[3].split("/"))
-                if 0 < done < total and done * 2 >= total:
-                    os.kill(proc.pid, signal.SIGKILL)
-                    break
-        proc.wait(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    seen = kill_halfway(proc)
     assert proc.returncode == -signal.SIGKILL, "\n".join(seen[-20:]) + (proc.stdout.read() or "")
     writes = [s for s in seen if s.startswith("progress supplies 写入")]
     assert len(writes) >= 2, seen[-20:]   # the kill came between parts, inside the transaction
