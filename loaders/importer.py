@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from loaders.failures import engine_error
 from loaders.kinds import KINDS, Kind, header_map, repeated_columns
 from loaders.memory import release_freed
 from loaders.read import FileError, csv_batches, read_table, too_many_rows
-from loaders.staging import Staged
+from loaders.staging import Staged, staging_dir
 
 CHUNK = 5000
 # Supplies files larger than this are read, checked and staged in batches of about this many
@@ -117,9 +116,9 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
 
     # A streamed import's staged part files live until the import ends, whatever its outcome;
     # so does what the import allocated, which goes back to the system before the next one.
-    with tempfile.TemporaryDirectory(prefix="graphsvc-import-") as tmp, _released(report):
+    with staging_dir() as tmp, _released(report):
         read = None if scope or own_uscc else \
-            _stream(kind, data, filename, report, context, progress, max_rows, Path(tmp))
+            _stream(kind, data, filename, report, context, progress, max_rows, tmp)
         if read is None:
             read = _whole_file(kind, data, filename, report, context, progress, max_rows, max_unpacked, resolve)
         if read is None:

@@ -6,6 +6,10 @@ The files live in a directory the import removes when it ends; rows a later chec
 """
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +20,53 @@ from graphsvc.core.store.typed_rows import PartRows
 # 250k rows as fast as the whole file at once (and in two thirds of its memory); parts of 18k
 # rows took 40% longer (2M supply edges, measured side by side).
 PART_ROWS = 250_000
+
+PREFIX = "graphsvc-import-"
+
+
+@contextmanager
+def staging_dir():
+    """A fresh directory for one import's part files, removed when the import ends.
+
+    A killed import cannot remove its own (its parts can be as large as the file), so its
+    name carries the importing process's id, and each import first removes the directories
+    of processes that are gone.
+    """
+    root = Path(tempfile.gettempdir())
+    sweep_orphans(root)
+    with tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-", dir=root) as tmp:
+        yield Path(tmp)
+
+
+def sweep_orphans(root: Path) -> list[Path]:
+    """Remove the staging directories under `root` whose process no longer runs; return them.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / f"{PREFIX}{os.getpid()}-live").mkdir()
+    >>> (root / f"{PREFIX}999999999-gone").mkdir()   # above any pid Linux hands out
+    >>> [p.name for p in sweep_orphans(root)] == [f"{PREFIX}999999999-gone"]
+    True
+    >>> sorted(p.name for p in root.iterdir()) == [f"{PREFIX}{os.getpid()}-live"]
+    True
+    """
+    gone = []
+    for d in sorted(root.glob(f"{PREFIX}*-*")):
+        pid = d.name[len(PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+            gone.append(d)
+    return gone
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):   # no such process; a number no pid can be
+        return False
+    except PermissionError:   # another user's process: its directory is not ours to remove
+        return True
+    return True
 
 
 class Staged:

@@ -86,8 +86,13 @@ def test_sigkill_halfway_through_a_large_supplies_import_leaves_the_graph_as_bef
     assert after_counts == counts
     assert _unordered(after_figure) == _unordered(figure)
 
+    # The killed import's staged parts stay behind it (named for its process) until the next import.
+    left = list(tmp_path.glob(f"graphsvc-import-{proc.pid}-*"))
+    assert left and any(left[0].iterdir()), sorted(p.name for p in tmp_path.iterdir())
+
     # The database still takes the same import after its recovery.
     r = subprocess.run([sys.executable, "-m", "graphsvc.cli", "import", "supplies", str(path), "--json"],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert _graph_state(data_dir)[0]["SUPPLIES"] >= ROWS
+    assert not list(tmp_path.glob("graphsvc-import-*")), sorted(p.name for p in tmp_path.iterdir())
