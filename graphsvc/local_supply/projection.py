@@ -179,13 +179,26 @@ class State:
         return (self.gen["holders"], self.gen["reloc"], self.touched(self.holders_in(LEADER, prefix)))
 
     def stamp_detail(self, uscc: str) -> tuple:
-        """What one leader's detail and what-if depend on: its supplies and its tier 1's."""
+        """What one leader's detail and what-if depend on but its tier 2: its own supplies, the
+        enterprises, segments and years (the tier-2 sums go into the key as they are:
+        whatif.detail_stamp)."""
         i = self.index.get(uscc)
         if i is None:
             return (self.version,)
-        t1 = np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64)
         return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["reloc"], self.gen["years"],
-                int(self.buyer_gen[i]), self.touched(t1))
+                int(self.buyer_gen[i]))
+
+    def tier1_touched(self, uscc: str) -> int:
+        """The newest supply-change generation among the enterprises supplying `uscc`."""
+        i = self.index.get(uscc)
+        if i is None:
+            return self.version
+        return self.touched(np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64))
+
+    def own_years(self, uscc: str) -> set[int]:
+        """The years of the supplies into `uscc`."""
+        i = self.index.get(uscc)
+        return set() if i is None else set(self.year[self.edges_into(np.array([i]))].tolist())
 
     def stamp_members(self) -> tuple:
         """What the members and platforms of segments depend on (not supplies)."""
