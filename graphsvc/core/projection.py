@@ -248,7 +248,7 @@ def current(store, name: str):
             with _GUARD:
                 pending = [st["log"][s] for s in sorted(st["log"])
                            if slot.seq < s <= target and _concerns(part, st["log"][s])]
-            with reqtiming.section("apply"):
+            with reqtiming.section("apply"), reqtiming.section(f"apply:{name}"):
                 new = None if any(c.op == "bulk" for c in pending) else \
                     part.apply(slot.state, pending) if pending else slot.state
             if new is None:

@@ -346,7 +346,7 @@ class State:
         rows.sort(key=lambda r: (r["year"], r["supplier_uscc"], r["segment_id"] is None, r["segment_id"] or ""))
         return rows
 
-    def tier2_sums(self, uscc: str, year: int, local) -> dict:
+    def tier2_sums(self, uscc: str, year: int, local, local_key=None) -> dict:
         """Tier 2 of `uscc` in `year`: the supplies in `year` into the enterprises that supplied
         it in `year`, summed — {"sums": (local_amount, total_amount, local_suppliers, suppliers),
         "tier1_suppliers": n}; `local` is a predicate on a region code (amounts by math.fsum)."""
@@ -357,7 +357,10 @@ class State:
         t1 = np.unique(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
         idx2 = self.edges_into(t1)
         idx2 = idx2[self.year[idx2] == year]
-        mask = np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        def mask_of():
+            return np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        # `local_key` names `local` (e.g. its scope): its mask is kept while no region is added.
+        mask = mask_of() if local_key is None else self._memo(("local", local_key), mask_of, (len(self.regs),))
         loc = mask[self.sreg[idx2]]
         a, s = self.amount[idx2], self.seller[idx2]
         return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),

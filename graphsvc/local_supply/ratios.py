@@ -464,7 +464,7 @@ def detail_tier2(st, leader: dict, year: int | None, scope: str | None, data_yea
     if year is None:
         year = 0
     sc = scope_of(leader.get("region_code"), scope)
-    return year, st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc))
+    return year, st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc), local_key=sc)
 
 
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
