@@ -135,3 +135,31 @@ def test_coverage_moves_only_with_supplies_in_its_chain(fresh_store, client):
     got = client.get(f"/api/v1/chains/{chains[0]}/coverage?year=2024").get_json()
     want = fresh_json(fresh_store, lambda: service.chain_coverage_figure(fresh_store, BUREAU, chains[0], 2024))
     assert same(got, want, "coverage") is None
+
+
+def test_a_leader_detail_moves_with_its_tier2_sums_not_with_every_tier1_write(fresh_store, client):
+    """A supply into a tier-1 supplier in another year leaves the leader's detail kept (its tier-2
+    sums for the year shown are unchanged); one in the year shown moves it, to a fresh answer."""
+    leader = ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")[0]["uscc"]
+    tier1 = fresh_store.read_cypher(
+        "MATCH (s:Enterprise)-[r:SUPPLIES]->(l:Enterprise {uscc: $l}) WHERE r.year = 2024 "
+        "RETURN DISTINCT s.uscc AS u ORDER BY u LIMIT 1", {"l": leader})[0]["u"]
+    other = next(r["u"] for r in fresh_store.read_cypher(
+        "MATCH (e:Enterprise) RETURN e.uscc AS u ORDER BY u LIMIT 50") if r["u"] not in (leader, tier1))
+    path = f"/api/v1/local-supply/{leader}?year=2024"
+    key = lambda: service.leader_detail_figure(fresh_store, BUREAU, leader, 2024).key
+    first, before = client.get(path), key()
+
+    def supply(year: int) -> None:
+        body = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{other},{tier1},{year},777.25,\n"
+        rep = run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test")
+        assert rep.status == "ok", rep.as_dict()
+
+    supply(2021)
+    assert key() == before and client.get(path).data == first.data
+    supply(2024)
+    assert key() != before
+    served = client.get(path).get_json()
+    assert served["tier2"] != first.get_json()["tier2"]
+    want = fresh_json(fresh_store, lambda: service.leader_detail_figure(fresh_store, BUREAU, leader, 2024))
+    assert same(served, want, "detail") is None

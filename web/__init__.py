@@ -74,12 +74,19 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
         from graphsvc.core import projection
 
         projection.request_started()
+        from flask import request
+        from graphsvc.core import reqtiming
+
+        reqtiming.start(request.endpoint or request.path)
 
     @app.teardown_request
     def _projection_request_end(exc):
         from graphsvc.core import projection
 
         projection.request_ended()
+        from graphsvc.core import reqtiming
+
+        reqtiming.end()
 
     @app.before_request
     def _reference():

@@ -35,7 +35,14 @@ def figure_json(fig: Figure):
     if fig.key is None:
         return jsonify(fig.compute())
     # As jsonify writes it (compact separators, a final newline).
-    tag, body = FIGURES.get(fig.key, lambda: (current_app.json.dumps(fig.compute(), separators=(",", ":")) + "\n").encode())
+    from graphsvc.core import reqtiming
+
+    def build():
+        with reqtiming.section("compute"):
+            return (current_app.json.dumps(fig.compute(), separators=(",", ":")) + "\n").encode()
+
+    with reqtiming.section("figure"):
+        tag, body = FIGURES.get(fig.key, build)
     resp = current_app.response_class(body, mimetype="application/json")
     resp.set_etag(tag)
     if request.if_none_match.contains(tag):

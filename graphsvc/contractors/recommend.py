@@ -1190,8 +1190,13 @@ def fetch_recommendation(store, uscc: str, q: Query, weights: dict | None = None
                          manufacturer: Manufacturer | None = None) -> dict:
     """Recommend providers of type q.provider_type for manufacturer `uscc` (raises
     ManufacturerNotFound). The response shape of GET /api/v1/contractors/recommend."""
+    from graphsvc.core import reqtiming
+
     weights = weights or load_weights()
-    ix = index_for(store, weights)
-    m, ties = linked_with_ties(store, manufacturer or manufacturer_record(store, uscc), ix)
-    body = rank(ix, m, q, weights, check=lambda usccs: live_check(store, usccs, q), ties=ties)
+    with reqtiming.section("index"):
+        ix = index_for(store, weights)
+    with reqtiming.section("links"):
+        m, ties = linked_with_ties(store, manufacturer or manufacturer_record(store, uscc), ix)
+    with reqtiming.section("rank"):
+        body = rank(ix, m, q, weights, check=lambda usccs: live_check(store, usccs, q), ties=ties)
     return {"manufacturer": m.uscc, "manufacturer_info": manufacturer_info(m, ix), **body, "limit": q.limit}

@@ -235,7 +235,11 @@ def current(store, name: str):
     deps = tuple(current(store, d) for d in part.needs)
     with _GUARD:
         slot = st["slots"].setdefault(name, _Slot())
-    with slot.lock:
+    from graphsvc.core import reqtiming
+
+    with reqtiming.section("slot_wait"):
+        slot.lock.acquire()
+    try:
         if slot.seq >= 0 and any(a is not b for a, b in zip(deps, slot.deps)):
             slot.seq = -1                 # a part it derives from was rebuilt: so is this one
         if slot.seq < 0:
@@ -244,8 +248,9 @@ def current(store, name: str):
             with _GUARD:
                 pending = [st["log"][s] for s in sorted(st["log"])
                            if slot.seq < s <= target and _concerns(part, st["log"][s])]
-            new = None if any(c.op == "bulk" for c in pending) else \
-                part.apply(slot.state, pending) if pending else slot.state
+            with reqtiming.section("apply"), reqtiming.section(f"apply:{name}"):
+                new = None if any(c.op == "bulk" for c in pending) else \
+                    part.apply(slot.state, pending) if pending else slot.state
             if new is None:
                 _build(store, part, slot, target)
             else:
@@ -253,6 +258,8 @@ def current(store, name: str):
         slot.deps = deps
         _compact(st)
         return slot.state
+    finally:
+        slot.lock.release()
 
 
 def warm_order(names=None) -> list[str]:

@@ -179,13 +179,26 @@ class State:
         return (self.gen["holders"], self.gen["reloc"], self.touched(self.holders_in(LEADER, prefix)))
 
     def stamp_detail(self, uscc: str) -> tuple:
-        """What one leader's detail and what-if depend on: its supplies and its tier 1's."""
+        """What one leader's detail and what-if depend on but its tier 2: its own supplies, the
+        enterprises, segments and years (the tier-2 sums go into the key as they are:
+        whatif.detail_stamp)."""
         i = self.index.get(uscc)
         if i is None:
             return (self.version,)
-        t1 = np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64)
         return (self.gen["holders"], self.gen["ents"], self.gen["segs"], self.gen["reloc"], self.gen["years"],
-                int(self.buyer_gen[i]), self.touched(t1))
+                int(self.buyer_gen[i]))
+
+    def tier1_touched(self, uscc: str) -> int:
+        """The newest supply-change generation among the enterprises supplying `uscc`."""
+        i = self.index.get(uscc)
+        if i is None:
+            return self.version
+        return self.touched(np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64))
+
+    def own_years(self, uscc: str) -> set[int]:
+        """The years of the supplies into `uscc`."""
+        i = self.index.get(uscc)
+        return set() if i is None else set(self.year[self.edges_into(np.array([i]))].tolist())
 
     def stamp_members(self) -> tuple:
         """What the members and platforms of segments depend on (not supplies)."""
@@ -333,7 +346,7 @@ class State:
         rows.sort(key=lambda r: (r["year"], r["supplier_uscc"], r["segment_id"] is None, r["segment_id"] or ""))
         return rows
 
-    def tier2_sums(self, uscc: str, year: int, local) -> dict:
+    def tier2_sums(self, uscc: str, year: int, local, local_key=None) -> dict:
         """Tier 2 of `uscc` in `year`: the supplies in `year` into the enterprises that supplied
         it in `year`, summed — {"sums": (local_amount, total_amount, local_suppliers, suppliers),
         "tier1_suppliers": n}; `local` is a predicate on a region code (amounts by math.fsum)."""
@@ -344,7 +357,10 @@ class State:
         t1 = np.unique(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
         idx2 = self.edges_into(t1)
         idx2 = idx2[self.year[idx2] == year]
-        mask = np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        def mask_of():
+            return np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        # `local_key` names `local` (e.g. its scope): its mask is kept while no region is added.
+        mask = mask_of() if local_key is None else self._memo(("local", local_key), mask_of, (len(self.regs),))
         loc = mask[self.sreg[idx2]]
         a, s = self.amount[idx2], self.seller[idx2]
         return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),

@@ -269,6 +269,22 @@ def _group(edges: list[dict], key: str) -> dict:
     return g
 
 
+def tier2_figures(tier2: list[dict] | dict, target: float, catalogue: dict | None = None, local=None) -> dict:
+    """The "tier2" block of a leader's detail from `tier2` as leader_detail takes it (`local`:
+    the locality predicate, needed for rows only)."""
+    if isinstance(tier2, dict):
+        t2 = figures(*tier2["sums"], target, catalogue)
+        t2["tier1_suppliers"] = tier2["tier1_suppliers"]
+    else:
+        t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
+        t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
+    t2["meets_target"] = None if t2["ratio_amount"] is None else t2["meets_target"]
+    if t2["reason"] == NO_DATA:
+        t2["reason"] = "该年度一级供应商没有上游供货记录"
+    t2.pop("gap_amount", None)
+    return t2
+
+
 def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, year: int, target: float,
                   scope: str | None = None, data_years: list[int] | None = None,
                   catalogue: dict | None = None) -> dict:
@@ -333,16 +349,7 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, yea
                          "share_of_total": (f["total_amount"] / total) if total > 0 else None})
     segments.sort(key=lambda s: (s["ratio_amount"] is None, s["ratio_amount"] or 0.0, -(s["total_amount"] or 0)))
 
-    if isinstance(tier2, dict):
-        t2 = figures(*tier2["sums"], target, catalogue)
-        t2["tier1_suppliers"] = tier2["tier1_suppliers"]
-    else:
-        t2 = figures(*sums_from_edges(tier2, local), target, catalogue)
-        t2["tier1_suppliers"] = len({e["tier1_uscc"] for e in tier2})
-    t2["meets_target"] = None if t2["ratio_amount"] is None else t2["meets_target"]
-    if t2["reason"] == NO_DATA:
-        t2["reason"] = "该年度一级供应商没有上游供货记录"
-    t2.pop("gap_amount", None)
+    t2 = tier2_figures(tier2, target, catalogue, local)
 
     years = sorted(set(data_years or []) | {int(e["year"]) for e in edges})
     by_year = _group(edges, "year")
@@ -446,6 +453,20 @@ def fetch_table(store, year: int | None, region: str | None = None, scope: str |
     return out
 
 
+def detail_tier2(st, leader: dict, year: int | None, scope: str | None, data_years: list[int],
+                 own_years=None) -> tuple[int, dict]:
+    """The year a leader's detail shows (`year`, else the leader's latest year with supplies,
+    else its city's latest, else 0) and the tier-2 sums of that year (State.tier2_sums);
+    `own_years` the years of the leader's supplies, when the caller has them already."""
+    if year is None:
+        own = sorted(st.own_years(leader["uscc"]) if own_years is None else own_years)
+        year = own[-1] if own else (data_years[-1] if data_years else None)
+    if year is None:
+        year = 0
+    sc = scope_of(leader.get("region_code"), scope)
+    return year, st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc), local_key=sc)
+
+
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
                  catalogue: dict | None = None, edges: list[dict] | None = None) -> dict:
     """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
@@ -455,13 +476,7 @@ def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None
         edges = st.edges(leader["uscc"])
     # The years with data for the leaders of this one's city (as the table has them).
     data_years = fetch_leader_years(store, [leader], None)
-    if year is None:
-        own = sorted({int(e["year"]) for e in edges})
-        year = own[-1] if own else (data_years[-1] if data_years else None)
-    if year is None:
-        year = 0
-    sc = scope_of(leader.get("region_code"), scope)
-    tier2 = st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc))
+    year, tier2 = detail_tier2(st, leader, year, scope, data_years, {int(e["year"]) for e in edges})
     d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
     d["note"] = None
     if year not in data_years:

@@ -196,11 +196,16 @@ def leader_detail(store, who: Principal, uscc: str, year: int | None = None, sco
 def leader_detail_figure(store, who: Principal, uscc: str, year: int | None = None,
                          scope: str | None = None) -> Figure:
     """`leader_detail` checked now and computed on demand, under a key that moves only when a
-    change touches the leader's or its tier 1's supplies (whatif.detail_stamp): the same for
+    change touches the leader's supplies or its tier-2 sums (whatif.detail_stamp): the same for
     every caller allowed to see it."""
-    leader = visible_leader(store, who, uscc)
+    from graphsvc.core import reqtiming
+
+    with reqtiming.section("leader_check"):
+        leader = visible_leader(store, who, uscc)
     year, scope = check_year(year), check_scope(who, scope)
-    return Figure(("leader_detail", leader["uscc"], year, scope, *whatif.detail_stamp(store, leader)),
+    with reqtiming.section("stamp"):
+        stamp = whatif.detail_stamp(store, leader, year, scope)
+    return Figure(("leader_detail", leader["uscc"], year, scope, *stamp),
                   lambda: whatif.fetch_detail(store, leader, year, scope, finish=round_money))  # rounded once, then kept
 
 

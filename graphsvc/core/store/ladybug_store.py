@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
-from graphsvc.core import projection, schema
+from graphsvc.core import projection, reqtiming, schema
 from graphsvc.core.store.base import (Store, StoreError, StoreUnavailable, Tx, delete_by_end, load_query, plain,
                                       same_identity)
 from graphsvc.core.store.typed_rows import PartRows, arrow_table, column_of
@@ -399,7 +399,8 @@ class LadybugStore(Store):
     def read_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         conn = self._conn()
         try:
-            return _rows(conn.execute(*_inline_nulls(cypher, params)))
+            with reqtiming.section("db"):
+                return _rows(conn.execute(*_inline_nulls(cypher, params)))
         except RuntimeError as exc:
             raise StoreError(str(exc)) from exc
 
@@ -414,7 +415,7 @@ class LadybugStore(Store):
     def transaction(self) -> Iterator[LadybugTx]:
         conn = self._conn()
         logged = None
-        with self._write_lock:
+        with self._write_lock, reqtiming.writing("active"):
             conn.execute("BEGIN TRANSACTION")
             tx = LadybugTx(conn, self.copy_threshold)
             try:
@@ -443,7 +444,8 @@ class LadybugStore(Store):
                     except RuntimeError:
                         log.warning("closing a connection after a bulk write failed", exc_info=True)
         if logged:   # outside the write lock: other writers do not wait for the patching
-            projection.catch_up(self)
+            with reqtiming.writing("catch_up"):
+                projection.catch_up(self)
 
     def drop_all(self) -> None:
         """Delete the graph (not its change log, which records this as one bulk change)."""
