@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask
+from flask import Flask, request
 
-from graphsvc.core import config
+from graphsvc.core import config, projection, reqtiming
 from graphsvc.core.store import open_store
 from web import errors, nav
 from web.auth import csrf_token, current_principal
@@ -71,21 +71,12 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 
     @app.before_request
     def _projection_request():
-        from graphsvc.core import projection
-
         projection.request_started()
-        from flask import request
-        from graphsvc.core import reqtiming
-
         reqtiming.start(request.endpoint or request.path)
 
     @app.teardown_request
     def _projection_request_end(exc):
-        from graphsvc.core import projection
-
         projection.request_ended()
-        from graphsvc.core import reqtiming
-
         reqtiming.end()
 
     @app.before_request

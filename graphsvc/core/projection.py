@@ -49,6 +49,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphsvc.core import reqtiming
+
 
 @dataclass(frozen=True)
 class Change:
@@ -235,8 +237,6 @@ def current(store, name: str):
     deps = tuple(current(store, d) for d in part.needs)
     with _GUARD:
         slot = st["slots"].setdefault(name, _Slot())
-    from graphsvc.core import reqtiming
-
     with reqtiming.section("slot_wait"):
         slot.lock.acquire()
     try:
