@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -36,14 +35,6 @@ def _size_mb(path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def _settle() -> None:
-    """Wait for the recommendation index's background read (it runs after a build): a
-    database closed under it aborts the process at exit."""
-    for t in threading.enumerate():
-        if t.name == "recommend-prefetch":
-            t.join()
-
-
 def _figures(store) -> dict:
     from graphsvc.contractors import recommend as R
 
@@ -53,7 +44,6 @@ def _figures(store) -> dict:
     # projections (`_figure_calls` builds them): built first, on the national graph, the
     # index's reads left too little of the buffer pool for the 21M-edge read that follows.
     R.index_for(store)
-    _settle()
     out = {}
     for warm in (False, True):
         for name, fn in calls[warm].items():
@@ -71,7 +61,6 @@ def _child(step: str) -> None:
     d = ctx.data_dir()
     fresh = not (d / ".loaded").exists()
     ctx.store()
-    _settle()
     ctx.close()
     if fresh:
         (d / "load_rss_mb").write_text(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
