@@ -216,10 +216,31 @@ def test_claim_and_withdraw_loop_leaves_scores_and_cached_links_alone(fresh_stor
         d = ledger.claim(fresh_store, supplier, body)
         ledger.transition(fresh_store, supplier, d["id"], "withdraw")
     after_ix = R.index_for(fresh_store, W)
-    assert after_ix is not ix and maker in after_ix.links
+    assert after_ix is not ix and R.kept_links(after_ix, maker) is not None
     assert after_ix.n_confirmed == ix.n_confirmed and after_ix.confirmed == ix.confirmed
     after = R.fetch_recommendation(fresh_store, maker, R.Query(1, limit=10), W)
     assert [(i["uscc"], i["score"]) for i in after["items"]] == [(i["uscc"], i["score"]) for i in before["items"]]
+
+
+def test_a_patch_leaves_the_index_it_patched_as_it_was(fresh_store, accounts):
+    """Requests still scoring with the old index see it unchanged: a patch copies what it
+    writes (the large dicts by shard, the type tables by column), and the patched index
+    equals a fresh build."""
+    maker, provider = accounts["maker"]["uscc"], accounts["provider"]["uscc"]
+    R.fetch_recommendation(fresh_store, maker, R.Query(1, limit=10), W)
+    ix = R.index_for(fresh_store, W)
+    before = copy.deepcopy(_facts(ix))
+    t = min(ix.providers[provider].types)
+    body = {"supplier_uscc": provider, "client_uscc": maker, "kind": sorted(DELIVERY_KINDS[t])[0],
+            "contract_amount_wan": 5, "signed_date": "2024-05-01", **({"unit": "factory"} if t == 1 else {})}
+    d = ledger.claim(fresh_store, ADMIN, body)
+    ledger.transition(fresh_store, ADMIN, d["id"], "confirm")
+    after = R.index_for(fresh_store, W)
+    assert after is not ix and after.n_confirmed == ix.n_confirmed + 1
+    assert _facts(ix) == before
+    assert R.kept_links(after, maker) is None          # its own delivery: the kept links are stale
+    _assert_same_index(after, index_updates.build(fresh_store), "a confirmation")
+    _assert_same_ranking(fresh_store, after, index_updates.build(fresh_store), [maker], "a confirmation")
 
 
 def test_a_write_returns_with_every_built_part_holding_it(fresh_store, accounts):

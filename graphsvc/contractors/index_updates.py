@@ -10,11 +10,15 @@ without a rebuild:
   `contractors/enterprise_facts`; recognitions and projects, a few thousand rows, are
   re-read whole), so the index takes the database's values whatever a change row carried;
 - `patched(index, touched, fresh, read)` returns a new Index in which only the providers
-  those records concern are recomputed (their delivery lists, groups and type-table rows)
-  and only the manufacturers whose links or related clients changed lose their cached links.
+  those records concern are recomputed (their delivery lists, groups and type-table rows),
+  only the entries that differ are written, and the enterprises and chains touched are
+  stamped so that the kept links of the manufacturers they concern are not used again
+  (`R.LinkStamps`): a confirmation costs what it touches, not the size of the index.
 
-The old Index object is never changed (requests may still be scoring with it), except for
-the shared `leader_suppliers` cache, which is changed only by single dict operations.
+The old Index object is never changed (requests may still be scoring with it): the large
+dicts are `CowMap`s and the type tables are copied per column written. The caches shared by
+every version (`leader_suppliers`, `links`, `link_stamps`) are changed only by single dict
+operations.
 
 Changes of other entities (orders, capacities, memberships, audit, accounts) are not
 delivered to this part at all (`ENTITIES`). A "bulk" change asks for a rebuild.
@@ -34,6 +38,7 @@ from dataclasses import dataclass, field
 
 from graphsvc.contractors import recommend as R
 from graphsvc.core import projection
+from graphsvc.core.cowmap import CowMap
 from graphsvc.core.projection import Change
 
 ENTITIES = frozenset({"Delivery", "DELIVERED", "FOR", "Enterprise", "Recognition", "HAS", "Project",
@@ -81,9 +86,17 @@ def touched(changes: list[Change]) -> Touched:
     return t
 
 
+# The dicts of tens of thousands of keys a patch changes a few keys of: held as CowMaps, whose
+# copy shares all but the shards written (copying the dicts whole was most of a delivery
+# confirmation's 45-85 ms at province scale).
+SHARDED = ("delivery_rows", "by_id", "by_client", "client_deliveries")
+
+
 def build(store) -> R.Index:
     weights = R.load_weights()
     ix = R.load_index(store, weights)
+    for name in SHARDED:
+        setattr(ix, name, CowMap(getattr(ix, name)))
     ix.store_ref = weakref.ref(store)
     return ix
 
@@ -185,16 +198,22 @@ def patched(ix: R.Index, t: Touched, fresh: dict, read) -> R.Index:
         _recompute(ix, new, affected, retype)
     new_clients = {c for c in dirty if c in new.by_client and c not in ix.by_client}
     _supplier_sets(new, t, new_clients, read, dirty)
-    new.links = {} if relink else _kept_links(new, dirty)
+    new.gen = ix.gen + 1
+    if relink:
+        new.links = {}
+    else:
+        _stamp_links(new, dirty)
     return new
 
 
 def _own(new: R.Index, name: str) -> dict:
     """The top-level dict `name` of the Index being patched, to change: copied from the old
     Index the first time (copying all of them for every delivery confirmed was most of a
-    patch's time at province scale), so the old Index stays as it was."""
+    patch's time at province scale; the largest are CowMaps, whose copy shares what is not
+    written), so the old Index stays as it was."""
     if name not in new._owned:
-        setattr(new, name, dict(getattr(new, name)))
+        d = getattr(new, name)
+        setattr(new, name, d.copy() if isinstance(d, CowMap) else dict(d))
         new._owned.add(name)
     return getattr(new, name)
 
@@ -291,58 +310,50 @@ def _projects(new: R.Index, rows: list[dict], affected: set) -> None:
 
 def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
     w = _Writer(new)
-    touched_divs: set = set()
-    after = set(new.recognised_after)
-    # 1. Take the affected providers' old deliveries out of every group (once per key).
-    for p in affected:
-        oc = old.confirmed.get(p, ())
-        for name, keys in _group_keys(oc).items():
-            for k in keys:
-                w.drop(name, k, p)
-        touched_divs.update(d.division for d in oc if d.division)
-        for d in (*oc, *old.disputed.get(p, ())):
-            _own(new, "by_id").pop(d.id, None)
-        after.difference_update(d.id for d in oc)
-        new.n_confirmed -= len(oc)
-        _own(new, "confirmed").pop(p, None)
-        _own(new, "disputed").pop(p, None)
-    # 2. Their current deliveries, newest first, back in (as build_index groups them).
+    div_delta: dict = {}
+    after_gone: set = set()
+    after_new: set = set()
+    # 1-2. Each affected provider's current deliveries, newest first, grouped as build_index
+    # groups them; only the entries that differ from the old index are written, so a provider
+    # with hundreds of deliveries costs one pass over them, not a rewrite of every group.
     for p in sorted(affected):
-        conf, disp = [], []
-        for did in new.provider_deliveries.get(p, ()):
-            row = new.delivery_rows[did]
-            d = old.by_id.get(did) if row is old.delivery_rows.get(did) else None
-            d = d if d is not None else R.dlv(row)
-            if d.status == "confirmed":
-                conf.append(d)
-            elif d.status == "disputed":
-                disp.append(d)
+        oc, od = old.confirmed.get(p, ()), old.disputed.get(p, ())
+        conf, disp = _current_lists(old, new, p)
         for lst, name in ((conf, "confirmed"), (disp, "disputed")):
-            if lst:
-                _own(new, name)[p] = R._newest_first(lst)
-                for d in lst:
-                    _own(new, "by_id")[d.id] = d
-        groups: dict[str, dict] = {"by_client": {}, "by_division": {}, "by_kind": {}, "kind_division_count": {}}
-        for d in new.confirmed.get(p, ()):
-            groups["by_client"].setdefault(d.client, []).append(d)
-            if d.division:
-                groups["by_division"].setdefault(d.division, []).append(d)
-                touched_divs.add(d.division)
-            if d.kind:
-                groups["by_kind"].setdefault(d.kind, []).append(d)
-                kd = groups["kind_division_count"]
-                kd[(d.kind, d.division)] = kd.get((d.kind, d.division), 0) + 1
-            y = new.last_recognised.get(d.client)
-            if y and d.signed and int(d.signed[:4]) <= y:
-                after.add(d.id)
+            if lst and getattr(new, name).get(p) != lst:
+                _own(new, name)[p] = lst
+            elif not lst and p in getattr(new, name):
+                _own(new, name).pop(p)
+        kept = {d.id: d for d in (*conf, *disp)}
+        for d in (*oc, *od):
+            if d.id not in kept:
+                _own(new, "by_id").pop(d.id, None)
+        for did, d in kept.items():
+            if new.by_id.get(did) is not d:
+                _own(new, "by_id")[did] = d
+        groups, after = _groups(conf, new.last_recognised)
+        old_keys = _group_keys(oc)
         for name, per in groups.items():
+            top = getattr(new, name)
+            for key in old_keys[name] - per.keys():
+                if name == "by_division":
+                    div_delta[key] = div_delta.get(key, 0) - len(top[key][p])
+                w.drop(name, key, p)
             for key, v in per.items():
-                w.inner(name, key)[p] = v
-        new.n_confirmed += len(conf)
-    new.recognised_after = frozenset(after)
-    for div in touched_divs:
+                cur = top.get(key, {}).get(p)
+                if cur != v:
+                    if name == "by_division":
+                        div_delta[key] = div_delta.get(key, 0) + len(v) - len(cur or ())
+                    w.inner(name, key)[p] = v
+        was_after = {d.id for d in oc if d.id in old.recognised_after}
+        after_gone |= was_after - after
+        after_new |= after - was_after
+        new.n_confirmed += len(conf) - len(oc)
+    if after_gone or after_new:
+        new.recognised_after = (new.recognised_after - after_gone) | after_new
+    for div, n in div_delta.items():
         if div in new.by_division:
-            _own(new, "division_total")[div] = sum(len(x) for x in new.by_division[div].values())
+            _own(new, "division_total")[div] = new.division_total.get(div, 0) + n
         else:
             _own(new, "division_total").pop(div, None)
     # 3. Provider records and their rows in the type tables.
@@ -361,12 +372,47 @@ def _recompute(old: R.Index, new: R.Index, affected: set, retype: set) -> None:
                 rows_changed.add((t, p))
     for t in retype:
         _own(new, "tables")[t] = R.TypeTable.build(new, t)
-    copied: dict[int, R.TypeTable] = {}
+    copied: dict[int, tuple[R.TypeTable, set]] = {}
     for t, p in sorted(rows_changed):
         if t not in copied:
-            copied[t] = _own(new, "tables")[t] = new.tables[t].copy()
-        tt = copied[t]
-        tt.fill(new, t, tt.pos[p], p)
+            _own(new, "tables")[t] = new.tables[t].shallow()
+            copied[t] = (new.tables[t], set())
+        tt, mine = copied[t]
+        tt.refill(new, t, tt.pos[p], p, mine)
+
+
+def _current_lists(old: R.Index, new: R.Index, p: str) -> tuple[list, list]:
+    """Provider `p`'s confirmed and disputed deliveries in `new`, newest first (the old Dlv
+    objects reused where the row is the same)."""
+    conf, disp = [], []
+    for did in new.provider_deliveries.get(p, ()):
+        row = new.delivery_rows[did]
+        d = old.by_id.get(did) if row is old.delivery_rows.get(did) else None
+        d = d if d is not None else R.dlv(row)
+        if d.status == "confirmed":
+            conf.append(d)
+        elif d.status == "disputed":
+            disp.append(d)
+    return R._newest_first(conf), R._newest_first(disp)
+
+
+def _groups(conf: list, last_recognised: dict) -> tuple[dict, set]:
+    """One provider's confirmed deliveries grouped as R._confirmed_groups groups them, and the
+    ids of those whose client was recognised later."""
+    groups: dict[str, dict] = {"by_client": {}, "by_division": {}, "by_kind": {}, "kind_division_count": {}}
+    after = set()
+    for d in conf:
+        groups["by_client"].setdefault(d.client, []).append(d)
+        if d.division:
+            groups["by_division"].setdefault(d.division, []).append(d)
+        if d.kind:
+            groups["by_kind"].setdefault(d.kind, []).append(d)
+            kd = groups["kind_division_count"]
+            kd[(d.kind, d.division)] = kd.get((d.kind, d.division), 0) + 1
+        y = last_recognised.get(d.client)
+        if y and d.signed and int(d.signed[:4]) <= y:
+            after.add(d.id)
+    return groups, after
 
 
 def _group_keys(ds) -> dict[str, set]:
@@ -435,21 +481,17 @@ def _supplier_sets(new: R.Index, t: Touched, new_clients: set, read, dirty: set)
         new.supplier_generation[0] += 1
 
 
-def _kept_links(new: R.Index, dirty: set) -> dict:
-    """The cached links and ties of manufacturers that no change in `dirty` concerns."""
-    if not dirty or not new.links:
-        return dict(new.links)
+def _stamp_links(new: R.Index, dirty: set) -> None:
+    """Mark the kept links and ties that read an enterprise in `dirty` (as the manufacturer,
+    a buyer, a supplier or a chain peer) or a chain one of them leads as stale from this
+    version on (R.LinkStamps): the entries themselves are checked when next asked for."""
+    dirty = {c for c in dirty if c}
+    if not dirty:
+        return
     chains = set()
     for c in dirty:
         chains |= new.leaders.get(c, frozenset())
-    out = {}
-    for m, hit in list(new.links.items()):
-        (chain_ids, buyers, suppliers, peers), _ties = hit
-        if m in dirty or not dirty.isdisjoint(buyers) or not dirty.isdisjoint(suppliers) \
-                or not dirty.isdisjoint(peers) or not chains.isdisjoint(chain_ids):
-            continue
-        out[m] = hit
-    return out
+    new.link_stamps.stamp(new.gen, dirty, chains)
 
 
 PART = projection.register(projection.Part("contractors.recommend", build=build, apply=apply, entities=ENTITIES))

@@ -363,7 +363,11 @@ class Index:
     n_confirmed: int = 0
     specialisation_prior: float = 2.0                     # the model terms' constants, from the weights
     size_reference: float = 8000.0
-    links: dict = field(default_factory=dict)             # manufacturer -> (its links, its ties), bounded
+    links: dict = field(default_factory=dict)             # manufacturer -> (version, its links, its ties), bounded
+    # The version of the index (0 when built, +1 per patch) and, shared by every version, when
+    # the enterprises and chains the kept links read last changed (linked_with_ties).
+    gen: int = 0
+    link_stamps: LinkStamps = field(default_factory=lambda: LinkStamps())
     # The rows the index was built from, kept so that a change is folded in per provider
     # (graphsvc.contractors.index_updates) instead of rebuilding everything.
     delivery_rows: dict = field(default_factory=dict)     # delivery id -> row (every status)
@@ -561,36 +565,22 @@ class TypeTable:
             tt.fill(ix, t, i, p)
         return tt
 
-    def copy(self) -> TypeTable:
-        """A copy whose columns can be changed without touching this table (shared by readers)."""
+    def shallow(self) -> TypeTable:
+        """A table sharing this one's columns, for refill(): readers of this one see no change."""
         out = TypeTable.__new__(TypeTable)
         out.__dict__.update(self.__dict__)
-        for k, v in self.__dict__.items():
-            if isinstance(v, np.ndarray):
-                setattr(out, k, v.copy())
-            elif k in ("by_division", "by_kind", "by_kind_division", "scenario"):
-                setattr(out, k, {c: col.copy() for c, col in v.items()})
         return out
 
-    def fill(self, ix: Index, t: int, i: int, p: str) -> None:
-        """(Re)compute row `i`, provider `p`, from the index (every column of the row)."""
-        tt = self
-        for table in (tt.by_division, tt.by_kind, tt.by_kind_division, tt.scenario):
-            for col in table.values():
-                col[i] = 0
-        tt.n_type[i] = tt.recognised[i] = 0
-        tt.unit_ge[i, :] = 0
+    def row(self, ix: Index, t: int, p: str) -> tuple[dict, dict]:
+        """Provider `p`'s row from the index: ({column: value}, {column table: {key: count}}),
+        the tables' keys with a count of 0 left out."""
         prov = ix.providers[p]
-        tt.credit[i], tt.listed[i], tt.c2[i] = prov.credit_ok, prov.listed, prov.c2
-        tt.district[i], tt.city[i] = prov.district, prov.city
-        tt.province[i], tt.revenue[i] = prov.province, prov.revenue_wan or 0.0
         conf = ix.confirmed.get(p, ())
-        tt.total[i] = len(conf)
-        tt.disputed[i] = len(ix.disputed.get(p, ()))
         # Counted in Python, then written once per column (numpy scalar writes are slow).
         by_div: dict = {}
         by_kind: dict = {}
         by_kd: dict = {}
+        scenario: dict = {}
         n_type = recognised = 0
         unit_ge = [0] * len(UNITS)
         for d in conf:
@@ -607,15 +597,58 @@ class TypeTable:
             if d.unit in UNIT_RANK:
                 for r in range(UNIT_RANK[d.unit] + 1):
                     unit_ge[r] += 1
-        for table, counts in ((tt.by_division, by_div), (tt.by_kind, by_kind), (tt.by_kind_division, by_kd)):
-            for key, n in counts.items():
-                tt._col(table, key)[i] = n
-        tt.n_type[i], tt.recognised[i] = n_type, recognised
-        tt.unit_ge[i, :] = unit_ge
         for _pid, name in ix.projects.get(p, ()):
             for sc in _scenarios():
                 if sc in name:
-                    tt._col(tt.scenario, sc)[i] += 1
+                    scenario[sc] = scenario.get(sc, 0) + 1
+        cols = {"credit": prov.credit_ok, "listed": prov.listed, "c2": prov.c2, "district": prov.district,
+                "city": prov.city, "province": prov.province, "revenue": prov.revenue_wan or 0.0,
+                "total": len(conf), "disputed": len(ix.disputed.get(p, ())), "n_type": n_type,
+                "recognised": recognised, "unit_ge": unit_ge}
+        return cols, {"by_division": by_div, "by_kind": by_kind, "by_kind_division": by_kd, "scenario": scenario}
+
+    def fill(self, ix: Index, t: int, i: int, p: str) -> None:
+        """(Re)compute row `i`, provider `p`, from the index (every column of the row)."""
+        cols, tables = self.row(ix, t, p)
+        for name, v in cols.items():
+            getattr(self, name)[i] = v
+        for name, counts in tables.items():
+            table = getattr(self, name)
+            for col in table.values():
+                col[i] = 0
+            for key, n in counts.items():
+                self._col(table, key)[i] = n
+
+    def refill(self, ix: Index, t: int, i: int, p: str, mine: set) -> None:
+        """fill() on a table made by shallow(), copying only the columns row `i` changes in
+        (once each; `mine` records them): a delivery confirmed changes a few of the table's
+        ~60 columns, and copying them all was most of a confirmation's patch."""
+        cols, tables = self.row(ix, t, p)
+        for name, v in cols.items():
+            col = getattr(self, name)
+            if np.array_equal(col[i], v):
+                continue
+            if name not in mine:
+                col = col.copy()
+                setattr(self, name, col)
+                mine.add(name)
+            col[i] = v
+        for name, counts in tables.items():
+            table = getattr(self, name)
+            keys = [k for k, col in table.items() if col[i]] + [k for k in counts if k not in table or not table[k][i]]
+            for key in keys:
+                n = counts.get(key, 0)
+                col = table.get(key)
+                if col is not None and col[i] == n:
+                    continue
+                if name not in mine:            # the dict of columns itself
+                    table = dict(table)
+                    setattr(self, name, table)
+                    mine.add(name)
+                if (name, key) not in mine:
+                    col = table[key] = col.copy() if col is not None else np.zeros(len(self.usccs))
+                    mine.add((name, key))
+                col[i] = n
 
 
 def _sat_vec(n: np.ndarray, saturation: float) -> np.ndarray:
@@ -1150,18 +1183,73 @@ def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
 LINKS_CACHED = 20_000
 
 
+class LinkStamps:
+    """Which index version last changed each enterprise or chain, for the kept links: a patch
+    stamps what it touched (graphsvc.contractors.index_updates) and a kept entry is used only
+    while nothing it reads was stamped after the version it was computed on. The patch costs
+    what it touched, not the number of entries kept; a lookup checks the entry's own names.
+
+    >>> s = LinkStamps()
+    >>> s.stamp(1, {"X"}, ())
+    >>> s.fresh(0, "M", ({"B"}, {"P"}), {"C1"})
+    True
+    >>> s.stamp(2, {"P"}, ())
+    >>> s.fresh(0, "M", ({"B"}, {"P"}), {"C1"}), s.fresh(2, "M", ({"B"}, {"P"}), {"C1"})
+    (False, True)
+    >>> s.stamp(3, (), {"C1"})
+    >>> s.fresh(2, "M", ({"B"}, {"P"}), {"C1"})
+    False
+    """
+
+    def __init__(self):
+        self.newest = 0                 # the newest version that stamped anything
+        self.of: dict = {}              # uscc, or ("chain", id) -> version
+
+    def stamp(self, gen: int, usccs, chains) -> None:
+        of = self.of
+        for u in usccs:
+            of[u] = gen
+        for c in chains:
+            of[("chain", c)] = gen
+        self.newest = gen
+
+    def fresh(self, gen: int, m: str, related, chains) -> bool:
+        """Nothing `m`, the enterprises in each set of `related` or the `chains` stand for was
+        stamped after version `gen`."""
+        if self.newest <= gen:
+            return True
+        of = self.of
+        if of.get(m, 0) > gen or any(of.get(("chain", c), 0) > gen for c in chains):
+            return False
+        return not any(of.get(x, 0) > gen for group in related for x in group)
+
+
+def kept_links(ix: Index, uscc: str) -> tuple | None:
+    """The kept (version, links, ties) of manufacturer `uscc` if `ix` may use them."""
+    hit = ix.links.get(uscc)
+    if hit is None:
+        return None
+    gen, (chain_ids, buyers, suppliers, peers), _ = hit
+    if gen > ix.gen or not ix.link_stamps.fresh(gen, uscc, (buyers, suppliers, peers), chain_ids):
+        return None
+    return hit
+
+
 def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, dict]:
-    """projected_links() and tie_evidence(), kept per manufacturer with the index (a change to
-    the manufacturer's links or to the deliveries of its related clients drops its entry:
-    graphsvc.contractors.index_updates)."""
-    hit = ix.links.get(m.uscc)
+    """projected_links() and tie_evidence(), kept per manufacturer and shared by the versions
+    of the index: an entry is used by versions at least as new as the one it was computed on,
+    while no change to the manufacturer's links or to the deliveries of its related clients
+    came since (LinkStamps)."""
+    hit = kept_links(ix, m.uscc)
     if hit is None:
         linked = projected_links(store, m, ix)
-        hit = ((linked.chain_ids, linked.buyers, linked.suppliers, linked.peers), tie_evidence(ix, linked))
+        hit = (ix.gen, (linked.chain_ids, linked.buyers, linked.suppliers, linked.peers), tie_evidence(ix, linked))
         if len(ix.links) >= LINKS_CACHED:
             ix.links.clear()
-        ix.links[m.uscc] = hit
-    (chain_ids, buyers, suppliers, peers), ties = hit
+        kept = ix.links.get(m.uscc)
+        if kept is None or kept[0] <= ix.gen:
+            ix.links[m.uscc] = hit
+    _, (chain_ids, buyers, suppliers, peers), ties = hit
     return replace(m, chain_ids=chain_ids, buyers=buyers, suppliers=suppliers, peers=peers, linked=True), ties
 
 
