@@ -163,3 +163,31 @@ def test_a_leader_detail_moves_with_its_tier2_sums_not_with_every_tier1_write(fr
     assert served["tier2"] != first.get_json()["tier2"]
     want = fresh_json(fresh_store, lambda: service.leader_detail_figure(fresh_store, BUREAU, leader, 2024))
     assert same(served, want, "detail") is None
+
+
+def test_a_write_returns_with_the_details_of_the_leaders_it_wrote_into_recomputed(fresh_store, client, monkeypatch):
+    """The writing thread recomputes the kept details of the leaders whose own supplies it
+    changed (whatif.refresh_details), so the first read after the write does not; the answer
+    equals a fresh computation. A leader it did not write into is not recomputed."""
+    leaders = [x["uscc"] for x in ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")]
+    touched, untouched = leaders[0], leaders[-1]
+    for u in (touched, untouched):
+        assert client.get(f"/api/v1/local-supply/{u}?year=2024").status_code == 200
+    supplier = next(r["u"] for r in fresh_store.read_cypher(
+        "MATCH (e:Enterprise) WHERE e.region_code STARTS WITH '3301' RETURN e.uscc AS u ORDER BY u LIMIT 50")
+        if r["u"] not in (touched, untouched))
+    computed = []
+    real = ratios.fetch_leader
+    monkeypatch.setattr(ratios, "fetch_leader", lambda store, leader, *a, **k: computed.append(leader["uscc"])
+                        or real(store, leader, *a, **k))
+    body = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{supplier},{touched},2024,2345.5,\n"
+    rep = run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test")
+    assert rep.status == "ok", rep.as_dict()
+    # By the writer, before the import returned (once per year and scope asked for so far).
+    assert computed and set(computed) == {touched}
+    n = len(computed)
+    served = client.get(f"/api/v1/local-supply/{touched}?year=2024").get_json()
+    assert len(computed) == n                    # the read found it
+    assert any(s["uscc"] == supplier and s["amount"] == pytest.approx(2345.5) for s in served["by_supplier"])
+    want = fresh_json(fresh_store, lambda: service.leader_detail_figure(fresh_store, BUREAU, touched, 2024))
+    assert same(served, want, "detail") is None

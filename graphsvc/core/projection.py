@@ -166,6 +166,31 @@ def catch_up(store) -> None:
                 current(store, name)
             except Exception:
                 _LOG.exception("projection part %s: applying committed changes failed", name)
+    for fn in _AFTER_CATCH_UP:
+        try:
+            fn(store)
+        except Exception:
+            _LOG.exception("projection: %s after catching up failed", getattr(fn, "__qualname__", fn))
+
+
+# Called by catch_up with the store once the built parts hold the committed changes (after_catch_up).
+_AFTER_CATCH_UP: list[Callable[[Any], None]] = []
+
+
+def after_catch_up(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Register fn(store) for catch_up to call in the writing thread once the built parts hold
+    the committed changes: a feature recomputes there the kept results those changes made stale
+    that the next read would otherwise recompute on its path."""
+    if fn not in _AFTER_CATCH_UP:
+        _AFTER_CATCH_UP.append(fn)
+    return fn
+
+
+def built(store, name: str):
+    """The state of part `name` if this process has built it for `store`, else None (no
+    build, no catching up)."""
+    slot = _state(store)["slots"].get(name)
+    return slot.state if slot is not None and slot.seq >= 0 else None
 
 
 # The time the request this thread serves arrived (request_started), None outside a request.
