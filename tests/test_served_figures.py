@@ -137,15 +137,21 @@ def test_coverage_moves_only_with_supplies_in_its_chain(fresh_store, client):
     assert same(got, want, "coverage") is None
 
 
+def _leader_tier1_other(store) -> tuple[str, str, str]:
+    """The first 杭州 leader, one of its 2024 tier-1 suppliers and an enterprise that is neither."""
+    leader = ratios.visible_leaders(ratios.fetch_leaders(store), "330100")[0]["uscc"]
+    tier1 = store.read_cypher(
+        "MATCH (s:Enterprise)-[r:SUPPLIES]->(l:Enterprise {uscc: $l}) WHERE r.year = 2024 "
+        "RETURN DISTINCT s.uscc AS u ORDER BY u LIMIT 1", {"l": leader})[0]["u"]
+    other = next(r["u"] for r in store.read_cypher(
+        "MATCH (e:Enterprise) RETURN e.uscc AS u ORDER BY u LIMIT 50") if r["u"] not in (leader, tier1))
+    return leader, tier1, other
+
+
 def test_a_leader_detail_moves_with_its_tier2_sums_not_with_every_tier1_write(fresh_store, client):
     """A supply into a tier-1 supplier in another year leaves the leader's detail kept (its tier-2
     sums for the year shown are unchanged); one in the year shown moves it, to a fresh answer."""
-    leader = ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")[0]["uscc"]
-    tier1 = fresh_store.read_cypher(
-        "MATCH (s:Enterprise)-[r:SUPPLIES]->(l:Enterprise {uscc: $l}) WHERE r.year = 2024 "
-        "RETURN DISTINCT s.uscc AS u ORDER BY u LIMIT 1", {"l": leader})[0]["u"]
-    other = next(r["u"] for r in fresh_store.read_cypher(
-        "MATCH (e:Enterprise) RETURN e.uscc AS u ORDER BY u LIMIT 50") if r["u"] not in (leader, tier1))
+    leader, tier1, other = _leader_tier1_other(fresh_store)
     path = f"/api/v1/local-supply/{leader}?year=2024"
     key = lambda: service.leader_detail_figure(fresh_store, BUREAU, leader, 2024).key
     first, before = client.get(path), key()
@@ -191,3 +197,24 @@ def test_a_write_returns_with_the_details_of_the_leaders_it_wrote_into_recompute
     assert any(s["uscc"] == supplier and s["amount"] == pytest.approx(2345.5) for s in served["by_supplier"])
     want = fresh_json(fresh_store, lambda: service.leader_detail_figure(fresh_store, BUREAU, touched, 2024))
     assert same(served, want, "detail") is None
+
+
+def test_a_detail_serialised_from_its_kept_pieces_is_its_plain_serialisation(fresh_store, client):
+    """A leader's detail after a write into its tier 1 is its kept detail with a new tier-2
+    block: served, it reuses the kept text of the rest (cache.Parts), byte for byte what
+    serialising it whole gives."""
+    from web.respond import parts_json
+
+    leader, tier1, other = _leader_tier1_other(fresh_store)
+    app = client.application
+    with app.app_context():
+        dumps = lambda v: app.json.dumps(v, separators=(",", ":"))   # as figure_json has it
+        first = service.leader_detail_figure(fresh_store, BUREAU, leader, 2024).compute()
+        assert parts_json(first, dumps) == dumps(dict(first)) and first.texts
+        body = f"supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n{other},{tier1},2024,555.75,\n"
+        assert run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test").status == "ok"
+        after = service.leader_detail_figure(fresh_store, BUREAU, leader, 2024).compute()
+        assert after["tier2"] != first["tier2"] and after.texts is first.texts
+        assert parts_json(after, dumps) == dumps(dict(after))
+        want = (dumps(dict(after)) + "\n").encode()
+    assert client.get(f"/api/v1/local-supply/{leader}?year=2024").data == want

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request
 
-from graphsvc.core.cache import FIGURES, Figure
+from graphsvc.core.cache import FIGURES, Figure, Parts
 
 from web.errors import wants_json
 
@@ -39,7 +39,13 @@ def figure_json(fig: Figure):
 
     def build():
         with reqtiming.section("compute"):
-            return (current_app.json.dumps(fig.compute(), separators=(",", ":")) + "\n").encode()
+            value = fig.compute()
+        dumps = _compact_dumps
+        if isinstance(value, Parts):
+            text = parts_json(value, dumps, sort_keys=bool(getattr(current_app.json, "sort_keys", False)))
+        else:
+            text = dumps(value)
+        return (text + "\n").encode()
 
     with reqtiming.section("figure"):
         tag, body = FIGURES.get(fig.key, build)
@@ -49,6 +55,27 @@ def figure_json(fig: Figure):
         resp = current_app.response_class(status=304)
         resp.set_etag(tag)
     return resp
+
+
+def _compact_dumps(value) -> str:
+    return current_app.json.dumps(value, separators=(",", ":"))
+
+
+def parts_json(value: Parts, dumps, sort_keys: bool = False) -> str:
+    """dumps(value), the text of its long dict and list values taken from, or kept in,
+    `value.texts` (the values are kept and never changed: graphsvc.core.cache.Parts); the
+    keys are strings, in the serialiser's order (`sort_keys`)."""
+    parts = []
+    for k, v in sorted(value.items()) if sort_keys else value.items():
+        hit = value.texts.get(k) if isinstance(v, (dict, list)) else None
+        if hit is not None and hit[0] is v:
+            text = hit[1]
+        else:
+            text = dumps(v)
+            if isinstance(v, (dict, list)) and len(text) >= 4096:   # shorter: cheap to make again
+                value.texts[k] = (v, text)
+        parts.append(f"{dumps(k)}:{text}")
+    return "{" + ",".join(parts) + "}"
 
 
 def after_action(payload: dict, location: str, status: int = 200, message: str | None = None):

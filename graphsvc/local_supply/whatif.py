@@ -31,6 +31,7 @@ import weakref
 from collections import OrderedDict, defaultdict
 
 from graphsvc.core import projection, reference
+from graphsvc.core.cache import Parts
 from graphsvc.core.formatting import pct_text
 from graphsvc.local_supply import projection as lsproj
 from graphsvc.local_supply.ratios import meets
@@ -231,7 +232,7 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
         edges = st.edges(leader["uscc"])
         d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges)
         d["what_if"] = fetch_what_if(store, d, edges, catalogue)
-        return finish(d) if finish else d
+        return Parts(finish(d) if finish else d)
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
         return compute()
@@ -242,7 +243,7 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     base = _DETAILS.get(key, compute)
     _, tier2 = _tier2(st, leader, year, scope, data_years)
     block = ratios.tier2_figures(tier2, ratios.target_ratio())
-    return {**base, "tier2": finish(block) if finish else block}
+    return Parts(base, tier2=finish(block) if finish else block, texts=base.texts)
 
 
 class _Kept:
