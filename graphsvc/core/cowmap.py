@@ -32,9 +32,10 @@ class CowMap(MutableMapping):
     def __init__(self, items=()):
         self._shards: list[dict] = [{} for _ in range(SHARDS)]
         self._mine = [True] * SHARDS          # shards this map may write without copying
-        self._len = 0
+        shards = self._shards
         for k, v in (items.items() if hasattr(items, "items") else items):
-            self[k] = v
+            shards[hash(k) & _MASK][k] = v
+        self._len = sum(map(len, shards))
 
     def copy(self) -> CowMap:
         """A map with the same items, sharing every shard until one of the two writes it."""
