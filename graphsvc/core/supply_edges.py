@@ -94,7 +94,7 @@ class Edges:
         self.alive = np.zeros(0, dtype=bool)
         self.bstart = np.zeros(1, dtype=np.int64)
         self.keys_sorted = np.zeros(0, dtype=np.int64)
-        self.keys_perm = np.zeros(0, dtype=np.int64)
+        self.keys_perm = np.zeros(0, dtype=np.int32)
         self.tail_keys: dict[int, int] = {}
         self.listeners: list = []
 
@@ -161,7 +161,7 @@ def build(store) -> Edges:
     st.uscc = columns.strings(t.column("uscc"))
     st.index = {u: i for i, u in enumerate(st.uscc)}
     st.region = columns.codes(t.column("region_code"), st.reg_id, np.int32)
-    t = store.read_columns("core/supply_edges")
+    t = store.read_supplies()
     seller = columns.codes(t.column("seller"), st.ent, np.int32)
     buyer = columns.codes(t.column("buyer"), st.ent, np.int32)
     year = columns.numbers(t.column("year"), 0, np.int32)
@@ -194,7 +194,8 @@ def _sort_edges(st: Edges, seller, buyer, year, amount, sg, sreg, alive) -> None
     perm = np.argsort(keys, kind="stable")
     st.n = min(st.n, n)          # readers take n first: never past what the arrays hold
     st.seller, st.buyer, st.year, st.amount, st.seg, st.sreg, st.alive = seller, buyer, year, amount, sg, sreg, live
-    st.bstart, st.keys_perm, st.keys_sorted, st.tail_keys = bstart, perm, keys[perm], {}
+    # The permutation as int32 (an edge number; 8 MB less on the province's 2M edges).
+    st.bstart, st.keys_perm, st.keys_sorted, st.tail_keys = bstart, perm.astype(np.int32), keys[perm], {}
     st.n = st.n_sorted = n
 
 
