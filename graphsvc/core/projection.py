@@ -278,7 +278,7 @@ def warm(store, names=None, background: bool = True, freeze: bool = False) -> th
     other, in a daemon thread (`background`) or here. A request needing a part meanwhile waits
     for its build under the part's lock: one build, not one per request. `status` shows the
     progress (`warm`: state, the part being built, the parts still waiting, seconds so far).
-    `freeze`: once built, move every object alive (the parts' millions of long-lived names,
+    `freeze`: once each part is built, move every object alive (the parts' millions of long-lived names,
     dicts and sets) out of the cyclic garbage collector's reach (`gc.freeze`), so its full
     collections no longer walk them in the middle of a request (about 150 ms each on the
     province data); they are still freed by reference counting when a part is replaced.
@@ -307,10 +307,12 @@ def warm(store, names=None, background: bool = True, freeze: bool = False) -> th
                 _LOG.exception("projection part %s: build at start failed", name)
                 info["failed"][name] = type(exc).__name__
             info["waiting"].remove(name)
+            if freeze:
+                # After each part, not only at the end: the next build's full collections
+                # would otherwise walk every object the parts before it hold.
+                gc.collect()
+                gc.freeze()
         info["building"] = None
-        if freeze:
-            gc.collect()
-            gc.freeze()
         info["seconds"] = round(time.monotonic() - info["started"], 3)
         info["state"] = "failed" if info["failed"] else "done"
         _LOG.info("projection built at start in %.1f s: %s", info["seconds"], ", ".join(order))
@@ -378,7 +380,9 @@ def reset(store=None) -> None:
 def status(store) -> dict:
     """For /health: the newest change this process holds (`seq`), the persisted log's head and
     the lag behind it, each built part's sequence, lag and build time, the parts building now
-    (`building`) and the progress of the build at start (`warm`, None when none was started)."""
+    (`building`), the registered parts neither built nor building (`unbuilt`: they build on the
+    first request that needs them) and the progress of the build at start (`warm`, None when
+    none was started)."""
     st = _store_state(store)
     log_head = max(_log_head(store), st["seq"])
     parts = {name: {"seq": s.seq, "lag": log_head - s.seq, "build_seconds": round(s.build_seconds, 3),
@@ -390,4 +394,5 @@ def status(store) -> dict:
         "state": w["state"], "building": w["building"], "waiting": list(w["waiting"]), "failed": dict(w["failed"]),
         "seconds": w["seconds"] if w["seconds"] is not None else round(time.monotonic() - w["started"], 3)}
     return {"seq": st["seq"], "head": log_head, "lag": log_head - st["seq"], "parts": parts,
-            "building": building, "warm": warm_info}
+            "building": building, "unbuilt": sorted(n for n in _PARTS if n not in parts and n not in building),
+            "warm": warm_info}
