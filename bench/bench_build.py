@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 import time
 
 from bench.common import rss_mb
 from graphsvc.core import projection
 
 
-def measure(store, names=None, freeze: bool = True) -> list[dict]:
+def measure(store, names=None) -> list[dict]:
     """[{part, seconds, mb}] for each part built in `names` (default: the worker's order)."""
     import web
 
@@ -33,9 +32,9 @@ def measure(store, names=None, freeze: bool = True) -> list[dict]:
     for name in names:
         rss0 = rss_mb()
         t, cpu = time.perf_counter(), time.process_time()
-        # As a worker builds at start (web.warm_projection): one part after the other, the
-        # objects alive frozen after each.
-        projection.warm(store, [name], background=False, freeze=freeze)
+        # As a worker builds at start (web.warm_projection): one part after the other (the
+        # worker freezes the objects alive once all are built).
+        projection.warm(store, [name], background=False)
         secs, cpu = time.perf_counter() - t, time.process_time() - cpu
         out.append({"part": name, "seconds": secs, "cpu": cpu, "mb": rss_mb() - rss0,
                     "at_start": name not in web.PROJECTION_ON_FIRST_USE})
@@ -67,7 +66,7 @@ if __name__ == "__main__":
     c = Context()
     try:
         t0 = os.getloadavg()[0]
-        parts = measure(c.store(), freeze="--no-freeze" not in sys.argv)
+        parts = measure(c.store())
         print(f"load before {t0:.2f}, after {os.getloadavg()[0]:.2f}")
         for p in parts:
             print(f"{p['part']:<24} {p['mb']:8.1f} MB {p['seconds']:7.2f} s {p['cpu']:7.2f} s CPU"

@@ -278,7 +278,7 @@ def warm(store, names=None, background: bool = True, freeze: bool = False) -> th
     other, in a daemon thread (`background`) or here. A request needing a part meanwhile waits
     for its build under the part's lock: one build, not one per request. `status` shows the
     progress (`warm`: state, the part being built, the parts still waiting, seconds so far).
-    `freeze`: once each part is built, move every object alive (the parts' millions of long-lived names,
+    `freeze`: once built, move every object alive (the parts' millions of long-lived names,
     dicts and sets) out of the cyclic garbage collector's reach (`gc.freeze`), so its full
     collections no longer walk them in the middle of a request (about 150 ms each on the
     province data); they are still freed by reference counting when a part is replaced.
@@ -307,12 +307,10 @@ def warm(store, names=None, background: bool = True, freeze: bool = False) -> th
                 _LOG.exception("projection part %s: build at start failed", name)
                 info["failed"][name] = type(exc).__name__
             info["waiting"].remove(name)
-            if freeze:
-                # After each part, not only at the end: the next build's full collections
-                # would otherwise walk every object the parts before it hold.
-                gc.collect()
-                gc.freeze()
         info["building"] = None
+        if freeze:
+            gc.collect()
+            gc.freeze()
         info["seconds"] = round(time.monotonic() - info["started"], 3)
         info["state"] = "failed" if info["failed"] else "done"
         _LOG.info("projection built at start in %.1f s: %s", info["seconds"], ", ".join(order))
