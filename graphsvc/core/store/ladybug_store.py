@@ -11,6 +11,7 @@ Engine facts this module is shaped by (docs/domain-model.md §9):
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -432,18 +433,21 @@ class LadybugStore(Store):
 
         conn = self._conn()
         try:
+            conn.execute("BEGIN TRANSACTION READ ONLY")
+        except RuntimeError:   # a transaction is open on this thread's connection: read in it
+            return self.read_columns("core/supply_edges")
+        try:
             with reqtiming.section("db"):
-                conn.execute("BEGIN TRANSACTION READ ONLY")
-                try:
-                    ents = conn.execute(_NODE_OFFSETS).get_as_arrow()
-                    offs = ents.column("o").to_numpy()
-                    row = np.full(int(offs.max()) + 1 if len(offs) else 0, -1, dtype=np.int32)
-                    row[offs] = np.arange(len(offs), dtype=np.int32)
-                    chunks = [conn.execute(_SUPPLIES_BY_OFFSET, {"lo": lo, "hi": lo + SUPPLIES_CHUNK}).get_as_arrow()
-                              for lo in range(0, len(row), SUPPLIES_CHUNK)]
-                finally:
-                    conn.execute("COMMIT")
+                ents = conn.execute(_NODE_OFFSETS).get_as_arrow()
+                offs = ents.column("o").to_numpy()
+                row = np.full(int(offs.max()) + 1 if len(offs) else 0, -1, dtype=np.int32)
+                row[offs] = np.arange(len(offs), dtype=np.int32)
+                chunks = [conn.execute(_SUPPLIES_BY_OFFSET, {"lo": lo, "hi": lo + SUPPLIES_CHUNK}).get_as_arrow()
+                          for lo in range(0, len(row), SUPPLIES_CHUNK)]
+            conn.execute("COMMIT")
         except RuntimeError as exc:
+            with contextlib.suppress(RuntimeError):   # the failed statement may have ended it
+                conn.execute("ROLLBACK")
             raise StoreError(str(exc)) from exc
         if not chunks:   # no enterprise: the plain read gives the empty columns their types
             return self.read_columns("core/supply_edges")
