@@ -103,7 +103,7 @@ PROJECTION_MODULES = ("graphsvc.core.supply_edges", "graphsvc.local_supply.proje
 PROJECTION_ORDER = ("supply_edges", "local_supply", "dashboard", "explore", "contractors.recommend", "enterprises.directory")
 # Parts left out of the default build at start: they build on the first request that needs
 # them. The name-matching index serves name matching and imports by name, rare next to the
-# figures, and was +155 MB of RSS and 5 s of the province build (bench/bench_build.py).
+# figures, and was about +160 MB of RSS and 7 s of the province build (bench/bench_build.py).
 PROJECTION_ON_FIRST_USE = ("matching",)
 
 
