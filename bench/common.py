@@ -185,3 +185,11 @@ def start_server(data_dir: Path, port: int, env: dict, extra: list[str], timeout
             raise RuntimeError("bench server did not start: " + (data_dir / "server.log").read_text()[-2000:])
         time.sleep(0.3)
 
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0

@@ -100,15 +100,18 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 PROJECTION_MODULES = ("graphsvc.core.supply_edges", "graphsvc.local_supply.projection", "graphsvc.dashboard.projection",
                       "graphsvc.enterprises.projection", "graphsvc.contractors.index_updates",
                       "graphsvc.enterprises.directory", "graphsvc.matching.service")
-PROJECTION_ORDER = ("supply_edges", "local_supply", "dashboard", "explore", "contractors.recommend", "enterprises.directory",
-                    "matching")
+PROJECTION_ORDER = ("supply_edges", "local_supply", "dashboard", "explore", "contractors.recommend", "enterprises.directory")
+# Parts left out of the default build at start: they build on the first request that needs
+# them. The name-matching index serves name matching and imports by name, rare next to the
+# figures, and was about +160 MB of RSS and 7 s of the province build (bench/bench_build.py).
+PROJECTION_ON_FIRST_USE = ("matching",)
 
 
 def warm_projection(app) -> None:
     """Start building the projection parts the settings name (GRAPHSVC_PROJECTION_WARM; by
-    default PROJECTION_ORDER, then any other registered part) in a background thread of this
-    worker; requests that need a part meanwhile wait for its build. Called by gunicorn once the
-    app is loaded in a worker (web/gunicorn_conf.py)."""
+    default PROJECTION_ORDER, then any other registered part but PROJECTION_ON_FIRST_USE) in a
+    background thread of this worker; requests that need a part meanwhile wait for its build.
+    Called by gunicorn once the app is loaded in a worker (web/gunicorn_conf.py)."""
     import importlib
 
     from graphsvc.core import projection
@@ -124,5 +127,5 @@ def warm_projection(app) -> None:
     if names is None:
         registered = projection.warm_order()
         names = [n for n in PROJECTION_ORDER if n in registered] + \
-                [n for n in registered if n not in PROJECTION_ORDER]
+                [n for n in registered if n not in PROJECTION_ORDER and n not in PROJECTION_ON_FIRST_USE]
     projection.warm(ext["store"], names, freeze=True)

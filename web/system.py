@@ -45,6 +45,8 @@ PROJECTION = {
         "properties": {"seq": _INT, "lag": _INT, "build_seconds": {"type": "number"},
                        "built_at": {"type": "number", "description": "Unix time of the last build"}}}},
         "building": {"type": "array", "items": {"type": "string"}, "description": "Parts being built now"},
+        "unbuilt": {"type": "array", "items": {"type": "string"},
+                    "description": "Parts neither built nor building: each builds on the first request that needs it"},
         "warm": {"type": "object", "nullable": True, "description": "The build of the parts at worker start "
                  "(GRAPHSVC_PROJECTION_WARM); null when none was started",
                  "properties": {"state": {"type": "string", "enum": ["running", "done", "failed"]},

@@ -83,8 +83,9 @@ def buffer_pool_rule(db_path: Path, memory_bytes: int | None = None) -> int:
 
 
 def warm_parts(raw: str) -> tuple | None:
-    """GRAPHSVC_PROJECTION_WARM: "all" (default) builds every projection part at worker start,
-    "none" none, else a comma-separated list of part names built in that order.
+    """GRAPHSVC_PROJECTION_WARM: "all" (default) builds every projection part at worker start
+    but those that build on first use (web.PROJECTION_ON_FIRST_USE), "none" none, else a
+    comma-separated list of part names built in that order.
 
     >>> warm_parts("all"), warm_parts("none"), warm_parts(" local_supply, explore ")
     (None, (), ('local_supply', 'explore'))

@@ -403,7 +403,9 @@ def reset(store=None) -> None:
 def status(store) -> dict:
     """For /health: the newest change this process holds (`seq`), the persisted log's head and
     the lag behind it, each built part's sequence, lag and build time, the parts building now
-    (`building`) and the progress of the build at start (`warm`, None when none was started)."""
+    (`building`), the registered parts neither built nor building (`unbuilt`: they build on the
+    first request that needs them) and the progress of the build at start (`warm`, None when
+    none was started)."""
     st = _store_state(store)
     log_head = max(_log_head(store), st["seq"])
     parts = {name: {"seq": s.seq, "lag": log_head - s.seq, "build_seconds": round(s.build_seconds, 3),
@@ -415,4 +417,5 @@ def status(store) -> dict:
         "state": w["state"], "building": w["building"], "waiting": list(w["waiting"]), "failed": dict(w["failed"]),
         "seconds": w["seconds"] if w["seconds"] is not None else round(time.monotonic() - w["started"], 3)}
     return {"seq": st["seq"], "head": log_head, "lag": log_head - st["seq"], "parts": parts,
-            "building": building, "warm": warm_info}
+            "building": building, "unbuilt": sorted(n for n in _PARTS if n not in parts and n not in building),
+            "warm": warm_info}

@@ -476,7 +476,7 @@ def build(store) -> State:
     for i, g in zip(ents.tolist(), segs.tolist()):
         if i >= 0:
             _join(st, i, g)
-    for r in columns.shared_rows(store.read("local_supply/proj_recognitions")):
+    for r in columns.rows(store.read_columns("local_supply/proj_recognitions")):
         st.recs[r["id"]] = {"kind": r.get("kind"), "status": r.get("status"), "year": r.get("year"),
                             "chain_id": r.get("chain_id"), "level": r.get("level"), "_owner": r.get("owner")}
         st.rec_kind[r.get("kind")].add(r["id"])

@@ -15,20 +15,23 @@ sharing most bigrams, after every entry whose core is exactly the query's.
 """
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
-from graphsvc.matching.normalise import Name, parse
+from graphsvc.matching.normalise import Name, parse, parse_many
 
 CANDIDATES = 30        # entries scored per query
 COMMON_SHARE = 0.01    # a bigram in more than this share of entries is not used for lookup
 COMMON_MIN = 1000      # … unless the index is small enough that it costs nothing
+# What the index keeps of each enterprise's row (a tuple, not the row's dict: 200,000 of them).
+ROW_KEYS = ("uscc", "name", "region_code", "industry_code", "former_names")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     uscc: str
     name: str            # as recorded
@@ -49,27 +52,75 @@ def grams(core: str) -> set[str]:
     return {core[i: i + 2] for i in range(len(core) - 1)}
 
 
+def _names(r: dict) -> list[tuple[str, bool]]:
+    """(name, current) for each name of an enterprise row: its name, then its former names."""
+    return [(r["name"], True)] + [(n, False) for n in r.get("former_names") or () if n and n != r["name"]]
+
+
+def bigram_postings(cores: list[str]) -> dict[str, array]:
+    """{bigram: ids of the cores holding it, ascending} for cores numbered 0, 1, … (`grams` of
+    each core), counted over all of them at once in NumPy: a dict and a list append per bigram
+    were most of the index's build after parsing.
+
+    >>> {g: ids.tolist() for g, ids in sorted(bigram_postings(["恒达精密", "", "达", "精密精密"]).items())}
+    {'密精': [3], '恒达': [0], '精密': [0, 3], '达': [2], '达精': [0]}
+    """
+    if not cores:
+        return {}
+    lens = np.fromiter(map(len, cores), dtype=np.int64, count=len(cores))
+    cp = np.frombuffer("".join(cores).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(cores), dtype=np.int64), lens)
+    ends = np.cumsum(lens)
+    inside = np.arange(len(cp) - 1) + 1 < ends[owner[:-1]] if len(cp) else np.zeros(0, dtype=bool)
+    single = np.flatnonzero(lens == 1)
+    # A bigram as one int (code points < 2**21 each); a one-character core's gram is marked apart.
+    code = np.concatenate((((cp[:-1] << 21) | cp[1:])[inside], (1 << 42) | cp[ends[single] - 1]))
+    ids = np.concatenate((owner[:-1][inside], single))
+    order = np.lexsort((ids, code))
+    code, ids = code[order], ids[order]
+    keep = np.ones(len(code), dtype=bool)
+    keep[1:] = (code[1:] != code[:-1]) | (ids[1:] != ids[:-1])   # a bigram twice in one core
+    code, ids = code[keep], ids[keep].astype(np.int32)
+    cuts = np.flatnonzero(np.diff(code)) + 1
+    out = {}
+    for c, part in zip(code[np.concatenate(([0], cuts))].tolist(), np.split(ids, cuts)):
+        g = chr(c & 0x1FFFFF) if c >> 42 else chr(c >> 21) + chr(c & 0x1FFFFF)
+        a = out[g] = array("i")
+        a.frombytes(part.tobytes())
+    return out
+
+
 class NameIndex:
     def __init__(self, rows: Iterable[dict]):
         """rows: {uscc, name, region_code, industry_code?, former_names? (list)}."""
         self.entries: list[Entry | None] = []   # None: a name no longer current or former
-        self.postings: dict[str, list[int]] = {}
+        # Entry ids per bigram, as 4-byte ints (a list held an int object per id: 1.6M of them).
+        self.postings: dict[str, array] = {}
         self._arrays: dict[str, np.ndarray] = {}  # postings as arrays, for counting; see _array
         self.by_core: dict[str, list[int]] = {}
         self.by_uscc: dict[str, list[int]] = {}
-        self.rows: dict[str, dict] = {}          # what each enterprise was indexed from
+        self.rows: dict[str, tuple] = {}         # what each enterprise was indexed from (ROW_KEYS)
         self.chars: Counter = Counter()           # characters of every live core, with counts
         self.live = 0
-        for r in rows:
-            self._add(r)
+        rows = list(rows)
+        names = [_names(r) for r in rows]
+        # Every name parsed at once (parse_many: most of the build was parsing one by one).
+        parsed = iter(parse_many([n for ns in names for n, _ in ns]))
+        for r, ns in zip(rows, names):
+            self._add(r, [(n, current, next(parsed)) for n, current in ns], bulk=True)
+        cores = [e.parsed.core for e in self.entries]
+        self.chars = Counter("".join(cores))
+        self.postings = bigram_postings(cores)
         self.common = max(COMMON_MIN, int(COMMON_SHARE * len(self.entries)))
 
-    def _add(self, r: dict) -> None:
+    def _add(self, r: dict, names: list | None = None, bulk: bool = False) -> None:
+        """Index r's names: (name, current, parsed) given, else parsed here. `bulk`: leave
+        the characters and bigrams to the caller (the build counts them all at once)."""
         uscc = r["uscc"]
-        self.rows[uscc] = r
-        names = [(r["name"], True)] + [(n, False) for n in r.get("former_names") or () if n and n != r["name"]]
-        for name, current in names:
-            parsed = parse(name)
+        self.rows[uscc] = tuple(r.get(k) for k in ROW_KEYS)
+        if names is None:
+            names = [(n, current, parse(n)) for n, current in _names(r)]
+        for name, current, parsed in names:
             if not parsed.text:
                 continue
             i = len(self.entries)
@@ -77,10 +128,16 @@ class NameIndex:
                                       r.get("industry_code") or "", current))
             self.by_uscc.setdefault(uscc, []).append(i)
             self.by_core.setdefault(parsed.core, []).append(i)
-            self.chars.update(parsed.core)
             self.live += 1
+            if bulk:
+                continue
+            self.chars.update(parsed.core)
+            postings = self.postings
             for g in grams(parsed.core):
-                self.postings.setdefault(g, []).append(i)
+                ids = postings.get(g)
+                if ids is None:
+                    ids = postings[g] = array("i")
+                ids.append(i)
 
     def _remove(self, uscc: str) -> None:
         for i in self.by_uscc.pop(uscc, ()):
@@ -113,10 +170,11 @@ class NameIndex:
             uscc = r.get("uscc")
             if not uscc:
                 return False
-            old = self.rows.get(uscc)
-            if old is None and not r.get("name"):
+            kept = self.rows.get(uscc)
+            if kept is None and not r.get("name"):
                 return False
-            merged = {**(old or {}), **{k: v for k, v in r.items()
+            old = dict(zip(ROW_KEYS, kept)) if kept is not None else {}
+            merged = {**old, **{k: v for k, v in r.items()
                                         if k in ("uscc", "name", "region_code", "industry_code", "former_names")
                                         and (v is not None or k == "former_names")}}
             self._remove(uscc)
@@ -149,7 +207,7 @@ class NameIndex:
                 out.append(i)
         return out
 
-    def _array(self, g: str, ids: list[int]) -> np.ndarray:
+    def _array(self, g: str, ids: array) -> np.ndarray:
         """The posting list of g as an array, made again when the list has grown.
 
         Postings only ever grow (a removed entry leaves its id behind), so an array as long as
@@ -157,7 +215,7 @@ class NameIndex:
         """
         a = self._arrays.get(g)
         if a is None or len(a) != len(ids):
-            a = self._arrays[g] = np.array(ids, dtype=np.int64)
+            a = self._arrays[g] = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
         return a
 
     def candidates(self, q: Name, limit: int = CANDIDATES) -> list[int]:

@@ -286,6 +286,12 @@ class Store(ABC):
         rows = self.read(name, **params)
         return pa.Table.from_pylist(rows) if rows else _empty_table(load_query(name))
 
+    def read_supplies(self):
+        """Every SUPPLIES edge as the columns of core/supply_edges (seller and buyer USCCs,
+        year, amount_wan, segment_id, supplier_region); an adapter may hand seller and buyer
+        back dictionary-encoded (graphsvc.core.columns.codes reads either)."""
+        return self.read_columns("core/supply_edges")
+
     def read_one(self, name: str, **params) -> dict | None:
         rows = self.read(name, **params)
         return rows[0] if rows else None
