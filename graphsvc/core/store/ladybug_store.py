@@ -35,9 +35,8 @@ CHUNK = 5000
 # 10k edges by COPY, COMMIT 3.5 s; by CREATE 0.6 s and a COMMIT of 0.1 s). So into a table
 # holding rows, COPY takes only batches of this many times the copy threshold (100k rows).
 STORED_COPY_FACTOR = 50
-# Up to this many replaced edges are deleted by one key lookup each (0.3 ms a row, whatever
-# the graph's size); the engine plans a batched delete as a scan of every edge of the type
-# (2 s a batch in the province graph), which only many rows repay.
+# Up to this many replaced edges are deleted from their suppliers' keys (`_delete_each`: a walk
+# of each supplier's own edges, whatever the graph's size); above it, by both ends' keys.
 ROW_DELETES = 20_000
 
 
@@ -62,24 +61,12 @@ class LadybugTx(Tx):
         self.conn = conn
         self.copy_threshold = copy_threshold
         self.scanned_arrow = False
-        self._prepared: dict[str, object] = {}
 
     def _copies(self, rows, stored: bool) -> bool:
         """Whether `rows` go in by COPY rather than by CREATE (see STORED_COPY_FACTOR)."""
         if isinstance(rows, PartRows):
             return True
         return len(rows) >= self.copy_threshold * (STORED_COPY_FACTOR if stored else 1)
-
-    def _run_prepared(self, cypher: str, params: dict) -> None:
-        ps = self._prepared.get(cypher)
-        if ps is None:
-            import warnings
-
-            with warnings.catch_warnings():
-                # The engine deprecates prepare(); execute(text) would plan every row again.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                ps = self._prepared[cypher] = self.conn.prepare(cypher)
-        self.conn.execute(ps, params)
 
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         self.note_cypher(cypher)
@@ -195,17 +182,24 @@ class LadybugTx(Tx):
 
     def _delete_each(self, rel: str, rows) -> None:
         """Delete the `rel` edge each row names (its ends' keys and identity properties, NULL
-        equal to NULL as in `same_identity`), one prepared statement per row: a key lookup and
-        the supplier's own edges, where a batched statement scans every edge."""
+        equal to NULL as in `same_identity`), each found from its supplier's key: a batch of
+        rows bound as a list, the edge matched by an OPTIONAL MATCH after the key lookup, which
+        the engine runs as a walk of that supplier's own edges (a plain MATCH scans every edge
+        of the type). Measured on the province graph, 5,000 stale supply edges: 1.4 s, where a
+        prepared statement per row took 2.7 s."""
         spec = schema.RELS[rel]
         fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
         ident = spec["identity"]
-        for r in rows:
-            # The engine binds a parameter's type once per statement, so NULLs are spelled out.
-            conds = "".join(f" AND e.{p} IS NULL" if r.get(p) is None else f" AND e.{p} = ${p}" for p in ident)
-            self._run_prepared(f"MATCH (a:{spec['from']} {{{fk}: $from}})-[e:`{rel}`]->(b:{spec['to']}) "
-                               f"WHERE b.{tk} = $to{conds} DELETE e",
-                               {"from": r["from"], "to": r["to"], **{p: r[p] for p in ident if r.get(p) is not None}})
+        # Bound maps type their fields from the values: a field NULL on every row would bind
+        # as STRING, so typed identity fields are cast to the schema's type.
+        body = _bind(f"MATCH (a:{spec['from']} {{{fk}: r.`from`}}) "
+                     f"OPTIONAL MATCH (a)-[e:`{rel}`]->(b:{spec['to']}) "
+                     f"{same_identity(rel) or ' WHERE true'} AND b.{tk} = r.`to` "
+                     "WITH e WHERE e IS NOT NULL DELETE e", ident, [spec["props"][p] for p in ident],
+                     lambda i, c, t: f"r.`{c}`" if t == "STRING" else f"CAST(r.`{c}` AS {t})")
+        cols = ["from", "to", *ident]
+        for i in range(0, len(rows), CHUNK):
+            self.run_cypher(f"UNWIND $rows AS r {body}", {"rows": [_full(r, cols) for r in rows[i:i + CHUNK]]})
 
 
 def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -> list[dict]:
