@@ -129,8 +129,9 @@ class LadybugTx(Tx):
             found = self._each(f"MATCH (n:{label} {{{key}: r.{key}}}) RETURN n.{key} AS k",
                                [key], [props[key]], rows)
             existing = {f["k"] for f in found}
-        new = [r for r in rows if r[key] not in existing]
-        old = [r for r in rows if r[key] in existing]
+        # Rows kept as columns (ColumnRows) stay so when all are new: no dict per row.
+        new, old = ([r for r in rows if r[key] not in existing], [r for r in rows if r[key] in existing]) \
+            if existing else (rows, [])
         if self._copies(new, stored):
             self._copy(label, list(props), list(props.values()), new)
         elif new:
@@ -150,7 +151,7 @@ class LadybugTx(Tx):
         if stored:
             if mode in ("from", "to"):
                 k = fk if mode == "from" else tk
-                keys = [{mode: x} for x in sorted({r[mode] for r in rows})]
+                keys = [{mode: x} for x in sorted(set(column_of(rows, mode)))]
                 self._each(delete_by_end(rel, fl, tl, mode, k, f"r.`{mode}`"), [mode], ["STRING"], keys,
                            load=False)
             else:
