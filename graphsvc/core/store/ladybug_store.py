@@ -169,7 +169,8 @@ class LadybugTx(Tx):
                     self._each(
                         f"MATCH (a:{fl} {{{fk}: r.`from`}}) MATCH (b:{tl} {{{tk}: r.`to`}}) "
                         f"MATCH (a)-[e:`{rel}`]->(b){same_identity(rel)} DELETE e",
-                        idcols, idtypes, stale, load=False)
+                        idcols, idtypes, list({tuple(r[c] for c in idcols): r for r in stale}.values()),
+                        load=False)
         cols = ["from", "to", *props]
         types = ["STRING", "STRING", *props.values()]
         if self._copies(rows, stored):
@@ -182,30 +183,28 @@ class LadybugTx(Tx):
         return len(rows)
 
     def _delete_each(self, rel: str, rows) -> None:
-        """Delete the `rel` edge each row names (its ends' keys and identity properties, NULL
-        equal to NULL as in `same_identity`), each found from its supplier's key: a batch of
-        rows bound as a list, the edge matched by an OPTIONAL MATCH after the key lookup, which
-        the engine runs as a walk of that supplier's own edges (a plain MATCH scans every edge
-        of the type). Measured on the province graph, 5,000 stale supply edges: 1.4 s, where a
-        prepared statement per row took 2.7 s."""
+        """Delete the stored `rel` edges `rows` name by their supplier's key and the edge's
+        offset (`_eid`, as `_stored_matches` read it in this transaction), in batches: after
+        the key lookup an OPTIONAL MATCH walks only that node's own edges (a plain MATCH scans
+        every edge of the type), and the offset spares reading each neighbour's key.
+        Measured on the province graph, 5,000 stale supply edges at load 7: 1.4 s by their
+        ends' keys and identity, 2.7 s by a prepared statement per edge; found by offset,
+        2.5-3x faster than by keys and identity (side by side)."""
         spec = schema.RELS[rel]
-        fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
-        ident = spec["identity"]
-        # Bound maps type their fields from the values: a field NULL on every row would bind
-        # as STRING, so typed identity fields are cast to the schema's type.
-        body = _bind(f"MATCH (a:{spec['from']} {{{fk}: r.`from`}}) "
-                     f"OPTIONAL MATCH (a)-[e:`{rel}`]->(b:{spec['to']}) "
-                     f"{same_identity(rel) or ' WHERE true'} AND b.{tk} = r.`to` "
-                     "WITH e WHERE e IS NOT NULL DELETE e", ident, [spec["props"][p] for p in ident],
-                     lambda i, c, t: f"r.`{c}`" if t == "STRING" else f"CAST(r.`{c}` AS {t})")
-        cols = ["from", "to", *ident]
-        for i in range(0, len(rows), CHUNK):
-            self.run_cypher(f"UNWIND $rows AS r {body}", {"rows": [_full(r, cols) for r in rows[i:i + CHUNK]]})
+        fk = schema.key_of(spec["from"])
+        # Each schema relationship is one FROM-TO pair, so an offset names one edge of it.
+        eids = sorted({(r["_eid"], r["from"]) for r in rows})
+        body = (f"UNWIND $rows AS r MATCH (a:{spec['from']} {{{fk}: r.`from`}}) "
+                f"OPTIONAL MATCH (a)-[e:`{rel}`]->(:{spec['to']}) WHERE offset(ID(e)) = r.eid "
+                "WITH e WHERE e IS NOT NULL DELETE e")
+        for i in range(0, len(eids), CHUNK):
+            self.run_cypher(body, {"rows": [{"from": f, "eid": e} for e, f in eids[i:i + CHUNK]]})
 
 
 def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -> list[dict]:
     """The identities (`idcols`, of schema `types`) of `rows` that a stored `rel` edge has,
-    NULL equal to NULL as in `same_identity`. Staged parts (hundreds of thousands of rows) are
+    NULL equal to NULL as in `same_identity`, once per such stored edge with its offset
+    (`_eid`, for `_delete_each`). Staged parts (hundreds of thousands of rows) are
     joined with one scan of every stored edge; other rows with the stored edges of their own
     suppliers, read by key (an OPTIONAL MATCH after the key lookup lets the engine scan only
     those suppliers' edges: 0.1 s for 4k suppliers of the province graph, where a plain MATCH
@@ -217,7 +216,7 @@ def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -
     spec = schema.RELS[rel]
     fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
     props = ", ".join(f"e.{p} AS `{p}`" for p in spec["identity"])
-    ret = f"RETURN a.{fk} AS `from`, b.{tk} AS `to`{', ' if props else ''}{props}"
+    ret = f"RETURN a.{fk} AS `from`, b.{tk} AS `to`{', ' if props else ''}{props}, offset(ID(e)) AS _eid"
     if isinstance(rows, PartRows):
         if not rows.paths:
             return []
@@ -245,13 +244,13 @@ def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -
         return pa.table(cols)
 
     # The join pairs equal types only: the stored columns take the rows' types.
-    stored = keyed(stored.select(idcols).cast(target))
-    stored = stored.group_by(idcols).aggregate([])
+    eids = stored.column("_eid")
+    stored = keyed(stored.select(idcols).cast(target)).append_column("_eid", eids)
     out: list[dict] = []
     for t in tables:
         k = keyed(t).append_column("_i", pa.array(range(len(t)), pa.int64()))
         hit = k.join(stored, idcols, join_type="inner")
-        out += t.take(hit.column("_i")).to_pylist()
+        out += t.take(hit.column("_i")).append_column("_eid", hit.column("_eid")).to_pylist()
     return out
 
 
