@@ -681,13 +681,12 @@ def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None)
 
         add(rows_where(unknown(seg, pa.array(sorted(segments), pa.string()))),
             "segment_id", lambda i: f"未知的链上环节 {seg[i].as_py()}")
+        numbers = {}
         for fld, col in (("supplier_uscc", sup), ("buyer_uscc", buy)):
-            # Asked once per distinct code, of a dict: no hash table of the stored codes to build.
-            enc = col.dictionary_encode()
-            absent = np.array([u not in stored for u in enc.dictionary.to_pylist()] + [False])
-            add(np.nonzero(absent[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)])[0].tolist(), fld,
+            numbers[fld] = keys.codes(col, stored)
+            add(np.nonzero(~keys.known[numbers[fld]] & (numbers[fld] > 0))[0].tolist(), fld,
                 lambda i, col=col: f"企业 {col[i].as_py()} 不在图谱中：请先导入企业")
-        keys.add(rownos, sup, buy, seg, year)
+        keys.add(rownos, numbers["supplier_uscc"], numbers["buyer_uscc"], seg, year)
     if whole:
         keys.report(errors)
 
@@ -700,6 +699,25 @@ class _SupplyKeys:
     def __init__(self):
         self.numbers: dict[str, int] = {}        # text → its number (from 1; 0: no segment)
         self.batches: list[np.ndarray] = []      # per batch: rows x (row number, sup, buy, seg, year)
+        # Per number: whether the text was asked about as a USCC, and whether it is stored.
+        self.asked = np.ones(1, dtype=bool)     # number 0 (none) is never asked about
+        self.known = np.zeros(1, dtype=bool)
+        self.texts: list = [None]                # number → its text
+
+    def codes(self, col, stored: dict) -> np.ndarray:
+        """Each row's number for its USCC in `col` (0: none). A code is looked up in `stored`
+        (the stored enterprises by USCC) the first time it is seen, not again in each batch
+        that names it; `known[number]` then says whether it is stored."""
+        numbers = self._numbers(col)
+        grow = len(self.numbers) + 1 - len(self.known)
+        if grow > 0:
+            self.asked = np.concatenate([self.asked, np.zeros(grow, dtype=bool)])
+            self.known = np.concatenate([self.known, np.zeros(grow, dtype=bool)])
+        new = np.unique(numbers[~self.asked[numbers]])
+        if len(new):
+            self.known[new] = [self.texts[n] in stored for n in new.tolist()]
+            self.asked[new] = True
+        return numbers
 
     def _numbers(self, col) -> np.ndarray:
         import pyarrow.compute as pc
@@ -707,20 +725,24 @@ class _SupplyKeys:
         enc = col.dictionary_encode()
         seen = self.numbers
         distinct = enc.dictionary.to_pylist()
+        before = len(seen)
         numbers = np.fromiter((seen.setdefault(v, len(seen) + 1) for v in distinct), np.int64, len(distinct))
+        # Numbers are handed out in the order of `distinct`: the new texts, in order.
+        self.texts += [distinct[k] for k in np.nonzero(numbers > before)[0].tolist()]
         return np.append(numbers, 0)[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)]
 
-    def add(self, rownos: np.ndarray, sup, buy, seg, year) -> None:
+    def add(self, rownos: np.ndarray, sup: np.ndarray, buy: np.ndarray, seg, year) -> None:
+        """Gather the keys of a batch: `sup` and `buy` its rows' USCC numbers (`codes`)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        keyed = pc.fill_null(pc.and_(pc.and_(pc.is_valid(sup), pc.is_valid(buy)), pc.is_valid(year)), False)
-        at = pa.array(np.nonzero(keyed.to_numpy(zero_copy_only=False))[0])
+        keyed = (sup > 0) & (buy > 0) & pc.is_valid(year).to_numpy(zero_copy_only=False)
+        at = np.nonzero(keyed)[0]
         if not len(at):
             return
         # int32: row numbers, text numbers and years all fit, in half the memory of int64.
-        self.batches.append(np.stack([rownos[at.to_numpy()], *(self._numbers(c.take(at)) for c in (sup, buy, seg)),
-                                      year.take(at).to_numpy(zero_copy_only=False)], axis=1).astype(np.int32))
+        self.batches.append(np.stack([rownos[at], sup[at], buy[at], self._numbers(seg.take(pa.array(at))),
+                                      year.take(pa.array(at)).to_numpy(zero_copy_only=False)], axis=1).astype(np.int32))
 
     def report(self, errors: list) -> None:
         """Append an error for each row whose key an earlier row has."""
