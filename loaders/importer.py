@@ -259,9 +259,10 @@ def _stream(kind: Kind, data: bytes, filename: str, report: Report, context, pro
         for table in tables:
             cols, found = _parse_columns(kind, table, mapping, _noop, ctx)
             recs = Records(cols, arrow=cols.pop("_arrow"))
-            _check_supplies(ctx, recs, found, keys)
+            suppliers = _check_supplies(ctx, recs, found, keys)
             passed = recs.without({e["row"] for e in found})
-            staged.add(_supply_columns(ctx, passed), passed.column("_row"), len(table))
+            staged.add(_supply_columns(ctx, passed, keys.regions_of(suppliers, passed.keep)),
+                       passed.column("_row"), len(table))
             errors += found
             if max_rows is not None and staged.rows > max_rows:
                 raise too_many_rows(max_rows)
@@ -643,14 +644,15 @@ def _check_enterprises(ctx, records, errors):
                 _err(errors, r, "segment_ids", f"未知的链上环节 {s}")
 
 
-def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None):
+def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None) -> np.ndarray:
     """The supply rules over whole columns (Arrow compute and NumPy; 2M rows in a province file):
     not a self-supply, a known segment, both parties stored, no (supplier, buyer, year, segment)
     twice. Errors are appended rule by rule, which keeps each row's errors in the order the
     row-by-row check gave them (the report is sorted by row and field, stably).
 
     `keys` gathers the rows' keys when the file comes in batches; its `report` then names the
-    duplicates once every batch is in. Without it the duplicates are named here."""
+    duplicates once every batch is in. Without it the duplicates are named here. Returns the
+    rows' supplier numbers in `keys` (`codes`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -689,6 +691,7 @@ def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None)
         keys.add(rownos, numbers["supplier_uscc"], numbers["buyer_uscc"], seg, year)
     if whole:
         keys.report(errors)
+    return numbers["supplier_uscc"] if len(recs) else np.zeros(0, dtype=np.int64)
 
 
 class _SupplyKeys:
@@ -699,9 +702,11 @@ class _SupplyKeys:
     def __init__(self):
         self.numbers: dict[str, int] = {}        # text → its number (from 1; 0: no segment)
         self.batches: list[np.ndarray] = []      # per batch: rows x (row number, sup, buy, seg, year)
-        # Per number: whether the text was asked about as a USCC, and whether it is stored.
+        # Per number: whether the text was asked about as a USCC, whether it is stored, and
+        # the stored enterprise's region.
         self.asked = np.ones(1, dtype=bool)     # number 0 (none) is never asked about
         self.known = np.zeros(1, dtype=bool)
+        self.regions = np.full(1, None, dtype=object)
         self.texts: list = [None]                # number → its text
 
     def codes(self, col, stored: dict) -> np.ndarray:
@@ -713,11 +718,22 @@ class _SupplyKeys:
         if grow > 0:
             self.asked = np.concatenate([self.asked, np.zeros(grow, dtype=bool)])
             self.known = np.concatenate([self.known, np.zeros(grow, dtype=bool)])
+            self.regions = np.concatenate([self.regions, np.full(grow, None, dtype=object)])
         new = np.unique(numbers[~self.asked[numbers]])
         if len(new):
-            self.known[new] = [self.texts[n] in stored for n in new.tolist()]
+            found = [stored.get(self.texts[n]) for n in new.tolist()]
+            self.known[new] = [f is not None for f in found]
+            self.regions[new] = [(f or {}).get("region_code") for f in found]
             self.asked[new] = True
         return numbers
+
+    def regions_of(self, numbers: np.ndarray, keep) -> object:
+        """The stored region of each supplier numbered `numbers` (`codes`) at positions `keep`,
+        as an Arrow array."""
+        import pyarrow as pa
+
+        at = numbers if isinstance(keep, range) else numbers[np.asarray(keep, dtype=np.int64)]
+        return pa.array(self.regions[at], pa.string())
 
     def _numbers(self, col) -> np.ndarray:
         import pyarrow.compute as pc
@@ -902,15 +918,16 @@ def _write_enterprises(tx, ctx, good):
 SUPPLY_COLUMNS = ("from", "to", "year", "amount_wan", "segment_id", "supplier_region")
 
 
-def _supply_columns(ctx, good: Records) -> dict:
-    """The edges as Arrow columns (no Python object per row); the supplier's region is looked
-    up once per distinct supplier."""
+def _supply_columns(ctx, good: Records, region=None) -> dict:
+    """The edges as Arrow columns (no Python object per row); the supplier's region, unless
+    given (`_SupplyKeys.regions_of`), is looked up once per distinct supplier."""
     import pyarrow as pa
 
     sup = good.arrow_column("supplier_uscc", pa.string())
-    enc = sup.dictionary_encode()
-    region = pa.array([(ctx.known.get(u) or {}).get("region_code") for u in enc.dictionary.to_pylist()],
-                      pa.string()).take(enc.indices)
+    if region is None:
+        enc = sup.dictionary_encode()
+        region = pa.array([(ctx.known.get(u) or {}).get("region_code") for u in enc.dictionary.to_pylist()],
+                          pa.string()).take(enc.indices)
     return {"from": sup, "to": good.arrow_column("buyer_uscc", pa.string()),
             "year": good.arrow_column("year", pa.int64()),
             "amount_wan": good.arrow_column("amount_wan", pa.float64()),
