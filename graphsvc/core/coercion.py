@@ -230,11 +230,39 @@ def plain_valid_usccs(values) -> np.ndarray:
             sub[ascii_] = plain_valid_usccs(arr[cand[ascii_]].tolist())
         out[cand] = sub
         return out
-    chars = np.frombuffer(raw, dtype=np.uint8).reshape(len(cand), 18)
+    out[cand] = _plain_valid_chars(np.frombuffer(raw, dtype=np.uint8).reshape(len(cand), 18))
+    return out
+
+
+def plain_valid_usccs_arrow(texts) -> np.ndarray:
+    """`plain_valid_usccs` of an Arrow string array, read from its buffer (no Python string
+    per value: a supplies file's batches hold hundreds of thousands of distinct codes).
+
+    >>> import pyarrow as pa
+    >>> plain_valid_usccs_arrow(pa.array(["91110000600037341L", "91110000600037341M", None, "x"])).tolist()
+    [True, False, False, False]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.zeros(len(texts), dtype=bool)
+    cand = np.nonzero(pc.fill_null(pc.equal(pc.binary_length(texts), 18), False).to_numpy(zero_copy_only=False))[0]
+    if not len(cand):
+        return out
+    # After `take` the candidates (18 bytes each) lie one after the other in the data buffer.
+    picked = texts.take(pa.array(cand)).cast(pa.string())
+    start = int(np.frombuffer(picked.buffers()[1], dtype=np.int32)[picked.offset])
+    chars = np.frombuffer(picked.buffers()[2], dtype=np.uint8, count=18 * len(cand), offset=start)
+    chars = chars.reshape(len(cand), 18)
+    out[cand] = _plain_valid_chars(chars)
+    return out
+
+
+def _plain_valid_chars(chars: np.ndarray) -> np.ndarray:
+    """Rows of 18 bytes: whether each is a plainly written valid USCC."""
     value = np.full(256, -1, dtype=np.int64)
     value[np.frombuffer(_USCC_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(_USCC_ALPHABET))
     v = value[chars]
     ok = (v >= 0).all(axis=1) & (chars[:, :8] >= ord("0")).all(axis=1) & (chars[:, :8] <= ord("9")).all(axis=1)
     check = (31 - (np.where(v[:, :17] < 0, 0, v[:, :17]) @ np.array(_USCC_WEIGHTS)) % 31) % 31
-    out[cand] = ok & (v[:, 17] == check)
-    return out
+    return ok & (v[:, 17] == check)

@@ -36,9 +36,8 @@ CHUNK = 5000
 # 10k edges by COPY, COMMIT 3.5 s; by CREATE 0.6 s and a COMMIT of 0.1 s). So into a table
 # holding rows, COPY takes only batches of this many times the copy threshold (100k rows).
 STORED_COPY_FACTOR = 50
-# Up to this many replaced edges are deleted by one key lookup each (0.3 ms a row, whatever
-# the graph's size); the engine plans a batched delete as a scan of every edge of the type
-# (2 s a batch in the province graph), which only many rows repay.
+# Up to this many replaced edges are deleted from their suppliers' keys (`_delete_each`: a walk
+# of each supplier's own edges, whatever the graph's size); above it, by both ends' keys.
 ROW_DELETES = 20_000
 
 
@@ -73,24 +72,12 @@ class LadybugTx(Tx):
         self.conn = conn
         self.copy_threshold = copy_threshold
         self.scanned_arrow = False
-        self._prepared: dict[str, object] = {}
 
     def _copies(self, rows, stored: bool) -> bool:
         """Whether `rows` go in by COPY rather than by CREATE (see STORED_COPY_FACTOR)."""
         if isinstance(rows, PartRows):
             return True
         return len(rows) >= self.copy_threshold * (STORED_COPY_FACTOR if stored else 1)
-
-    def _run_prepared(self, cypher: str, params: dict) -> None:
-        ps = self._prepared.get(cypher)
-        if ps is None:
-            import warnings
-
-            with warnings.catch_warnings():
-                # The engine deprecates prepare(); execute(text) would plan every row again.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                ps = self._prepared[cypher] = self.conn.prepare(cypher)
-        self.conn.execute(ps, params)
 
     def run_cypher(self, cypher: str, params: dict | None = None) -> list[dict]:
         self.note_cypher(cypher)
@@ -153,8 +140,9 @@ class LadybugTx(Tx):
             found = self._each(f"MATCH (n:{label} {{{key}: r.{key}}}) RETURN n.{key} AS k",
                                [key], [props[key]], rows)
             existing = {f["k"] for f in found}
-        new = [r for r in rows if r[key] not in existing]
-        old = [r for r in rows if r[key] in existing]
+        # Rows kept as columns (ColumnRows) stay so when all are new: no dict per row.
+        new, old = ([r for r in rows if r[key] not in existing], [r for r in rows if r[key] in existing]) \
+            if existing else (rows, [])
         if self._copies(new, stored):
             self._copy(label, list(props), list(props.values()), new)
         elif new:
@@ -174,7 +162,7 @@ class LadybugTx(Tx):
         if stored:
             if mode in ("from", "to"):
                 k = fk if mode == "from" else tk
-                keys = [{mode: x} for x in sorted({r[mode] for r in rows})]
+                keys = [{mode: x} for x in sorted(set(column_of(rows, mode)))]
                 self._each(delete_by_end(rel, fl, tl, mode, k, f"r.`{mode}`"), [mode], ["STRING"], keys,
                            load=False)
             else:
@@ -192,7 +180,8 @@ class LadybugTx(Tx):
                     self._each(
                         f"MATCH (a:{fl} {{{fk}: r.`from`}}) MATCH (b:{tl} {{{tk}: r.`to`}}) "
                         f"MATCH (a)-[e:`{rel}`]->(b){same_identity(rel)} DELETE e",
-                        idcols, idtypes, stale, load=False)
+                        idcols, idtypes, list({tuple(r[c] for c in idcols): r for r in stale}.values()),
+                        load=False)
         cols = ["from", "to", *props]
         types = ["STRING", "STRING", *props.values()]
         if self._copies(rows, stored):
@@ -205,23 +194,28 @@ class LadybugTx(Tx):
         return len(rows)
 
     def _delete_each(self, rel: str, rows) -> None:
-        """Delete the `rel` edge each row names (its ends' keys and identity properties, NULL
-        equal to NULL as in `same_identity`), one prepared statement per row: a key lookup and
-        the supplier's own edges, where a batched statement scans every edge."""
+        """Delete the stored `rel` edges `rows` name by their supplier's key and the edge's
+        offset (`_eid`, as `_stored_matches` read it in this transaction), in batches: after
+        the key lookup an OPTIONAL MATCH walks only that node's own edges (a plain MATCH scans
+        every edge of the type), and the offset spares reading each neighbour's key.
+        Measured on the province graph, 5,000 stale supply edges at load 7: 1.4 s by their
+        ends' keys and identity, 2.7 s by a prepared statement per edge; found by offset,
+        2.5-3x faster than by keys and identity (side by side)."""
         spec = schema.RELS[rel]
-        fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
-        ident = spec["identity"]
-        for r in rows:
-            # The engine binds a parameter's type once per statement, so NULLs are spelled out.
-            conds = "".join(f" AND e.{p} IS NULL" if r.get(p) is None else f" AND e.{p} = ${p}" for p in ident)
-            self._run_prepared(f"MATCH (a:{spec['from']} {{{fk}: $from}})-[e:`{rel}`]->(b:{spec['to']}) "
-                               f"WHERE b.{tk} = $to{conds} DELETE e",
-                               {"from": r["from"], "to": r["to"], **{p: r[p] for p in ident if r.get(p) is not None}})
+        fk = schema.key_of(spec["from"])
+        # Each schema relationship is one FROM-TO pair, so an offset names one edge of it.
+        eids = sorted({(r["_eid"], r["from"]) for r in rows})
+        body = (f"UNWIND $rows AS r MATCH (a:{spec['from']} {{{fk}: r.`from`}}) "
+                f"OPTIONAL MATCH (a)-[e:`{rel}`]->(:{spec['to']}) WHERE offset(ID(e)) = r.eid "
+                "WITH e WHERE e IS NOT NULL DELETE e")
+        for i in range(0, len(eids), CHUNK):
+            self.run_cypher(body, {"rows": [{"from": f, "eid": e} for e, f in eids[i:i + CHUNK]]})
 
 
 def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -> list[dict]:
     """The identities (`idcols`, of schema `types`) of `rows` that a stored `rel` edge has,
-    NULL equal to NULL as in `same_identity`. Staged parts (hundreds of thousands of rows) are
+    NULL equal to NULL as in `same_identity`, once per such stored edge with its offset
+    (`_eid`, for `_delete_each`). Staged parts (hundreds of thousands of rows) are
     joined with one scan of every stored edge; other rows with the stored edges of their own
     suppliers, read by key (an OPTIONAL MATCH after the key lookup lets the engine scan only
     those suppliers' edges: 0.1 s for 4k suppliers of the province graph, where a plain MATCH
@@ -233,7 +227,7 @@ def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -
     spec = schema.RELS[rel]
     fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
     props = ", ".join(f"e.{p} AS `{p}`" for p in spec["identity"])
-    ret = f"RETURN a.{fk} AS `from`, b.{tk} AS `to`{', ' if props else ''}{props}"
+    ret = f"RETURN a.{fk} AS `from`, b.{tk} AS `to`{', ' if props else ''}{props}, offset(ID(e)) AS _eid"
     if isinstance(rows, PartRows):
         if not rows.paths:
             return []
@@ -261,13 +255,13 @@ def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -
         return pa.table(cols)
 
     # The join pairs equal types only: the stored columns take the rows' types.
-    stored = keyed(stored.select(idcols).cast(target))
-    stored = stored.group_by(idcols).aggregate([])
+    eids = stored.column("_eid")
+    stored = keyed(stored.select(idcols).cast(target)).append_column("_eid", eids)
     out: list[dict] = []
     for t in tables:
         k = keyed(t).append_column("_i", pa.array(range(len(t)), pa.int64()))
         hit = k.join(stored, idcols, join_type="inner")
-        out += t.take(hit.column("_i")).to_pylist()
+        out += t.take(hit.column("_i")).append_column("_eid", hit.column("_eid")).to_pylist()
     return out
 
 
