@@ -2,6 +2,7 @@
 government summary tables 附件1–3 (rows from the graph, written by ``forms``)."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -29,10 +30,17 @@ def region_prefix(code: str) -> str:
 def target_progress(store, region_code: str, year: int) -> dict:
     # A region is compared only with the targets set for it; a 杭州 district's are the city's,
     # so the count runs over the city (the district's own count apart, ``district_actual``).
+    # The recognitions come from the dashboard's projection part (the rows the Cypher file
+    # programmes/recognitions gives, held in memory and kept current by the change log), and
+    # the counts are kept there until an enterprise or a recognition changes.
+    from graphsvc.dashboard import projection as dproj
+
     sets = targets.applicable(region_code)
     counted = sets[0]["set_for"] if sets else region_code
-    rows = store.read("programmes/recognitions", prefix=region_prefix(counted), kinds=None, year=None)
-    out = targets.progress(region_code, year, rows)
+    read = dproj.reader(store)
+    prefix = region_prefix(counted)
+    out = copy.deepcopy(read.memo(("target progress", region_code, int(year), prefix), ("Enterprise", "Recognition"),
+                                  lambda: targets.progress(region_code, year, read.recognition_table(prefix))))
     note = "" if out else "该地区没有适用的目标（杭州B2–B5、绍兴E1、绍兴各区县E2、浙江省D10）"
     return {"region": region_code, "region_name": regions.district_name(region_code), "year": year,
             "rows": out, "note": note, "applicable": sets}
