@@ -174,10 +174,12 @@ def form_data(store, form_id: str, region_code: str, year: int) -> dict:
     notes = ["联系人、联系方式：图谱中无此数据，留空由填报单位填写"]
     if form_id == "future-factory-summary":
         recs = store.read("programmes/recognitions", prefix=prefix, kinds=list(_cat.params("A1.1")["categories"]), year=None)
-        usccs = sorted({r["uscc"] for r in recs if r.get("year") == year})
-        chains: dict = {}
-        for c in (store.read("programmes/enterprise_chains", usccs=usccs) if usccs else []):
-            chains.setdefault(c["uscc"], []).append(c["chain_id"])
+        # The chains of the enterprises' segments from graph exploration's projection part: the
+        # query programmes/enterprise_chains (USCC IN a list of thousands) took seconds.
+        from graphsvc.enterprises import projection as explore
+
+        ex = explore.current(store)
+        chains = {u: sorted(ex.chains_of(u)) for u in {r["uscc"] for r in recs if r.get("year") == year}}
         rows = future_factory_rows(recs, chains, region_code, year)
         notes.insert(0, f"{year}年“未来工厂”五类（聚能、链主、智能、数字化车间、云端）培育或认定记录；"
                         "建设状态取记录状态（培育/已认定）")
