@@ -209,9 +209,10 @@ def enterprise_counts(st: State, prefix: str) -> list[dict]:
     reg = e.region[:n]
     inside = st.region_mask(prefix)[reg]
     k = len(e.regs)
-    total = np.bincount(reg[inside], minlength=k)
-    mfr = np.bincount(reg[inside & st.manufacturer[:n]], minlength=k)
-    prov = np.bincount(reg[inside & st.provider[:n]], minlength=k)
+    reg = reg[inside]
+    total = np.bincount(reg, minlength=k)
+    mfr = np.bincount(reg, weights=st.manufacturer[:n][inside], minlength=k).astype(np.int64)
+    prov = np.bincount(reg, weights=st.provider[:n][inside], minlength=k).astype(np.int64)
     return sorted(({"region_code": e.regs[g], "enterprises": int(total[g]), "manufacturers": int(mfr[g]),
                     "providers": int(prov[g])} for g in np.nonzero(total)[0]), key=lambda r: r["region_code"])
 
@@ -286,15 +287,13 @@ def recognition_table(st: State, prefix: str) -> Recognitions:
     owner = st.rec_owner[:n]
     held = np.flatnonzero(owner >= 0)
     held = held[st.region_mask(prefix)[e.region[owner[held]]]]
-    who, who_code = np.unique(owner[held], return_inverse=True)
-    reg, reg_code = np.unique(e.region[owner[held]], return_inverse=True)
+    # Holders and regions are coded by the shared enterprise index and region table.
     codes = dict(st.fact_codes)
-    tables = {"uscc": {e.uscc[x]: j for j, x in enumerate(who.tolist())},
-              "region_code": {e.regs[g]: j for j, g in enumerate(reg.tolist())},
+    tables = {"uscc": e.index, "region_code": {c: g for g, c in enumerate(e.regs)},
               "kind": codes, "status": codes, "level": codes}
-    cols = {"uscc": who_code.astype(np.int64), "region_code": reg_code.astype(np.int64),
+    cols = {"uscc": owner[held].astype(np.int64), "region_code": e.region[owner[held]].astype(np.int64),
             "kind": st.rec_kind[held], "status": st.rec_status[held], "level": st.rec_level[held]}
-    return Recognitions.from_columns(tables, cols, st.rec_year[held])
+    return Recognitions.from_columns(tables, cols, st.rec_year[held], {"uscc": e.uscc, "region_code": e.regs})
 
 
 def leader_sums(st: State, prefix: str, year: int, kind: str) -> list[dict]:

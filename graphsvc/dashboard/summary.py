@@ -170,7 +170,7 @@ def _holders_by_kind_status(recs: Recognitions, year: int) -> dict[tuple, range]
     ok = (recs.year >= 0) & (recs.year <= year)
     n_uscc, n_status = len(recs.tables["uscc"]), len(recs.tables["status"])
     group = np.unique((c["kind"][ok] * n_status + c["status"][ok]) * n_uscc + c["uscc"][ok]) // n_uscc
-    kinds, statuses = list(recs.tables["kind"]), list(recs.tables["status"])
+    kinds, statuses = recs.decode("kind"), recs.decode("status")
     found, n = np.unique(group, return_counts=True)
     return {(kinds[g // n_status], statuses[g % n_status]): range(k) for g, k in zip(found.tolist(), n.tolist())}
 
@@ -191,7 +191,7 @@ def recognised_enterprises(recognitions: list[dict], year: int) -> dict[str, str
                & (recognitions.year >= 0) & (recognitions.year <= year))
         rows = np.flatnonzero(sel)
         first = rows[np.sort(np.unique(c["uscc"][rows], return_index=True)[1])]
-        usccs, codes = list(recognitions.tables["uscc"]), list(recognitions.tables["region_code"])
+        usccs, codes = recognitions.decode("uscc"), recognitions.decode("region_code")
         return {usccs[u]: codes[g] for u, g in zip(c["uscc"][first].tolist(), c["region_code"][first].tolist())}
     out = {}
     for r in recognitions:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from graphsvc.core import reference, regions
 from graphsvc.programmes import catalogue as _cat
@@ -164,6 +167,30 @@ def ranking_rows(recognitions: list[dict], scope: str, year: int | None) -> list
     return sorted(rows, key=lambda x: (-(x["revenue_wan"] or 0), x["enterprise_name"] or ""))
 
 
+def digital_factories(store, prefix: str, year: int) -> list[dict]:
+    """The 数字工厂 recognitions of `year` held by enterprises under `prefix`, as the query
+    programmes/recognitions gives them (附件3 reads uscc, name, region, industry, revenue, kind,
+    status and year), from the projection parts: the dashboard's recognitions, the enterprise
+    directory (name, industry) and local supply (revenue)."""
+    from graphsvc.dashboard import projection as dashboard
+    from graphsvc.enterprises import directory
+    from graphsvc.local_supply import projection as local_supply
+
+    recs = dashboard.reader(store).recognition_table(prefix)
+    c = recs.cols
+    picked = np.flatnonzero(np.isin(c["kind"], recs.codes("kind", ["数字工厂"])) & (recs.year == year))
+    usccs, statuses = recs.decode("uscc"), recs.decode("status")
+    held, ls = directory.current(store), local_supply.current(store)
+    rows = []
+    for i in sorted(picked.tolist(), key=lambda i: usccs[c["uscc"][i]]):
+        e = directory.record(held, usccs[c["uscc"][i]]) or {}
+        revenue = float(ls.revenue[c["uscc"][i]]) if c["uscc"][i] < len(ls.revenue) else math.nan
+        rows.append({"uscc": usccs[c["uscc"][i]], "name": e.get("name"), "region_code": e.get("region_code"),
+                     "industry_code": e.get("industry_code"), "revenue_wan": None if math.isnan(revenue) else revenue,
+                     "kind": "数字工厂", "status": statuses[c["status"][i]], "year": year})
+    return rows
+
+
 def form_data(store, form_id: str, region_code: str, year: int) -> dict:
     """Rows and layout of form *form_id* for enterprises in *region_code* (``NotFound`` if
     the form is unknown)."""
@@ -189,8 +216,7 @@ def form_data(store, form_id: str, region_code: str, year: int) -> dict:
         notes.insert(0, f"开工日期在{lo.isoformat()}至{hi.isoformat()}之间的攻关项目"
                         + (f"；另有{undated}个项目缺少开工日期，未列入" if undated else ""))
     else:
-        recs = store.read("programmes/recognitions", prefix=prefix, kinds=["数字工厂"], year=year)
-        rows = ranking_rows(recs, region_code, year)
+        rows = ranking_rows(digital_factories(store, prefix, year), region_code, year)
         notes.insert(0, f"{year}年认定的数字工厂，按营业收入从高到低排序；销售收入取企业登记的营业收入"
                         "（图谱不分年度），利润总额图谱中无数据，留空")
     columns = [{"header": (c.get("group") + " " if c.get("group") else "") + c["header"], "field": c["field"]}

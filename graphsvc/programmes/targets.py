@@ -103,14 +103,23 @@ class Recognitions:
             years.append(-1 if y is None else int(y))
         self.cols = {k: np.array(v, dtype=np.int64) for k, v in cols.items()}
         self.year = np.array(years, dtype=np.int64)
+        self.values: dict[str, list] = {}
         self._inside: dict[str, np.ndarray] = {}
 
     @classmethod
-    def from_columns(cls, tables: dict, cols: dict, year: np.ndarray) -> Recognitions:
-        """The same from columns already coded (an in-memory projection holds them)."""
+    def from_columns(cls, tables: dict, cols: dict, year: np.ndarray, values: dict | None = None) -> Recognitions:
+        """The same from columns already coded (an in-memory projection holds them); `values`:
+        per field, the list of values by code where the caller has it (else made from `tables`)."""
         out = cls()
-        out.tables, out.cols, out.year = tables, cols, year
+        out.tables, out.cols, out.year, out.values = tables, cols, year, dict(values or {})
         return out
+
+    def decode(self, field: str) -> list:
+        """The values of `field` by code."""
+        hit = self.values.get(field)
+        if hit is None:
+            hit = self.values[field] = list(self.tables[field])
+        return hit
 
     def codes(self, field: str, values) -> np.ndarray:
         t = self.tables[field]
@@ -121,7 +130,7 @@ class Recognitions:
         hit = self._inside.get(scope)
         if hit is None:
             hit = self._inside[scope] = np.array(
-                [code is not None and in_scope(current_code(str(code)), scope) for code in self.tables["region_code"]],
+                [code is not None and in_scope(current_code(str(code)), scope) for code in self.decode("region_code")],
                 dtype=bool)
         return hit
 
