@@ -207,12 +207,12 @@ def enterprise_counts(st: State, prefix: str) -> list[dict]:
     e = st.edges
     n = st.fit()
     reg = e.region[:n]
-    inside = st.region_mask(prefix)[reg]
+    idx = np.flatnonzero(st.region_mask(prefix)[reg])
     k = len(e.regs)
-    reg = reg[inside]
-    total = np.bincount(reg, minlength=k)
-    mfr = np.bincount(reg, weights=st.manufacturer[:n][inside], minlength=k).astype(np.int64)
-    prov = np.bincount(reg, weights=st.provider[:n][inside], minlength=k).astype(np.int64)
+    # one count per (region, manufacturer, provider): a single pass over the region's rows
+    per = np.bincount(reg[idx].astype(np.int64) * 4 + st.manufacturer[idx] + 2 * st.provider[idx].astype(np.int64),
+                      minlength=4 * k).reshape(k, 4)
+    total, mfr, prov = per.sum(axis=1), per[:, 1] + per[:, 3], per[:, 2] + per[:, 3]
     return sorted(({"region_code": e.regs[g], "enterprises": int(total[g]), "manufacturers": int(mfr[g]),
                     "providers": int(prov[g])} for g in np.nonzero(total)[0]), key=lambda r: r["region_code"])
 

@@ -185,12 +185,7 @@ def recognised_enterprises(recognitions: list[dict], year: int) -> dict[str, str
     {'A': '330108'}
     """
     if isinstance(recognitions, Recognitions):
-        c = recognitions.cols
-        sel = (np.isin(c["kind"], recognitions.codes("kind", FUTURE_FACTORY_KINDS))
-               & np.isin(c["status"], recognitions.codes("status", ["认定"]))
-               & (recognitions.year >= 0) & (recognitions.year <= year))
-        rows = np.flatnonzero(sel)
-        first = rows[np.sort(np.unique(c["uscc"][rows], return_index=True)[1])]
+        first, c = _recognised_rows(recognitions, year), recognitions.cols
         usccs, codes = recognitions.decode("uscc"), recognitions.decode("region_code")
         return {usccs[u]: codes[g] for u, g in zip(c["uscc"][first].tolist(), c["region_code"][first].tolist())}
     out = {}
@@ -199,6 +194,33 @@ def recognised_enterprises(recognitions: list[dict], year: int) -> dict[str, str
                 and r.get("year") is not None and int(r["year"]) <= year):
             out[r["uscc"]] = r.get("region_code")
     return out
+
+
+def _recognised_rows(recs: Recognitions, year: int) -> np.ndarray:
+    """The first record of each enterprise recognised_enterprises counts, in record order."""
+    c = recs.cols
+    sel = (np.isin(c["kind"], recs.codes("kind", FUTURE_FACTORY_KINDS)) & np.isin(c["status"], recs.codes("status", ["认定"]))
+           & (recs.year >= 0) & (recs.year <= year))
+    rows = np.flatnonzero(sel)
+    return rows[np.sort(np.unique(c["uscc"][rows], return_index=True)[1])]
+
+
+def recognised_per_region(recognitions, year: int) -> dict:
+    """How many enterprises recognised_enterprises finds per region code.
+
+    >>> recognised_per_region([{"uscc": "A", "region_code": "330108", "kind": "链主工厂", "status": "认定",
+    ...                         "year": 2023}], 2024)
+    {'330108': 1}
+    """
+    if isinstance(recognitions, Recognitions):
+        found = recognitions.cols["region_code"][_recognised_rows(recognitions, year)]
+        regs, n = np.unique(found, return_counts=True)
+        codes = recognitions.decode("region_code")
+        return {codes[g]: k for g, k in zip(regs.tolist(), n.tolist())}
+    out: dict = defaultdict(int)
+    for code in recognised_enterprises(recognitions, year).values():
+        out[code] += 1
+    return dict(out)
 
 
 def leader_ratios(rows: list[dict]) -> list[dict]:
@@ -295,9 +317,9 @@ def district_values(measure: str, city: str, visible: set[str], *, enterprise_ro
         for r in supplier_rows:
             values[r["region_code"]] += int(r.get("suppliers") or 0)
     elif measure == "recognised":
-        for code in recognised_enterprises(recognitions, year).values():
+        for code, n in recognised_per_region(recognitions, year).items():
             if code:
-                values[code] += 1
+                values[code] += n
     else:  # ratio: plain mean of the district's leaders' ratios
         per: dict[str, list[float]] = defaultdict(list)
         counted: dict[str, int] = defaultdict(int)
@@ -353,7 +375,7 @@ def _recognition_figures(read, region: str, prefix: str, year: int) -> dict:
     def compute():
         recs = _recognition_table(read, prefix)
         return {"recognitions": recognition_counts(recs, year),
-                "recognised_future_factories": len(recognised_enterprises(recs, year)),
+                "recognised_future_factories": sum(recognised_per_region(recs, year).values()),
                 "targets": progress(region, year, recs)}
 
     return copy.deepcopy(read.memo(("recognition figures", region, year), ("Enterprise", "Recognition"), compute))
