@@ -191,17 +191,14 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
     """The what-if from a ratios.leader_detail result, the leader's edges and candidate rows."""
     scope = detail["leader"]["scope"]
     year = detail["year"]
+    local = _locality(scope)
     this_year = [e for e in edges if int(e["year"]) == year]
     purchases = [{"supplier_uscc": e["supplier_uscc"], "supplier_name": e.get("supplier_name"),
                   "supplier_region": e.get("supplier_region"), "segment_id": e.get("segment_id"),
                   "amount": float(e["amount_wan"] or 0.0)}
-                 for e in this_year if not is_local(e.get("supplier_region"), scope)]
-    already = {e["supplier_uscc"] for e in this_year if is_local(e.get("supplier_region"), scope)}
-    local_of: dict = {}
-    for r in candidate_rows:
-        if r.get("region_code") not in local_of:
-            local_of[r.get("region_code")] = is_local(r.get("region_code"), scope)
-    cands, counts = top_candidates([r for r in candidate_rows if local_of[r.get("region_code")]], already,
+                 for e in this_year if not local(e.get("supplier_region"))]
+    already = {e["supplier_uscc"] for e in this_year if local(e.get("supplier_region"))}
+    cands, counts = top_candidates([r for r in candidate_rows if local(r.get("region_code"))], already,
                                    TOP_CANDIDATES)
     fig = detail["figures"]
     out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, purchases, cands, detail["target"], catalogue,
@@ -211,6 +208,20 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
         if r["note"] == NO_LOCAL:
             r["note"] = f"本地（{region_label(scope)}）没有该环节的守信企业，无法就地替代"
     return out
+
+
+def _locality(scope: str | None):
+    """is_local(·, scope) as a function that places each region code once (a leader's
+    purchases and the candidates repeat a few hundred codes thousands of times)."""
+    seen: dict = {}
+
+    def local(code) -> bool:
+        v = seen.get(code)
+        if v is None:
+            v = seen[code] = is_local(code, scope)
+        return v
+
+    return local
 
 
 def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None,
@@ -299,7 +310,8 @@ def detail_stamp(store, leader: dict, year: int | None = None, scope: str | None
 def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:
     scope = detail["leader"]["scope"]
     year = detail["year"]
+    local = _locality(scope)
     segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
-                   and not is_local(e.get("supplier_region"), scope)})
+                   and not local(e.get("supplier_region"))})
     rows = lsproj.current(store).candidates(segs, prefix_of(scope), detail["leader"]["uscc"]) if segs else []
     return what_if(detail, edges, rows, catalogue)
