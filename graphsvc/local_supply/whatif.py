@@ -238,8 +238,11 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     st = lsproj.current(store)
 
     def compute():
-        edges = st.edges(leader["uscc"])
-        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges)
+        # The year shown and its tier-2 sums first: the detail and the what-if then read only
+        # that year's records, the trend is summed from the arrays.
+        shown = _tier2(st, leader, year, scope, ratios.fetch_leader_years(store, [leader], None))
+        edges = st.edges(leader["uscc"], shown[0])
+        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, shown=shown)
         d["what_if"] = fetch_what_if(store, d, edges, catalogue)
         return finish(d) if finish else d
 
