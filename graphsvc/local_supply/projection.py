@@ -448,6 +448,17 @@ class State:
             out += [r for r in self._candidates_in(sid, prefix) if r["uscc"] != exclude]
         return out
 
+    def ranked_candidates(self, sid: str, prefix: str, local, local_key) -> tuple[list[dict], dict]:
+        """The rows of `_candidates_in(sid, prefix)` whose region the predicate `local` (named
+        by `local_key`, e.g. its scope) accepts, by revenue (highest first, unknown as 0) then
+        USCC, and USCC -> place in that order; kept like the rows. A what-if ranks them
+        per leader only by which of them already supply it (whatif.top_candidates' order)."""
+        def ranked():
+            rows = [r for r in self._candidates_in(sid, prefix) if local(r["region_code"])]
+            rows.sort(key=lambda r: (-(r["revenue_wan"] or 0.0), r["uscc"]))
+            return rows, {r["uscc"]: k for k, r in enumerate(rows)}
+        return self._memo(("ranked candidates", sid, prefix, local_key), ranked, self.stamp_members())
+
     def _candidates_in(self, sid: str, prefix: str) -> list[dict]:
         """The credit-worthy members of one segment under `prefix` as rows, made once for every
         leader's what-if until an enterprise, segment or holder change (a segment has thousands
