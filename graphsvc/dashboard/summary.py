@@ -388,6 +388,14 @@ def _recognition_table(read, prefix: str) -> Recognitions:
     return Recognitions(read.shared("dashboard/recognitions", prefix=prefix))
 
 
+def fetch_targets(store, region: str, year: int, prefix: str, read=None) -> list[dict]:
+    """progress() of `region` over the recognitions under `prefix`, kept until a recognition or
+    an enterprise changes."""
+    read = _rows(store, read)
+    return copy.deepcopy(read.memo(("targets", region, year, prefix), ("Enterprise", "Recognition"),
+                                   lambda: progress(region, year, _recognition_table(read, prefix))))
+
+
 def years(store, read=None) -> list[int]:
     return sorted({int(r["year"]) for r in _rows(store, read)("dashboard/years") if r.get("year") is not None})
 
