@@ -10,7 +10,10 @@ and delivery statuses) are turned into code arrays once, before timing (`_Column
 first checks each reference gives the project's numbers (sums to 1e-9, counts and ids exactly),
 then times both in the same run:
 
-- leader detail + what-if (the leader with most suppliers below the target in 杭州);
+- leader detail + what-if (the leader with most suppliers below the target in 杭州), the
+  all-leader table of 杭州 and the coverage of HZ01 (bench_local_supply's references for
+  these scan every edge; here the leaders' edges are read by the buyer offsets, as the
+  project does);
 - the bureau dashboard's summary (province, 杭州, 西湖区) and the four district-map measures
   of 杭州;
 - targets (programmes: 杭州 B2-B5, 浙江 D10);
@@ -32,18 +35,19 @@ import os
 
 import numpy as np
 
-from bench.bench_local_supply import _check_detail, _close, _timed
-from graphsvc.core import cache, projection, regions
+from bench.bench_local_supply import _check_coverage, _check_detail, _check_table, _close, _timed
+from graphsvc.core import cache, projection, reference, regions
 from graphsvc.core.vocabulary import FUTURE_FACTORY_KINDS, LEADER_KIND, RECOGNITION_KINDS
 from graphsvc.dashboard import projection as dproj
 from graphsvc.dashboard import summary as D
 from graphsvc.local_supply import projection as lsproj
-from graphsvc.local_supply import ratios, whatif
+from graphsvc.local_supply import coverage, ratios, whatif
 from graphsvc.programmes import catalogue as cat
 from graphsvc.programmes import reports, targets
 
 YEAR = 2024
 CITY = "330100"
+COVERAGE_CHAIN = "HZ01"
 
 
 def _load() -> str:
@@ -75,6 +79,52 @@ def _into(e, buyers) -> np.ndarray:
 
 def _meets(ratio, target: float):
     return np.round(ratio, 9) >= round(target, 9)
+
+
+# ---------------------------------------------------------------- table and coverage by the buyer offsets
+
+def _leaders_in(ls, local_reg: np.ndarray) -> np.ndarray:
+    held = sorted({ls.index[r["uscc"]] for r in ls.recognitions(lsproj.LEADER)})
+    leaders = np.array(held, dtype=np.int64)
+    return leaders[local_reg[ls.region[leaders]]]
+
+
+def ref_table(ls, year: int, city: str) -> dict:
+    """bench_local_supply._ref_table's numbers, reading the leaders' edges by the buyer offsets
+    instead of masking every edge."""
+    local_reg = _prefix_mask(ls.regs, regions.scope_prefix(city))
+    leaders = _leaders_in(ls, local_reg)
+    m = _into(ls.shared, leaders)
+    m = m[ls.year[m] == year]
+    n = len(ls.uscc)
+    pairs, inv = np.unique(ls.buyer[m].astype(np.int64) * n + ls.seller[m], return_inverse=True)
+    amount = np.bincount(inv, weights=ls.amount[m])
+    near = np.bincount(inv, weights=local_reg[ls.sreg[m]]) > 0
+    slot = np.searchsorted(leaders, pairs // n)
+    k = len(leaders)
+    total, local = np.bincount(slot, weights=amount, minlength=k), np.bincount(slot, weights=amount * near, minlength=k)
+    ns, nl = np.bincount(slot, minlength=k), np.bincount(slot, weights=near, minlength=k)
+    return {ls.uscc[x]: (local[j], total[j], int(nl[j]), int(ns[j])) for j, x in enumerate(leaders.tolist())}
+
+
+def ref_coverage(ls, chain: dict, year: int, scope: str) -> dict:
+    """bench_local_supply._ref_coverage's numbers, by the buyer offsets."""
+    local_reg = _prefix_mask(ls.regs, regions.prefix_of(scope))
+    m = _into(ls.shared, _leaders_in(ls, local_reg))
+    seg_ids = [x["id"] for x in chain["segments"]]
+    gid = np.array([ls.seg_index.get(x, -9) for x in seg_ids])
+    m = m[(ls.year[m] == year) & np.isin(ls.seg[m], gid)]
+    g, a, s = ls.seg[m], ls.amount[m], ls.seller[m]
+    loc = local_reg[ls.sreg[m]]
+    out = {}
+    for sid, k in zip(seg_ids, gid.tolist()):
+        sel = g == k
+        mem = np.fromiter(ls.seg_members.get(k, ()), dtype=np.int64)
+        out[sid] = {"purchase_amount": a[sel].sum() if sel.any() else None,
+                    "local_amount": a[sel & loc].sum() if sel.any() else None,
+                    "suppliers": len(np.unique(s[sel])),
+                    "local_enterprises": int(local_reg[ls.region[mem]].sum()) if len(mem) else 0}
+    return out
 
 
 # ---------------------------------------------------------------- leader detail + what-if
@@ -523,13 +573,26 @@ def _pairs(store, ls, ds, cols, target: float) -> list[tuple]:
 
     out.append(("leader detail + what-if", detail, ref_both, check_detail, f"{pick['suppliers']} suppliers"))
 
+    def uncached(fn):
+        def go():
+            cur = lsproj.current(store)
+            cur.tick += 1
+            cur.buyer_gen[:] = cur.tick
+            cache.clear_cache()
+            return fn()
+        return go
+
+    out.append(("local-supply table 杭州", uncached(lambda: ratios.fetch_table(store, YEAR, region=CITY)),
+                lambda: ref_table(ls, YEAR, CITY), _check_table, f"{len(table['items'])} leaders"))
+    chain = reference.chain(COVERAGE_CHAIN)
+    out.append((f"coverage {COVERAGE_CHAIN}",
+                uncached(lambda: coverage.fetch_coverage(store, COVERAGE_CHAIN, YEAR, CITY, "admin_default")),
+                lambda: ref_coverage(ls, chain, YEAR, CITY), _check_coverage, "the slowest chain in bench_local_supply"))
+
     served = dproj.reader(store)
 
     def fresh(fn):
-        def go():
-            projection.current(store, dproj.NAME).memo.clear()
-            return fn()
-        return go
+        return _fresh(store, fn)
 
     for region in ("330000", CITY, "330108"):
         out.append((f"dashboard summary {region}", fresh(lambda r=region: D.fetch_summary(store, r, YEAR, served)),
@@ -547,6 +610,14 @@ def _pairs(store, ls, ds, cols, target: float) -> list[tuple]:
                     lambda got, ref: _check_targets(got, ref), ""))
     out += _other_pairs(store, ls, ds, cols, leader["uscc"])
     return out
+
+
+def _fresh(store, fn):
+    """fn as the first call after a write touching enterprises: the dashboard part's memo dropped."""
+    def go():
+        projection.current(store, dproj.NAME).memo.clear()
+        return fn()
+    return go
 
 
 def _other_pairs(store, ls, ds, cols, leader: str) -> list[tuple]:
@@ -594,7 +665,7 @@ def _other_pairs(store, ls, ds, cols, leader: str) -> list[tuple]:
                 lambda got, ref: _same({r["project_id"] for r in got["rows"]}, ref), f"year {year1}"))
     year3 = reports.default_year("digital-factory-ranking")
     out.append(("form 附件3 digital-factory-ranking 330100",
-                lambda: reports.form_data(store, "digital-factory-ranking", CITY, year3),
+                _fresh(store, lambda: reports.form_data(store, "digital-factory-ranking", CITY, year3)),
                 lambda: ref_ranking(ds, ls, cols, CITY, year3),
                 lambda got, ref: _same([r["uscc"] for r in got["rows"]], ref), f"year {year3}"))
     return out
