@@ -296,6 +296,19 @@ def recognition_table(st: State, prefix: str) -> Recognitions:
     return Recognitions.from_columns(tables, cols, st.rec_year[held], {"uscc": e.uscc, "region_code": e.regs})
 
 
+def of_kind(st: State, prefix: str, kind: str, year: int) -> list[tuple[str, str | None]]:
+    """(holder's USCC, status) of each `kind` recognition of `year` held under `prefix`, in
+    USCC order: a few array operations over the facts' codes."""
+    e = st.edges
+    n = len(st.rec_facts)
+    owner = st.rec_owner[:n]
+    idx = np.flatnonzero((st.rec_kind[:n] == st.fact_codes.get(kind, -2)) & (st.rec_year[:n] == year) & (owner >= 0))
+    idx = idx[st.region_mask(prefix)[e.region[owner[idx]]]]
+    values = list(st.fact_codes)
+    return sorted(((e.uscc[o], values[c]) for o, c in zip(owner[idx].tolist(), st.rec_status[idx].tolist())),
+                  key=lambda r: r[0])
+
+
 def leader_sums(st: State, prefix: str, year: int, kind: str) -> list[dict]:
     """Per holder of a `kind` recognition under `prefix`: {uscc, name, region_code, local_wan,
     total_wan} over its supplies in `year`, local = the supplier registered in the holder's city

@@ -8,9 +8,8 @@ import math
 import tempfile
 from pathlib import Path
 
-import numpy as np
 
-from graphsvc.core import reference, regions
+from graphsvc.core import projection, reference, regions
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes import eligibility, forms, targets
 from graphsvc.programmes.facts import NotFound
@@ -176,18 +175,15 @@ def digital_factories(store, prefix: str, year: int) -> list[dict]:
     from graphsvc.enterprises import directory
     from graphsvc.local_supply import projection as local_supply
 
-    recs = dashboard.reader(store).recognition_table(prefix)
-    c = recs.cols
-    picked = np.flatnonzero(np.isin(c["kind"], recs.codes("kind", ["数字工厂"])) & (recs.year == year))
-    usccs, statuses = recs.decode("uscc"), recs.decode("status")
     held, ls = directory.current(store), local_supply.current(store)
     rows = []
-    for i in sorted(picked.tolist(), key=lambda i: usccs[c["uscc"][i]]):
-        e = directory.record(held, usccs[c["uscc"][i]]) or {}
-        revenue = float(ls.revenue[c["uscc"][i]]) if c["uscc"][i] < len(ls.revenue) else math.nan
-        rows.append({"uscc": usccs[c["uscc"][i]], "name": e.get("name"), "region_code": e.get("region_code"),
+    for uscc, status in dashboard.of_kind(projection.current(store, dashboard.NAME), prefix, "数字工厂", year):
+        e = directory.record(held, uscc) or {}
+        i = ls.index.get(uscc)
+        revenue = float(ls.revenue[i]) if i is not None and i < len(ls.revenue) else math.nan
+        rows.append({"uscc": uscc, "name": e.get("name"), "region_code": e.get("region_code"),
                      "industry_code": e.get("industry_code"), "revenue_wan": None if math.isnan(revenue) else revenue,
-                     "kind": "数字工厂", "status": statuses[c["status"][i]], "year": year})
+                     "kind": "数字工厂", "status": status, "year": year})
     return rows
 
 
