@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphsvc.core import columns, projection, supply_edges
+from graphsvc.core import columns, projection, regions, supply_edges
+from graphsvc.programmes.targets import Recognitions
 
 NAME = "dashboard"
 ENTITIES = frozenset({"Enterprise", "Recognition", "HAS", "Delivery", "DELIVERED", "FOR"})
@@ -34,10 +35,20 @@ class State:
         self.rec_index: dict[str, int] = {}
         self.rec_owner = np.zeros(0, dtype=np.int64)   # -1 = no HAS link (not counted)
         self.rec_facts: list[tuple] = []               # (kind, level, status, year)
+        # The facts again as codes (kind, level and status values -> code, None included;
+        # year -1 = none), for counting with arrays.
+        self.fact_codes: dict = {None: 0}
+        self.rec_kind = np.zeros(0, dtype=np.int64)
+        self.rec_level = np.zeros(0, dtype=np.int64)
+        self.rec_status = np.zeros(0, dtype=np.int64)
+        self.rec_year = np.zeros(0, dtype=np.int64)
         self.del_index: dict[str, int] = {}
         self.del_supplier = np.zeros(0, dtype=np.int64)
         self.del_client = np.zeros(0, dtype=np.int64)
         self.del_status: list = []
+        # The statuses again as codes into `del_states` (-1 = none), for counting by bincount.
+        self.del_states: list = []
+        self.del_code = np.zeros(0, dtype=np.int64)
         self.memo: dict = {}
         # Bumped by `apply` for what a change touched, so that rows and figures depending on
         # other things stay memoised (a confirmation does not recount recognitions).
@@ -105,8 +116,16 @@ def _put_recognition(st: State, rid: str, r: dict) -> None:
         i = st.rec_index[rid] = len(st.rec_facts)
         st.rec_facts.append((None, None, None, None))
         st.rec_owner = _room(st.rec_owner, i)
+        st.rec_kind, st.rec_level = _room(st.rec_kind, i), _room(st.rec_level, i)
+        st.rec_status, st.rec_year = _room(st.rec_status, i), _room(st.rec_year, i)
     old = st.rec_facts[i]
-    st.rec_facts[i] = tuple(r[k] if k in r else old[j] for j, k in enumerate(("kind", "level", "status", "year")))
+    kind, level, status, year = st.rec_facts[i] = tuple(r[k] if k in r else old[j]
+                                                        for j, k in enumerate(("kind", "level", "status", "year")))
+    codes = st.fact_codes
+    st.rec_kind[i] = codes.setdefault(kind, len(codes))
+    st.rec_level[i] = codes.setdefault(level, len(codes))
+    st.rec_status[i] = codes.setdefault(status, len(codes))
+    st.rec_year[i] = -1 if year is None else int(year)
 
 
 def _put_delivery(st: State, did: str, status, *, supplier: int | None = None, client: int | None = None,
@@ -117,8 +136,15 @@ def _put_delivery(st: State, did: str, status, *, supplier: int | None = None, c
         st.del_status.append(None)
         st.del_supplier = _room(st.del_supplier, i)
         st.del_client = _room(st.del_client, i)
+        st.del_code = _room(st.del_code, i)
     if has_status:
         st.del_status[i] = status
+        if status is None:
+            st.del_code[i] = -1
+        else:
+            if status not in st.del_states:
+                st.del_states.append(status)
+            st.del_code[i] = st.del_states.index(status)
     if supplier is not None:
         st.del_supplier[i] = supplier
     if client is not None:
@@ -181,30 +207,32 @@ def enterprise_counts(st: State, prefix: str) -> list[dict]:
     e = st.edges
     n = st.fit()
     reg = e.region[:n]
-    inside = st.region_mask(prefix)[reg]
+    idx = np.flatnonzero(st.region_mask(prefix)[reg])
     k = len(e.regs)
-    total = np.bincount(reg[inside], minlength=k)
-    mfr = np.bincount(reg[inside & st.manufacturer[:n]], minlength=k)
-    prov = np.bincount(reg[inside & st.provider[:n]], minlength=k)
+    # one count per (region, manufacturer, provider): a single pass over the region's rows
+    per = np.bincount(reg[idx].astype(np.int64) * 4 + st.manufacturer[idx] + 2 * st.provider[idx].astype(np.int64),
+                      minlength=4 * k).reshape(k, 4)
+    total, mfr, prov = per.sum(axis=1), per[:, 1] + per[:, 3], per[:, 2] + per[:, 3]
     return sorted(({"region_code": e.regs[g], "enterprises": int(total[g]), "manufacturers": int(mfr[g]),
                     "providers": int(prov[g])} for g in np.nonzero(total)[0]), key=lambda r: r["region_code"])
 
 
 def deliveries(st: State, prefix: str) -> list[dict]:
-    linked = (st.del_supplier >= 0) & (st.del_client >= 0)
+    n = len(st.del_status)
+    linked = (st.del_supplier[:n] >= 0) & (st.del_client[:n] >= 0)
     idx = np.nonzero(linked)[0]
     mask = st.region_mask(prefix)
     region = st.edges.region
     by_p = mask[region[st.del_supplier[idx]]]
     to_c = mask[region[st.del_client[idx]]]
-    out: dict = {}
-    for i, p, c in zip(idx.tolist(), by_p.tolist(), to_c.tolist()):
-        if p or c:
-            a = out.setdefault(st.del_status[i], [0, 0])
-            a[0] += p
-            a[1] += c
-    return [{"status": s, "by_providers": a[0], "to_clients": a[1]}
-            for s, a in sorted(out.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]
+    code = st.del_code[idx] + 1                  # 0 = no status
+    k = len(st.del_states) + 1
+    seen = np.bincount(code[by_p | to_c], minlength=k)
+    by_p, to_c = np.bincount(code[by_p], minlength=k), np.bincount(code[to_c], minlength=k)
+    states = [None, *st.del_states]
+    out = [{"status": states[c], "by_providers": int(by_p[c]), "to_clients": int(to_c[c])}
+           for c in np.nonzero(seen)[0].tolist()]
+    return sorted(out, key=lambda r: (r["status"] is None, r["status"] or ""))
 
 
 def recognitions(st: State, prefix: str) -> list[dict]:
@@ -221,18 +249,26 @@ def recognitions(st: State, prefix: str) -> list[dict]:
     return rows
 
 
-def leader_supply(st: State, prefix: str, year: int, kind: str) -> list[dict]:
+def _leader_pairs(st: State, prefix: str, year: int, kind: str) -> tuple[np.ndarray, ...]:
+    """(holders of a `kind` recognition under `prefix`, their supplies in `year` summed per
+    (holder, supplier region) as pair keys holder * len(regs) + region, amounts, edge counts)."""
     e = st.edges
-    of_kind = np.fromiter((f[0] == kind for f in st.rec_facts), dtype=bool, count=len(st.rec_facts))
+    of_kind = st.rec_kind[:len(st.rec_facts)] == st.fact_codes.get(kind, -2)
     owner = st.rec_owner[:len(of_kind)]
     leaders = np.unique(owner[of_kind & (owner >= 0)])
     leaders = leaders[st.region_mask(prefix)[e.region[leaders]]]
     into = e.edges_into(leaders)
     into = into[e.year[into] == year]
-    k = len(e.regs)
-    pairs, inverse = np.unique(e.buyer[into].astype(np.int64) * k + e.region[e.seller[into]], return_inverse=True)
+    pairs, inverse = np.unique(e.buyer[into].astype(np.int64) * len(e.regs) + e.region[e.seller[into]],
+                               return_inverse=True)
     amount = np.bincount(inverse, weights=e.amount[into], minlength=len(pairs))
-    count = np.bincount(inverse, minlength=len(pairs))
+    return leaders, pairs, amount, np.bincount(inverse, minlength=len(pairs))
+
+
+def leader_supply(st: State, prefix: str, year: int, kind: str) -> list[dict]:
+    e = st.edges
+    k = len(e.regs)
+    leaders, pairs, amount, count = _leader_pairs(st, prefix, year, kind)
     rows = []
     for (b, s), a, c in zip((divmod(int(x), k) for x in pairs), amount.tolist(), count.tolist()):
         rows.append((b, e.regs[s], a, c))
@@ -242,6 +278,62 @@ def leader_supply(st: State, prefix: str, year: int, kind: str) -> list[dict]:
             "supplier_region": s, "amount": a, "edges": c} for b, s, a, c in rows]
     out.sort(key=lambda r: (r["uscc"], r["supplier_region"] is None, r["supplier_region"] or ""))
     return out
+
+
+def recognition_table(st: State, prefix: str) -> Recognitions:
+    """The rows of `recognitions(st, prefix)` as targets.Recognitions columns, from the arrays."""
+    e = st.edges
+    n = len(st.rec_facts)
+    owner = st.rec_owner[:n]
+    held = np.flatnonzero(owner >= 0)
+    held = held[st.region_mask(prefix)[e.region[owner[held]]]]
+    # Holders and regions are coded by the shared enterprise index and region table.
+    codes = dict(st.fact_codes)
+    tables = {"uscc": e.index, "region_code": {c: g for g, c in enumerate(e.regs)},
+              "kind": codes, "status": codes, "level": codes}
+    cols = {"uscc": owner[held].astype(np.int64), "region_code": e.region[owner[held]].astype(np.int64),
+            "kind": st.rec_kind[held], "status": st.rec_status[held], "level": st.rec_level[held]}
+    return Recognitions.from_columns(tables, cols, st.rec_year[held], {"uscc": e.uscc, "region_code": e.regs})
+
+
+def of_kind(st: State, prefix: str, kind: str, year: int) -> list[tuple[str, str | None]]:
+    """(holder's USCC, status) of each `kind` recognition of `year` held under `prefix`, in
+    USCC order: a few array operations over the facts' codes."""
+    e = st.edges
+    n = len(st.rec_facts)
+    owner = st.rec_owner[:n]
+    idx = np.flatnonzero((st.rec_kind[:n] == st.fact_codes.get(kind, -2)) & (st.rec_year[:n] == year) & (owner >= 0))
+    idx = idx[st.region_mask(prefix)[e.region[owner[idx]]]]
+    values = list(st.fact_codes)
+    return sorted(((e.uscc[o], values[c]) for o, c in zip(owner[idx].tolist(), st.rec_status[idx].tolist())),
+                  key=lambda r: r[0])
+
+
+def leader_sums(st: State, prefix: str, year: int, kind: str) -> list[dict]:
+    """Per holder of a `kind` recognition under `prefix`: {uscc, name, region_code, local_wan,
+    total_wan} over its supplies in `year`, local = the supplier registered in the holder's city
+    — what summary.leader_ratios sums from `leader_supply`'s rows (one per leader and supplier
+    region), summed here from the arrays: making and sorting those rows was most of a summary."""
+    e = st.edges
+    k = len(e.regs)
+    leaders, pairs, amount, _ = _leader_pairs(st, prefix, year, kind)
+    buyer, sreg = pairs // k, pairs % k
+    # leader_ratios skips a supplier region without a code or with nothing bought from it
+    keep = (amount > 0) & np.array([e.regs[g] is not None for g in sreg.tolist()], dtype=bool)
+    buyer, sreg, amount = buyer[keep], sreg[keep], amount[keep]
+    city = [regions.city_of(e.regs[g] or "") or "" for g in e.region[leaders].tolist()]
+    cities = sorted(set(city) - {""})
+    inside = np.zeros((len(cities) + 1, k), dtype=bool)         # the last row: no city, nothing local
+    for j, c in enumerate(cities):
+        inside[j] = [code is not None and regions.in_scope(code, c) for code in e.regs]
+    city_row = np.array([cities.index(c) if c else len(cities) for c in city], dtype=np.int64)
+    slot = np.searchsorted(leaders, buyer)
+    local = inside[city_row[slot], sreg]
+    total = np.bincount(slot, weights=amount, minlength=len(leaders))
+    near = np.bincount(slot[local], weights=amount[local], minlength=len(leaders))
+    return [{"uscc": e.uscc[b], "name": st.names.get(e.uscc[b]), "region_code": e.regs[g], "local_wan": lo,
+             "total_wan": to}
+            for b, g, lo, to in zip(leaders.tolist(), e.region[leaders].tolist(), near.tolist(), total.tolist())]
 
 
 def suppliers(st: State, prefix: str, year: int) -> list[dict]:
@@ -296,10 +388,26 @@ class Reader:
         return found
 
     def __call__(self, name: str, **params) -> list[dict]:
+        return [dict(r) for r in self.shared(name, **params)]
+
+    def recognition_table(self, prefix: str) -> Recognitions:
+        """`recognition_table` of the state, kept until a recognition or an enterprise changes."""
+        st = projection.current(self.store, NAME)
+        return self.memo(("recognition table", prefix), ("Enterprise", "Recognition"),
+                         lambda: recognition_table(st, prefix))
+
+    def leader_sums(self, prefix: str, year: int, kind: str) -> list[dict]:
+        """`leader_sums` of the state, kept until a supply, recognition or enterprise changes."""
+        st = projection.current(self.store, NAME)
+        return self.memo(("leader sums", prefix, year, kind), ("Enterprise", "Recognition", "SUPPLIES"),
+                         lambda: leader_sums(st, prefix, year, kind))
+
+    def shared(self, name: str, **params) -> list[dict]:
+        """The rows `self(name, ...)` copies, as kept: for callers that only read them (copying
+        the province's 25,000 recognition rows took longer than counting them)."""
         fn, deps = QUERIES[name]
         st = projection.current(self.store, NAME)
-        rows = self.memo((name, tuple(sorted(params.items()))), deps, lambda: fn(st, **params))
-        return [dict(r) for r in rows]
+        return self.memo((name, tuple(sorted(params.items()))), deps, lambda: fn(st, **params))
 
 
 def reader(store) -> Reader:

@@ -25,7 +25,7 @@ from graphsvc.core.errors import BadParameter, Forbidden
 from graphsvc.dashboard import headline
 from graphsvc.local_supply.headline import measure_label
 from graphsvc.dashboard import summary as figures
-from graphsvc.programmes.targets import applicable, progress
+from graphsvc.programmes.targets import applicable
 
 DEFAULT_MEASURE = "local_suppliers"
 
@@ -89,7 +89,7 @@ def _targets_and_headline(store, body: dict, code: str, year: int) -> None:
     body["target_sets"] = applicable(code)
     where = headline.target_city(code)
     if where is not None and where != code:
-        body["targets"] = progress(code, year, figures.fetch_recognitions(store, regions.scope_prefix(where)))
+        body["targets"] = figures.fetch_targets(store, code, year, regions.scope_prefix(where))
     city = headline.b4_city(code)
     body["local_headline"] = None
     if city is not None:

@@ -25,10 +25,12 @@ import copy
 import datetime as dt
 from collections import defaultdict
 
+import numpy as np
+
 from graphsvc.core import access
 from graphsvc.core import regions
 from graphsvc.core.vocabulary import FUTURE_FACTORY_KINDS, LEADER_KIND, RECOGNITION_KINDS
-from graphsvc.programmes.targets import b4_meets_target, b4_target, progress
+from graphsvc.programmes.targets import Recognitions, b4_meets_target, b4_target, progress
 
 MAP_CITIES = {"330100": "杭州市", "330600": "绍兴市"}
 
@@ -148,14 +150,29 @@ def recognition_counts(recognitions: list[dict], year: int) -> list[dict]:
     >>> [r for r in recognition_counts(recs, 2024) if r["kind"] == "智能工厂"]
     [{'kind': '智能工厂', 'recognised': 1, 'cultivated': 1, 'future_factory_kind': True}]
     """
-    seen: dict[tuple[str, str], set] = defaultdict(set)
-    for r in recognitions:
-        if r.get("year") is None or int(r["year"]) > year:
-            continue
-        seen[(r.get("kind"), r.get("status"))].add(r.get("uscc"))
+    if isinstance(recognitions, Recognitions):
+        seen = _holders_by_kind_status(recognitions, year)
+    else:
+        seen = defaultdict(set)
+        for r in recognitions:
+            if r.get("year") is None or int(r["year"]) > year:
+                continue
+            seen[(r.get("kind"), r.get("status"))].add(r.get("uscc"))
     kinds = list(RECOGNITION_KINDS) + sorted({k for k, _ in seen} - set(RECOGNITION_KINDS) - {None})
-    return [{"kind": k, "recognised": len(seen[(k, "认定")]), "cultivated": len(seen[(k, "培育")]),
+    return [{"kind": k, "recognised": len(seen.get((k, "认定"), ())), "cultivated": len(seen.get((k, "培育"), ())),
              "future_factory_kind": k in FUTURE_FACTORY_KINDS} for k in kinds]
+
+
+def _holders_by_kind_status(recs: Recognitions, year: int) -> dict[tuple, range]:
+    """recognition_counts' {(kind, status): holders} from the columns, the holders as a range
+    of their number (only the counts are read)."""
+    c = recs.cols
+    ok = (recs.year >= 0) & (recs.year <= year)
+    n_uscc, n_status = len(recs.tables["uscc"]), len(recs.tables["status"])
+    group = np.unique((c["kind"][ok] * n_status + c["status"][ok]) * n_uscc + c["uscc"][ok]) // n_uscc
+    kinds, statuses = recs.decode("kind"), recs.decode("status")
+    found, n = np.unique(group, return_counts=True)
+    return {(kinds[g // n_status], statuses[g % n_status]): range(k) for g, k in zip(found.tolist(), n.tolist())}
 
 
 def recognised_enterprises(recognitions: list[dict], year: int) -> dict[str, str]:
@@ -167,12 +184,43 @@ def recognised_enterprises(recognitions: list[dict], year: int) -> dict[str, str
     ...                          "status": "认定", "year": 2023}], 2024)
     {'A': '330108'}
     """
+    if isinstance(recognitions, Recognitions):
+        first, c = _recognised_rows(recognitions, year), recognitions.cols
+        usccs, codes = recognitions.decode("uscc"), recognitions.decode("region_code")
+        return {usccs[u]: codes[g] for u, g in zip(c["uscc"][first].tolist(), c["region_code"][first].tolist())}
     out = {}
     for r in recognitions:
         if (r.get("kind") in FUTURE_FACTORY_KINDS and r.get("status") == "认定"
                 and r.get("year") is not None and int(r["year"]) <= year):
             out[r["uscc"]] = r.get("region_code")
     return out
+
+
+def _recognised_rows(recs: Recognitions, year: int) -> np.ndarray:
+    """The first record of each enterprise recognised_enterprises counts, in record order."""
+    c = recs.cols
+    sel = (np.isin(c["kind"], recs.codes("kind", FUTURE_FACTORY_KINDS)) & np.isin(c["status"], recs.codes("status", ["认定"]))
+           & (recs.year >= 0) & (recs.year <= year))
+    rows = np.flatnonzero(sel)
+    return rows[np.sort(np.unique(c["uscc"][rows], return_index=True)[1])]
+
+
+def recognised_per_region(recognitions, year: int) -> dict:
+    """How many enterprises recognised_enterprises finds per region code.
+
+    >>> recognised_per_region([{"uscc": "A", "region_code": "330108", "kind": "链主工厂", "status": "认定",
+    ...                         "year": 2023}], 2024)
+    {'330108': 1}
+    """
+    if isinstance(recognitions, Recognitions):
+        found = recognitions.cols["region_code"][_recognised_rows(recognitions, year)]
+        regs, n = np.unique(found, return_counts=True)
+        codes = recognitions.decode("region_code")
+        return {codes[g]: k for g, k in zip(regs.tolist(), n.tolist())}
+    out: dict = defaultdict(int)
+    for code in recognised_enterprises(recognitions, year).values():
+        out[code] += 1
+    return dict(out)
 
 
 def leader_ratios(rows: list[dict]) -> list[dict]:
@@ -187,24 +235,50 @@ def leader_ratios(rows: list[dict]) -> list[dict]:
     [('L', 60.0, 100.0, 0.6, True), ('M', 0.0, 0.0, None, None)]
     """
     acc: dict[str, dict] = {}
+    # A few hundred region codes recur over thousands of rows: each is placed once.
+    city_of: dict = {}
+    local: dict = {}
     for r in rows:
-        a = acc.setdefault(r["uscc"], {"uscc": r["uscc"], "name": r.get("name"), "region_code": r.get("region_code"),
-                                       "local_wan": 0.0, "total_wan": 0.0})
+        a = acc.get(r["uscc"])
+        if a is None:
+            a = acc[r["uscc"]] = {"uscc": r["uscc"], "name": r.get("name"), "region_code": r.get("region_code"),
+                                  "local_wan": 0.0, "total_wan": 0.0}
         amount = float(r.get("amount") or 0.0)
         if r.get("supplier_region") is None or amount <= 0:
             continue
         a["total_wan"] += amount
-        city = regions.city_of(a["region_code"] or "")
-        if city and regions.in_scope(r["supplier_region"], city):
+        code = a["region_code"] or ""
+        city = city_of.get(code)
+        if city is None:
+            city = city_of[code] = regions.city_of(code) or ""
+        pair = (r["supplier_region"], city)
+        is_local = local.get(pair)
+        if is_local is None:
+            is_local = local[pair] = bool(city) and regions.in_scope(r["supplier_region"], city)
+        if is_local:
             a["local_wan"] += amount
+    return ratios_of(acc.values())
+
+
+def ratios_of(sums) -> list[dict]:
+    """leader_ratios' rows from per-leader sums ``{uscc, name, region_code, local_wan,
+    total_wan}`` (unrounded), in USCC order.
+
+    >>> [(r["uscc"], r["ratio"]) for r in ratios_of([{"uscc": "L", "name": "甲", "region_code": "330108",
+    ...                                                 "local_wan": 59.996, "total_wan": 100.0}])]
+    [('L', 0.6)]
+    """
     out = []
-    for a in sorted(acc.values(), key=lambda x: x["uscc"]):
+    for a in sorted(sums, key=lambda x: x["uscc"]):
         a["local_wan"], a["total_wan"] = round(a["local_wan"], 2), round(a["total_wan"], 2)
         a["ratio"] = round(a["local_wan"] / a["total_wan"], 4) if a["total_wan"] > 0 else None
         a["meets_target"] = None if a["ratio"] is None else b4_meets_target(a["ratio"])
         a["district"] = region_label(a["region_code"]) if a["region_code"] else None
         out.append(a)
     return out
+
+
+_leader_ratios = leader_ratios      # district_values names its argument after it
 
 
 def leader_summary(ratios: list[dict]) -> dict:
@@ -221,7 +295,7 @@ def leader_summary(ratios: list[dict]) -> dict:
 
 
 def district_values(measure: str, city: str, visible: set[str], *, enterprise_rows=(), supplier_rows=(),
-                    recognitions=(), leader_rows=(), year: int) -> list[dict]:
+                    recognitions=(), leader_rows=(), leader_ratios=None, year: int) -> list[dict]:
     """One row per district of `city`: ``{code, name, value, visible, detail}``; value None
     where the principal may not see it (or, for ratio, where the district has no leader
     with supplies).
@@ -243,13 +317,13 @@ def district_values(measure: str, city: str, visible: set[str], *, enterprise_ro
         for r in supplier_rows:
             values[r["region_code"]] += int(r.get("suppliers") or 0)
     elif measure == "recognised":
-        for code in recognised_enterprises(list(recognitions), year).values():
+        for code, n in recognised_per_region(recognitions, year).items():
             if code:
-                values[code] += 1
+                values[code] += n
     else:  # ratio: plain mean of the district's leaders' ratios
         per: dict[str, list[float]] = defaultdict(list)
         counted: dict[str, int] = defaultdict(int)
-        for lr in leader_ratios(list(leader_rows)):
+        for lr in leader_ratios if leader_ratios is not None else _leader_ratios(list(leader_rows)):
             counted[lr["region_code"]] += 1
             if lr["ratio"] is not None:
                 per[lr["region_code"]].append(lr["ratio"])
@@ -282,6 +356,8 @@ class _Direct:
     def __call__(self, name: str, **params) -> list[dict]:
         return self.read(name, **params)
 
+    shared = __call__
+
     def memo(self, key, deps, fn):
         return fn()
 
@@ -297,12 +373,27 @@ def _rows(store, read):
 def _recognition_figures(read, region: str, prefix: str, year: int) -> dict:
     """The summary's recognition counts and target progress, kept until recognitions change."""
     def compute():
-        recs = read("dashboard/recognitions", prefix=prefix)
+        recs = _recognition_table(read, prefix)
         return {"recognitions": recognition_counts(recs, year),
-                "recognised_future_factories": len(recognised_enterprises(recs, year)),
+                "recognised_future_factories": sum(recognised_per_region(recs, year).values()),
                 "targets": progress(region, year, recs)}
 
     return copy.deepcopy(read.memo(("recognition figures", region, year), ("Enterprise", "Recognition"), compute))
+
+
+def _recognition_table(read, prefix: str) -> Recognitions:
+    """The recognitions under `prefix` as columns: the projection keeps them so."""
+    if hasattr(read, "recognition_table"):
+        return read.recognition_table(prefix)
+    return Recognitions(read.shared("dashboard/recognitions", prefix=prefix))
+
+
+def fetch_targets(store, region: str, year: int, prefix: str, read=None) -> list[dict]:
+    """progress() of `region` over the recognitions under `prefix`, kept until a recognition or
+    an enterprise changes."""
+    read = _rows(store, read)
+    return copy.deepcopy(read.memo(("targets", region, year, prefix), ("Enterprise", "Recognition"),
+                                   lambda: progress(region, year, _recognition_table(read, prefix))))
 
 
 def years(store, read=None) -> list[int]:
@@ -320,20 +411,26 @@ def fetch_leader_supply(store, prefix: str, year: int, read=None) -> list[dict]:
 def fetch_leader_ratios(store, prefix: str, year: int, read=None) -> list[dict]:
     """leader_ratios of the leaders under `prefix`, kept until their supplies or recognitions change."""
     read = _rows(store, read)
+
+    def compute():
+        if hasattr(read, "leader_sums"):      # the projection: summed per leader from its arrays
+            return ratios_of(read.leader_sums(prefix, year, LEADER_KIND))
+        return leader_ratios(read.shared("dashboard/leader_supply", prefix=prefix, year=year, kind=LEADER_KIND))
+
     return copy.deepcopy(read.memo(("leader ratios", prefix, year), ("Enterprise", "Recognition", "SUPPLIES"),
-                                   lambda: leader_ratios(fetch_leader_supply(store, prefix, year, read))))
+                                   compute))
 
 
 def fetch_summary(store, region: str, year: int, read=None) -> dict:
     """Everything the /bureau dashboard shows for `region` (a code the caller may see)."""
     read = _rows(store, read)
     prefix = regions.scope_prefix(region)
-    ent = read("dashboard/enterprise_counts", prefix=prefix)
+    ent = read.shared("dashboard/enterprise_counts", prefix=prefix)
     counts = {"enterprises": sum(int(r["enterprises"]) for r in ent),
               "manufacturers": sum(int(r["manufacturers"] or 0) for r in ent),
               "providers": sum(int(r["providers"] or 0) for r in ent)}
     deliveries = {"by_providers": {}, "to_clients": {}}
-    for r in read("dashboard/deliveries", prefix=prefix):
+    for r in read.shared("dashboard/deliveries", prefix=prefix):
         deliveries["by_providers"][r["status"]] = int(r["by_providers"] or 0)
         deliveries["to_clients"][r["status"]] = int(r["to_clients"] or 0)
     for side in deliveries.values():
@@ -361,13 +458,13 @@ def fetch_districts(store, city: str, measure: str, year: int, visible: set[str]
     def compute():
         kw: dict = {}
         if measure == "providers":
-            kw["enterprise_rows"] = read("dashboard/enterprise_counts", prefix=prefix)
+            kw["enterprise_rows"] = read.shared("dashboard/enterprise_counts", prefix=prefix)
         elif measure == "local_suppliers":
-            kw["supplier_rows"] = read("dashboard/suppliers", prefix=prefix, year=year)
+            kw["supplier_rows"] = read.shared("dashboard/suppliers", prefix=prefix, year=year)
         elif measure == "recognised":
-            kw["recognitions"] = fetch_recognitions(store, prefix, read)
+            kw["recognitions"] = _recognition_table(read, prefix)
         elif measure == "ratio":
-            kw["leader_rows"] = fetch_leader_supply(store, prefix, year, read)
+            kw["leader_ratios"] = fetch_leader_ratios(store, prefix, year, read)
         return district_values(measure, city, visible, year=year, **kw)
 
     key = ("districts", city, measure, year, tuple(sorted(visible)))

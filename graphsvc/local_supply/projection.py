@@ -337,14 +337,43 @@ class State:
                 for s, y, a, g, r in zip(self.seller[idx].tolist(), self.year[idx].tolist(), self.amount[idx].tolist(),
                                          self.seg[idx].tolist(), self.sreg[idx].tolist())]
 
-    def edges(self, uscc: str) -> list[dict]:
-        """Every supply into `uscc`, all years (old query `edges`), ordered by year, supplier, segment."""
+    def edges(self, uscc: str, year: int | None = None) -> list[dict]:
+        """Every supply into `uscc`, all years (old query `edges`), or those of `year`, ordered by
+        year, supplier, segment."""
         i = self.index.get(uscc)
         if i is None:
             return []
-        rows = self._edge_rows(self.edges_into(np.array([i])))
+        idx = self.edges_into(np.array([i]))
+        if year is not None:
+            idx = idx[self.year[idx] == year]
+        rows = self._edge_rows(idx)
         rows.sort(key=lambda r: (r["year"], r["supplier_uscc"], r["segment_id"] is None, r["segment_id"] or ""))
         return rows
+
+    def local_mask(self, local, local_key=None) -> np.ndarray:
+        """Per region of the table: does the predicate `local` hold; kept per `local_key` (e.g.
+        the scope it stands for) while no region is added."""
+        def mask_of():
+            return np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
+        return mask_of() if local_key is None else self._memo(("local", local_key), mask_of, (len(self.regs),))
+
+    def year_sums(self, uscc: str, local, local_key=None) -> dict[int, tuple]:
+        """Per year of the supplies into `uscc`: (local_amount, total_amount, local_suppliers,
+        suppliers), as ratios.sums_from_edges makes them from the year's records (math.fsum is
+        correctly rounded, so the sum does not depend on the order)."""
+        i = self.index.get(uscc)
+        if i is None:
+            return {}
+        idx = self.edges_into(np.array([i]))
+        loc = self.local_mask(local, local_key)[self.sreg[idx]]
+        years, amount, seller = self.year[idx], self.amount[idx], self.seller[idx]
+        out = {}
+        for y in np.unique(years).tolist():
+            at = years == y
+            a, near = amount[at], loc[at]
+            out[y] = (math.fsum(a[near].tolist()), math.fsum(a.tolist()), len(np.unique(seller[at & loc])),
+                      len(np.unique(seller[at])))
+        return out
 
     def tier2_sums(self, uscc: str, year: int, local, local_key=None) -> dict:
         """Tier 2 of `uscc` in `year`: the supplies in `year` into the enterprises that supplied
@@ -357,11 +386,7 @@ class State:
         t1 = np.unique(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
         idx2 = self.edges_into(t1)
         idx2 = idx2[self.year[idx2] == year]
-        def mask_of():
-            return np.fromiter((bool(local(c)) for c in self.regs), dtype=bool, count=len(self.regs))
-        # `local_key` names `local` (e.g. its scope): its mask is kept while no region is added.
-        mask = mask_of() if local_key is None else self._memo(("local", local_key), mask_of, (len(self.regs),))
-        loc = mask[self.sreg[idx2]]
+        loc = self.local_mask(local, local_key)[self.sreg[idx2]]
         a, s = self.amount[idx2], self.seller[idx2]
         return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),
                 "tier1_suppliers": len(np.unique(self.buyer[idx2]))}
@@ -422,6 +447,17 @@ class State:
         for sid in segment_ids:
             out += [r for r in self._candidates_in(sid, prefix) if r["uscc"] != exclude]
         return out
+
+    def ranked_candidates(self, sid: str, prefix: str, local, local_key) -> tuple[list[dict], dict]:
+        """The rows of `_candidates_in(sid, prefix)` whose region the predicate `local` (named
+        by `local_key`, e.g. its scope) accepts, by revenue (highest first, unknown as 0) then
+        USCC, and USCC -> place in that order; kept like the rows. A what-if ranks them
+        per leader only by which of them already supply it (whatif.top_candidates' order)."""
+        def ranked():
+            rows = [r for r in self._candidates_in(sid, prefix) if local(r["region_code"])]
+            rows.sort(key=lambda r: (-(r["revenue_wan"] or 0.0), r["uscc"]))
+            return rows, {r["uscc"]: k for k, r in enumerate(rows)}
+        return self._memo(("ranked candidates", sid, prefix, local_key), ranked, self.stamp_members())
 
     def _candidates_in(self, sid: str, prefix: str) -> list[dict]:
         """The credit-worthy members of one segment under `prefix` as rows, made once for every

@@ -287,7 +287,7 @@ def tier2_figures(tier2: list[dict] | dict, target: float, catalogue: dict | Non
 
 def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, year: int, target: float,
                   scope: str | None = None, data_years: list[int] | None = None,
-                  catalogue: dict | None = None) -> dict:
+                  catalogue: dict | None = None, trend_sums: dict | None = None) -> dict:
     """Breakdown by supplier and by segment, the tier-2 share and the trend for one leader.
 
     `edges`: every supply into the leader (all years) {year, supplier_uscc, supplier_name,
@@ -296,7 +296,8 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, yea
     already made {"sums": (local_amount, total_amount, local_suppliers, suppliers),
     "tier1_suppliers": n} with locality by the leader's scope (the projection makes them);
     `data_years`: the years present in the data (the trend shows each, null where the leader
-    has none).
+    has none); `trend_sums`: {year: sums_from_edges of that year's records} made already (the
+    projection sums them from its arrays), `edges` then needs only the records of `year`.
 
     >>> d = leader_detail({"uscc": "L", "name": "甲", "region_code": "330106", "chain": "HZ01"},
     ...     [{"year": 2024, "supplier_uscc": "A", "supplier_name": "a", "supplier_region": "330110",
@@ -351,11 +352,13 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, yea
 
     t2 = tier2_figures(tier2, target, catalogue, local)
 
-    years = sorted(set(data_years or []) | {int(e["year"]) for e in edges})
-    by_year = _group(edges, "year")
+    if trend_sums is None:
+        by_year = _group(edges, "year")
+        trend_sums = {y: sums_from_edges(es, local) for y, es in by_year.items()}
+    years = sorted(set(data_years or []) | {int(y) for y in trend_sums})
     trend = []
     for y in years:
-        f = figures(*sums_from_edges(by_year.get(y, []), local), target, catalogue)
+        f = figures(*trend_sums.get(y, (0.0, 0.0, 0, 0)), target, catalogue)
         trend.append({"year": y, **f})
 
     return {"leader": {**leader, "scope": sc, "scope_name": regions.label(sc)},
@@ -468,16 +471,26 @@ def detail_tier2(st, leader: dict, year: int | None, scope: str | None, data_yea
 
 
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
-                 catalogue: dict | None = None, edges: list[dict] | None = None) -> dict:
-    """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data."""
+                 catalogue: dict | None = None, edges: list[dict] | None = None,
+                 shown: tuple[int, dict] | None = None) -> dict:
+    """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data.
+    `shown`: (the year shown, its tier-2 sums) as detail_tier2 gives them, when the caller has
+    them; `edges` then needs only that year's records (the trend is summed from the arrays)."""
     target = target_ratio(catalogue)
     st = lsproj.current(store)
-    if edges is None:
-        edges = st.edges(leader["uscc"])
     # The years with data for the leaders of this one's city (as the table has them).
     data_years = fetch_leader_years(store, [leader], None)
-    year, tier2 = detail_tier2(st, leader, year, scope, data_years, {int(e["year"]) for e in edges})
-    d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue)
+    trend = None
+    if shown is None:
+        if edges is None:
+            edges = st.edges(leader["uscc"])
+        year, tier2 = detail_tier2(st, leader, year, scope, data_years, {int(e["year"]) for e in edges})
+    else:
+        (year, tier2), sc = shown, scope_of(leader.get("region_code"), scope)
+        if edges is None:
+            edges = st.edges(leader["uscc"], year)
+        trend = st.year_sums(leader["uscc"], lambda region: regions.is_local(region, sc), local_key=sc)
+    d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue, trend)
     d["note"] = None
     if year not in data_years:
         d["note"] = f"{year}年没有任何供货记录"

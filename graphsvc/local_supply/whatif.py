@@ -176,35 +176,69 @@ def top_candidates(rows: list[dict], already: set[str], limit: int | None = None
     for r in rows:
         per_seg[r["segment_id"]][r["uscc"]] = r
 
-    def rank(r):
-        return (r["uscc"] not in already, -(r.get("revenue_wan") or 0.0), r["uscc"])
-
     out = {}
     for sid, by_uscc in per_seg.items():
-        best = sorted(by_uscc.values(), key=rank) if limit is None else heapq.nsmallest(limit, by_uscc.values(),
-                                                                                          key=rank)
+        # ranked as (already supplying first, revenue, USCC); a segment's USCCs are distinct, so
+        # the tuples never compare their rows
+        ranked = ((u not in already, -(r.get("revenue_wan") or 0.0), u, r) for u, r in by_uscc.items())
+        best = [t[3] for t in (sorted(ranked) if limit is None else heapq.nsmallest(limit, ranked))]
         out[sid] = [{"uscc": r["uscc"], "name": r.get("name"), "region_code": r.get("region_code"),
                      "region_name": region_label(r.get("region_code")), "revenue_wan": r.get("revenue_wan"),
                      "already_supplies": r["uscc"] in already} for r in best]
     return out, {sid: len(by_uscc) for sid, by_uscc in per_seg.items()}
 
 
-def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalogue: dict | None = None) -> dict:
-    """The what-if from a ratios.leader_detail result, the leader's edges and candidate rows."""
+def top_ranked(ranked: dict, already: set[str], exclude: str, limit: int = TOP_CANDIDATES) -> tuple[dict, dict]:
+    """top_candidates' answer from candidates ranked already (segment id -> (rows by revenue
+    then USCC, USCC -> place), State.ranked_candidates), but `exclude`: those already
+    supplying first, then the others in that order.
+
+    >>> rows = [{"uscc": "2", "name": "b", "region_code": None, "revenue_wan": 99.0},
+    ...         {"uscc": "1", "name": "a", "region_code": None, "revenue_wan": 10.0},
+    ...         {"uscc": "3", "name": "c", "region_code": None, "revenue_wan": 5.0}]
+    >>> top, n = top_ranked({"A": (rows, {"2": 0, "1": 1, "3": 2})}, {"3"}, "2", 2)
+    >>> [c["uscc"] for c in top["A"]], n
+    (['3', '1'], {'A': 2})
+    """
+    top, counts = {}, {}
+    for sid, (rows, place) in ranked.items():
+        n = len(rows) - (exclude in place)
+        if not n:
+            continue
+        first = sorted(place[u] for u in already if u in place and u != exclude)
+        picked = first[:limit]
+        if len(picked) < limit:
+            mine = set(first)
+            for k, r in enumerate(rows):
+                if k not in mine and r["uscc"] != exclude:
+                    picked.append(k)
+                    if len(picked) == limit:
+                        break
+        top[sid] = [{"uscc": rows[k]["uscc"], "name": rows[k]["name"], "region_code": rows[k]["region_code"],
+                     "region_name": region_label(rows[k]["region_code"]), "revenue_wan": rows[k]["revenue_wan"],
+                     "already_supplies": rows[k]["uscc"] in already} for k in picked]
+        counts[sid] = n
+    return top, counts
+
+
+def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalogue: dict | None = None,
+            ranked: dict | None = None) -> dict:
+    """The what-if from a ratios.leader_detail result, the leader's edges and candidate rows
+    (or `ranked`: the local candidates per segment as State.ranked_candidates gives them)."""
     scope = detail["leader"]["scope"]
     year = detail["year"]
+    local = _locality(scope)
     this_year = [e for e in edges if int(e["year"]) == year]
     purchases = [{"supplier_uscc": e["supplier_uscc"], "supplier_name": e.get("supplier_name"),
                   "supplier_region": e.get("supplier_region"), "segment_id": e.get("segment_id"),
                   "amount": float(e["amount_wan"] or 0.0)}
-                 for e in this_year if not is_local(e.get("supplier_region"), scope)]
-    already = {e["supplier_uscc"] for e in this_year if is_local(e.get("supplier_region"), scope)}
-    local_of: dict = {}
-    for r in candidate_rows:
-        if r.get("region_code") not in local_of:
-            local_of[r.get("region_code")] = is_local(r.get("region_code"), scope)
-    cands, counts = top_candidates([r for r in candidate_rows if local_of[r.get("region_code")]], already,
-                                   TOP_CANDIDATES)
+                 for e in this_year if not local(e.get("supplier_region"))]
+    already = {e["supplier_uscc"] for e in this_year if local(e.get("supplier_region"))}
+    if ranked is not None:
+        cands, counts = top_ranked(ranked, already, detail["leader"]["uscc"])
+    else:
+        cands, counts = top_candidates([r for r in candidate_rows if local(r.get("region_code"))], already,
+                                       TOP_CANDIDATES)
     fig = detail["figures"]
     out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, purchases, cands, detail["target"], catalogue,
                counts)
@@ -213,6 +247,20 @@ def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalog
         if r["note"] == NO_LOCAL:
             r["note"] = f"本地（{region_label(scope)}）没有该环节的守信企业，无法就地替代"
     return out
+
+
+def _locality(scope: str | None):
+    """is_local(·, scope) as a function that places each region code once (a leader's
+    purchases and the candidates repeat a few hundred codes thousands of times)."""
+    seen: dict = {}
+
+    def local(code) -> bool:
+        v = seen.get(code)
+        if v is None:
+            v = seen[code] = is_local(code, scope)
+        return v
+
+    return local
 
 
 def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None,
@@ -229,8 +277,11 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
     st = lsproj.current(store)
 
     def compute():
-        edges = st.edges(leader["uscc"])
-        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges)
+        # The year shown and its tier-2 sums first: the detail and the what-if then read only
+        # that year's records, the trend is summed from the arrays.
+        shown = _tier2(st, leader, year, scope, ratios.fetch_leader_years(store, [leader], None))
+        edges = st.edges(leader["uscc"], shown[0])
+        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, shown=shown)
         d["what_if"] = fetch_what_if(store, d, edges, catalogue)
         return Parts(finish(d) if finish else d)
 
@@ -358,7 +409,12 @@ def detail_stamp(store, leader: dict, year: int | None = None, scope: str | None
 def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:
     scope = detail["leader"]["scope"]
     year = detail["year"]
+    local = _locality(scope)
     segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
-                   and not is_local(e.get("supplier_region"), scope)})
-    rows = lsproj.current(store).candidates(segs, prefix_of(scope), detail["leader"]["uscc"]) if segs else []
-    return what_if(detail, edges, rows, catalogue)
+                   and not local(e.get("supplier_region"))})
+    # The local candidates of each segment come ranked by revenue from the projection (kept until
+    # a member changes): a segment has about a thousand at province scale, ranked per leader
+    # only by which already supply it.
+    st = lsproj.current(store)
+    ranked = {sid: st.ranked_candidates(sid, prefix_of(scope), local, scope) for sid in segs}
+    return what_if(detail, edges, [], catalogue, ranked)

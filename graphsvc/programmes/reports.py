@@ -2,11 +2,14 @@
 government summary tables 附件1–3 (rows from the graph, written by ``forms``)."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import math
 import tempfile
 from pathlib import Path
 
-from graphsvc.core import reference, regions
+
+from graphsvc.core import projection, reference, regions
 from graphsvc.programmes import catalogue as _cat
 from graphsvc.programmes import eligibility, forms, targets
 from graphsvc.programmes.facts import NotFound
@@ -29,10 +32,17 @@ def region_prefix(code: str) -> str:
 def target_progress(store, region_code: str, year: int) -> dict:
     # A region is compared only with the targets set for it; a 杭州 district's are the city's,
     # so the count runs over the city (the district's own count apart, ``district_actual``).
+    # The recognitions come from the dashboard's projection part (the rows the Cypher file
+    # programmes/recognitions gives, held in memory and kept current by the change log), and
+    # the counts are kept there until an enterprise or a recognition changes.
+    from graphsvc.dashboard import projection as dproj
+
     sets = targets.applicable(region_code)
     counted = sets[0]["set_for"] if sets else region_code
-    rows = store.read("programmes/recognitions", prefix=region_prefix(counted), kinds=None, year=None)
-    out = targets.progress(region_code, year, rows)
+    read = dproj.reader(store)
+    prefix = region_prefix(counted)
+    out = copy.deepcopy(read.memo(("target progress", region_code, int(year), prefix), ("Enterprise", "Recognition"),
+                                  lambda: targets.progress(region_code, year, read.recognition_table(prefix))))
     note = "" if out else "该地区没有适用的目标（杭州B2–B5、绍兴E1、绍兴各区县E2、浙江省D10）"
     return {"region": region_code, "region_name": regions.district_name(region_code), "year": year,
             "rows": out, "note": note, "applicable": sets}
@@ -156,6 +166,27 @@ def ranking_rows(recognitions: list[dict], scope: str, year: int | None) -> list
     return sorted(rows, key=lambda x: (-(x["revenue_wan"] or 0), x["enterprise_name"] or ""))
 
 
+def digital_factories(store, prefix: str, year: int) -> list[dict]:
+    """The 数字工厂 recognitions of `year` held by enterprises under `prefix`, as the query
+    programmes/recognitions gives them (附件3 reads uscc, name, region, industry, revenue, kind,
+    status and year), from the projection parts: the dashboard's recognitions, the enterprise
+    directory (name, industry) and local supply (revenue)."""
+    from graphsvc.dashboard import projection as dashboard
+    from graphsvc.enterprises import directory
+    from graphsvc.local_supply import projection as local_supply
+
+    held, ls = directory.current(store), local_supply.current(store)
+    rows = []
+    for uscc, status in dashboard.of_kind(projection.current(store, dashboard.NAME), prefix, "数字工厂", year):
+        e = directory.record(held, uscc) or {}
+        i = ls.index.get(uscc)
+        revenue = float(ls.revenue[i]) if i is not None and i < len(ls.revenue) else math.nan
+        rows.append({"uscc": uscc, "name": e.get("name"), "region_code": e.get("region_code"),
+                     "industry_code": e.get("industry_code"), "revenue_wan": None if math.isnan(revenue) else revenue,
+                     "kind": "数字工厂", "status": status, "year": year})
+    return rows
+
+
 def form_data(store, form_id: str, region_code: str, year: int) -> dict:
     """Rows and layout of form *form_id* for enterprises in *region_code* (``NotFound`` if
     the form is unknown)."""
@@ -166,10 +197,12 @@ def form_data(store, form_id: str, region_code: str, year: int) -> dict:
     notes = ["联系人、联系方式：图谱中无此数据，留空由填报单位填写"]
     if form_id == "future-factory-summary":
         recs = store.read("programmes/recognitions", prefix=prefix, kinds=list(_cat.params("A1.1")["categories"]), year=None)
-        usccs = sorted({r["uscc"] for r in recs if r.get("year") == year})
-        chains: dict = {}
-        for c in (store.read("programmes/enterprise_chains", usccs=usccs) if usccs else []):
-            chains.setdefault(c["uscc"], []).append(c["chain_id"])
+        # The chains of the enterprises' segments from graph exploration's projection part: the
+        # query programmes/enterprise_chains (USCC IN a list of thousands) took seconds.
+        from graphsvc.enterprises import projection as explore
+
+        ex = explore.current(store)
+        chains = {u: sorted(ex.chains_of(u)) for u in {r["uscc"] for r in recs if r.get("year") == year}}
         rows = future_factory_rows(recs, chains, region_code, year)
         notes.insert(0, f"{year}年“未来工厂”五类（聚能、链主、智能、数字化车间、云端）培育或认定记录；"
                         "建设状态取记录状态（培育/已认定）")
@@ -179,8 +212,7 @@ def form_data(store, form_id: str, region_code: str, year: int) -> dict:
         notes.insert(0, f"开工日期在{lo.isoformat()}至{hi.isoformat()}之间的攻关项目"
                         + (f"；另有{undated}个项目缺少开工日期，未列入" if undated else ""))
     else:
-        recs = store.read("programmes/recognitions", prefix=prefix, kinds=["数字工厂"], year=year)
-        rows = ranking_rows(recs, region_code, year)
+        rows = ranking_rows(digital_factories(store, prefix, year), region_code, year)
         notes.insert(0, f"{year}年认定的数字工厂，按营业收入从高到低排序；销售收入取企业登记的营业收入"
                         "（图谱不分年度），利润总额图谱中无数据，留空")
     columns = [{"header": (c.get("group") + " " if c.get("group") else "") + c["header"], "field": c["field"]}

@@ -1,0 +1,718 @@
+"""Plain NumPy references for the figures bench_local_supply.py does not cover (issue #12, "Must
+hold": in-process compute time of each figure <= 3x a plain NumPy computation of the same figure
+on the same arrays), on the province graph, LadybugDB.
+
+Each reference below takes the projection parts' arrays (the shared supply edges, local supply,
+the dashboard part, the contractor ranking's provider tables) and computes the figure's numbers
+with masks, `np.unique` and `np.bincount` over whole arrays, with no memo: what a plain NumPy
+program would do. Lists the parts keep as Python objects (the dashboard's recognition facts
+and delivery statuses) are turned into code arrays once, before timing (`_Columns`). The bench
+first checks each reference gives the project's numbers (sums to 1e-9, counts and ids exactly),
+then times both in the same run:
+
+- leader detail + what-if (the leader with most suppliers below the target in 杭州), the
+  all-leader table of 杭州 and the coverage of HZ01 (bench_local_supply's references for
+  these scan every edge; here the leaders' edges are read by the buyer offsets, as the
+  project does);
+- the bureau dashboard's summary (province, 杭州, 西湖区) and the four district-map measures
+  of 杭州;
+- targets (programmes: 杭州 B2-B5, 浙江 D10);
+- a contractor recommendation (top 10 of type 1 for a chain leader);
+- a supplier's assessment (the busiest provider) and the three summary forms of 杭州 — these
+  are not computed from a projection but from database reads made per call; their references
+  run on the same rows read once into columns before timing, so the ratio says what the reads
+  cost.
+
+The project's side is timed as the first call after a write that touches it: every memo and
+result cache the figure depends on is dropped before each call. Rows carry wall and process
+CPU medians (ms), `ratio` (wall) and `cpu_ratio`; the machine is shared, so the load average
+is in each row's dataset text.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from bench.bench_local_supply import _check_coverage, _check_detail, _check_table, _close, _timed
+from graphsvc.core import cache, projection, reference, regions
+from graphsvc.core.vocabulary import FUTURE_FACTORY_KINDS, LEADER_KIND, RECOGNITION_KINDS
+from graphsvc.dashboard import projection as dproj
+from graphsvc.dashboard import summary as D
+from graphsvc.local_supply import projection as lsproj
+from graphsvc.local_supply import coverage, ratios, whatif
+from graphsvc.programmes import catalogue as cat
+from graphsvc.programmes import reports, targets
+
+YEAR = 2024
+CITY = "330100"
+COVERAGE_CHAIN = "HZ01"
+
+
+def _load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _scope_mask(regs: list, scope: str) -> np.ndarray:
+    """Per region-code table entry: does it lie in `scope` (today's codes, regions.in_scope)."""
+    return np.array([bool(c) and regions.in_scope(regions.current_code(c), scope) for c in regs], dtype=bool)
+
+
+def _prefix_mask(regs: list, prefix: str) -> np.ndarray:
+    """Per region-code table entry: STARTS WITH `prefix` (the dashboard's Cypher filter)."""
+    return np.char.startswith(np.array([c or "#" for c in regs]), prefix)
+
+
+def _into(e, buyers) -> np.ndarray:
+    """Indexes of the live edges into `buyers`: the shared edges are sorted by buyer up to
+    `n_sorted` (row offsets `bstart`), edges appended since are scanned."""
+    b = np.asarray(buyers, dtype=np.int64)
+    b = b[b < len(e.bstart) - 1]
+    lo, hi = e.bstart[b], e.bstart[b + 1]
+    size = hi - lo
+    idx = np.repeat(lo - np.concatenate(([0], np.cumsum(size)[:-1])), size) + np.arange(size.sum())
+    tail = np.arange(e.n_sorted, e.n)
+    idx = np.concatenate((idx, tail[np.isin(e.buyer[tail], b)]))
+    return idx[e.alive[idx]]
+
+
+def _meets(ratio, target: float):
+    return np.round(ratio, 9) >= round(target, 9)
+
+
+# ---------------------------------------------------------------- table and coverage by the buyer offsets
+
+def _leaders_in(ls, local_reg: np.ndarray) -> np.ndarray:
+    held = sorted({ls.index[r["uscc"]] for r in ls.recognitions(lsproj.LEADER)})
+    leaders = np.array(held, dtype=np.int64)
+    return leaders[local_reg[ls.region[leaders]]]
+
+
+def ref_table(ls, year: int, city: str) -> dict:
+    """bench_local_supply._ref_table's numbers, reading the leaders' edges by the buyer offsets
+    instead of masking every edge."""
+    local_reg = _prefix_mask(ls.regs, regions.scope_prefix(city))
+    leaders = _leaders_in(ls, local_reg)
+    m = _into(ls.shared, leaders)
+    m = m[ls.year[m] == year]
+    n = len(ls.uscc)
+    pairs, inv = np.unique(ls.buyer[m].astype(np.int64) * n + ls.seller[m], return_inverse=True)
+    amount = np.bincount(inv, weights=ls.amount[m])
+    near = np.bincount(inv, weights=local_reg[ls.sreg[m]]) > 0
+    slot = np.searchsorted(leaders, pairs // n)
+    k = len(leaders)
+    total, local = np.bincount(slot, weights=amount, minlength=k), np.bincount(slot, weights=amount * near, minlength=k)
+    ns, nl = np.bincount(slot, minlength=k), np.bincount(slot, weights=near, minlength=k)
+    return {ls.uscc[x]: (local[j], total[j], int(nl[j]), int(ns[j])) for j, x in enumerate(leaders.tolist())}
+
+
+def ref_coverage(ls, chain: dict, year: int, scope: str) -> dict:
+    """bench_local_supply._ref_coverage's numbers, by the buyer offsets."""
+    local_reg = _prefix_mask(ls.regs, regions.prefix_of(scope))
+    m = _into(ls.shared, _leaders_in(ls, local_reg))
+    seg_ids = [x["id"] for x in chain["segments"]]
+    gid = np.array([ls.seg_index.get(x, -9) for x in seg_ids])
+    m = m[(ls.year[m] == year) & np.isin(ls.seg[m], gid)]
+    g, a, s = ls.seg[m], ls.amount[m], ls.seller[m]
+    loc = local_reg[ls.sreg[m]]
+    out = {}
+    for sid, k in zip(seg_ids, gid.tolist()):
+        sel = g == k
+        mem = np.fromiter(ls.seg_members.get(k, ()), dtype=np.int64)
+        out[sid] = {"purchase_amount": a[sel].sum() if sel.any() else None,
+                    "local_amount": a[sel & loc].sum() if sel.any() else None,
+                    "suppliers": len(np.unique(s[sel])),
+                    "local_enterprises": int(local_reg[ls.region[mem]].sum()) if len(mem) else 0}
+    return out
+
+
+# ---------------------------------------------------------------- leader detail + what-if
+
+def ref_detail(ls, uscc: str, year: int, scope: str) -> dict:
+    """One leader's detail (bench_local_supply._ref_detail's numbers), reading the leader's and
+    its tier 1's edges by the buyer offsets instead of scanning every edge."""
+    local_reg = _scope_mask(ls.regs, scope)
+    into = _into(ls.shared, [ls.index[uscc]])
+    m = into[ls.year[into] == year]
+    s, a, g = ls.seller[m], ls.amount[m], ls.seg[m]
+    us, inv = np.unique(s, return_inverse=True)
+    gs, ginv = np.unique(g, return_inverse=True)
+    m2 = _into(ls.shared, us)
+    m2 = m2[ls.year[m2] == year]
+    a2, l2 = ls.amount[m2], local_reg[ls.sreg[m2]]
+    ys, yinv = np.unique(ls.year[into], return_inverse=True)
+    return {"local": a[local_reg[ls.sreg[m]]].sum(), "total": a.sum(), "suppliers": len(us),
+            "by_supplier": dict(zip((ls.uscc[x] for x in us.tolist()), np.bincount(inv, weights=a))),
+            "by_segment": dict(zip((ls.segs[x] if x >= 0 else None for x in gs.tolist()), np.bincount(ginv, weights=a))),
+            "tier2": (a2[l2].sum(), a2.sum()), "trend": dict(zip(ys.tolist(), np.bincount(yinv, weights=ls.amount[into])))}
+
+
+def ref_whatif(ls, uscc: str, year: int, scope: str, target: float) -> dict:
+    """The what-if's numbers for one leader: non-local purchases per segment, local credit-worthy
+    candidates per segment (count and the best 5: already supplying, then revenue, then USCC),
+    the substitutable amount, the highest reachable ratio and the amounts of the smallest set."""
+    i = ls.index[uscc]
+    local_reg = _scope_mask(ls.regs, scope)
+    m = _into(ls.shared, [i])
+    m = m[ls.year[m] == year]
+    amount, seller, seg = ls.amount[m], ls.seller[m], ls.seg[m]
+    loc = local_reg[ls.sreg[m]]
+    local, total = amount[loc].sum(), amount.sum()
+    already = np.zeros(len(ls.uscc), dtype=bool)
+    already[seller[loc]] = True
+    far_seg, far_amount = seg[~loc], amount[~loc]
+    gs, ginv = np.unique(far_seg, return_inverse=True)
+    seg_amount = np.bincount(ginv, weights=far_amount, minlength=len(gs))
+    seg_count = np.bincount(ginv, minlength=len(gs))
+    segments, movable_seg = {}, np.zeros(len(gs), dtype=bool)
+    for k, g in enumerate(gs.tolist()):
+        mem = np.fromiter(ls.seg_members.get(g, ()), dtype=np.int64) if g >= 0 else np.zeros(0, dtype=np.int64)
+        mem = mem[(ls.credit[mem] == 1) & local_reg[ls.region[mem]] & (mem != i)]
+        rev = np.nan_to_num(ls.revenue[mem], nan=0.0)
+        names = np.array([ls.uscc[x] for x in mem.tolist()], dtype=str)
+        best = mem[np.lexsort((names, -rev, ~already[mem]))[:whatif.TOP_CANDIDATES]]
+        segments[ls.segs[g] if g >= 0 else None] = (seg_amount[k], int(seg_count[k]), len(mem),
+                                                     [ls.uscc[x] for x in best.tolist()])
+        movable_seg[k] = len(mem) > 0
+    movable = far_amount[movable_seg[ginv]]
+    ratio_max = min(1.0, (local + movable.sum()) / total) if total > 0 else None
+    steps = None
+    if total > 0:
+        if _meets(local / total, target):
+            steps = []
+        else:
+            order = np.sort(movable)[::-1]
+            reach = _meets((local + np.cumsum(order)) / total, target)
+            if reach.any():
+                k = int(np.argmax(reach))           # k + 1 purchases are enough
+                before = local + order[:k].sum()
+                rest = order[k:]
+                steps = order[:k].tolist() + [rest[_meets((before + rest) / total, target)].min()]
+    return {"segments": segments, "substitutable": movable.sum(), "ratio_max": ratio_max, "steps": steps}
+
+
+def check_whatif(w: dict, ref: dict) -> None:
+    assert _close(w["substitutable_amount"], ref["substitutable"]), "what-if: substitutable amount"
+    assert _close(w["ratio_max"], ref["ratio_max"]), "what-if: highest ratio"
+    got = {s["segment_id"]: s for s in w["segments"]}
+    assert sorted(got, key=str) == sorted(ref["segments"], key=str), "what-if: other segments"
+    for sid, (amount, n, n_cands, best) in ref["segments"].items():
+        s = got[sid]
+        assert _close(s["non_local_amount"], amount) and s["purchases"] == n, sid
+        assert s["candidates_count"] == n_cands and [c["uscc"] for c in s["candidates"]] == best, sid
+    if ref["steps"] is None:
+        assert w["reachable"] is False or w["reachable"] is None, "what-if: reachable"
+    else:
+        assert len(w["steps"]) == len(ref["steps"]), "what-if: number of steps"
+        assert all(_close(a, b) for a, b in zip(sorted(s["amount"] for s in w["steps"]), sorted(ref["steps"])))
+
+
+# ---------------------------------------------------------------- the dashboard part as columns
+
+class _Columns:
+    """The dashboard part's Python lists as code arrays, made once before timing."""
+
+    def __init__(self, ds):
+        facts = ds.rec_facts
+        self.kinds = sorted({f[0] for f in facts if f[0] is not None})
+        self.statuses = sorted({f[2] for f in facts if f[2] is not None})
+        self.levels = sorted({f[1] for f in facts if f[1] is not None})
+        self.kind = np.array([self.kinds.index(f[0]) if f[0] is not None else -1 for f in facts])
+        self.status = np.array([self.statuses.index(f[2]) if f[2] is not None else -1 for f in facts])
+        self.level = np.array([self.levels.index(f[1]) if f[1] is not None else -1 for f in facts])
+        self.year = np.array([f[3] if f[3] is not None else -1 for f in facts], dtype=np.int64)
+        self.owner = ds.rec_owner[:len(facts)]
+        self.del_states = sorted({s for s in ds.del_status if s is not None})
+        self.del_status = np.array([self.del_states.index(s) if s is not None else -1 for s in ds.del_status])
+
+    def codes(self, table: list, values) -> np.ndarray:
+        return np.array([table.index(v) for v in values if v in table], dtype=np.int64)
+
+
+def _holders(ds, c: _Columns, rec: np.ndarray) -> np.ndarray:
+    """Distinct holders of the recognitions selected by the mask `rec`."""
+    return np.unique(c.owner[rec])
+
+
+def _counted(ds, c: _Columns, inside_reg: np.ndarray) -> np.ndarray:
+    """Recognitions held by an enterprise whose region is marked in `inside_reg`."""
+    o = c.owner
+    ok = o >= 0
+    ok[ok] = inside_reg[ds.edges.region[o[ok]]]
+    return ok
+
+
+def ref_leader_ratios(ds, c: _Columns, prefix: str, year: int) -> dict:
+    """{leader uscc: (region index, local, total)} for the 链主工厂 under `prefix`; local = the
+    supplier's region lies in the leader's city."""
+    e = ds.edges
+    reg_in = _prefix_mask(e.regs, prefix)
+    lk = c.kinds.index(LEADER_KIND)
+    leaders = _holders(ds, c, _counted(ds, c, reg_in) & (c.kind == lk))
+    city = np.array([regions.city_of(r) or "" if r else "" for r in e.regs], dtype=object)
+    city_id = np.unique(city.astype(str), return_inverse=True)[1]
+    m = _into(e, leaders)
+    m = m[e.year[m] == year]
+    b, a = e.buyer[m], e.amount[m]
+    sreg = e.region[e.seller[m]]
+    loc = (city_id[sreg] == city_id[e.region[b]]) & (city[e.region[b]] != "")
+    slot = np.searchsorted(leaders, b)
+    total = np.bincount(slot, weights=a, minlength=len(leaders))
+    local = np.bincount(slot[loc], weights=a[loc], minlength=len(leaders))
+    return {e.uscc[x]: (g, lo, to) for x, g, lo, to in zip(leaders.tolist(), e.region[leaders].tolist(),
+                                                          local.tolist(), total.tolist())}
+
+
+def _rounded_ratio(local: float, total: float):
+    lw, tw = round(local, 2), round(total, 2)
+    return lw, tw, (round(lw / tw, 4) if tw > 0 else None)
+
+
+def ref_targets(ds, c: _Columns, region: str, year: int, rec_prefix: str) -> dict:
+    """{target id: distinct holders} for the targets applying to `region` (杭州 B2-B5 city-wide,
+    浙江 D10), over the recognitions of enterprises under `rec_prefix`."""
+    e = ds.edges
+    scope = regions.current_code(region)
+    counted = _counted(ds, c, _prefix_mask(e.regs, rec_prefix))
+    if regions.in_scope(scope, targets.HANGZHOU):
+        where, doc, first = targets.HANGZHOU, cat.targets_document("B2"), None
+    else:
+        where, doc, first = targets.ZHEJIANG, cat.targets_document("D10"), year
+    inside = counted & _counted(ds, c, _scope_mask(e.regs, where))
+    out = {}
+    for t in cat.targets(doc) or []:
+        sel = inside & np.isin(c.kind, c.codes(c.kinds, t["kinds"])) & np.isin(c.status, c.codes(c.statuses, t["statuses"]))
+        if t.get("levels") is not None:
+            sel &= np.isin(c.level, c.codes(c.levels, t["levels"]))
+        sel &= (c.year >= 0) & (c.year <= year) & (c.year >= (first if first is not None else 0))
+        out[t["id"]] = len(_holders(ds, c, sel))
+    return out
+
+
+def ref_summary(ds, c: _Columns, region: str, year: int, target: float) -> dict:
+    """The dashboard summary's numbers for `region`."""
+    e = ds.edges
+    n = len(e.uscc)
+    prefix = regions.scope_prefix(region)
+    reg_in = _prefix_mask(e.regs, prefix)
+    inside = reg_in[e.region[:n]]
+    counts = {"enterprises": int(inside.sum()), "manufacturers": int((inside & ds.manufacturer[:n]).sum()),
+              "providers": int((inside & ds.provider[:n]).sum())}
+    k = len(c.del_status)
+    sup, cli = ds.del_supplier[:k], ds.del_client[:k]
+    linked = (sup >= 0) & (cli >= 0) & (c.del_status >= 0)
+    st = c.del_status[linked]
+    by_p = reg_in[e.region[sup[linked]]]
+    to_c = reg_in[e.region[cli[linked]]]
+    k = len(c.del_states)
+    bp, tc = np.bincount(st[by_p], minlength=k), np.bincount(st[to_c], minlength=k)
+    deliveries = {"by_providers": {c.del_states[s]: int(bp[s]) for s in np.nonzero(bp | tc)[0]},
+                  "to_clients": {c.del_states[s]: int(tc[s]) for s in np.nonzero(bp | tc)[0]}}
+    held = _counted(ds, c, reg_in) & (c.year >= 0) & (c.year <= year) & (c.kind >= 0) & (c.status >= 0)
+    pair = np.unique((c.kind[held] * len(c.statuses) + c.status[held]) * n + c.owner[held]) // n
+    per = np.bincount(pair, minlength=len(c.kinds) * len(c.statuses))
+    recog = {}
+    for kind in RECOGNITION_KINDS:
+        if kind in c.kinds:
+            ki = c.kinds.index(kind)
+            recog[kind] = tuple(int(per[ki * len(c.statuses) + c.statuses.index(s)]) if s in c.statuses else 0
+                                for s in ("认定", "培育"))
+    ff = held & np.isin(c.kind, c.codes(c.kinds, FUTURE_FACTORY_KINDS)) & (c.status == c.statuses.index("认定"))
+    lr = ref_leader_ratios(ds, c, prefix, year)
+    rounded = {u: _rounded_ratio(loc, tot) for u, (_, loc, tot) in lr.items()}
+    with_data = {u: r[2] for u, r in rounded.items() if r[2] is not None}
+    below = sorted((u for u, r in with_data.items() if not _meets(r, target)), key=lambda u: (with_data[u], u))
+    return {"counts": counts, "deliveries": deliveries, "recognitions": recog,
+            "recognised_future_factories": len(_holders(ds, c, ff)),
+            "targets": ref_targets(ds, c, region, year, prefix), "leaders": len(lr), "with_supplies": len(with_data),
+            "below": [(u, with_data[u]) for u in below]}
+
+
+def check_summary(s: dict, ref: dict) -> None:
+    assert s["counts"] == ref["counts"], "summary: counts"
+    for side in ("by_providers", "to_clients"):
+        got = {k: v for k, v in s["deliveries"][side].items() if k != "total"}
+        assert got == ref["deliveries"][side], f"summary: deliveries {side}"
+    got = {r["kind"]: (r["recognised"], r["cultivated"]) for r in s["recognitions"]}
+    assert all(got[k] == v for k, v in ref["recognitions"].items()), "summary: recognition counts"
+    assert s["recognised_future_factories"] == ref["recognised_future_factories"], "summary: future factories"
+    assert {r["target_id"]: r["actual"] for r in s["targets"]} == ref["targets"], "summary: targets"
+    assert (s["leaders"]["leaders"], s["leaders"]["with_supplies"]) == (ref["leaders"], ref["with_supplies"])
+    assert [(r["uscc"], r["ratio"]) for r in s["leaders_below_target"]] == ref["below"], "summary: below target"
+
+
+def ref_districts(ds, c: _Columns, city: str, measure: str, year: int, target: float) -> dict:
+    """{district code: value} of one map measure over the districts of `city`."""
+    e = ds.edges
+    n = len(e.uscc)
+    prefix = regions.scope_prefix(city)
+    reg_in = _prefix_mask(e.regs, prefix)
+    codes = [d["code"] for d in D.districts_of(city)]
+    slot = {code: k for k, code in enumerate(e.regs)}
+    if measure == "providers":
+        per = np.bincount(e.region[:n][reg_in[e.region[:n]] & ds.provider[:n]], minlength=len(e.regs))
+    elif measure == "local_suppliers":
+        m = e.alive[:e.n] & (e.year[:e.n] == year)
+        sellers = np.flatnonzero(np.bincount(e.seller[:e.n][m], minlength=n))
+        reg = e.region[sellers]
+        per = np.bincount(reg[reg_in[reg]], minlength=len(e.regs))
+    elif measure == "recognised":
+        ff = (_counted(ds, c, reg_in) & (c.year >= 0) & (c.year <= year)
+              & np.isin(c.kind, c.codes(c.kinds, FUTURE_FACTORY_KINDS)) & (c.status == c.statuses.index("认定")))
+        per = np.bincount(e.region[_holders(ds, c, ff)], minlength=len(e.regs))
+    else:
+        lr = ref_leader_ratios(ds, c, prefix, year)
+        reg = np.array([g for g, _, _ in lr.values()], dtype=np.int64)
+        r = np.array([np.nan if x is None else x for x in (_rounded_ratio(loc, tot)[2] for _, loc, tot in lr.values())])
+        has = ~np.isnan(r)
+        sums = np.bincount(reg[has], weights=r[has], minlength=len(e.regs))
+        cnt = np.bincount(reg[has], minlength=len(e.regs))
+        return {code: (round(100 * sums[slot[code]] / cnt[slot[code]], 1)
+                       if code in slot and cnt[slot[code]] else None) for code in codes}
+    return {code: int(per[slot[code]]) if code in slot else 0 for code in codes}
+
+
+# ---------------------------------------------------------------- contractor recommendation
+
+class _Deliveries:
+    """The ranking index's confirmed deliveries as arrays (provider row in the type table,
+    client code), made once before timing: the index keeps them as lists per provider."""
+
+    def __init__(self, ix, tt):
+        self.client_code: dict[str, int] = {}
+        prov, client = [], []
+        for p, ds in ix.confirmed.items():
+            row = tt.pos.get(p, -1)
+            for d in ds:
+                prov.append(row)
+                client.append(self.client_code.setdefault(d.client, len(self.client_code)))
+        self.prov, self.client = np.array(prov, dtype=np.int64), np.array(client, dtype=np.int64)
+
+
+def ref_recommend(ix, tt, dl: _Deliveries, sh, chains: frozenset, m: dict, weights: dict, limit: int) -> list:
+    """[(uscc, score)] of the best `limit` providers of the type table `tt` for manufacturer `m`
+    ({uscc, region_code, industry_code, industry_kind}, its `chains`): every term of the
+    weights as one array operation over the providers, the ties by bincount over the confirmed
+    deliveries to the manufacturer's related clients (its buyers and suppliers from the shared
+    supply edges)."""
+    from graphsvc.contractors import recommend as R
+
+    terms = weights["terms"]
+
+    def sat(code, n):
+        return terms[code]["weight"] * np.minimum(1.0, np.log1p(np.maximum(n, 0)) / math.log1p(terms[code]["saturation"]))
+
+    i = sh.index[m["uscc"]]
+    out_edges = np.flatnonzero(sh.seller[:sh.n] == i)
+    buyers = {sh.uscc[b] for b in np.unique(sh.buyer[out_edges[sh.alive[out_edges]]]).tolist()}
+    suppliers = {sh.uscc[x] for x in np.unique(sh.seller[_into(sh, [i])]).tolist()}
+    mine = {b for b in buyers if b in ix.leaders} - {m["uscc"]}
+    near = _into(sh, [sh.index[b] for b in mine])
+    co = {sh.uscc[x] for x in np.unique(sh.seller[near]).tolist()}
+    chain = {u for u, cs in ix.leaders.items() if cs & chains} - mine - {m["uscc"]}
+    peers = ({c for c in co if c in ix.by_client} | suppliers | buyers) - mine - chain - {m["uscc"]}
+    sc = sat("type_experience", tt.n_type) + sat("recognised_clients", tt.recognised)
+    d = tt.disputed
+    sc -= terms["disputes"]["weight"] * np.where(d > 0, d / np.maximum(tt.total + d, 1), 0.0)
+    div, kind = R.division(m["industry_code"]), m["industry_kind"]
+    zero = np.zeros(len(sc))
+    n_div = tt.by_division.get(div, zero) if div else zero
+    sc += sat("same_industry", n_div)
+    if kind:
+        sc += sat("same_kind", tt.by_kind.get(kind, zero) - tt.by_kind_division.get((kind, div), zero))
+    district = regions.current_code(m["region_code"])
+    city, province = regions.city_of(m["region_code"]), regions.province_of(m["region_code"])
+    same_d = tt.district == district
+    same_c = (tt.city == city) & ~same_d
+    sc += terms["same_district"]["weight"] * same_d + terms["same_city"]["weight"] * same_c
+    sc += terms["same_province"]["weight"] * ((tt.province == province) & ~same_d & ~(tt.city == city))
+    share = ((ix.division_total.get(div, 0) if div else 0) + 1.0) / (ix.n_confirmed + 1.0)
+    prior = terms["specialisation"]["prior"]
+    sc += terms["specialisation"]["weight"] * np.log((n_div + prior * share) / (tt.total + prior) / share)
+    rev = tt.revenue
+    sc += terms["provider_size"]["weight"] * np.where(
+        rev > 0, np.clip(np.log10(np.where(rev > 0, rev, 1.0) / terms["provider_size"]["reference_wan"]), -2, 2), 0)
+    for code, clients in (("served_me", {m["uscc"]}), ("served_my_leader", mine), ("served_chain_leader", chain),
+                          ("served_chain_peers", peers)):
+        codes = [dl.client_code[c] for c in clients if c in dl.client_code]
+        hit = np.isin(dl.client, codes) & (dl.prov >= 0)
+        sc += sat(code, np.bincount(dl.prov[hit], minlength=len(sc)))
+    valid = tt.credit.copy()
+    if m["uscc"] in tt.pos:
+        valid[tt.pos[m["uscc"]]] = False
+    pos = np.flatnonzero(valid)
+    best = pos[np.lexsort((np.array(tt.usccs)[pos], -tt.n_type[pos], -sc[pos]))[:limit]]
+    return [(tt.usccs[x], sc[x]) for x in best.tolist()]
+
+
+def check_recommend(got: dict, ref: list) -> None:
+    assert [it["uscc"] for it in got["items"]] == [u for u, _ in ref], "recommend: other providers"
+    assert all(it["score"] == round(s, 3) for it, (_, s) in zip(got["items"], ref)), "recommend: scores"
+
+
+# ---------------------------------------------------------------- supplier assessment
+
+def _assessment_columns(store, uscc: str) -> dict:
+    """The provider's deliveries as the assessment reads them, as columns (read once)."""
+    from graphsvc.deliveries import ledger
+
+    rows = store.read("deliveries/assessment_deliveries", uscc=uscc)
+    ids = [r["id"] for r in rows]
+    return {"id": np.array(ids), "status": np.array([r["status"] or "" for r in rows]),
+            "type": np.array([r["provider_type"] or ledger.KIND_TYPE.get(r["kind"]) or 0 for r in rows]),
+            "kind": np.array([r["kind"] or "" for r in rows]), "unit": np.array([r["unit"] or "" for r in rows]),
+            "quantity": np.array([int(r["quantity"] or 1) for r in rows]),
+            "client": np.array([r["client_uscc"] or "" for r in rows]),
+            "client_kind": np.array([r["client_kind"] if r["client_kind"] in ("discrete", "process")
+                                     else "unclassified" for r in rows]),
+            "corrects": np.array([r["corrects"] or "" for r in rows])}
+
+
+def ref_assessment(c: dict) -> dict:
+    """Totals by status, superseded confirmed deliveries, and each provider type's measures."""
+    from graphsvc.deliveries import assessment
+
+    confirmed = c["status"] == "confirmed"
+    old = np.isin(c["id"], c["corrects"][confirmed & (c["corrects"] != "")]) & confirmed
+    counted = confirmed & ~old
+    out = {"totals": {"confirmed": int(counted.sum()), "claimed": int((c["status"] == "claimed").sum()),
+                      "disputed": int((c["status"] == "disputed").sum()),
+                      "withdrawn": int((c["status"] == "withdrawn").sum()), "superseded": int(old.sum()),
+                      "clients": len(np.unique(c["client"][counted]))}}
+    measures = {}
+    for t in np.unique(c["type"][c["type"] > 0]).tolist():
+        mine = counted & (c["type"] == t)
+        for key, _label, how, kinds in assessment.MEASURES.get(t, []):
+            sel = mine & (np.isin(c["kind"], list(kinds)) if kinds else True)
+            measures[(t, key)] = (int(sel.sum()) if how == "count" else int(c["quantity"][sel].sum())
+                                  if how == "quantity" else len(np.unique(c["client"][sel])))
+        if t == 1:
+            for ik, unit in assessment.UNIT_BUCKETS:
+                sel = mine & (c["unit"] == unit) & (c["client_kind"] == ik)
+                measures[(t, f"{ik}.{unit}")] = int(c["quantity"][sel].sum())
+    out["measures"] = measures
+    return out
+
+
+def check_assessment(got: dict, ref: dict) -> None:
+    assert all(got["totals"][k] == v for k, v in ref["totals"].items()), f"assessment: {got['totals']} != {ref['totals']}"
+    found = {(t["provider_type"], m["key"]): m["value"] for t in got["types"] for m in t["measures"]}
+    assert all(found.get(k, 0) == v for k, v in ref["measures"].items()), "assessment: measures"
+
+
+# ---------------------------------------------------------------- the summary forms
+
+def ref_future_factories(ds, c: _Columns, scope: str, year: int) -> set:
+    """附件1: {(uscc, category, build status)} for enterprises in `scope` with a 未来工厂-kind
+    recognition of `year`; 已认定 when one of them is 认定."""
+    e = ds.edges
+    cats = list(cat.params("A1.1")["categories"])
+    sel = (_counted(ds, c, _scope_mask(e.regs, scope)) & (c.year == year) & np.isin(c.kind, c.codes(c.kinds, cats)))
+    key = c.owner[sel] * len(c.kinds) + c.kind[sel]
+    rec = (c.status[sel] == c.statuses.index("认定")).astype(np.int64)
+    keys, inv = np.unique(key, return_inverse=True)
+    done = np.bincount(inv, weights=rec) > 0
+    return {(e.uscc[k // len(c.kinds)], c.kinds[k % len(c.kinds)], "已认定" if r else "培育")
+            for k, r in zip(keys.tolist(), done.tolist())}
+
+
+def ref_ranking(ds, ls, c: _Columns, scope: str, year: int) -> list:
+    """附件3: the 数字工厂 recognised in `year` in `scope`, by revenue (highest first), then name."""
+    e = ds.edges
+    sel = (_counted(ds, c, _scope_mask(e.regs, scope)) & (c.year == year)
+           & (c.kind == c.kinds.index("数字工厂")) & (c.status == c.statuses.index("认定")))
+    who = np.unique(c.owner[sel])
+    rev = np.nan_to_num(ls.revenue[who], nan=0.0)
+    names = np.array([ls.name[x] or "" for x in who.tolist()])
+    return [e.uscc[x] for x in who[np.lexsort((names, -rev))].tolist()]
+
+
+def _project_columns(store, prefix: str) -> dict:
+    rows = store.read("programmes/region_projects", prefix=prefix)
+    return {"id": np.array([r["project"]["id"] for r in rows]),
+            "region": [r["region_code"] for r in rows],
+            "start": np.array([r["project"].get("start_date") or "NaT" for r in rows], dtype="datetime64[D]")}
+
+
+def ref_projects(p: dict, scope: str, year: int) -> set:
+    """附件2: the ids of the projects of enterprises in `scope` started within the call's window."""
+    lo, hi = reports.project_window(year)
+    codes = sorted({r for r in p["region"] if r})
+    inside = dict(zip(codes, _scope_mask(codes, scope)))
+    ok = np.array([inside.get(r, False) for r in p["region"]], dtype=bool)
+    ok &= (p["start"] >= np.datetime64(lo)) & (p["start"] <= np.datetime64(hi))
+    return set(p["id"][ok].tolist())
+
+
+# ---------------------------------------------------------------- the figures
+
+def _pairs(store, ls, ds, cols, target: float) -> list[tuple]:
+    """(name, project fn, reference fn, check(project result, reference result), what)."""
+    out = []
+    table = ratios.fetch_table(store, YEAR, region=CITY)
+    below = [i for i in table["items"] if i["meets_target"] is False]
+    pick = max(below or table["items"], key=lambda i: i["suppliers"] or 0)
+    leader = ratios.fetch_leaders(store, pick["uscc"])[0]
+
+    def detail():
+        # as after a supplies write into every enterprise (bench_local_supply's `uncached`):
+        # the detail, its tier-2 sums and the served figures are computed again
+        cur = lsproj.current(store)
+        cur.tick += 1
+        cur.buyer_gen[:] = cur.tick
+        cache.clear_cache()
+        return whatif.fetch_detail(store, leader, YEAR)
+
+    def ref_both():
+        return ref_detail(ls, leader["uscc"], YEAR, CITY), ref_whatif(ls, leader["uscc"], YEAR, CITY, target)
+
+    def check_detail(d, ref):
+        _check_detail(d, ref[0])
+        check_whatif(d["what_if"], ref[1])
+
+    out.append(("leader detail + what-if", detail, ref_both, check_detail, f"{pick['suppliers']} suppliers"))
+
+    def uncached(fn):
+        def go():
+            cur = lsproj.current(store)
+            cur.tick += 1
+            cur.buyer_gen[:] = cur.tick
+            cache.clear_cache()
+            return fn()
+        return go
+
+    out.append(("local-supply table 杭州", uncached(lambda: ratios.fetch_table(store, YEAR, region=CITY)),
+                lambda: ref_table(ls, YEAR, CITY), _check_table, f"{len(table['items'])} leaders"))
+    chain = reference.chain(COVERAGE_CHAIN)
+    out.append((f"coverage {COVERAGE_CHAIN}",
+                uncached(lambda: coverage.fetch_coverage(store, COVERAGE_CHAIN, YEAR, CITY, "admin_default")),
+                lambda: ref_coverage(ls, chain, YEAR, CITY), _check_coverage, "the slowest chain in bench_local_supply"))
+
+    served = dproj.reader(store)
+
+    def fresh(fn):
+        return _fresh(store, fn)
+
+    for region in ("330000", CITY, "330108"):
+        out.append((f"dashboard summary {region}", fresh(lambda r=region: D.fetch_summary(store, r, YEAR, served)),
+                    lambda r=region: ref_summary(ds, cols, r, YEAR, target), check_summary, ""))
+    visible = {d["code"] for d in D.districts_of(CITY)}
+    for m in D.MEASURES:
+        out.append((f"district map {CITY} {m}",
+                    fresh(lambda m=m: D.fetch_districts(store, CITY, m, YEAR, visible, served)),
+                    lambda m=m: ref_districts(ds, cols, CITY, m, YEAR, target),
+                    lambda got, ref: _check_map(got, ref), f"{len(visible)} districts"))
+    for region in (CITY, "330000"):
+        out.append((f"targets {region}", fresh(lambda r=region: reports.target_progress(store, r, YEAR)),
+                    lambda r=region: ref_targets(ds, cols, r, YEAR, regions.scope_prefix(
+                        targets.applicable(r)[0]["set_for"])),
+                    lambda got, ref: _check_targets(got, ref), ""))
+    out += _other_pairs(store, ls, ds, cols, leader["uscc"])
+    return out
+
+
+def _fresh(store, fn):
+    """fn as the first call after a write touching enterprises: the dashboard part's memo dropped."""
+    def go():
+        projection.current(store, dproj.NAME).memo.clear()
+        return fn()
+    return go
+
+
+def _other_pairs(store, ls, ds, cols, leader: str) -> list[tuple]:
+    """The contractor recommendation, a supplier's assessment and the three forms."""
+    from graphsvc.contractors import recommend as R
+    from graphsvc.deliveries import assessment
+    from graphsvc.enterprises import directory
+    from graphsvc.enterprises import projection as exproj
+
+    out = []
+    weights = R.load_weights()
+    ix = R.index_for(store, weights)
+    ex = exproj.current(store)
+    clients = sorted(u for u in ix.by_client if u in ls.index)
+    for who, uscc in (("a chain leader", leader), ("a client", clients[len(clients) // 2])):
+        rec = directory.record(directory.current(store), uscc)
+        m = {k: rec.get(k) for k in ("uscc", "region_code", "industry_code", "industry_kind")}
+        tt = ix.tables[1]
+        dl = _Deliveries(ix, tt)
+
+        def ours(uscc=uscc):
+            R.index_for(store, weights).links.clear()
+            return R.fetch_recommendation(store, uscc, R.Query(1, None, None, 10), weights)
+
+        out.append((f"recommend type 1, {who}", ours,
+                    lambda m=m, dl=dl, tt=tt: ref_recommend(ix, tt, dl, ex.shared, ex.chains_of(m["uscc"]), m,
+                                                           weights, 10),
+                    check_recommend, f"{len(tt.usccs):,} providers of the type"))
+    per = store.read_cypher("MATCH (p:Enterprise)-[:DELIVERED]->(d:Delivery) "
+                            "RETURN p.uscc AS uscc, count(d) AS n ORDER BY n DESC, uscc")
+    cols_a = _assessment_columns(store, per[0]["uscc"])
+    out.append(("assessment of the busiest provider (database reads per call)",
+                lambda: assessment.fetch_assessment(store, per[0]["uscc"]), lambda: ref_assessment(cols_a),
+                check_assessment, f"{per[0]['n']} deliveries"))
+    year1 = reports.default_year("future-factory-summary")
+    out.append(("form 附件1 future-factory-summary 330100",
+                lambda: reports.form_data(store, "future-factory-summary", CITY, year1),
+                lambda: ref_future_factories(ds, cols, CITY, year1),
+                lambda got, ref: _same({(r["uscc"], r["category"], r["build_status"]) for r in got["rows"]}, ref),
+                f"year {year1}"))
+    projects = _project_columns(store, regions.scope_prefix(CITY))
+    out.append(("form 附件2 digital-project-summary 330100 (database reads per call)",
+                lambda: reports.form_data(store, "digital-project-summary", CITY, year1),
+                lambda: ref_projects(projects, CITY, year1),
+                lambda got, ref: _same({r["project_id"] for r in got["rows"]}, ref), f"year {year1}"))
+    year3 = reports.default_year("digital-factory-ranking")
+    out.append(("form 附件3 digital-factory-ranking 330100",
+                _fresh(store, lambda: reports.form_data(store, "digital-factory-ranking", CITY, year3)),
+                lambda: ref_ranking(ds, ls, cols, CITY, year3),
+                lambda got, ref: _same([r["uscc"] for r in got["rows"]], ref), f"year {year3}"))
+    return out
+
+
+def _same(got, ref) -> None:
+    assert got == ref, f"{len(got)} rows != {len(ref)} in the reference"
+
+
+def _check_map(rows: list[dict], ref: dict) -> None:
+    got = {r["code"]: r["value"] for r in rows}
+    assert got.keys() == ref.keys(), "map: other districts"
+    assert all(_close(got[k], v) for k, v in ref.items()), f"map: {got} != {ref}"
+
+
+def _check_targets(out: dict, ref: dict) -> None:
+    assert {r["target_id"]: r["actual"] for r in out["rows"]} == ref, f"targets: {out['rows']} != {ref}"
+
+
+def run(ctx) -> list[dict]:
+    store = ctx.store()
+    projection.reset(store)
+    ls = lsproj.current(store)
+    ds = projection.current(store, dproj.NAME)
+    cols = _Columns(ds)
+    target = ratios.target_ratio()
+    dataset = (f"province: {len(ls.uscc):,} enterprises, {int(ls.alive[:ls.n].sum()):,} supplies, "
+               f"{len(ds.del_status):,} deliveries, {len(ds.rec_facts):,} recognitions")
+    rows = []
+    for name, ours, ref, check, what in _pairs(store, ls, ds, cols, target):
+        check(ours(), ref())
+        a, b = _timed(ours, repeat=7, warmup=1), _timed(ref, repeat=7, warmup=1)
+        text = f"{dataset}{', ' + what if what else ''}, {_load()}"
+        rows.append({"name": f"{name}: project (first call after a write)", "dataset": text, **a,
+                     "target": "<= 3x reference", "ratio": round(a["median"] / b["median"], 2),
+                     "cpu_ratio": round(a["cpu_median"] / max(b["cpu_median"], 0.01), 2)})
+        rows.append({"name": f"{name}: plain NumPy reference", "dataset": text, **b, "target": "-"})
+    projection.reset(store)
+    return rows
+
+
+if __name__ == "__main__":   # python -m bench.bench_reference
+    from bench.common import Context, write_results
+
+    out = run(Context())
+    for r in out:
+        print(f"{r['name']:<66} {r['median']:>9} ms cpu {r['cpu_median']:>9}  ratio {r.get('ratio', '-')} "
+              f"cpu_ratio {r.get('cpu_ratio', '-')}  {r['dataset'].rsplit(', ', 1)[-1]}")
+    print(write_results("reference", out))
+    os._exit(0)
