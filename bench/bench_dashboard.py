@@ -11,20 +11,13 @@ from __future__ import annotations
 
 import time
 
-from bench.common import timed
+from bench.common import rss_mb, timed
 from graphsvc.core import projection
 from graphsvc.dashboard import projection as dproj
 from graphsvc.dashboard import summary as D
 
 YEAR = 2024
 
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def calls(store):
@@ -40,7 +33,7 @@ def calls(store):
 def run(ctx) -> list[dict]:
     store = ctx.store()
     projection.reset(store)
-    rss0 = _rss_mb()
+    rss0 = rss_mb()
     t = time.perf_counter()
     st = projection.current(store, dproj.NAME)     # builds the shared supply edges too
     build_s = time.perf_counter() - t
@@ -50,7 +43,7 @@ def run(ctx) -> list[dict]:
         {"name": "dashboard projection build (with the shared supply edges)", "dataset": dataset, "n": 1,
          "median": round(build_s, 2), "p95": round(build_s, 2), "unit": "s", "target": "<= 15 s"},
         {"name": "dashboard projection extra RSS (with the shared supply edges)", "dataset": dataset, "n": 1,
-         "median": round(_rss_mb() - rss0, 1), "p95": round(_rss_mb() - rss0, 1), "unit": "MB",
+         "median": round(rss_mb() - rss0, 1), "p95": round(rss_mb() - rss0, 1), "unit": "MB",
          "target": "<= 600 MB"},
     ]
     served = dproj.reader(store)

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from bench.common import handler
+from bench.common import handler, rss_mb
 from graphsvc.core import cache, projection, reference, regions, supply_edges
 from graphsvc.enterprises import projection as exproj
 from graphsvc.local_supply import coverage, ratios, whatif
@@ -38,14 +38,6 @@ from graphsvc.local_supply import projection as lsproj
 YEAR = 2024
 CITY = "330100"
 TOL = 1e-9
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _timed(fn, repeat: int = 20, warmup: int = 2) -> dict:
@@ -70,6 +62,18 @@ def _stats(wall: list, cpu: list) -> dict:
 
 def _dataset(st) -> str:
     return f"province {len(st.uscc) / 1000:.0f}k ent, {int(st.alive[:st.n].sum()) / 1e6:.2f}M supplies"
+
+
+def stale_supplies(store, fn):
+    """fn() as after a supplies write into every enterprise: the memos and result caches that
+    depend on supplies are stale (the recognitions' leader list is not)."""
+    def run_it():
+        cur = lsproj.current(store)
+        cur.tick += 1
+        cur.buyer_gen[:] = cur.tick
+        cache.clear_cache()
+        return fn()
+    return run_it
 
 
 # ---------------------------------------------------------------- the plain NumPy references
@@ -230,11 +234,11 @@ def run(ctx) -> list[dict]:
 
     # -- build --------------------------------------------------------------------------
     projection.reset(store)
-    rss0 = _rss_mb()
+    rss0 = rss_mb()
     t = time.perf_counter()
     st = lsproj.current(store)
     build_s = time.perf_counter() - t
-    extra = _rss_mb() - rss0
+    extra = rss_mb() - rss0
     dataset = _dataset(st)
 
     def row(name, res, target, extra_text=None, ratio=None, cpu_ratio=None):
@@ -252,7 +256,7 @@ def run(ctx) -> list[dict]:
     t = time.perf_counter()
     exproj.current(store)
     ex_s = time.perf_counter() - t
-    both = _rss_mb() - rss0
+    both = rss_mb() - rss0
     row("explore projection build, on the shared edges", {"n": 1, "median": round(ex_s, 2), "p95": round(ex_s, 2),
                                                            "unit": "s"}, "-")
     row("local_supply + explore projections extra RSS", {"n": 1, "median": round(both, 1), "p95": round(both, 1),
@@ -260,15 +264,7 @@ def run(ctx) -> list[dict]:
 
     # -- compute vs the NumPy reference -----------------------------------------------------
     def uncached(fn):
-        """fn() as after a supplies write into every enterprise: the memos and result caches
-        that depend on supplies are stale (the recognitions' leader list is not)."""
-        def run_it():
-            cur = lsproj.current(store)
-            cur.tick += 1
-            cur.buyer_gen[:] = cur.tick
-            cache.clear_cache()
-            return fn()
-        return run_it
+        return stale_supplies(store, fn)
 
     def table():
         return ratios.fetch_table(store, YEAR, region=CITY)

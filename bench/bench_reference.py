@@ -35,7 +35,7 @@ import os
 
 import numpy as np
 
-from bench.bench_local_supply import _check_coverage, _check_detail, _check_table, _close, _timed
+from bench.bench_local_supply import _check_coverage, _check_detail, _check_table, _close, _timed, stale_supplies
 from graphsvc.core import cache, projection, reference, regions
 from graphsvc.core.vocabulary import FUTURE_FACTORY_KINDS, LEADER_KIND, RECOGNITION_KINDS
 from graphsvc.dashboard import projection as dproj
@@ -574,13 +574,7 @@ def _pairs(store, ls, ds, cols, target: float) -> list[tuple]:
     out.append(("leader detail + what-if", detail, ref_both, check_detail, f"{pick['suppliers']} suppliers"))
 
     def uncached(fn):
-        def go():
-            cur = lsproj.current(store)
-            cur.tick += 1
-            cur.buyer_gen[:] = cur.tick
-            cache.clear_cache()
-            return fn()
-        return go
+        return stale_supplies(store, fn)
 
     out.append(("local-supply table 杭州", uncached(lambda: ratios.fetch_table(store, YEAR, region=CITY)),
                 lambda: ref_table(ls, YEAR, CITY), _check_table, f"{len(table['items'])} leaders"))
