@@ -440,14 +440,6 @@ class State:
                 out.append(r)
         return out
 
-    def candidates(self, segment_ids: list[str], prefix: str, exclude: str) -> list[dict]:
-        """Credit-worthy enterprises under `prefix` in the segments, but `exclude` (old `candidates`).
-        The rows are shared with later calls: read-only."""
-        out = []
-        for sid in segment_ids:
-            out += [r for r in self._candidates_in(sid, prefix) if r["uscc"] != exclude]
-        return out
-
     def ranked_candidates(self, sid: str, prefix: str, local, local_key) -> tuple[list[dict], dict]:
         """The rows of `_candidates_in(sid, prefix)` whose region the predicate `local` (named
         by `local_key`, e.g. its scope) accepts, by revenue (highest first, unknown as 0) then
