@@ -52,11 +52,13 @@ def _lost(exc: Exception) -> bool:
     return isinstance(exc, (ServiceUnavailable, SessionExpired, DatabaseUnavailable))
 
 
-def _unavailable(uri: str, exc: Exception) -> StoreUnavailable:
+def _unavailable(uri: str, exc: Exception, *, committing: bool = False) -> StoreUnavailable:
     from neo4j.exceptions import IncompleteCommit
 
+    # Lost during COMMIT, the server may have stored the write before the connection went,
+    # whatever the driver's exception says (IncompleteCommit is only the case it recognises).
     what = ("the connection was lost while committing: the write may or may not have been stored"
-            if isinstance(exc, IncompleteCommit) else "nothing was written")
+            if committing or isinstance(exc, IncompleteCommit) else "nothing was written")
     return StoreUnavailable(f"Neo4j at {uri} is unreachable ({type(exc).__name__}: {exc}); {what}. "
                             f"The service reconnects by itself once the server answers again")
 
@@ -177,6 +179,7 @@ class Neo4jStore(Store):
         # A lost server becomes StoreUnavailable (HTTP 503). The transaction is one Neo4j
         # transaction: whatever broke it, the server rolls it back whole, change log included.
         logged = None
+        committing = False
         try:
             with self._drv().session() as s:
                 tx = s.begin_transaction()
@@ -188,6 +191,7 @@ class Neo4jStore(Store):
                         tx.rollback()
                     raise
                 changes = ntx.write_log(self.bulk_rows)
+                committing = True
                 tx.commit()
                 logged = changes
         except Exception as exc:
@@ -195,7 +199,7 @@ class Neo4jStore(Store):
             # closes must not be reported as a write that failed.
             if logged is None:
                 if _lost(exc):
-                    raise _unavailable(self.uri, exc) from exc
+                    raise _unavailable(self.uri, exc, committing=committing) from exc
                 raise
         self.committed_accounts(ntx)
         projection.committed(self, logged)
