@@ -195,7 +195,7 @@ def _check_coverage(cov: dict, ref: dict) -> None:
 
 # ---------------------------------------------------------------- deltas
 
-def _delta(st, rng: random.Random, n: int = 1000) -> list[dict]:
+def supplies_delta(st, rng: random.Random, n: int = 1000) -> list[dict]:
     """n supplies rows as the importer writes them: half replace live records, half are new."""
     live = np.nonzero(st.alive[:st.n])[0]
     out = []
@@ -311,7 +311,7 @@ def run(ctx) -> list[dict]:
     # -- a 1,000-row delta -------------------------------------------------------------------
     samples = []
     for _ in range(7):
-        delta = [projection.Change(0, "SUPPLIES", "replace_pair", _delta(st, rng))]
+        delta = [projection.Change(0, "SUPPLIES", "replace_pair", supplies_delta(st, rng))]
         t = time.perf_counter()
         assert supply_edges.apply(st.shared, delta) is st.shared
         assert lsproj.apply(st, delta) is st
@@ -331,7 +331,7 @@ def run(ctx) -> list[dict]:
     for name, path in paths.items():
         warm = _timed(lambda path=path: get(path), repeat=15, warmup=2)
         row(f"GET {name} warm (handler)", warm, "-")
-        for what, make in (("random leaders", lambda cur: _delta(cur, rng)),
+        for what, make in (("random leaders", lambda cur: supplies_delta(cur, rng)),
                            ("3 other leaders", lambda cur: _delta_few(cur, rng, pick["uscc"]))):
             firsts, cpus = [], []
             for _ in range(5):

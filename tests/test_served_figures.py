@@ -199,6 +199,36 @@ def test_a_write_returns_with_the_details_of_the_leaders_it_wrote_into_recompute
     assert same(served, want, "detail") is None
 
 
+def test_the_writer_recomputes_at_most_refresh_limit_details_the_most_recently_asked_first(
+        fresh_store, client, monkeypatch):
+    """An import into many leaders would hold its acknowledgment while every detail is
+    recomputed: the writer takes the most recently asked up to whatif.REFRESH_LIMIT, and the
+    others are recomputed by their next request, equal to a fresh computation."""
+    from graphsvc.local_supply import whatif
+
+    leaders = [x["uscc"] for x in ratios.visible_leaders(ratios.fetch_leaders(fresh_store), "330100")][:2]
+    for u in leaders:
+        assert client.get(f"/api/v1/local-supply/{u}?year=2024").status_code == 200
+    supplier = next(r["u"] for r in fresh_store.read_cypher(
+        "MATCH (e:Enterprise) WHERE e.region_code STARTS WITH '3301' RETURN e.uscc AS u ORDER BY u LIMIT 50")
+        if r["u"] not in leaders)
+    computed = []
+    real = ratios.fetch_leader
+    monkeypatch.setattr(ratios, "fetch_leader", lambda store, leader, *a, **k: computed.append(leader["uscc"])
+                        or real(store, leader, *a, **k))
+    monkeypatch.setattr(whatif, "REFRESH_LIMIT", 1)
+    body = "supplier_uscc,buyer_uscc,year,amount_wan,segment_id\n" + "".join(
+        f"{supplier},{u},2024,{1234.5 + k},\n" for k, u in enumerate(leaders))
+    rep = run_import(fresh_store, "supplies", body.encode(), "supplies.csv", actor="test")
+    assert rep.status == "ok", rep.as_dict()
+    assert set(computed) == {leaders[-1]}       # by the writer: the most recently asked only
+    served = client.get(f"/api/v1/local-supply/{leaders[0]}?year=2024").get_json()
+    assert leaders[0] in computed               # by its request
+    assert any(s["uscc"] == supplier and s["amount"] == pytest.approx(1234.5) for s in served["by_supplier"])
+    want = fresh_json(fresh_store, lambda: service.leader_detail_figure(fresh_store, BUREAU, leaders[0], 2024))
+    assert same(served, want, "detail") is None
+
+
 def test_a_detail_serialised_from_its_kept_pieces_is_its_plain_serialisation(fresh_store, client):
     """A leader's detail after a write into its tier 1 is its kept detail with a new tier-2
     block: served, it reuses the kept text of the rest (cache.Parts), byte for byte what

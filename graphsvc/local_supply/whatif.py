@@ -362,7 +362,8 @@ def refresh_details(store) -> None:
     so the first request after it finds them instead of recomputing on its path (a 1,000-row
     import reaches a leader or two; its detail took 110-140 ms on the request path under load).
     A change that moves every leader's detail (enterprises, recognitions, segments, years, a
-    rebuild) is left to the requests: recomputing every detail would hold the write for seconds.
+    rebuild) is left to the requests, and so are the stale details past REFRESH_LIMIT:
+    recomputing every detail would hold the write for seconds.
     Costs a look at each asked leader's supply generation when nothing concerns them."""
     st = projection.built(store, lsproj.NAME)
     if st is None or not _ASKED.items:
@@ -373,10 +374,16 @@ def refresh_details(store) -> None:
         return
     with _ASKED.lock:
         asked = list(_ASKED.items.items())
-    for (u, year, scope, finish), leader in asked:
-        i = st.index.get(u)
-        if i is not None and int(st.buyer_gen[i]) > last[1]:
-            fetch_detail(store, leader, year, scope, finish=finish)
+    stale = [(key, leader) for key, leader in reversed(asked)
+             if (i := st.index.get(key[0])) is not None and int(st.buyer_gen[i]) > last[1]]
+    for (_, year, scope, finish), leader in stale[:REFRESH_LIMIT]:
+        fetch_detail(store, leader, year, scope, finish=finish)
+
+
+# At most this many stale details (the most recently asked first) are recomputed by the writer:
+# an import of many leaders' purchases made it recompute all 260 province details, 6-15 s
+# before the import was acknowledged (bench/bench_delta.py); the rest wait for their requests.
+REFRESH_LIMIT = 8
 
 
 def _tier2(st, leader: dict, year: int | None, scope: str | None, data_years: list[int]) -> tuple[int, dict]:
