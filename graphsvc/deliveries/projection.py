@@ -115,17 +115,27 @@ def _last_nulls(v) -> tuple:
 def client_recognitions(store, clients) -> dict[str, list[dict]]:
     """{client USCC: [{kind, level, status, year}]}: the distinct recognitions the `clients`
     hold, in the order of deliveries/assessment_client_recognitions (year, kind, level,
-    status; missing values last), from the dashboard's part."""
+    status; missing values last), from the dashboard's part (its recognitions by holder kept
+    until a recognition changes)."""
     from graphsvc.dashboard import projection as dashboard
 
+    read = dashboard.reader(store)
     st = projection.current(store, dashboard.NAME)
+    order, owners = read.memo(("recognitions by holder",), ("Recognition",), lambda: _by_holder(st))
     e, facts = st.edges, st.rec_facts
-    owner = st.rec_owner[:len(facts)]
-    held = [e.index[c] for c in clients if c in e.index]
-    found: dict[str, set] = {}
-    for i in np.flatnonzero(np.isin(owner, held)).tolist():
-        kind, level, status, year = facts[i]
-        found.setdefault(e.uscc[owner[i]], set()).add((year, kind, level, status))
-    return {c: [{"kind": k, "level": lv, "status": s, "year": y}
-                for y, k, lv, s in sorted(recs, key=lambda t: tuple(map(_last_nulls, t)))]
-            for c, recs in found.items()}
+    held = np.array(sorted(e.index[c] for c in clients if c in e.index), dtype=np.int64)
+    lo, hi = np.searchsorted(owners, held, "left"), np.searchsorted(owners, held, "right")
+    out = {}
+    for h, a, b in zip(held.tolist(), lo.tolist(), hi.tolist()):
+        if a < b:
+            recs = {facts[i][3:] + facts[i][:3] for i in order[a:b].tolist()}     # (year, kind, level, status)
+            out[e.uscc[h]] = [{"kind": k, "level": lv, "status": s, "year": y}
+                              for y, k, lv, s in sorted(recs, key=lambda t: tuple(map(_last_nulls, t)))]
+    return out
+
+
+def _by_holder(st) -> tuple[np.ndarray, np.ndarray]:
+    """The recognitions' positions ordered by holder, and their holders in that order."""
+    owner = st.rec_owner[:len(st.rec_facts)]
+    order = np.argsort(owner, kind="stable")
+    return order, owner[order]
