@@ -76,8 +76,9 @@ def current(store) -> State:
 
 def rows_in(st: State, inside, year: int) -> tuple[list[dict], int]:
     """附件2 (`reports.project_rows`) from the part: the rows whose owner's region code passes
-    `inside(code)` started within the call's window, in the form's order (copies), and how many
-    passing had no start date."""
+    `inside(code)` started within the call's window, in the form's order, and how many passing
+    had no start date. The rows are those held, not copies (copying was half of a city's
+    form): the form's callers only read them."""
     from graphsvc.programmes import reports
 
     lo, hi = reports.project_window(year)
@@ -86,4 +87,5 @@ def rows_in(st: State, inside, year: int) -> tuple[list[dict], int]:
     undated = int((ok & ~dated).sum())
     pick = np.flatnonzero(ok & dated & (st.start >= np.datetime64(lo)) & (st.start <= np.datetime64(hi)))
     pick = pick[np.argsort(st.rank[pick], kind="stable")]
-    return [dict(st.rows[i]) for i in pick.tolist()], undated
+    rows = st.rows
+    return [rows[i] for i in pick.tolist()], undated
