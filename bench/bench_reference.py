@@ -535,22 +535,21 @@ def ref_future_factories(ds, c: _Columns, chains: dict, scope: str, year: int) -
     best = ids[order[np.r_[True, key[order][1:] != key[order][:-1]]]]
     rated = np.flatnonzero(base & rec & (c.year >= p["rated_from_year"]) & (c.year <= p["rated_to_year"]))
     rated = rated[np.lexsort((rated, c.kind[rated], c.year[rated]))]
+    levels = [*c.levels, None]                                   # code -1: no level
     rating: dict = {}
-    for i in rated.tolist():
-        rating.setdefault(c.owner[i], []).append(f"{c.year[i]}年{c.levels[c.level[i]] if c.level[i] >= 0 else ''}级"
-                                                 f"{c.kinds[c.kind[i]]}")
+    for o, y, lv, k in zip(*(a.tolist() for a in (c.owner[rated], c.year[rated], c.level[rated], c.kind[rated]))):
+        rating.setdefault(o, []).append(f"{y}年{levels[lv] or ''}级{c.kinds[k]}")
+    picked = set(ids.tolist())
     named: dict = {}
-    for i in ids.tolist():
-        if i in ds.rec_chain:
-            named.setdefault((c.owner[i], c.kind[i]), []).append(ds.rec_chain[i])
+    for i in sorted(i for i in ds.rec_chain if i in picked):
+        named.setdefault((int(c.owner[i]), int(c.kind[i])), []).append(ds.rec_chain[i])
     rows = []
-    for i in best.tolist():
-        o, k = c.owner[i], c.kind[i]
+    for o, k, lv, r in zip(*(a.tolist() for a in (c.owner[best], c.kind[best], c.level[best], rec[best]))):
         u = e.uscc[o]
         rows.append((u, ds.names.get(u), c.kinds[k], _chain_names(named[o, k]) if (o, k) in named else chains[o],
-                     "；".join(rating.get(o, ())) or "无", "已认定" if rec[i] else "培育", e.regs[e.region[o]],
-                     c.levels[c.level[i]] if c.level[i] >= 0 else None))
-    return sorted(rows, key=lambda r: (cats.index(r[2]), r[6] or "", r[1] or "", r[0]))
+                     "；".join(rating.get(o, ())) or "无", "已认定" if r else "培育", e.regs[e.region[o]], levels[lv]))
+    order = {k: j for j, k in enumerate(cats)}
+    return sorted(rows, key=lambda r: (order[r[2]], r[6] or "", r[1] or "", r[0]))
 
 
 FF_FIELDS = ("uscc", "enterprise_name", "category", "chain", "rating_2021_2022", "build_status", "region_code", "level")
