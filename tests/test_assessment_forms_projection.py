@@ -41,8 +41,7 @@ def forms_from_db(store, region: str, year: int) -> tuple[list, tuple]:
                       year=None)
     ex = explore.current(store)
     chains = {u: sorted(ex.chains_of(u)) for u in {r["uscc"] for r in recs if r.get("year") == year}}
-    return (reports.future_factory_rows(recs, chains, region, year),
-            reports.project_rows(store.read("programmes/region_projects", prefix=prefix), region, year))
+    return reports.future_factory_rows(recs, chains, region, year), reports.read_project_rows(store, region, year)
 
 
 def same_forms(store, region: str, year: int) -> None:

@@ -236,6 +236,12 @@ def project_rows(projects: list[dict], scope: str, year: int) -> tuple[list[dict
     return rows, undated
 
 
+def read_project_rows(store, region_code: str, year: int) -> tuple[list[dict], int]:
+    """附件2's rows and undated count read from the database (programmes/region_projects): the
+    reference the projects part is tested against."""
+    return project_rows(store.read("programmes/region_projects", prefix=region_prefix(region_code)), region_code, year)
+
+
 def ranking_rows(recognitions: list[dict], scope: str, year: int | None) -> list[dict]:
     """附件3: enterprises recognised as 数字工厂 (in *year*), ranked by revenue."""
     rows, seen = [], set()
