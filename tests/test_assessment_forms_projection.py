@@ -119,6 +119,12 @@ def test_after_writes_the_projection_equals_the_database(fresh_store, accounts):
             same_forms(st, region, year)
     rows = reports.form_data(st, "digital-project-summary", "330100", 2023)["rows"]
     assert any(r["project_id"] == "PT-1" and r["service_org"] == "测试服务商有限公司" for r in rows)
+    # The owner moves to 绍兴: its projects leave 杭州's form for 绍兴's.
+    _import(st, "enterprises", _csv("uscc,name,region_code", [f"{owner},测试业主有限公司,330602"]))
+    for region in ("330100", "330600"):
+        same_forms(st, region, 2023)
+    rows = reports.form_data(st, "digital-project-summary", "330600", 2023)["rows"]
+    assert any(r["project_id"] == "PT-1" and r["region_code"] == "330602" for r in rows)
     # And a projection built afresh holds the same.
     projection.reset(st)
     same_assessment(st, provider)
