@@ -18,10 +18,13 @@ then times both in the same run:
   of 杭州;
 - targets (programmes: 杭州 B2-B5, 浙江 D10);
 - a contractor recommendation (top 10 of type 1 for a chain leader);
-- a supplier's assessment (the busiest provider) and the three summary forms of 杭州 — these
-  are not computed from a projection but from database reads made per call; their references
-  run on the same rows read once into columns before timing, so the ratio says what the reads
-  cost.
+- a supplier's assessment (the busiest provider; the deliveries part and the dashboard part's
+  recognitions) and the three summary forms of 杭州 (the dashboard part's recognitions, the
+  projects part): the assessment's reference counts the totals and measures from the provider's
+  rows of the deliveries part made into columns before timing; 附件1's reference computes the
+  form's rows (holder, name, category, chain, 2021-2022 rating, status, region, level, in the
+  form's order) from the recognition codes, with each holder's segment chains named before
+  timing; 附件2's the ids of the projects listed, from the projects part's arrays.
 
 The project's side is timed as the first call after a write that touches it: every memo and
 result cache the figure depends on is dropped before each call. Rows carry wall and process
@@ -454,10 +457,12 @@ def check_recommend(got: dict, ref: list) -> None:
 # ---------------------------------------------------------------- supplier assessment
 
 def _assessment_columns(store, uscc: str) -> dict:
-    """The provider's deliveries as the assessment reads them, as columns (read once)."""
+    """The provider's deliveries as the assessment reads them (the deliveries part's rows), as
+    columns (made once)."""
     from graphsvc.deliveries import ledger
+    from graphsvc.deliveries import projection as dlv
 
-    rows = store.read("deliveries/assessment_deliveries", uscc=uscc)
+    rows = dlv.rows_of(dlv.current(store), uscc)
     ids = [r["id"] for r in rows]
     return {"id": np.array(ids), "status": np.array([r["status"] or "" for r in rows]),
             "type": np.array([r["provider_type"] or ledger.KIND_TYPE.get(r["kind"]) or 0 for r in rows]),
@@ -503,18 +508,51 @@ def check_assessment(got: dict, ref: dict) -> None:
 
 # ---------------------------------------------------------------- the summary forms
 
-def ref_future_factories(ds, c: _Columns, scope: str, year: int) -> set:
-    """附件1: {(uscc, category, build status)} for enterprises in `scope` with a 未来工厂-kind
-    recognition of `year`; 已认定 when one of them is 认定."""
+def chain_texts(ds, c: _Columns, store) -> dict:
+    """holder index -> the names of its segments' chains, for every holder of a recognition
+    (made once, before timing: the project keeps them per segment state)."""
+    from graphsvc.enterprises import projection as exproj
+    from graphsvc.programmes.reports import _chain_names
+
+    ex = exproj.current(store)
+    return {o: _chain_names(sorted(ex.chains_of(ds.edges.uscc[o]))) for o in np.unique(c.owner[c.owner >= 0]).tolist()}
+
+
+def ref_future_factories(ds, c: _Columns, chains: dict, scope: str, year: int) -> list[tuple]:
+    """附件1's rows (uscc, name, category, chain, 2021-2022 rating, build status, region, level)
+    in the form's order: one per holder in `scope` and 未来工厂 category with a recognition of
+    `year`, its first 认定 one (else its first) deciding status and level."""
+    from graphsvc.programmes.reports import _chain_names
+
     e = ds.edges
     cats = list(cat.params("A1.1")["categories"])
-    sel = (_counted(ds, c, _scope_mask(e.regs, scope)) & (c.year == year) & np.isin(c.kind, c.codes(c.kinds, cats)))
-    key = c.owner[sel] * len(c.kinds) + c.kind[sel]
-    rec = (c.status[sel] == c.statuses.index("认定")).astype(np.int64)
-    keys, inv = np.unique(key, return_inverse=True)
-    done = np.bincount(inv, weights=rec) > 0
-    return {(e.uscc[k // len(c.kinds)], c.kinds[k % len(c.kinds)], "已认定" if r else "培育")
-            for k, r in zip(keys.tolist(), done.tolist())}
+    p = cat.params("A1.4")
+    base = _counted(ds, c, _scope_mask(e.regs, scope)) & np.isin(c.kind, c.codes(c.kinds, cats))
+    rec = c.status == c.statuses.index("认定")
+    ids = np.flatnonzero(base & (c.year == year))
+    key = c.owner[ids] * len(c.kinds) + c.kind[ids]
+    order = np.lexsort((ids, ~rec[ids], key))
+    best = ids[order[np.r_[True, key[order][1:] != key[order][:-1]]]]
+    rated = np.flatnonzero(base & rec & (c.year >= p["rated_from_year"]) & (c.year <= p["rated_to_year"]))
+    rated = rated[np.lexsort((rated, c.kind[rated], c.year[rated]))]
+    levels = [*c.levels, None]                                   # code -1: no level
+    rating: dict = {}
+    for o, y, lv, k in zip(*(a.tolist() for a in (c.owner[rated], c.year[rated], c.level[rated], c.kind[rated]))):
+        rating.setdefault(o, []).append(f"{y}年{levels[lv] or ''}级{c.kinds[k]}")
+    picked = set(ids.tolist())
+    named: dict = {}
+    for i in sorted(i for i in ds.rec_chain if i in picked):
+        named.setdefault((int(c.owner[i]), int(c.kind[i])), []).append(ds.rec_chain[i])
+    rows = []
+    for o, k, lv, r in zip(*(a.tolist() for a in (c.owner[best], c.kind[best], c.level[best], rec[best]))):
+        u = e.uscc[o]
+        rows.append((u, ds.names.get(u), c.kinds[k], _chain_names(named[o, k]) if (o, k) in named else chains[o],
+                     "；".join(rating.get(o, ())) or "无", "已认定" if r else "培育", e.regs[e.region[o]], levels[lv]))
+    order = {k: j for j, k in enumerate(cats)}
+    return sorted(rows, key=lambda r: (order[r[2]], r[6] or "", r[1] or "", r[0]))
+
+
+FF_FIELDS = ("uscc", "enterprise_name", "category", "chain", "rating_2021_2022", "build_status", "region_code", "level")
 
 
 def ref_ranking(ds, ls, c: _Columns, scope: str, year: int) -> list:
@@ -528,11 +566,13 @@ def ref_ranking(ds, ls, c: _Columns, scope: str, year: int) -> list:
     return [e.uscc[x] for x in who[np.lexsort((names, -rev))].tolist()]
 
 
-def _project_columns(store, prefix: str) -> dict:
-    rows = store.read("programmes/region_projects", prefix=prefix)
-    return {"id": np.array([r["project"]["id"] for r in rows]),
-            "region": [r["region_code"] for r in rows],
-            "start": np.array([r["project"].get("start_date") or "NaT" for r in rows], dtype="datetime64[D]")}
+def _project_columns(store) -> dict:
+    """The projects part's arrays: project ids, owners' region codes, start dates."""
+    from graphsvc.programmes import projects as pj
+
+    st = pj.current(store)
+    return {"id": np.array([r["project_id"] for r in st.rows]), "region": [r["region_code"] for r in st.rows],
+            "start": st.start}
 
 
 def ref_projects(p: dict, scope: str, year: int) -> set:
@@ -643,17 +683,18 @@ def _other_pairs(store, ls, ds, cols, leader: str) -> list[tuple]:
     per = store.read_cypher("MATCH (p:Enterprise)-[:DELIVERED]->(d:Delivery) "
                             "RETURN p.uscc AS uscc, count(d) AS n ORDER BY n DESC, uscc")
     cols_a = _assessment_columns(store, per[0]["uscc"])
-    out.append(("assessment of the busiest provider (database reads per call)",
+    out.append(("assessment of the busiest provider",
                 lambda: assessment.fetch_assessment(store, per[0]["uscc"]), lambda: ref_assessment(cols_a),
                 check_assessment, f"{per[0]['n']} deliveries"))
     year1 = reports.default_year("future-factory-summary")
+    chains = chain_texts(ds, cols, store)
     out.append(("form 附件1 future-factory-summary 330100",
                 lambda: reports.form_data(store, "future-factory-summary", CITY, year1),
-                lambda: ref_future_factories(ds, cols, CITY, year1),
-                lambda got, ref: _same({(r["uscc"], r["category"], r["build_status"]) for r in got["rows"]}, ref),
+                lambda: ref_future_factories(ds, cols, chains, CITY, year1),
+                lambda got, ref: _same([tuple(r[k] for k in FF_FIELDS) for r in got["rows"]], ref),
                 f"year {year1}"))
-    projects = _project_columns(store, regions.scope_prefix(CITY))
-    out.append(("form 附件2 digital-project-summary 330100 (database reads per call)",
+    projects = _project_columns(store)
+    out.append(("form 附件2 digital-project-summary 330100",
                 lambda: reports.form_data(store, "digital-project-summary", CITY, year1),
                 lambda: ref_projects(projects, CITY, year1),
                 lambda got, ref: _same({r["project_id"] for r in got["rows"]}, ref), f"year {year1}"))

@@ -99,12 +99,15 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
 # order their parts are built in at worker start: the most requested figures first.
 PROJECTION_MODULES = ("graphsvc.core.supply_edges", "graphsvc.local_supply.projection", "graphsvc.dashboard.projection",
                       "graphsvc.enterprises.projection", "graphsvc.contractors.index_updates",
-                      "graphsvc.enterprises.directory", "graphsvc.matching.service")
+                      "graphsvc.enterprises.directory", "graphsvc.matching.service", "graphsvc.deliveries.projection",
+                      "graphsvc.programmes.projects")
 PROJECTION_ORDER = ("supply_edges", "local_supply", "dashboard", "explore", "contractors.recommend", "enterprises.directory")
 # Parts left out of the default build at start: they build on the first request that needs
 # them. The name-matching index serves name matching and imports by name, rare next to the
 # figures, and was about +160 MB of RSS and 7 s of the province build (bench/bench_build.py).
-PROJECTION_ON_FIRST_USE = ("matching",)
+# The deliveries (supplier assessment) and projects (form 附件2) parts serve one page each and
+# would put the build at start over its 15 s / 600 MB budget.
+PROJECTION_ON_FIRST_USE = ("matching", "deliveries", "programmes.projects")
 
 
 def warm_projection(app) -> None:

@@ -7,7 +7,7 @@ for a province bureau's summary). This part answers the same query names with th
 - the enterprise index, regions and SUPPLIES of the shared supply-edges part
   (graphsvc/core/supply_edges.py; this part derives from it);
 - per enterprise (numbered by that index): manufacturer and provider flags;
-- every recognition: holder, kind, level, status, year (and the holders' names);
+- every recognition: holder, kind, level, status, year, chain (and the holders' names);
 - every delivery: supplier, client, status.
 
 `apply` folds in enterprise upserts (flags, names), recognitions and HAS links, deliveries and
@@ -35,6 +35,7 @@ class State:
         self.rec_index: dict[str, int] = {}
         self.rec_owner = np.zeros(0, dtype=np.int64)   # -1 = no HAS link (not counted)
         self.rec_facts: list[tuple] = []               # (kind, level, status, year)
+        self.rec_chain: dict[int, str] = {}            # the recognitions naming a chain (form 附件1)
         # The facts again as codes (kind, level and status values -> code, None included;
         # year -1 = none), for counting with arrays.
         self.fact_codes: dict = {None: 0}
@@ -126,6 +127,10 @@ def _put_recognition(st: State, rid: str, r: dict) -> None:
     st.rec_level[i] = codes.setdefault(level, len(codes))
     st.rec_status[i] = codes.setdefault(status, len(codes))
     st.rec_year[i] = -1 if year is None else int(year)
+    if r.get("chain_id") is not None:
+        st.rec_chain[i] = r["chain_id"]
+    elif "chain_id" in r:
+        st.rec_chain.pop(i, None)
 
 
 def _put_delivery(st: State, did: str, status, *, supplier: int | None = None, client: int | None = None,

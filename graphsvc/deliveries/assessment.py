@@ -271,18 +271,34 @@ def build(supplier: dict, deliveries: list[dict], start: str | None = None, end:
 
 
 def fetch_assessment(store, uscc: str, start: str | None = None, end: str | None = None) -> dict | None:
-    """The assessment of provider ``uscc`` from the graph; None when the enterprise is unknown."""
+    """The assessment of provider ``uscc`` from the graph; None when the enterprise is unknown.
+    The provider's record is a point read; its deliveries and their clients' recognitions come
+    from the projection (the deliveries part and the dashboard's recognitions)."""
+    from graphsvc.deliveries import projection as part
+
     row = store.read_one("deliveries/assessment_supplier", uscc=uscc)
     if not row:
         return None
-    recognitions: dict = {}
-    for r in store.read("deliveries/assessment_client_recognitions", uscc=uscc):
-        recognitions.setdefault(r.pop("client_uscc"), []).append(r)
-    deliveries = store.read("deliveries/assessment_deliveries", uscc=uscc)
+    deliveries = part.rows_of(part.current(store), uscc)
+    return build(row["enterprise"], with_recognitions(deliveries, uscc, part.client_recognitions(
+        store, {d["client_uscc"] for d in deliveries})), start, end)
+
+
+def with_recognitions(deliveries: list[dict], uscc: str, recognitions: dict) -> list[dict]:
+    """The deliveries (changed in place) with their provider and their client's recognitions."""
     for d in deliveries:
         d["supplier_uscc"] = d.get("supplier_uscc") or uscc
         d["recognitions"] = recognitions.get(d["client_uscc"], [])
-    return build(row["enterprise"], deliveries, start, end)
+    return deliveries
+
+
+def read_deliveries(store, uscc: str) -> list[dict]:
+    """What `fetch_assessment` builds from, read from the database (two queries): the reference
+    the deliveries part is tested against."""
+    recognitions: dict = {}
+    for r in store.read("deliveries/assessment_client_recognitions", uscc=uscc):
+        recognitions.setdefault(r.pop("client_uscc"), []).append(r)
+    return with_recognitions(store.read("deliveries/assessment_deliveries", uscc=uscc), uscc, recognitions)
 
 
 def find_measure(report: dict, provider_type: int, key: str) -> dict | None:

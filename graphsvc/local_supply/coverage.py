@@ -108,7 +108,6 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict] | None, pur
     if prepared is None:
         prepared = prepare(chain, scope, members, platforms)
     seg_ids = [s["id"] for s in chain["segments"]]
-    mem = prepared["mem"]
     cols = purchases if isinstance(purchases, dict) else purchase_columns(purchases)
     tally = _Tally(cols, seg_ids, scope)
     leader_name = {x["uscc"]: x.get("name") for x in leaders}
@@ -122,7 +121,7 @@ def coverage(chain: dict, year: int, scope: str, members: list[dict] | None, pur
         out_segments.append(row)
         _graph_segment(g, chain, row, local_list, others)
     return {"chain": {"id": chain["id"], "name": chain["name"], "ecosystem": chain.get("ecosystem")},
-            "year": year, "summary": _summary(out_segments, mem, tally), "segments": out_segments,
+            "year": year, "summary": _summary(out_segments, prepared["local_enterprises"], tally), "segments": out_segments,
             "districts": _districts(prepared["member_districts"], tally, leaders),
             "platforms": [dict(r) for r in prepared["chain_platforms"]], "graph": _graph_json(g)}
 
@@ -154,7 +153,7 @@ def prepare(chain: dict, scope: str, members: list[dict], platforms: list[dict])
                          "districts": _segment_districts(ms), "platforms": rows,
                          "pooled_members": len(pooled), "pooled_capacity": _revenue(pooled.values())}
     return {"mem": mem, "segments": segments, "chain_platforms": _chain_platforms(plat, scope),
-            "member_districts": _member_districts(mem)}
+            "member_districts": _member_districts(mem), "local_enterprises": len({u for ms in mem.values() for u in ms})}
 
 
 # ---------------------------------------------------------------- the steps of `coverage`
@@ -174,6 +173,38 @@ def _local_members(members: list[dict], seg_set: set, scope: str) -> dict:
     return mem
 
 
+class Suppliers:
+    """The suppliers of purchase columns: `(uscc, name, region)` of a supplier code, made when
+    asked for (a coverage shows a few of a chain's thousands of suppliers), and as arrays per
+    code: its region (`region`, codes into the table `regions`), its place in USCC order
+    (`rank`) and its `key` (`key_of(uscc)` gives the key of a USCC, None when unknown).
+
+    >>> s = Suppliers.of_rows([("B", "b", "330106"), ("A", "a", None)])
+    >>> len(s), s[1], s.rank.tolist(), [s.regions[r] for r in s.region.tolist()], s.key_of("B")
+    (2, ('A', 'a', None), [1, 0], ['330106', None], 0)
+    """
+
+    def __init__(self, get, region: np.ndarray, regions: list, rank: np.ndarray, key: np.ndarray, key_of):
+        self._get, self.region, self.regions, self.rank, self.key, self.key_of = get, region, regions, rank, key, key_of
+
+    @classmethod
+    def of_rows(cls, rows: list[tuple]) -> Suppliers:
+        table: dict = {}
+        region = np.array([table.setdefault(r, len(table)) for _, _, r in rows], dtype=np.int64)
+        rank = np.argsort(np.argsort(np.array([u for u, _, _ in rows] or [""]), kind="stable"))[:len(rows)]
+        code = {u: k for k, (u, _, _) in enumerate(rows)}
+        return cls(rows.__getitem__, region, list(table), rank, np.arange(len(rows)), code.get)
+
+    def __len__(self) -> int:
+        return len(self.region)
+
+    def __getitem__(self, k: int) -> tuple:
+        return self._get(k)
+
+    def __iter__(self):
+        return (self._get(k) for k in range(len(self)))
+
+
 def purchase_columns(rows: list[dict]) -> dict:
     """Purchase rows (as the coverage_purchases query gives them) as columns: per row the codes
     ``segment``, ``supplier``, ``leader`` into the tables ``segments`` (ids), ``suppliers``
@@ -185,7 +216,7 @@ def purchase_columns(rows: list[dict]) -> dict:
     ...                        "supplier_name": "x", "supplier_region": "330106", "amount_wan": None}])
     >>> c["segment"].tolist(), c["supplier"].tolist(), c["leader"].tolist(), c["amount"].tolist()
     ([0, 0], [0, 0], [0, 1], [60.0, 0.0])
-    >>> c["segments"], c["suppliers"], c["leaders"]
+    >>> c["segments"], list(c["suppliers"]), c["leaders"]
     (['A'], [('X', 'x', '330106')], ['L1', 'L2'])
     """
     tables: tuple[dict, dict, dict] = ({}, {}, {})
@@ -200,7 +231,7 @@ def purchase_columns(rows: list[dict]) -> dict:
             c.append(t[k][0])
     seg, sup, lead = (np.array(c, dtype=np.int64) for c in codes)
     return {"segment": seg, "segments": [v for _, v in tables[0].values()],
-            "supplier": sup, "suppliers": [v for _, v in tables[1].values()],
+            "supplier": sup, "suppliers": Suppliers.of_rows([v for _, v in tables[1].values()]),
             "leader": lead, "leaders": [v for _, v in tables[2].values()],
             "amount": np.array([float(p["amount_wan"] or 0.0) for p in rows], dtype=np.float64)}
 
@@ -254,13 +285,13 @@ class _Tally:
         self.cols = cols
         self.seg = seg_map[cols["segment"]] if len(cols["segment"]) else np.zeros(0, dtype=np.int64)
         self.seg_ids = seg_ids
-        local_of: dict = {}
-        for _, _, region in cols["suppliers"]:
-            if region not in local_of:
-                local_of[region] = is_local(region, scope)
-        self.sup_local = np.array([local_of[r] for _, _, r in cols["suppliers"]] + [False], dtype=bool)
+        sups = cols["suppliers"]
+        used = np.unique(sups.region)
+        local_reg = np.zeros(len(sups.regions) + 1, dtype=bool)      # the last: no supplier (-1)
+        local_reg[used] = [is_local(sups.regions[r], scope) for r in used.tolist()]
+        self.sup_local = local_reg[np.append(sups.region, -1)]
         # Suppliers ranked by uscc: ties in amount are broken by it.
-        self.sup_rank = np.argsort(np.argsort(np.array([u for u, _, _ in cols["suppliers"]] + [""]), kind="stable"))
+        self.sup_rank = np.append(sups.rank, len(sups))
         self.local_row = self.sup_local[cols["supplier"]] if len(cols["supplier"]) else np.zeros(0, dtype=bool)
         self.t = tally(self.seg, cols["supplier"], cols["leader"], cols["amount"], self.local_row, len(seg_ids),
                        len(cols["suppliers"]), len(cols["leaders"]))
@@ -306,7 +337,7 @@ def _segment(s: dict, j: int, prep: dict, tally: _Tally, leader_name: dict, scop
     others = _supplier_rows(tally, ids[nonlocal_first], amounts[nonlocal_first], n_leaders[nonlocal_first], total)
     single = _single_point(sup_rows, total)
     leader_rows = _leader_rows(tally, j, leader_name)
-    supplied = dict(zip((tally.cols["suppliers"][u][0] for u in ids.tolist()), amounts.tolist()))
+    supplied = _supplied(tally, ids, amounts, prep, max(list_limit, GRAPH_LOCAL))
     local_list = _local_list(ms, supplied, list_limit, prep["by_revenue"])
     gap = not ms
     row = {
@@ -330,6 +361,30 @@ def _segment(s: dict, j: int, prep: dict, tally: _Tally, leader_name: dict, scop
     }
     row["flags"] = _flags(row, region_label(scope), has_purchases)
     return row, local_list, others
+
+
+def _supplied(tally: _Tally, ids: np.ndarray, amounts: np.ndarray, prep: dict, n: int) -> dict:
+    """uscc -> amount for what `_local_list` reads of the segment's suppliers: the local members
+    among them that can rank in its first `n` (the n largest positive amounts, ties included)
+    and those with a negative amount; when fewer than n sold, every member that sold. (Making
+    the pair for every supplier was most of a chain's coverage: thousands per segment.)"""
+    sups = tally.cols["suppliers"]
+    hit = np.flatnonzero(np.isin(sups.key[ids], member_keys(prep, sups)))
+    a = amounts[hit]
+    pos = a[a > 0]
+    keep = ((a >= np.partition(pos, -n)[-n]) | (a < 0)) if len(pos) > n else a != 0
+    hit = hit[keep]
+    return dict(zip((sups[u][0] for u in ids[hit].tolist()), amounts[hit].tolist()))
+
+
+def member_keys(prep: dict, sups: Suppliers) -> np.ndarray:
+    """The keys of a segment's local members among the suppliers' keys (`Suppliers.key_of`),
+    kept in `prep` (which outlives supplies writes) while the suppliers key the same way."""
+    kept = prep.get("member_keys")
+    if kept is None or kept[0] is not sups.key_of.__self__:
+        keys = [k for k in map(sups.key_of, prep["members"]) if k is not None]
+        kept = prep["member_keys"] = (sups.key_of.__self__, np.array(keys, dtype=np.int64))
+    return kept[1]
 
 
 def _supplier_rows(tally: _Tally, ids, amounts, n_leaders, total: float) -> list[dict]:
@@ -464,7 +519,7 @@ def _chain_platforms(plat: dict, scope: str) -> list[dict]:
                   key=lambda r: (-r["members_in_chain"], r["uscc"]))
 
 
-def _summary(out_segments: list[dict], mem: dict, tally: _Tally) -> dict:
+def _summary(out_segments: list[dict], local_enterprises: int, tally: _Tally) -> dict:
     """The chain's totals over its segment rows."""
     tot = math.fsum(r["purchase_amount"] or 0.0 for r in out_segments)
     loc = math.fsum(r["local_amount"] or 0.0 for r in out_segments)
@@ -472,7 +527,7 @@ def _summary(out_segments: list[dict], mem: dict, tally: _Tally) -> dict:
             "single_points": sum(1 for r in out_segments if r["single_point"]),
             "sole_local": sum(r["sole_local"] for r in out_segments),
             "covered_by_platform": sum(r["covered_by_platform"] for r in out_segments),
-            "local_enterprises": len({u for ms in mem.values() for u in ms}),
+            "local_enterprises": local_enterprises,
             "leaders_buying": len(np.unique(tally.t["lead_id"])),
             "purchase_amount": tot, "local_amount": loc, "local_share": loc / tot if tot > 0 else None}
 
@@ -496,10 +551,10 @@ def _member_districts(mem: dict) -> tuple[dict, dict]:
 def _districts(member_districts: tuple[dict, dict], tally: _Tally, leaders: list[dict]) -> list[dict]:
     ents, per_seg = member_districts
     # What local suppliers sold in the chain's segments, per district of the supplier.
-    dists: dict = {}
-    sup_district = np.array([dists.setdefault(_district(r) if loc else None, len(dists))
-                             for (_, _, r), loc in zip(tally.cols["suppliers"], tally.sup_local.tolist())] + [-1],
-                            dtype=np.int64)
+    sups = tally.cols["suppliers"]
+    dists: dict = {None: 0}
+    of_region = np.array([dists.setdefault(_district(r), len(dists)) for r in sups.regions] + [0], dtype=np.int64)
+    sup_district = np.append(np.where(tally.sup_local[:-1], of_region[sups.region], 0), -1)
     sel = (tally.seg >= 0) & tally.local_row
     sup_ids = tally.cols["supplier"][sel]
     di = sup_district[sup_ids]

@@ -401,13 +401,24 @@ class State:
         us, sinv = np.unique(self.seller[idx], return_inverse=True)
         ls, linv = np.unique(self.buyer[idx], return_inverse=True)
         gs, ginv = np.unique(self.seg[idx], return_inverse=True)
+        from graphsvc.local_supply.coverage import Suppliers
+
         sreg = np.zeros(len(us), dtype=np.int64)
         sreg[sinv] = self.sreg[idx]          # a supplier's region is the same on all its edges
+        uscc, name, regs = self.uscc, self.name, self.regs
+
+        def supplier(k: int) -> tuple:
+            return uscc[us[k]], name[us[k]], regs[sreg[k]]
         return {"segment": ginv.astype(np.int64), "segments": [self.segs[g] for g in gs.tolist()],
                 "supplier": sinv.astype(np.int64),
-                "suppliers": [(self.uscc[u], self.name[u], self.regs[r]) for u, r in zip(us.tolist(), sreg.tolist())],
+                "suppliers": Suppliers(supplier, sreg, regs, self.uscc_rank()[us], us, self.index.get),
                 "leader": linv.astype(np.int64), "leaders": [self.uscc[b] for b in ls.tolist()],
                 "amount": self.amount[idx].astype(np.float64)}
+
+    def uscc_rank(self) -> np.ndarray:
+        """Each enterprise's place in USCC order, kept until an enterprise is added."""
+        return self._memo("uscc rank", lambda: np.argsort(np.argsort(np.array(self.uscc), kind="stable")),
+                          (len(self.uscc),))
 
     # -- memberships ------------------------------------------------------------------------
     def _ent_row(self, i: int) -> dict:

@@ -8,6 +8,7 @@ import math
 import tempfile
 from pathlib import Path
 
+import numpy as np
 
 from graphsvc.core import projection, reference, regions
 from graphsvc.programmes import catalogue as _cat
@@ -102,7 +103,85 @@ def future_factory_rows(recognitions: list[dict], chains_by_uscc: dict, scope: s
                          "build_status": "已认定" if best.get("status") == "认定" else "培育",
                          "region_code": best.get("region_code"), "level": best.get("level"),
                          "contact": None, "phone": None})
-    return sorted(rows, key=lambda r: (cats.index(r["category"]), r["region_code"] or "", r["enterprise_name"] or ""))
+    return _in_form_order(rows, cats)
+
+
+def future_factories(store, prefix: str, scope: str, year: int) -> list[dict]:
+    """附件1 (`future_factory_rows` over the query programmes/recognitions) from the projection
+    parts: the recognitions of the dashboard's part (holder, kind, level, status, year, chain)
+    selected and grouped with array operations, the chains of the enterprises' segments from
+    graph exploration's."""
+    from graphsvc.dashboard import projection as dashboard
+
+    st = projection.current(store, dashboard.NAME)
+    e, facts, codes = st.edges, st.rec_facts, st.fact_codes
+    cats = list(_cat.params("A1.1")["categories"])
+    p = _cat.params("A1.4")
+    owner = st.rec_owner[:len(facts)]
+    kind = st.rec_kind[:len(facts)]
+    idx = np.flatnonzero((owner >= 0) & np.isin(kind, [codes.get(k, -2) for k in cats]))
+    inside = np.array([c is not None and c.startswith(prefix) and _in(c, scope) for c in e.regs], dtype=bool)
+    idx = idx[inside[e.region[owner[idx]]]]
+    yr = st.rec_year[idx]
+    now = idx[yr == year]
+    if not len(now):
+        return []
+    recognised = st.rec_status == codes.get("认定", -2)
+    # One row per (holder, kind): its first 认定 recognition of the year, else its first.
+    key = owner[now] * len(codes) + kind[now]
+    order = np.lexsort((now, ~recognised[now], key))
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]]
+    best, holder = now[first], owner[now[first]]
+    rated = idx[recognised[idx] & (yr >= p["rated_from_year"]) & (yr <= p["rated_to_year"])
+                & np.isin(owner[idx], holder)]
+    rating: dict = {}
+    for i in sorted(rated.tolist(), key=lambda i: (facts[i][3], facts[i][0], i)):
+        rating.setdefault(int(owner[i]), []).append(f"{facts[i][3]}年{facts[i][1] or ''}级{facts[i][0]}")
+    named = {}          # (holder, kind) -> the chains its recognitions of the year name
+    for i in [i for i in now.tolist() if i in st.rec_chain]:
+        named.setdefault((int(owner[i]), facts[i][0]), []).append(st.rec_chain[i])
+    chains = _segment_chains(store)
+    rows = []
+    for b, o in zip(best.tolist(), holder.tolist()):
+        k, level, status, _ = facts[b]
+        uscc = e.uscc[o]
+        ids = named.get((o, k))
+        rows.append({"uscc": uscc, "enterprise_name": st.names.get(uscc), "category": k,
+                     "chain": _chain_names(ids) if ids else chains(uscc),
+                     "rating_2021_2022": "；".join(rating.get(o, ())) or "无",
+                     "build_status": "已认定" if status == "认定" else "培育", "region_code": e.regs[e.region[o]],
+                     "level": level, "contact": None, "phone": None})
+    return _in_form_order(rows, cats)
+
+
+# The names of the chains of each enterprise's segments, kept while graph exploration's part
+# holds the same memberships and segment chains (a recognition or delivery write moves neither).
+_CHAIN_TEXT: dict = {}
+
+
+def _segment_chains(store):
+    """uscc -> `_chain_names` of the chains of its segments, memoised per segment state."""
+    from graphsvc.enterprises import projection as explore
+
+    ex = explore.current(store)
+    # The segments' chains are a small dict changed in place: compared by value.
+    members, segments = ex.segments_of(), frozenset(ex.tags["Segment"].items())
+    if _CHAIN_TEXT.get("members") is not members or _CHAIN_TEXT.get("segments") != segments:
+        _CHAIN_TEXT.clear()
+        _CHAIN_TEXT.update(members=members, segments=segments, text={})
+    text = _CHAIN_TEXT["text"]
+
+    def chains(uscc: str) -> str:
+        found = text.get(uscc)
+        if found is None:
+            found = text[uscc] = _chain_names(sorted(ex.chains_of(uscc)))
+        return found
+    return chains
+
+
+def _in_form_order(rows: list[dict], cats: list) -> list[dict]:
+    return sorted(rows, key=lambda r: (cats.index(r["category"]), r["region_code"] or "", r["enterprise_name"] or "",
+                                       r["uscc"]))
 
 
 def project_window(year: int) -> tuple[dt.date, dt.date]:
@@ -117,34 +196,50 @@ def project_window(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(first.year + (year - call_year), first.month, first.day), dt.date(year, 12, 31)
 
 
+def project_row(r: dict) -> dict:
+    """附件2's row for one row of queries/programmes/region_projects.cypher."""
+    p = r["project"]
+    code = p.get("industry_code") or ""
+    ind = reference.industries().get(code[:3].upper()) if code else None
+    return {"project_id": p["id"], "uscc": r.get("owner_uscc"), "enterprise_name": r.get("owner_name"),
+            "project_name": p.get("name"), "industry": ind["name"] if ind else code,
+            "service_org": r.get("service_org_name") or "", "investment_wan": p.get("investment_wan"),
+            "one_plus_n": p.get("one_plus_n"), "group_id": p.get("group_id"),
+            "start_date": p.get("start_date"), "region_code": r.get("region_code"),
+            "contact": None, "phone": None}
+
+
+def project_order(row: dict) -> tuple:
+    """附件2's order: groups together, the “1” first."""
+    return row["group_id"] is None, row["group_id"] or "", row["one_plus_n"] != "1", row["project_id"]
+
+
 def project_rows(projects: list[dict], scope: str, year: int) -> tuple[list[dict], int]:
     """附件2: projects of enterprises in *scope* started within the call's window; groups
-    together, the “1” first.  Also returns how many in scope had no start date."""
+    together, the “1” first.  Also returns how many in scope had no start date. (The form
+    is served from the projects part, `projects.rows_in`; this is the same from rows read.)"""
     lo, hi = project_window(year)
     rows, undated = [], 0
     for r in projects:
         if not _in(r.get("region_code"), scope):
             continue
-        p = r["project"]
         try:
-            start = eligibility.as_date(p.get("start_date"))
+            start = eligibility.as_date(r["project"].get("start_date"))
         except ValueError:
             start = None
         if start is None:
             undated += 1
             continue
-        if not lo <= start <= hi:
-            continue
-        code = p.get("industry_code") or ""
-        ind = reference.industries().get(code[:3].upper()) if code else None
-        rows.append({"project_id": p["id"], "uscc": r.get("owner_uscc"), "enterprise_name": r.get("owner_name"),
-                     "project_name": p.get("name"), "industry": ind["name"] if ind else code,
-                     "service_org": r.get("service_org_name") or "", "investment_wan": p.get("investment_wan"),
-                     "one_plus_n": p.get("one_plus_n"), "group_id": p.get("group_id"),
-                     "start_date": p.get("start_date"), "region_code": r.get("region_code"),
-                     "contact": None, "phone": None})
-    rows.sort(key=lambda x: (x["group_id"] is None, x["group_id"] or "", x["one_plus_n"] != "1", x["project_id"]))
+        if lo <= start <= hi:
+            rows.append(project_row(r))
+    rows.sort(key=project_order)
     return rows, undated
+
+
+def read_project_rows(store, region_code: str, year: int) -> tuple[list[dict], int]:
+    """附件2's rows and undated count read from the database (programmes/region_projects): the
+    reference the projects part is tested against."""
+    return project_rows(store.read("programmes/region_projects", prefix=region_prefix(region_code)), region_code, year)
 
 
 def ranking_rows(recognitions: list[dict], scope: str, year: int | None) -> list[dict]:
@@ -196,18 +291,16 @@ def form_data(store, form_id: str, region_code: str, year: int) -> dict:
     prefix = region_prefix(region_code)
     notes = ["联系人、联系方式：图谱中无此数据，留空由填报单位填写"]
     if form_id == "future-factory-summary":
-        recs = store.read("programmes/recognitions", prefix=prefix, kinds=list(_cat.params("A1.1")["categories"]), year=None)
-        # The chains of the enterprises' segments from graph exploration's projection part: the
-        # query programmes/enterprise_chains (USCC IN a list of thousands) took seconds.
-        from graphsvc.enterprises import projection as explore
-
-        ex = explore.current(store)
-        chains = {u: sorted(ex.chains_of(u)) for u in {r["uscc"] for r in recs if r.get("year") == year}}
-        rows = future_factory_rows(recs, chains, region_code, year)
+        rows = future_factories(store, prefix, region_code, year)
         notes.insert(0, f"{year}年“未来工厂”五类（聚能、链主、智能、数字化车间、云端）培育或认定记录；"
                         "建设状态取记录状态（培育/已认定）")
     elif form_id == "digital-project-summary":
-        rows, undated = project_rows(store.read("programmes/region_projects", prefix=prefix), region_code, year)
+        # From the projects part: the owner's region STARTS WITH the prefix (as the query
+        # programmes/region_projects selects) and lies in the region.
+        from graphsvc.programmes import projects
+
+        rows, undated = projects.rows_in(projects.current(store), lambda c: bool(c) and c.startswith(prefix)
+                                         and _in(c, region_code), year)
         lo, hi = project_window(year)
         notes.insert(0, f"开工日期在{lo.isoformat()}至{hi.isoformat()}之间的攻关项目"
                         + (f"；另有{undated}个项目缺少开工日期，未列入" if undated else ""))
