@@ -345,15 +345,20 @@ def final_fit(ax: A.AsOf, base: dict, l2: float = 1.0, seed: int = 7,
     """Fit on every confirmed delivery in the graph (for serving), each as of its own date
     (`ax` must be fresh: its clock at the start)."""
     rng = np.random.default_rng(seed)
-    choices = []
+    choices = [sample_choice(q.X, q.chosen, rng, sample) for _, q in choice_questions(ax)]
+    return fit_logit(choices, policy_vector(base), free_mask(), l2, lower_bounds())
+
+
+def choice_questions(ax: A.AsOf):
+    """(delivery, question) for every confirmed delivery that is a choice (its provider among
+    at least two candidates), in signing order, each as of its date."""
     for d in ax.dlv:
         if d.status != "confirmed" or not d.signed:
             continue
         q = ax.question(d)
         if q is None or q.chosen is None or len(q.cand) < 2:
             continue
-        choices.append(sample_choice(q.X, q.chosen, rng, sample))
-    return fit_logit(choices, policy_vector(base), free_mask(), l2, lower_bounds())
+        yield d, q
 
 
 def weights_doc(base: dict, w: np.ndarray, version: str, stats: dict, evaluation: dict) -> dict:
