@@ -436,14 +436,20 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
     for done, (idx, col) in enumerate(mapping.items(), start=1):
         enc = table.columns[idx].dictionary_encode()
         codes = enc.indices.to_numpy(zero_copy_only=False)
-        plain_numbers = _plain_numbers(enc.dictionary) if col.parse is f.number else None
+        plain_numbers = _plain_number_array(enc.dictionary) if col.parse is f.number else None
+        if columnar and plain_numbers is not None and plain_numbers[0].all():
+            # Every text a plain number (a supplies file's amounts: most texts distinct): the
+            # column is Arrow's cast as it is, with no Python float per text and back.
+            arrow[col.name] = plain_numbers[1].take(enc.indices)
+            progress("校验", done * n // max(1, len(mapping)), n)
+            continue
         distinct = enc.dictionary.to_pylist()
         values = np.empty(len(distinct) + 1, dtype=object)   # the last slot: an empty column
         problems: list[int] = []
         empty: list[int] = []
         plain = _plain_usccs(enc.dictionary, distinct, values) if col.parse is f.uscc else None
         if plain_numbers is not None:
-            plain, values[:-1] = plain_numbers
+            plain, values[:-1] = plain_numbers[0], plain_numbers[1].to_pylist()
         for k in range(len(distinct)) if plain is None else np.nonzero(~plain)[0].tolist():
             raw = distinct[k]
             try:
@@ -502,13 +508,18 @@ def _plain_numbers(texts) -> tuple[np.ndarray, list]:
     >>> plain.tolist(), values
     ([True, False, False, False, True], [12.5, None, None, None, 7.0])
     """
+    plain, numbers = _plain_number_array(texts)
+    return plain, numbers.to_pylist()
+
+
+def _plain_number_array(texts):
+    """`_plain_numbers` with the values as an Arrow float64 array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     mask = pc.match_substring_regex(texts, r"^[0-9]{1,15}(\.[0-9]{1,15})?$")
     plain = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
-    numbers = pc.if_else(mask, texts, pa.scalar(None, pa.string())).cast(pa.float64())
-    return plain, numbers.to_pylist()
+    return plain, pc.if_else(mask, texts, pa.scalar(None, pa.string())).cast(pa.float64())
 
 
 def _resolve_names(kind: Kind, cols: dict[str, list], errors: list, resolve: Resolver | None,
@@ -817,7 +828,8 @@ class _SupplyKeys:
         # the stored enterprise's region.
         self.asked = np.ones(1, dtype=bool)     # number 0 (none) is never asked about
         self.known = np.zeros(1, dtype=bool)
-        self.regions = np.full(1, None, dtype=object)
+        self.regions = np.zeros(1, dtype=np.int32)     # the stored region's number in `region_texts`
+        self.region_texts: dict = {None: 0}
         self.texts: list = [None]                # number → its text
 
     def codes(self, col, stored: dict) -> np.ndarray:
@@ -829,12 +841,13 @@ class _SupplyKeys:
         if grow > 0:
             self.asked = np.concatenate([self.asked, np.zeros(grow, dtype=bool)])
             self.known = np.concatenate([self.known, np.zeros(grow, dtype=bool)])
-            self.regions = np.concatenate([self.regions, np.full(grow, None, dtype=object)])
+            self.regions = np.concatenate([self.regions, np.zeros(grow, dtype=np.int32)])
         new = np.unique(numbers[~self.asked[numbers]])
         if len(new):
             found = [stored.get(self.texts[n], _ABSENT) for n in new.tolist()]
             self.known[new] = [f is not _ABSENT for f in found]
-            self.regions[new] = [None if f is _ABSENT else f for f in found]
+            seen = self.region_texts
+            self.regions[new] = [0 if f is _ABSENT else seen.setdefault(f, len(seen)) for f in found]
             self.asked[new] = True
         return numbers
 
@@ -844,7 +857,7 @@ class _SupplyKeys:
         import pyarrow as pa
 
         at = numbers if isinstance(keep, range) else numbers[np.asarray(keep, dtype=np.int64)]
-        return pa.array(self.regions[at], pa.string())
+        return pa.array(list(self.region_texts), pa.string()).take(pa.array(self.regions[at]))
 
     def _numbers(self, col) -> np.ndarray:
         import pyarrow.compute as pc
