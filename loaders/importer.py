@@ -30,7 +30,7 @@ from loaders.failures import engine_error
 from loaders.kinds import KINDS, Kind, header_map, repeated_columns
 from loaders.memory import release_freed
 from loaders.read import FileError, csv_batches, read_table, too_many_rows
-from loaders.staging import Staged, staging_dir
+from loaders.staging import Staged, StagedStream, staging_dir
 
 CHUNK = 5000
 # Supplies files larger than this are read, checked and staged in batches of about this many
@@ -114,11 +114,29 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         return _Context(store=store, today=today or dt.date.today(), force_status=force_status,
                         present=present, actor=actor, ip=ip, filename=filename, historical=historical)
 
+    def finish(tx, good, created: int, updated: int, queued=(), table=None) -> None:
+        """What every import's transaction writes after its rows: queued rows, `also`, the audit."""
+        if queued:
+            tx.upsert_nodes("MatchReview", _review_nodes(kind, table, queued, actor, scope, filename))
+        if also is not None:
+            also(tx)
+        audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
+            "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
+            "created": created, "updated": updated, "partial": partial,
+            **({"by_name": report.by_name} if kind.by_name and any(report.by_name.values()) else {})}))
+
+    # Only an all-or-nothing write may start before the last row is checked: the transaction
+    # then simply rolls back. The store says whether its writer copies parts as they come.
+    overlap = not (dry_run or partial) and getattr(store, "copies_while_staging", False)
     # A streamed import's staged part files live until the import ends, whatever its outcome;
     # so does what the import allocated, which goes back to the system before the next one.
     with staging_dir() as tmp, _released(report):
         read = None if scope or own_uscc else \
-            _stream(kind, data, filename, report, context, progress, max_rows, tmp)
+            _stream(kind, data, filename, report, context, progress, max_rows, tmp, overlap=overlap)
+        if read is not None and overlap:
+            if _copy_while_reading(store, kind, read, report, max_errors, finish, progress):
+                return report
+            read = None   # the reader found the file is for the whole-file path: nothing was kept
         if read is None:
             read = _whole_file(kind, data, filename, report, context, progress, max_rows, max_unpacked, resolve)
         if read is None:
@@ -126,24 +144,7 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         ctx, records, errors, held, matched, table = read
         if scope or own_uscc:
             _check_rights(ctx, kind.name, records, errors, scope, own_uscc)
-        bad_rows = {e["row"] for e in errors}
-        good = records.without(bad_rows) if isinstance(records, (Records, Staged)) else \
-            [r for r in records if r["_row"] not in bad_rows]
-        report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
-        if max_errors is not None and len(report.errors) > max_errors:
-            report.errors_omitted = len(report.errors) - max_errors
-            del report.errors[max_errors:]
-        report.rejected = len(bad_rows)
-        report.accepted = len(good)
-        queued = [h for row, h in sorted(held.items()) if row not in bad_rows]
-        for h in queued:
-            report.by_name[h["decision"]] += 1
-        if matched:
-            good_rows = good.column("_row") if isinstance(good, Records) else [r["_row"] for r in good]
-            report.by_name["matched"] = sum(1 for r in good_rows if r in matched)
-        report.held = [{k: h[k] for k in ("row", "field", "name", "decision", "candidates")} for h in queued]
-        if max_errors is not None and len(report.held) > max_errors:
-            del report.held[max_errors:]
+        good, queued = _tally(report, errors, records, held, matched, max_errors)
         if errors and not partial:
             report.status = "rejected"
             report.accepted = 0
@@ -155,26 +156,90 @@ def run_import(store, kind_name: str, data: bytes, filename: str, *, dry_run: bo
         try:
             with store.transaction() as tx:
                 created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, good)
-                if queued:
-                    tx.upsert_nodes("MatchReview", _review_nodes(kind, table, queued, actor, scope, filename))
-                if also is not None:
-                    also(tx)
-                audit.record(tx, audit.event(actor, f"import.{kind.name}", filename, ip=ip, region_code=scope, detail={
-                    "rows": report.rows, "accepted": len(good), "rejected": report.rejected,
-                    "created": created, "updated": updated, "partial": partial,
-                    **({"by_name": report.by_name} if kind.by_name and any(report.by_name.values()) else {})}))
+                finish(tx, good, created, updated, queued, table)
         except StoreUnavailable:
             raise
         except Exception as exc:  # the engine's or driver's own types, whichever engine runs
-            # A warning, not log.exception: the CLI prints unconfigured log records, and the
-            # report carries the engine's message already.
-            log.warning("import of %s (%s) refused by the engine: %s", filename, kind.name, exc)
-            report.errors.append(engine_error(exc, filename, good))
-            report.status, report.accepted = "failed", 0
+            _refused(report, exc, filename, good)
             return report
         progress("写入", len(good), len(good))
         report.created, report.updated, report.relationships = created, updated, rels
         return report
+
+
+def _tally(report: Report, errors: list, records, held: dict, matched: set, max_errors: int | None):
+    """Fill the report's counts, errors and held rows; (the rows to write, the held rows to queue)."""
+    bad_rows = {e["row"] for e in errors}
+    good = records.without(bad_rows) if isinstance(records, (Records, Staged)) else \
+        [r for r in records if r["_row"] not in bad_rows]
+    report.errors = sorted(errors, key=lambda e: (e["row"], e["field"]))
+    if max_errors is not None and len(report.errors) > max_errors:
+        report.errors_omitted = len(report.errors) - max_errors
+        del report.errors[max_errors:]
+    report.rejected = len(bad_rows)
+    report.accepted = len(good)
+    queued = [h for row, h in sorted(held.items()) if row not in bad_rows]
+    for h in queued:
+        report.by_name[h["decision"]] += 1
+    if matched:
+        good_rows = good.column("_row") if isinstance(good, Records) else [r["_row"] for r in good]
+        report.by_name["matched"] = sum(1 for r in good_rows if r in matched)
+    report.held = [{k: h[k] for k in ("row", "field", "name", "decision", "candidates")} for h in queued]
+    if max_errors is not None and len(report.held) > max_errors:
+        del report.held[max_errors:]
+    return good, queued
+
+
+def _refused(report: Report, exc: Exception, filename: str, good) -> None:
+    # A warning, not log.exception: the CLI prints unconfigured log records, and the
+    # report carries the engine's message already.
+    log.warning("import of %s (%s) refused by the engine: %s", filename, report.kind, exc)
+    report.errors.append(engine_error(exc, filename, good))
+    report.status, report.accepted = "failed", 0
+
+
+class _Undo(Exception):
+    """Raised inside the write transaction to roll back what it copied."""
+
+
+def _copy_while_reading(store, kind: Kind, read, report: Report, max_errors: int | None, finish,
+                        progress: Progress) -> bool:
+    """An all-or-nothing streamed import written while it is read: the transaction copies each
+    staged part as the reader thread closes it (`StagedStream`), so the engine's COPY overlaps
+    the Python checks of the batches after it (province supplies: most of the checks' time).
+    Any bad row rolls the transaction back, as a bad row found before writing would have kept
+    it from starting; the report is the one the read-then-write order gives.
+
+    False when the reader found the file is for the whole-file path (nothing written)."""
+    ctx, staged, errors = read[:3]
+    refused = None
+    progress("写入", 0, staged.expected)
+    try:
+        with store.transaction() as tx:
+            try:
+                created, updated, rels = _KIND_WRITERS[kind.name](tx, ctx, staged)
+            except StoreUnavailable:
+                raise
+            except Exception as exc:   # the engine's own types; the checks still decide the report
+                refused = exc
+            staged.wait()
+            good, _ = _tally(report, errors, staged, {}, set(), max_errors)
+            if errors or refused is not None:
+                raise _Undo
+            finish(tx, good, created, updated)
+    except _Undo:
+        if errors:
+            report.status, report.accepted = "rejected", 0
+        else:
+            _refused(report, refused, report.filename, good)
+        return True
+    except _WholeFile:
+        return False
+    finally:
+        staged.cancel()   # the staging directory goes when the import ends: the reader first
+    progress("写入", len(good), len(good))
+    report.created, report.updated, report.relationships = created, updated, rels
+    return True
 
 
 @contextmanager
@@ -222,17 +287,25 @@ def _whole_file(kind: Kind, data: bytes, filename: str, report: Report, context,
     return ctx, records, errors, held, matched, table
 
 
+class _WholeFile(Exception):
+    """The streamed reader found the file is for the whole-file path (see `_stream`)."""
+
+
 def _stream(kind: Kind, data: bytes, filename: str, report: Report, context, progress: Progress,
-            max_rows: int | None, directory: Path, block_size: int | None = None):
+            max_rows: int | None, directory: Path, block_size: int | None = None, overlap: bool = False):
     """A large supplies file read, parsed and checked in batches of about STREAM_BYTES, each
     batch's passing rows staged as a Parquet part file for the engine to copy: peak memory
     follows the batch, not the file. Only the duplicate check spans batches (a few integers
-    per row), and it is complete before anything is written.
+    per row), and it is complete before the import is decided.
 
     (ctx, staged rows, errors, {}, set(), None) as `_whole_file` returns them, or None when
     the whole-file path is to read the file: another kind, a small file, an .xlsx, a file that
     is not plain UTF-8 (see read.csv_batches) or has a row of another width, a header that
     path reports on, or company names given for USCCs.
+
+    With `overlap` the batches are read in a thread (`StagedStream`) and this returns at once:
+    the staged rows then hold the errors and the report's row count only once `wait()` has
+    returned, which raises _WholeFile when the file turns out to be for the whole-file path.
     """
     import pyarrow as pa
 
@@ -247,40 +320,60 @@ def _stream(kind: Kind, data: bytes, filename: str, report: Report, context, pro
     if problems or any(nm in present for _, nm in kind.by_name):
         return None
     ctx = context(present)
-    staged = Staged(directory, list(SUPPLY_COLUMNS), on_part=lambda done, n: progress("写入", done, n))
+    on_part = lambda done, n: progress("写入", done, n)
+    total = max(1, data.count(b"\n"))
+    staged = StagedStream(directory, list(SUPPLY_COLUMNS), on_part, total) if overlap else \
+        Staged(directory, list(SUPPLY_COLUMNS), on_part)
     keys = _SupplyKeys()
     errors: list[dict] = []
-    total = max(1, data.count(b"\n"))
-    if total > SCAN_ABOVE:
+    if total > SCAN_ABOVE or overlap:
         # Batch by batch, each asks about fewer codes than make a scan worth it, yet together
         # they ask about most stored enterprises (province: 171k lookups, a third of the check).
-        _scan_enterprises(ctx)
-    try:
-        for table in tables:
-            cols, found = _parse_columns(kind, table, mapping, _noop, ctx)
-            recs = Records(cols, arrow=cols.pop("_arrow"))
-            suppliers = _check_supplies(ctx, recs, found, keys)
-            passed = recs.without({e["row"] for e in found})
-            staged.add(_supply_columns(ctx, passed, keys.regions_of(suppliers, passed.keep)),
-                       passed.column("_row"), len(table))
-            errors += found
-            if max_rows is not None and staged.rows > max_rows:
-                raise too_many_rows(max_rows)
-            progress("校验", min(staged.rows, total), total)
-    except pa.ArrowInvalid:
-        return None
-    finally:
+        # A reader thread asks the store nothing: the writer's transaction holds its connection.
+        _scan_regions(ctx)
+
+    def read() -> None:
+        try:
+            for table in tables:
+                if overlap and staged.cancelled:
+                    return
+                cols, found = _parse_columns(kind, table, mapping, _noop, ctx)
+                recs = Records(cols, arrow=cols.pop("_arrow"))
+                suppliers = _check_supplies(ctx, recs, found, keys)
+                passed = recs.without({e["row"] for e in found})
+                staged.add(_supply_columns(ctx, passed, keys.regions_of(suppliers, passed.keep)),
+                           passed.column("_row"), len(table))
+                errors.extend(found)
+                if found and overlap:
+                    staged.stop_copying()   # nothing copied will be kept
+                if max_rows is not None and staged.rows > max_rows:
+                    raise too_many_rows(max_rows)
+                progress("校验", min(staged.rows, total), total)
+        except pa.ArrowInvalid as exc:
+            raise _WholeFile from exc
         staged.finish()
-    if not staged.rows:
-        return None
-    keys.report(errors)
-    # The staged rows carry all the writer needs: the stored enterprises can go before the
-    # engine's copy needs the memory.
-    ctx.known, ctx.scanned = {}, False
-    release_freed()
-    if unknown:
-        report.warnings.append(_unknown_columns(unknown))
-    report.rows = staged.rows
+        if not staged.rows:
+            raise _WholeFile
+        keys.report(errors)
+        if errors and overlap:
+            staged.stop_copying()
+        # The staged rows carry all the writer needs: the stored enterprises can go before the
+        # engine's copy needs the memory.
+        ctx.known, ctx.scanned, ctx.regions = {}, False, None
+        release_freed()
+        if unknown:
+            report.warnings.append(_unknown_columns(unknown))
+        report.rows = staged.rows
+
+    if overlap:
+        staged.start(read)
+    else:
+        try:
+            read()
+        except _WholeFile:
+            return None
+        finally:
+            staged.finish()
     return ctx, staged, errors, {}, set(), None
 
 
@@ -316,6 +409,9 @@ class _Context:
     looked_up: set = field(default_factory=set)    # USCCs already asked about
     historical: bool = False                       # vouched-for records that predate the ledger
     scanned: bool = False                          # `known` holds every stored enterprise
+    # Every stored enterprise's region by USCC, where a streamed supplies import scanned them:
+    # a third of the memory of `known`'s rows, which its reader would hold beside the engine's copy.
+    regions: dict | None = None
 
 
 def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context):
@@ -340,14 +436,20 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
     for done, (idx, col) in enumerate(mapping.items(), start=1):
         enc = table.columns[idx].dictionary_encode()
         codes = enc.indices.to_numpy(zero_copy_only=False)
-        plain_numbers = _plain_numbers(enc.dictionary) if col.parse is f.number else None
+        plain_numbers = _plain_number_array(enc.dictionary) if col.parse is f.number else None
+        if columnar and plain_numbers is not None and plain_numbers[0].all():
+            # Every text a plain number (a supplies file's amounts: most texts distinct): the
+            # column is Arrow's cast as it is, with no Python float per text and back.
+            arrow[col.name] = plain_numbers[1].take(enc.indices)
+            progress("校验", done * n // max(1, len(mapping)), n)
+            continue
         distinct = enc.dictionary.to_pylist()
         values = np.empty(len(distinct) + 1, dtype=object)   # the last slot: an empty column
         problems: list[int] = []
         empty: list[int] = []
         plain = _plain_usccs(enc.dictionary, distinct, values) if col.parse is f.uscc else None
         if plain_numbers is not None:
-            plain, values[:-1] = plain_numbers
+            plain, values[:-1] = plain_numbers[0], plain_numbers[1].to_pylist()
         for k in range(len(distinct)) if plain is None else np.nonzero(~plain)[0].tolist():
             raw = distinct[k]
             try:
@@ -406,13 +508,18 @@ def _plain_numbers(texts) -> tuple[np.ndarray, list]:
     >>> plain.tolist(), values
     ([True, False, False, False, True], [12.5, None, None, None, 7.0])
     """
+    plain, numbers = _plain_number_array(texts)
+    return plain, numbers.to_pylist()
+
+
+def _plain_number_array(texts):
+    """`_plain_numbers` with the values as an Arrow float64 array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     mask = pc.match_substring_regex(texts, r"^[0-9]{1,15}(\.[0-9]{1,15})?$")
     plain = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
-    numbers = pc.if_else(mask, texts, pa.scalar(None, pa.string())).cast(pa.float64())
-    return plain, numbers.to_pylist()
+    return plain, pc.if_else(mask, texts, pa.scalar(None, pa.string())).cast(pa.float64())
 
 
 def _resolve_names(kind: Kind, cols: dict[str, list], errors: list, resolve: Resolver | None,
@@ -577,6 +684,15 @@ def _scan_enterprises(ctx) -> None:
     ctx.scanned = True
 
 
+def _scan_regions(ctx) -> None:
+    """Every stored enterprise's region into `ctx.regions` (one columnar scan)."""
+    t = ctx.store.read_columns("imports/enterprises_all")
+    enc = t.column("region_code").combine_chunks().dictionary_encode()
+    names = np.array(enc.dictionary.to_pylist() + [None], dtype=object)   # each region text once
+    at = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    ctx.regions = dict(zip(t.column("uscc").to_pylist(), names[at].tolist()))
+
+
 def _require_known(errors, records, stored, fields_):
     for r in records:
         for fld in fields_:
@@ -666,8 +782,11 @@ def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None)
         seg = recs.arrow_column("segment_id", pa.string())
         year = recs.arrow_column("year", pa.int64())
         # Once every stored enterprise is held, later batches ask nothing more of the store.
-        stored = ctx.known if ctx.scanned else \
-            _stored_enterprises(ctx, set(sup.unique().to_pylist()) | set(buy.unique().to_pylist()))
+        stored = ctx.regions
+        if stored is None:
+            rows = ctx.known if ctx.scanned else \
+                _stored_enterprises(ctx, set(sup.unique().to_pylist()) | set(buy.unique().to_pylist()))
+            stored = {u: r.get("region_code") for u, r in rows.items()}
 
         def rows_where(mask) -> list[int]:
             return np.nonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))[0].tolist()
@@ -694,6 +813,9 @@ def _check_supplies(ctx, recs: Records, errors, keys: _SupplyKeys | None = None)
     return numbers["supplier_uscc"] if len(recs) else np.zeros(0, dtype=np.int64)
 
 
+_ABSENT = object()
+
+
 class _SupplyKeys:
     """The (supplier, buyer, segment, year) of each row that has supplier, buyer and year,
     gathered batch after batch as small integers (texts numbered in the order first seen),
@@ -706,24 +828,26 @@ class _SupplyKeys:
         # the stored enterprise's region.
         self.asked = np.ones(1, dtype=bool)     # number 0 (none) is never asked about
         self.known = np.zeros(1, dtype=bool)
-        self.regions = np.full(1, None, dtype=object)
+        self.regions = np.zeros(1, dtype=np.int32)     # the stored region's number in `region_texts`
+        self.region_texts: dict = {None: 0}
         self.texts: list = [None]                # number → its text
 
     def codes(self, col, stored: dict) -> np.ndarray:
         """Each row's number for its USCC in `col` (0: none). A code is looked up in `stored`
-        (the stored enterprises by USCC) the first time it is seen, not again in each batch
-        that names it; `known[number]` then says whether it is stored."""
+        (the stored enterprises' regions by USCC) the first time it is seen, not again in each
+        batch that names it; `known[number]` then says whether it is stored."""
         numbers = self._numbers(col)
         grow = len(self.numbers) + 1 - len(self.known)
         if grow > 0:
             self.asked = np.concatenate([self.asked, np.zeros(grow, dtype=bool)])
             self.known = np.concatenate([self.known, np.zeros(grow, dtype=bool)])
-            self.regions = np.concatenate([self.regions, np.full(grow, None, dtype=object)])
+            self.regions = np.concatenate([self.regions, np.zeros(grow, dtype=np.int32)])
         new = np.unique(numbers[~self.asked[numbers]])
         if len(new):
-            found = [stored.get(self.texts[n]) for n in new.tolist()]
-            self.known[new] = [f is not None for f in found]
-            self.regions[new] = [(f or {}).get("region_code") for f in found]
+            found = [stored.get(self.texts[n], _ABSENT) for n in new.tolist()]
+            self.known[new] = [f is not _ABSENT for f in found]
+            seen = self.region_texts
+            self.regions[new] = [0 if f is _ABSENT else seen.setdefault(f, len(seen)) for f in found]
             self.asked[new] = True
         return numbers
 
@@ -733,7 +857,7 @@ class _SupplyKeys:
         import pyarrow as pa
 
         at = numbers if isinstance(keep, range) else numbers[np.asarray(keep, dtype=np.int64)]
-        return pa.array(self.regions[at], pa.string())
+        return pa.array(list(self.region_texts), pa.string()).take(pa.array(self.regions[at]))
 
     def _numbers(self, col) -> np.ndarray:
         import pyarrow.compute as pc
@@ -761,24 +885,37 @@ class _SupplyKeys:
                                       year.take(pa.array(at)).to_numpy(zero_copy_only=False)], axis=1).astype(np.int32))
 
     def report(self, errors: list) -> None:
-        """Append an error for each row whose key an earlier row has."""
+        """Append an error for each row whose key an earlier row has. The texts' numbers are
+        forgotten first: this runs beside the engine's copy of the last part, and its sort
+        needs the room (province: 2M keys)."""
+        self.numbers, self.texts, self.regions = {}, [None], self.regions[:1]
         if sum(len(b) for b in self.batches) < 2:
             return
         rows = np.concatenate(self.batches)
         self.batches = []
-        parts = [rows[:, j].astype(np.int64) for j in range(1, 5)]
-        parts[3] -= parts[3].min()
-        sizes = [int(x.max()) + 1 for x in parts]
+        low = rows[:, 1:].min(axis=0).astype(np.int64)
+        sizes = (rows[:, 1:].max(axis=0).astype(np.int64) - low + 1).tolist()
         if float(np.prod(sizes, dtype=np.float64)) < 2.0 ** 62:   # one int64 per row: a flat sort
-            key = np.zeros(len(rows), dtype=np.int64)
-            for x, size in zip(parts, sizes):
-                key = key * size + x
-            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            key = rows[:, 1] - low[0]
+            for j, size in zip(range(2, 5), sizes[1:]):
+                key *= size
+                key += rows[:, j] - low[j - 1]
+            order = np.argsort(key, kind="stable")   # equal keys in file order: the first leads
+            key = key[order]
+            later = np.nonzero(key[1:] == key[:-1])[0] + 1
+            del key
+            # Each run of equal keys starts at the last position, up to there, where the key changed.
+            starts = np.zeros(len(rows), dtype=np.int64)
+            starts[later] = -1
+            starts = np.maximum.accumulate(np.where(starts < 0, 0, np.arange(len(rows))))
+            dup, first = order[later], order[starts[later]]
         else:
             _, first, inverse = np.unique(rows[:, 1:], axis=0, return_index=True, return_inverse=True)
-        first_of = first[inverse.reshape(-1)]
-        for j in np.nonzero(first_of != np.arange(len(rows)))[0].tolist():
-            errors.append({"row": int(rows[j, 0]), "field": "buyer_uscc", "reason": f"与第 {int(rows[first_of[j], 0])} 行重复"})
+            first_of = first[inverse.reshape(-1)]
+            dup = np.nonzero(first_of != np.arange(len(rows)))[0]
+            first = first_of[dup]
+        for j, k in sorted(zip(dup.tolist(), first.tolist())):
+            errors.append({"row": int(rows[j, 0]), "field": "buyer_uscc", "reason": f"与第 {int(rows[k, 0])} 行重复"})
 
 
 def _check_deliveries(ctx, records, errors):

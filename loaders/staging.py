@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,3 +156,110 @@ class Staged:
             paths.append(path)
             sizes.append(len(rownos))
         return PartRows(self.columns, paths, sizes, self.on_part)
+
+
+class StagedStream(Staged):
+    """Parts staged by a reader thread (`start`) while the write transaction copies the parts
+    already closed (`part_rows`): the engine's COPY of one part (its own threads, outside the
+    GIL) overlaps the Python checks of the batches after it. Parts are files, so the reader
+    running ahead of the engine costs disk, not memory.
+
+    `stop_copying()` (one bad row in an all-or-nothing import: nothing will be kept) makes the
+    copying end after the part it is on; the reader still reads to the end, for the report.
+    """
+
+    def __init__(self, directory: Path, columns: list[str], on_part=None, expected: int = 0):
+        super().__init__(directory, columns, on_part)
+        self.expected = expected          # rows the file may hold, for progress until all are read
+        self._changed = threading.Condition()
+        self._closed = 0                  # parts complete on disk
+        self._done = False
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self.cancelled = False            # the writer gave up: the reader stops at its next batch
+        self.copying = True
+
+    def start(self, read) -> None:
+        """Run `read()` (which `add`s batches) in a thread; `wait` re-raises what it raised."""
+        def run():
+            try:
+                read()
+                self.finish()
+            except BaseException as exc:   # handed to the writer's thread by `wait`
+                self._failure = exc
+            with self._changed:
+                self._done = True
+                self._changed.notify_all()
+
+        self._thread = threading.Thread(target=run, name="import-reader", daemon=True)
+        self._thread.start()
+
+    def finish(self) -> None:
+        super().finish()
+        with self._changed:
+            self._closed = len(self.parts)
+            self._changed.notify_all()
+
+    def stop_copying(self) -> None:
+        with self._changed:
+            self.copying = False
+            self._changed.notify_all()
+
+    def wait(self) -> None:
+        """Until the reader is done; raises what it raised."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+
+    def cancel(self) -> None:
+        """Stop the reader after its current batch and wait for it (its errors no longer matter)."""
+        self.cancelled = True
+        if self._thread is not None:
+            self._thread.join()
+
+    def _closed_part(self, k: int) -> tuple[Path, int] | None:
+        """Part `k` once it is complete; None when there is none to copy (all read, or the
+        reader failed, or copying stopped)."""
+        with self._changed:
+            while self.copying and k >= self._closed and not self._done:
+                self._changed.wait()
+            if not self.copying or k >= self._closed or self._failure is not None:
+                return None
+            path, rownos, _ = self.parts[k]
+            return path, len(rownos)
+
+    def part_rows(self) -> PartRows:
+        return _LiveParts(self)
+
+
+class _LiveParts(PartRows):
+    """PartRows over a StagedStream: `files()` hands out each part as the reader closes it;
+    anything that needs every part (`paths`, `sizes`, `len`) waits for the reader."""
+
+    def __init__(self, staged: StagedStream):   # paths and sizes come from `staged`
+        self.columns, self.on_part, self._cached = staged.columns, staged.on_part, None
+        self._staged = staged
+
+    def _complete(self) -> Staged:
+        self._staged.wait()
+        return self._staged
+
+    @property
+    def paths(self) -> list:
+        return [p for p, _, _ in self._complete().parts]
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(r) for _, r, _ in self._complete().parts]
+
+    def __bool__(self) -> bool:
+        return self._staged._closed_part(0) is not None or bool(self.sizes)
+
+    def files(self):
+        done, k = 0, 0
+        while (part := self._staged._closed_part(k)) is not None:
+            yield part[0]
+            done, k = done + part[1], k + 1
+            if self.on_part is not None:
+                self.on_part(done, max(done, self._staged.expected))

@@ -320,6 +320,9 @@ def _rows(result) -> list[dict]:
 
 class LadybugStore(Store):
     engine = "ladybug"
+    # A streamed import may hand its staged parts over while it still reads the file: the
+    # engine's COPY of one part runs on its own threads, outside the GIL (loaders.importer).
+    copies_while_staging = True
 
     def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 1024,
                  copy_threshold: int = COPY_THRESHOLD):
