@@ -42,35 +42,46 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def _figures(store) -> tuple[dict, dict]:
+def _built(store) -> tuple[dict, dict]:
     """The projection built as a worker builds it at start (bench.bench_build.measure: the
     parts of web.PROJECTION_ORDER one after the other, then their objects moved out of the
-    cyclic collector's reach), then the four figure calls of bench/bench_engines.py as served
-    from it: each one's first call after the build (n = 1), then cold (as after a write, per
-    `_figure_calls`) and warm. Returns ({figure: timing}, {seconds, mb, parts}); the projection
-    is dropped before returning."""
+    cyclic collector's reach); then each of the four figure calls of bench/bench_engines.py
+    once, the first after the build. Returns ({seconds, mb, parts}, {figure: timing})."""
     import gc
 
     from bench.bench_build import measure
-    from graphsvc.core import projection
 
     parts = measure(store, first_use=False)
     gc.collect()
     gc.freeze()
     build = {"seconds": sum(p["seconds"] for p in parts), "mb": sum(p["mb"] for p in parts),
              "parts": ", ".join(f"{p['part']} {p['seconds']:.1f} s/{p['mb']:+.0f} MB" for p in parts)}
-    calls = {warm: _figure_calls(store, warm=warm) for warm in (False, True)}
-    out = {}
-    for name, fn in calls[True].items():
-        out[name.replace("(warm)", "(first after the build)")] = _timed(fn, repeat=1, warmup=0)
+    return build, {name.replace("(warm)", "(first after the build)"): _timed(fn, repeat=1, warmup=0)
+                   for name, fn in _figure_calls(store, warm=True).items()}
+
+
+def _interleaved(stores: tuple, repeat: int = 5) -> tuple[dict, ...]:
+    """Each figure call cold and warm on every store, the stores' calls alternating (the
+    machine is shared: a change of its load meets both alike). ({figure: timing}, ...) in the
+    order of `stores`."""
+    from bench.bench_local_supply import _stats
+
+    out = tuple({} for _ in stores)
     for warm in (False, True):
-        for name, fn in calls[warm].items():
-            out[name] = _timed(fn, repeat=5, warmup=1)
-    gc.unfreeze()
-    projection.reset(store)
-    gc.collect()
-    projection.release_memory()
-    return out, build
+        calls = [_figure_calls(s, warm=warm) for s in stores]
+        for name in calls[0]:
+            samples = [([], []) for _ in stores]
+            for fns in calls:
+                fns[name]()                       # warmup: memos made, pages read
+            for _ in range(repeat):
+                for fns, (wall, cpu) in zip(calls, samples):
+                    t, c = time.perf_counter(), time.process_time()
+                    fns[name]()
+                    cpu.append((time.process_time() - c) * 1000)
+                    wall.append((time.perf_counter() - t) * 1000)
+            for res, (wall, cpu) in zip(out, samples):
+                res[name] = _stats(wall, cpu)
+    return out
 
 
 def _child(step: str) -> None:
@@ -141,15 +152,25 @@ def _kill_halfway(big: Context, tmp: Path) -> dict:
 
 
 def _figure_rows(big: Context) -> list[dict]:
-    """The projection's build and the four figures on the province graph, then on the
-    graph of `big`'s scale (one projection in memory at a time), with their growth."""
+    """The projection's build and the four figures on the province graph and on the graph of
+    `big`'s scale, with their growth: each projection built in turn (the province's first),
+    then both kept for the figures' timings, interleaved."""
+    import gc
+
+    from graphsvc.core import projection
+
     small = Context("province")
-    province, p_build = _figures(small.store())
-    p_counts = small.store().counts()
+    p_store, store = small.store(), big.store()
+    p_counts, counts = p_store.counts(), store.counts()
+    p_build, p_first = _built(p_store)
+    n_build, n_first = _built(store)
+    province, national = _interleaved((p_store, store))
+    province.update(p_first)
+    national = {**n_first, **national}
+    gc.unfreeze()
+    for s in (p_store, store):
+        projection.reset(s)
     small.close()
-    store = big.store()
-    counts = store.counts()
-    national, n_build = _figures(store)
     big.close()
     growth = counts["SUPPLIES"] / max(1, p_counts["SUPPLIES"])
     dataset = (f"{SCALE}: {counts['Enterprise']} ent, {counts['SUPPLIES']} supplies, {counts['Delivery']} deliveries; "
