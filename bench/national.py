@@ -54,8 +54,10 @@ def _built(store) -> tuple[dict, dict]:
     parts = measure(store, first_use=False)
     gc.collect()
     gc.freeze()
-    build = {"seconds": sum(p["seconds"] for p in parts), "mb": sum(p["mb"] for p in parts),
-             "parts": ", ".join(f"{p['part']} {p['seconds']:.1f} s/{p['mb']:+.0f} MB" for p in parts)}
+    build = {"seconds": sum(p["seconds"] for p in parts), "cpu": sum(p["cpu"] for p in parts),
+             "mb": sum(p["mb"] for p in parts),
+             "parts": ", ".join(f"{p['part']} {p['seconds']:.1f} s/{p['cpu']:.1f} s CPU/{p['mb']:+.0f} MB"
+                                for p in parts)}
     return build, {name.replace("(warm)", "(first after the build)"): _timed(fn, repeat=1, warmup=0)
                    for name, fn in _figure_calls(store, warm=True).items()}
 
@@ -177,7 +179,7 @@ def _figure_rows(big: Context) -> list[dict]:
                f"province: {p_counts['Enterprise']} ent, {p_counts['SUPPLIES']} supplies; "
                f"load average {os.getloadavg()[0]:.1f}")
     rows = []
-    for what, key, unit in (("seconds", "seconds", "s"), ("extra RSS", "mb", "MB")):
+    for what, key, unit in (("seconds", "seconds", "s"), ("CPU seconds", "cpu", "s"), ("extra RSS", "mb", "MB")):
         v, ref = n_build[key], p_build[key]
         rows.append({"name": f"projection build at start (web.PROJECTION_ORDER): {what}",
                      "dataset": f"{dataset}; {SCALE} parts: {n_build['parts']}", "n": 1, "median": round(v, 1),
