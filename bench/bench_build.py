@@ -19,13 +19,15 @@ from bench.common import rss_mb
 from graphsvc.core import projection
 
 
-def measure(store, names=None) -> list[dict]:
-    """[{part, seconds, mb}] for each part built in `names` (default: the worker's order)."""
+def measure(store, names=None, first_use: bool = True) -> list[dict]:
+    """[{part, seconds, mb}] for each part built in `names` (default: the worker's order, then
+    the parts built on first use unless `first_use` is false)."""
     import web
 
     for mod in web.PROJECTION_MODULES:
         importlib.import_module(mod)
-    names = names or [n for n in (*web.PROJECTION_ORDER, *web.PROJECTION_ON_FIRST_USE) if n in projection.warm_order()]
+    later = web.PROJECTION_ON_FIRST_USE if first_use else ()
+    names = names or [n for n in (*web.PROJECTION_ORDER, *later) if n in projection.warm_order()]
     projection.reset(store)
     store.read_cypher("RETURN 1 AS ok")   # open the database before the first reading
     out = []

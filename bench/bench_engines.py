@@ -53,10 +53,13 @@ def _fresh(engine: str, env: dict, tmp: Path):
 
 
 def _figure_calls(store, warm: bool = False):
-    """The four figure calls, cold: the result cache cleared before each call, and each
-    recommendation asked for another manufacturer (whose links the index has not read yet).
-    `warm`: the same calls as a repeated request meets them, cache kept and one manufacturer."""
-    from graphsvc.core import cache
+    """The four figure calls as served (from the projection), cold: the local-supply figures
+    as after a supplies write into every enterprise (their memos and result caches stale,
+    bench_local_supply.stale_supplies), and each recommendation asked for another manufacturer
+    (whose links the index has not kept). `warm`: the same calls as a repeated request meets
+    them, memos and caches kept and one manufacturer. The first call builds the projection
+    parts it needs when they are not built yet."""
+    from bench.bench_local_supply import stale_supplies
     from graphsvc.local_supply import coverage
     from graphsvc.local_supply import ratios
     from graphsvc.contractors import recommend as R
@@ -67,13 +70,7 @@ def _figure_calls(store, warm: bool = False):
     state = "warm" if warm else "cold"
 
     def cold(fn):
-        if warm:
-            return fn
-
-        def call():
-            cache.clear_cache()
-            return fn()
-        return call
+        return fn if warm else stale_supplies(store, fn)
 
     return {
         f"local-supply table, all leaders ({state})": cold(lambda: ratios.fetch_table(store, 2024)),

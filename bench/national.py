@@ -4,13 +4,15 @@ Generates `graphsvc demo --scale national` (10x the province: 2M enterprises, ~2
 edges; GRAPHSVC_BENCH_NATIONAL_SCALE sets another multiple) and loads it through the importers
 into <bench dir>/<scale>-db (kept, like the province graph), each in its own process so that
 the load's peak RSS is the load's alone (the generator's tables are not). Then reports the load
-time and peak RSS, the database's size on disk, the figure calls of bench/bench_engines.py
-(local-supply table, a leader's detail, a chain's coverage, a recommendation) cold and warm on
-the national and the province graph with the same harness, each with its growth ratio national
-/ province beside the data's own growth; 10k-row supplies upserts into a copy of the national
-graph (bench/bench_ingest.py's, target 10k rows/s); and a SIGKILL halfway through the national
-supplies import (into a copy of the graph holding the national enterprises only) leaving that
-database as before. Writes bench/results/national.json.
+time and peak RSS, the database's size on disk; on the province graph, then on the national
+one, the projection built as a worker builds it at start (seconds, extra RSS) and the figure
+calls of bench/bench_engines.py served from it (local-supply table, a leader's detail, a
+chain's coverage, a recommendation) first after the build, cold and warm, each with its growth
+ratio national / province beside the data's own growth; 10k-row supplies upserts into a copy of
+the national graph (bench/bench_ingest.py's, target 10k rows/s); and a SIGKILL halfway through
+the national supplies import (into a copy of the graph holding the national enterprises only)
+leaving that database as before. Writes bench/results/national.json. `python -m bench.national figures`
+(or `upserts`) runs only that part on the graphs already loaded.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ import time
 from pathlib import Path
 
 from bench.bench_engines import _figure_calls
-from bench.common import ROOT, Context, kill_halfway, timed, write_results
+from bench.bench_local_supply import _timed
+from bench.common import ROOT, Context, kill_halfway, write_results
 
 SCALE = os.environ.get("GRAPHSVC_BENCH_NATIONAL_SCALE", "national")
 
@@ -35,19 +38,51 @@ def _size_mb(path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def _figures(store) -> dict:
-    from graphsvc.contractors import recommend as R
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
 
-    calls = {warm: _figure_calls(store, warm=warm) for warm in (False, True)}
-    # The index is built once per process, before any timing (a cold recommendation is a
-    # manufacturer the index has not read links for, not an index build). After the supply
-    # projections (`_figure_calls` builds them): built first, on the national graph, the
-    # index's reads left too little of the buffer pool for the 21M-edge read that follows.
-    R.index_for(store)
-    out = {}
+
+def _built(store) -> tuple[dict, dict]:
+    """The projection built as a worker builds it at start (bench.bench_build.measure: the
+    parts of web.PROJECTION_ORDER one after the other, then their objects moved out of the
+    cyclic collector's reach); then each of the four figure calls of bench/bench_engines.py
+    once, the first after the build. Returns ({seconds, mb, parts}, {figure: timing})."""
+    import gc
+
+    from bench.bench_build import measure
+
+    parts = measure(store, first_use=False)
+    gc.collect()
+    gc.freeze()
+    build = {"seconds": sum(p["seconds"] for p in parts), "cpu": sum(p["cpu"] for p in parts),
+             "mb": sum(p["mb"] for p in parts),
+             "parts": ", ".join(f"{p['part']} {p['seconds']:.1f} s/{p['cpu']:.1f} s CPU/{p['mb']:+.0f} MB"
+                                for p in parts)}
+    return build, {name.replace("(warm)", "(first after the build)"): _timed(fn, repeat=1, warmup=0)
+                   for name, fn in _figure_calls(store, warm=True).items()}
+
+
+def _interleaved(stores: tuple, repeat: int = 5) -> tuple[dict, ...]:
+    """Each figure call cold and warm on every store, the stores' calls alternating (the
+    machine is shared: a change of its load meets both alike). ({figure: timing}, ...) in the
+    order of `stores`."""
+    from bench.bench_local_supply import _stats
+
+    out = tuple({} for _ in stores)
     for warm in (False, True):
-        for name, fn in calls[warm].items():
-            out[name] = timed(fn, repeat=5, warmup=1)
+        calls = [_figure_calls(s, warm=warm) for s in stores]
+        for name in calls[0]:
+            samples = [([], []) for _ in stores]
+            for fns in calls:
+                fns[name]()                       # warmup: memos made, pages read
+            for _ in range(repeat):
+                for fns, (wall, cpu) in zip(calls, samples):
+                    t, c = time.perf_counter(), time.process_time()
+                    fns[name]()
+                    cpu.append((time.process_time() - c) * 1000)
+                    wall.append((time.perf_counter() - t) * 1000)
+            for res, (wall, cpu) in zip(out, samples):
+                res[name] = _stats(wall, cpu)
     return out
 
 
@@ -118,17 +153,66 @@ def _kill_halfway(big: Context, tmp: Path) -> dict:
             "reopen_s": reopen, "before": before, "after": after, "same": before == after}
 
 
-def run() -> list[dict]:
+def _figure_rows(big: Context) -> list[dict]:
+    """The projection's build and the four figures on the province graph and on the graph of
+    `big`'s scale, with their growth: each projection built in turn (the province's first),
+    then both kept for the figures' timings, interleaved."""
+    import gc
+
+    from graphsvc.core import projection
+
+    small = Context("province")
+    p_store, store = small.store(), big.store()
+    p_counts, counts = p_store.counts(), store.counts()
+    p_build, p_first = _built(p_store)
+    n_build, n_first = _built(store)
+    province, national = _interleaved((p_store, store))
+    province.update(p_first)
+    national = {**n_first, **national}
+    gc.unfreeze()
+    for s in (p_store, store):
+        projection.reset(s)
+    small.close()
+    big.close()
+    growth = counts["SUPPLIES"] / max(1, p_counts["SUPPLIES"])
+    dataset = (f"{SCALE}: {counts['Enterprise']} ent, {counts['SUPPLIES']} supplies, {counts['Delivery']} deliveries; "
+               f"province: {p_counts['Enterprise']} ent, {p_counts['SUPPLIES']} supplies; "
+               f"load average {os.getloadavg()[0]:.1f}")
+    rows = []
+    for what, key, unit in (("seconds", "seconds", "s"), ("CPU seconds", "cpu", "s"), ("extra RSS", "mb", "MB")):
+        v, ref = n_build[key], p_build[key]
+        rows.append({"name": f"projection build at start (web.PROJECTION_ORDER): {what}",
+                     "dataset": f"{dataset}; {SCALE} parts: {n_build['parts']}", "n": 1, "median": round(v, 1),
+                     "p95": round(v, 1), "unit": unit,
+                     "target": f"growth {_ratio(v, ref):.1f}x vs data {growth:.1f}x (province {ref:.1f} {unit})"})
+    # The machine is shared: the growth by process CPU time beside the growth by wall time.
+    for name, r in national.items():
+        ref, cpu = province[name]["median"], province[name]["cpu_median"]
+        rows.append({"name": name, "dataset": dataset, **r,
+                     "target": f"growth {_ratio(r['median'], ref):.1f}x, CPU {_ratio(r['cpu_median'], cpu):.1f}x vs data "
+                               f"{growth:.1f}x (province median {ref} ms, CPU {cpu} ms)"})
+    return rows
+
+
+def _upsert_rows(big: Context) -> list[dict]:
     from bench.bench_ingest import _upserts
 
+    tmp = Path(tempfile.mkdtemp(prefix="graphsvc-bench-national-", dir=big.data_dir().parent))
+    try:
+        return _upserts(big, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run() -> list[dict]:
     gen_s = _in_child("files")
     big = Context(SCALE)
     files = big.files
     _in_child("load")
     d = big.data_dir()
     load_rss = float((d / "load_rss_mb").read_text()) if (d / "load_rss_mb").exists() else float("nan")
-    store = big.store()
-    counts = store.counts()
+    counts = big.store().counts()
+    big.close()
     dataset = (f"{SCALE}: {counts['Enterprise']} ent, {counts['SUPPLIES']} supplies, {counts['Delivery']} deliveries; "
                f"load average {os.getloadavg()[0]:.1f}")
     disk = round(_size_mb(d))
@@ -145,20 +229,10 @@ def run() -> list[dict]:
          "median": round(sum(p.stat().st_size for p in files.values()) / 2**20), "p95": None, "unit": "MB",
          "target": "reported"},
     ]
-    national = _figures(store)
-    big.close()
-    small = Context("province")
-    province = _figures(small.store())
-    growth = counts["SUPPLIES"] / max(1, small.store().counts()["SUPPLIES"])
-    small.close()
-    for name, r in national.items():
-        ratio = r["median"] / province[name]["median"] if province[name]["median"] else float("nan")
-        rows.append({"name": name, "dataset": dataset, **r,
-                     "target": f"growth {ratio:.1f}x vs data {growth:.1f}x (province median {province[name]['median']} ms)"})
+    rows += _figure_rows(big)
+    rows += _upsert_rows(big)
     tmp = Path(tempfile.mkdtemp(prefix="graphsvc-bench-national-", dir=d.parent))
     try:
-        rows += _upserts(big, tmp)
-        shutil.rmtree(tmp / "upsert-db", ignore_errors=True)
         k = _kill_halfway(big, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -171,16 +245,22 @@ def run() -> list[dict]:
     return rows
 
 
-def main() -> int:
-    rows = run()
-    write_results("national", rows)
+def main(only: str | None = None) -> int:
+    """Every row (bench/results/national.json), or `only` the figures (with the projection's
+    build) or the upserts, on the graphs already loaded (bench/results/national-<only>.json)."""
+    if only is None:
+        rows = run()
+        write_results("national", rows)
+    else:
+        rows = {"figures": _figure_rows, "upserts": _upsert_rows}[only](Context(SCALE))
+        write_results(f"national-{only}", rows)
     for r in rows:
         print(f"{r['name']:<60} {r['median']!s:>10} {r['unit']:<6} {r['target']}")
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 1 and sys.argv[1] in ("files", "load"):
         _child(sys.argv[1])
         sys.exit(0)
-    sys.exit(main())
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))
