@@ -48,9 +48,10 @@ run: install
 
 # Two pytest-xdist workers (the CI machine has 2 cores): each test file runs on one worker and
 # every Neo4j test on the same one (tests/conftest.py). TEST_WORKERS=0 runs the suite serially.
+# The 30 slowest steps are listed at the end: the suite has a 10-minute budget on CI.
 TEST_WORKERS ?= 2
 test: install $(STAMPS)/java
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 # The import property tests with many more generated files than `make test` runs.
 fuzz-imports: install

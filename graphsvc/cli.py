@@ -9,21 +9,43 @@ from pathlib import Path
 
 import click
 
-from graphsvc.accounts import commands as accounts_cli
-from graphsvc.contractors import commands as contractors_cli
 from graphsvc.core import config
 from graphsvc.core.cli_context import CliContext, fail, pass_ctx
-from graphsvc.deliveries import commands as deliveries_cli
-from graphsvc.demo import accounts as demo_accounts_cli
-from graphsvc.enterprises import commands as enterprises_cli
-from graphsvc.local_supply import commands as local_supply_cli
-from graphsvc.orders import commands as orders_cli
-from graphsvc.programmes import commands as programmes_cli
 
 DEMO_ORDER = ("enterprises", "recognitions", "supplies", "memberships", "capacities", "projects", "deliveries")
 
+# The features' commands (each module's COMMANDS), by name. A module is imported only when one
+# of its commands runs: together they import NumPy, PyArrow and openpyxl, seconds of start-up
+# that `graphsvc serve` or `graphsvc import` would otherwise pay (tests/test_operator.py checks
+# this table against the modules).
+FEATURE_COMMANDS = {
+    "graphsvc.accounts.commands": ("user", "token"),
+    "graphsvc.contractors.commands": ("recommend", "recommend-refit"),
+    "graphsvc.deliveries.commands": ("deliveries", "assessment"),
+    "graphsvc.demo.accounts": ("demo-accounts",),
+    "graphsvc.local_supply.commands": ("local-supply", "coverage"),
+    "graphsvc.orders.commands": ("orders",),
+    "graphsvc.programmes.commands": ("eligibility", "subsidy", "targets", "export"),
+    "graphsvc.enterprises.commands": ("graph",),
+}
 
-@click.group()
+
+class LazyGroup(click.Group):
+    """A click group that imports a feature's commands module when one of its commands is asked for."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *(n for names in FEATURE_COMMANDS.values() for n in names)})
+
+    def get_command(self, ctx, cmd_name):
+        for module, names in FEATURE_COMMANDS.items():
+            if cmd_name in names:
+                import importlib
+
+                return {c.name: c for c in importlib.import_module(module).COMMANDS}[cmd_name]
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="graphsvc", prog_name="graphsvc")
 @click.pass_context
 def cli(ctx):
@@ -258,12 +280,6 @@ def changelog_compact(c: CliContext, keep, older_than_days):
     if older_than_days is not None:
         before = (dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than_days)).isoformat(timespec="microseconds")
     click.echo(json.dumps(c.store.compact_changes(keep, before)))
-
-
-for _feature in (accounts_cli, contractors_cli, deliveries_cli, demo_accounts_cli, local_supply_cli, orders_cli,
-                 programmes_cli, enterprises_cli):
-    for _command in _feature.COMMANDS:
-        cli.add_command(_command)
 
 
 if __name__ == "__main__":

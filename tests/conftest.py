@@ -213,14 +213,15 @@ def free_port() -> int:
 class Server:
     """A real gunicorn process serving the app over HTTP on loopback."""
 
-    def __init__(self, data_dir: Path, log_path: Path, env: dict | None = None):
+    def __init__(self, data_dir: Path, log_path: Path, env: dict | None = None, workers: int | None = None):
         self.port, self.data_dir = free_port(), data_dir
         self.url = f"http://127.0.0.1:{self.port}"
         e = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_SECRET_KEY": TEST_SECRET,
              "GRAPHSVC_LOGIN_ATTEMPTS_PER_MINUTE": "1000", **(env or {})}
         self.log = open(log_path, "w")  # noqa: SIM115 — the server writes to it until stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "graphsvc.cli", "serve", "--port", str(self.port),
+             *(["--workers", str(workers)] if workers else [])],
             cwd=ROOT, env=e, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 120
         while time.time() < deadline:

@@ -52,6 +52,10 @@ class Neo4jSession:
         self.state: str | None = None
         self.demo_backup: Path | None = None
         self._store = None
+        # name -> digest of each node label's and relationship type's rows when the database last
+        # held exactly the demo backup (_fingerprints); empty when it does not
+        self._demo_prints: dict[str, str] = {}
+        self._backup_rows: dict[str, list[dict]] = {}  # the backup's files, read once
 
     def open(self):
         from graphsvc.core.store.neo4j_store import Neo4jStore
@@ -71,6 +75,7 @@ class Neo4jSession:
         _behind_the_log(self.store)
         ensure_reference(self.store)
         self.state = "dirty"
+        self._demo_prints = {}
         return self.store
 
     def demo(self):
@@ -86,23 +91,54 @@ class Neo4jSession:
         _behind_the_log(self.store)
         restore(self.store, self.demo_backup)
         self.state = "demo"
+        self._demo_prints = self._fingerprints()
         return self.store
+
+    def _fingerprints(self, names=None) -> dict[str, str]:
+        """A digest of the stored rows of each node label and relationship type (`names`, default
+        all): one record per label, the server collecting the rows, instead of a record per row."""
+        import hashlib
+
+        from graphsvc.core import schema
+
+        def digest(rows) -> str:
+            return hashlib.sha256("\n".join(sorted(map(repr, rows))).encode()).hexdigest()
+
+        queries = {label: f"MATCH (n:{label}) RETURN collect([{', '.join(f'n.{p}' for p in spec['props'])}])"
+                   for label, spec in schema.NODES.items()}
+        for rel, spec in schema.RELS.items():
+            fk, tk = schema.key_of(spec["from"]), schema.key_of(spec["to"])
+            props = "".join(f", r.{p}" for p in spec["props"])
+            queries[rel] = f"MATCH (a:{spec['from']})-[r:`{rel}`]->(b:{spec['to']}) RETURN collect([a.{fk}, b.{tk}{props}])"
+        with self.store._drv().session() as s:
+            return {name: digest(s.run(q).single()[0]) for name, q in queries.items() if names is None or name in names}
+
+    def _backup(self, name: str, columns: dict) -> list[dict]:
+        from graphsvc.core.backup import _read
+
+        if name not in self._backup_rows:
+            self._backup_rows[name] = _read(self.demo_backup / f"{name}.csv", columns)
+        return self._backup_rows[name]
 
     def _undo_changes(self) -> bool:
         """Put back the demo graph after a test changed a few records: compare every node and
-        edge with the backup and rewrite only what differs (a full restore costs ~10 s, this
-        ~1 s). True when the graph then matches the backup's counts."""
+        edge of the labels and types whose rows differ from the demo's (their digests) with the
+        backup and rewrite only what differs (a full restore costs ~10 s, this ~1 s). True when
+        the graph then matches the backup's counts."""
         import json
 
         from graphsvc.core import schema
-        from graphsvc.core.backup import _read
 
         st = self.store
         manifest = json.loads((self.demo_backup / "manifest.json").read_text(encoding="utf-8"))
+        now = self._fingerprints()
+        differ = {name for name, d in now.items() if self._demo_prints.get(name) != d}
         with st.transaction() as tx:
             for label, spec in schema.NODES.items():
+                if label not in differ:
+                    continue
                 key = spec["key"]
-                want = {r[key]: r for r in _read(self.demo_backup / f"node_{label}.csv", spec["props"])}
+                want = {r[key]: r for r in self._backup(f"node_{label}", spec["props"])}
                 have = {r[key]: r for r in st.dump_nodes(label)}
                 extra = [k for k in have if k not in want]
                 if extra:
@@ -111,8 +147,10 @@ class Neo4jSession:
                 changed = [r for k, r in want.items() if have.get(k) != r]
                 tx.upsert_nodes(label, changed)
             for rel, spec in schema.RELS.items():
+                if rel not in differ:
+                    continue
                 cols = {"from": "STRING", "to": "STRING", **spec["props"]}
-                want = _pairs(_read(self.demo_backup / f"rel_{rel}.csv", cols))
+                want = _pairs(self._backup(f"rel_{rel}", cols))
                 have = _pairs(tx.run_cypher(_dump_rels_cypher(rel)))
                 touched = [p for p in set(want) | set(have) if _sorted(want.get(p)) != _sorted(have.get(p))]
                 if touched:
@@ -120,7 +158,10 @@ class Neo4jSession:
                     tx.replace_rels(rel, [r for p in touched for r in want.get(p, [])])
         _behind_the_log(st)
         counts = st.counts()
-        return all(counts[meta["name"]] == meta["count"] for meta in manifest["files"].values())
+        if not all(counts[meta["name"]] == meta["count"] for meta in manifest["files"].values()):
+            return False
+        self._demo_prints = {**now, **self._fingerprints(differ)}
+        return True
 
     def down(self) -> None:
         """Stop the session's server (fault tests); up() starts it again on the same data. The

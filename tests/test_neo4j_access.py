@@ -19,7 +19,9 @@ def server(neo4j_server, neo4j_demo_backup, tmp_path_factory):
     """graphsvc under gunicorn on Neo4j holding the demo graph; the rows may write to it."""
     neo4j_server.demo()
     d = tmp_path_factory.mktemp("server-neo4j")
-    srv = Server(d, d / "server.log", env=neo4j_server.run.env())
+    # Two workers, not serve's 2 x cores + 1: the rows still meet several processes sharing the
+    # one database, and each worker builds every projection part it serves from Neo4j.
+    srv = Server(d, d / "server.log", env=neo4j_server.run.env(), workers=2)
     yield srv
     srv.stop()
     neo4j_server.state = "changed-demo"

@@ -68,3 +68,16 @@ def test_targets_default_to_the_year_the_overview_shows(api):
     overview = hz.get("/api/v1/dashboard/summary").json()["year"]
     targets = hz.get("/api/v1/targets?region=330100")
     assert targets.status_code == 200 and targets.json()["year"] == overview
+
+
+def test_the_lazy_command_table_names_every_feature_command():
+    """graphsvc.cli imports a feature's commands module only when one of its commands runs: its
+    table must name exactly each module's COMMANDS, and no name twice."""
+    import importlib
+
+    from graphsvc.cli import FEATURE_COMMANDS, cli
+
+    for module, names in FEATURE_COMMANDS.items():
+        assert tuple(c.name for c in importlib.import_module(module).COMMANDS) == names, module
+    listed = [n for names in FEATURE_COMMANDS.values() for n in names]
+    assert len(listed) == len(set(listed)) and not set(listed) & set(cli.commands), listed
