@@ -190,14 +190,14 @@ def main(argv=None) -> int:
     data = collect(ax, set(asks), args.seed)
     print(f"replayed in {time.perf_counter() - t:.0f} s: {len(data['questions'])} questions", file=sys.stderr)
     ci = {c: j for j, c in enumerate(data["columns"])}
-    todo = variants(ci)
-    chosen = ["served", *(args.variant or [v for v in todo if v != "served"])]
+    by_name = variants(ci)
+    chosen = ["served", *(args.variant or [v for v in by_name if v != "served"])]
     if not args.truth:
         chosen = [v for v in chosen if v != "true_spec"]
     rows = [{"cold_start": q["cold_start"], "ranks": {}, "top10": {}} for q in data["questions"]]
     res = {"questions": len(rows), "variants": {}}
     for name in chosen:
-        ranks, fits = rolling(data, todo[name], weights)
+        ranks, fits = rolling(data, by_name[name], weights)
         for r, k in zip(rows, ranks):
             r["ranks"][name], r["top10"][name] = k, (k if k <= F.K else None)
         all_, cold = F.metrics(rows, name), F.metrics([r for r in rows if r["cold_start"]], name)
