@@ -18,18 +18,13 @@ from __future__ import annotations
 import importlib
 import os
 import random
-import statistics
 import time
 
 from bench.bench_local_supply import YEAR, supplies_delta
+from bench.common import ms_summary
 from graphsvc.core import projection
 
 ROUNDS = 9
-
-
-def _ms(samples: list[float]) -> dict:
-    s = sorted(samples)
-    return {"n": len(s), "median": round(statistics.median(s), 2), "p95": round(s[-1], 2), "unit": "ms"}
 
 
 def _ask_every_detail(store, year: int = YEAR) -> None:
@@ -76,12 +71,12 @@ def run(ctx) -> list[dict]:
     load0 = os.getloadavg()[0]
     res = measure(store)
     dataset = f"province demo, 1,000 rows (500 replaced + 500 new), load {load0:.1f}-{os.getloadavg()[0]:.1f}"
-    rows = [{"name": f"apply 1,000-row supplies delta: {name}", "dataset": dataset, **_ms(ms), "target": "-"}
+    rows = [{"name": f"apply 1,000-row supplies delta: {name}", "dataset": dataset, **ms_summary(ms), "target": "-"}
             for name, ms in res.items() if name not in ("total", "after catch-up")]
     rows.append({"name": "apply 1,000-row supplies delta: every part built at start", "dataset": dataset,
-                 **_ms(res["total"]), "target": "<= 50 ms"})
+                 **ms_summary(res["total"]), "target": "<= 50 ms"})
     rows.append({"name": "after the delta: leader details recomputed by the writer", "dataset": dataset,
-                 **_ms(res["after catch-up"]), "target": "-"})
+                 **ms_summary(res["after catch-up"]), "target": "-"})
     return rows
 
 

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from bench.common import handler, rss_mb
+from bench.common import handler, ms_summary, rss_mb
 from graphsvc.core import cache, projection, reference, regions, supply_edges
 from graphsvc.enterprises import projection as exproj
 from graphsvc.local_supply import coverage, ratios, whatif
@@ -316,10 +316,8 @@ def run(ctx) -> list[dict]:
         assert supply_edges.apply(st.shared, delta) is st.shared
         assert lsproj.apply(st, delta) is st
         samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    row("local_supply projection apply 1,000-row delta (shared edges + local supply)",
-        {"n": len(samples), "median": round(statistics.median(samples), 2), "p95": round(samples[-1], 2),
-         "unit": "ms"}, "<= 50 ms", "500 replaced + 500 new records")
+    row("local_supply projection apply 1,000-row delta (shared edges + local supply)", ms_summary(samples),
+        "<= 50 ms", "500 replaced + 500 new records")
 
     # -- first request after a write vs warm, through the handler ------------------------------
     from graphsvc.core.access import Principal

@@ -26,9 +26,18 @@ def timed(fn, repeat: int = 20, warmup: int = 2) -> dict:
         t = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return {"n": repeat, "median": round(statistics.median(samples), 2),
-            "p95": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 2), "unit": "ms"}
+    return ms_summary(samples)
+
+
+def ms_summary(samples: list[float]) -> dict:
+    """{n, median, p95, unit} of millisecond samples (with under 20 samples, p95 is the slowest).
+
+    >>> ms_summary([3.0, 1.0, 2.0])
+    {'n': 3, 'median': 2.0, 'p95': 3.0, 'unit': 'ms'}
+    """
+    s = sorted(samples)
+    return {"n": len(s), "median": round(statistics.median(s), 2),
+            "p95": round(s[min(len(s) - 1, int(0.95 * len(s)))], 2), "unit": "ms"}
 
 
 class Context:
