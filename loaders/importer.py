@@ -436,7 +436,7 @@ def _parse_columns(kind: Kind, table, mapping, progress: Progress, ctx: _Context
     for done, (idx, col) in enumerate(mapping.items(), start=1):
         enc = table.columns[idx].dictionary_encode()
         codes = enc.indices.to_numpy(zero_copy_only=False)
-        plain_numbers = _plain_number_array(enc.dictionary) if col.parse is f.number else None
+        plain_numbers = _plain_numbers(enc.dictionary) if col.parse is f.number else None
         if columnar and plain_numbers is not None and plain_numbers[0].all():
             # Every text a plain number (a supplies file's amounts: most texts distinct): the
             # column is Arrow's cast as it is, with no Python float per text and back.
@@ -497,23 +497,18 @@ def _plain_usccs(texts, distinct: list, values: np.ndarray) -> np.ndarray:
     return plain
 
 
-def _plain_numbers(texts) -> tuple[np.ndarray, list]:
+def _plain_numbers(texts):
     """(plain, values) for an Arrow array of cell texts: `plain[k]` where text k is digits with
     at most one decimal point (no sign, spaces or separators: what `coercion.number` accepts
     unchanged), `values[k]` its float, read by Arrow's cast in one pass (correctly rounded, as
-    Python's float is). Other texts (None in `values`) are left to `coercion.number`.
+    Python's float is), as an Arrow float64 array. Other texts (null in `values`) are left to
+    `coercion.number`.
 
     >>> import pyarrow as pa
     >>> plain, values = _plain_numbers(pa.array(["12.50", " 3", "-1", "1,000", "7"]))
-    >>> plain.tolist(), values
+    >>> plain.tolist(), values.to_pylist()
     ([True, False, False, False, True], [12.5, None, None, None, 7.0])
     """
-    plain, numbers = _plain_number_array(texts)
-    return plain, numbers.to_pylist()
-
-
-def _plain_number_array(texts):
-    """`_plain_numbers` with the values as an Arrow float64 array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -131,7 +131,7 @@ def test_vectorised_numbers_agree_with_the_field_parser(texts):
     from loaders.importer import _plain_numbers
 
     plain, values = _plain_numbers(pa.array(texts, pa.string()))
-    for text, ok, value in zip(texts, plain.tolist(), values):
+    for text, ok, value in zip(texts, plain.tolist(), values.to_pylist()):
         if ok:
             assert value == number(text)
         else:   # left to the field parser, which the row-by-row path always used
