@@ -238,7 +238,7 @@ def top_ranked(ranked: dict, already: set[str], exclude: str, limit: int = TOP_C
         n = len(rows) - (exclude in place)
         if not n:
             continue
-        first = sorted(place[u] for u in already if u in place and u != exclude)
+        first = sorted(place[u] for u in place.keys() & already if u != exclude)
         picked = first[:limit]
         if len(picked) < limit:
             mine = set(first)
