@@ -37,6 +37,7 @@ from collections import defaultdict
 import numpy as np
 
 from graphsvc.core import columns, projection, reference, supply_edges
+from graphsvc.local_supply.purchases import Purchases, distinct
 
 NAME = "local_supply"
 LEADER = "链主工厂"
@@ -193,7 +194,7 @@ class State:
         i = self.index.get(uscc)
         if i is None:
             return self.version
-        return self.touched(np.unique(self.seller[self.edges_into(np.array([i]))]).astype(np.int64))
+        return self.touched(distinct(self.seller[self.edges_into(np.array([i]))]).astype(np.int64))
 
     def own_years(self, uscc: str) -> set[int]:
         """The years of the supplies into `uscc`."""
@@ -262,12 +263,15 @@ class State:
         """The years in which any 链主工厂 registered under `prefix` received supplies.
 
         A supplies change that neither deletes nor brings a new year (``gen["years"]``) can only
-        add years: then only the edges into the leaders it reached are looked at."""
+        add years: then only the edges into the leaders it reached are looked at, and none when
+        these leaders have every year with supplies already."""
         def f():
             base = (self.gen["holders"], self.gen["years"])
             key = ("leader_years_since", prefix)
             prev = self._derived.get(key)
-            if prev is not None and prev[0] == base:
+            if prev is not None and prev[0] == base and len(prev[2]) == len(self.years()):
+                years = prev[2]          # every year there is already: none can be added
+            elif prev is not None and prev[0] == base:
                 leaders = self.holders_in(LEADER, prefix)
                 stale = leaders[self.buyer_gen[leaders] > prev[1]]
                 years = sorted(set(prev[2]) | set(distinct_years(self.year[self.edges_into(stale)])))
@@ -330,25 +334,17 @@ class State:
                 "total_amount": float(ta[g]), "local_suppliers": int(ls[g]), "suppliers": int(s[g])}))
         return out
 
-    def _edge_rows(self, idx: np.ndarray) -> list[dict]:
-        seg, regs, names, usccs = self.segs, self.regs, self.name, self.uscc
-        return [{"year": y, "supplier_uscc": usccs[s], "supplier_name": names[s], "supplier_region": regs[r],
-                 "amount_wan": a, "segment_id": seg[g] if g >= 0 else None}
-                for s, y, a, g, r in zip(self.seller[idx].tolist(), self.year[idx].tolist(), self.amount[idx].tolist(),
-                                         self.seg[idx].tolist(), self.sreg[idx].tolist())]
-
-    def edges(self, uscc: str, year: int | None = None) -> list[dict]:
-        """Every supply into `uscc`, all years (old query `edges`), or those of `year`, ordered by
-        year, supplier, segment."""
+    def purchases(self, uscc: str, year: int, local, local_key=None) -> Purchases:
+        """The supplies into `uscc` in `year` as columns (purchases.Purchases), in the order the
+        detail lists them (supplier USCC, segment), locality by the predicate `local` on a region
+        code (kept per `local_key` as local_mask keeps it)."""
         i = self.index.get(uscc)
-        if i is None:
-            return []
-        idx = self.edges_into(np.array([i]))
-        if year is not None:
-            idx = idx[self.year[idx] == year]
-        rows = self._edge_rows(idx)
-        rows.sort(key=lambda r: (r["year"], r["supplier_uscc"], r["segment_id"] is None, r["segment_id"] or ""))
-        return rows
+        idx = self.edges_into(np.array([i])) if i is not None else np.zeros(0, dtype=np.int64)
+        idx = idx[self.year[idx] == year]
+        seller, sreg = self.seller[idx], self.sreg[idx]
+        return Purchases.from_edges(self.uscc_rank()[seller], seller, self.seg[idx], sreg, self.amount[idx],
+                                    self.local_mask(local, local_key)[sreg], self.uscc, self.name, self.regs,
+                                    self.segs)
 
     def local_mask(self, local, local_key=None) -> np.ndarray:
         """Per region of the table: does the predicate `local` hold; kept per `local_key` (e.g.
@@ -368,11 +364,11 @@ class State:
         loc = self.local_mask(local, local_key)[self.sreg[idx]]
         years, amount, seller = self.year[idx], self.amount[idx], self.seller[idx]
         out = {}
-        for y in np.unique(years).tolist():
+        for y in distinct_years(years):
             at = years == y
             a, near = amount[at], loc[at]
-            out[y] = (math.fsum(a[near].tolist()), math.fsum(a.tolist()), len(np.unique(seller[at & loc])),
-                      len(np.unique(seller[at])))
+            out[y] = (math.fsum(a[near].tolist()), math.fsum(a.tolist()), len(distinct(seller[at & loc])),
+                      len(distinct(seller[at])))
         return out
 
     def tier2_sums(self, uscc: str, year: int, local, local_key=None) -> dict:
@@ -383,13 +379,13 @@ class State:
         if i is None:
             return {"sums": (0.0, 0.0, 0, 0), "tier1_suppliers": 0}
         idx = self.edges_into(np.array([i]))
-        t1 = np.unique(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
+        t1 = distinct(self.seller[idx[self.year[idx] == year]]).astype(np.int64)
         idx2 = self.edges_into(t1)
         idx2 = idx2[self.year[idx2] == year]
         loc = self.local_mask(local, local_key)[self.sreg[idx2]]
         a, s = self.amount[idx2], self.seller[idx2]
-        return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(np.unique(s[loc])), len(np.unique(s))),
-                "tier1_suppliers": len(np.unique(self.buyer[idx2]))}
+        return {"sums": (math.fsum(a[loc].tolist()), math.fsum(a.tolist()), len(distinct(s[loc])), len(distinct(s))),
+                "tier1_suppliers": len(distinct(self.buyer[idx2]))}
 
     def purchase_columns(self, prefix: str, year: int, segment_ids: list[str]) -> dict:
         """What the 链主工厂 under `prefix` bought in `year` in the segments (the old

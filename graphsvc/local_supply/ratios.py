@@ -36,9 +36,12 @@ import math
 from collections import defaultdict
 from functools import lru_cache
 
+import numpy as np
+
 from graphsvc.core import regions
 from graphsvc.core import reference
 from graphsvc.local_supply import projection as lsproj
+from graphsvc.local_supply.purchases import Purchases, distinct, group_fsum
 from graphsvc.programmes.targets import b4_meets_target, b4_target
 
 RULE_ID = "B4"
@@ -64,6 +67,22 @@ def meets(ratio: float | None, catalogue: dict | None = None) -> bool | None:
     (True, False, None)
     """
     return None if ratio is None else b4_meets_target(ratio, catalogue)
+
+
+def meets_mask(ratios: np.ndarray, catalogue: dict | None = None) -> np.ndarray:
+    """`meets` over an array of ratios (none missing). B4 compares the ratio rounded to 9
+    places: only ratios within 1e-8 of the target can be decided by that rounding, and only
+    those are checked one by one.
+
+    >>> meets_mask(np.array([0.6, 0.5999, 0.1 * 6, 0.7, 0.5999999999])).tolist()
+    [True, False, True, True, True]
+    """
+    r = np.asarray(ratios, dtype=np.float64)
+    t = round(b4_target(catalogue), 9)
+    out = r > t
+    for k in np.nonzero(np.abs(r - t) <= 1e-8)[0].tolist():
+        out[k] = b4_meets_target(float(r[k]), catalogue)
+    return out
 
 
 def scope_of(leader_region: str | None, scope: str | None) -> str | None:
@@ -285,13 +304,68 @@ def tier2_figures(tier2: list[dict] | dict, target: float, catalogue: dict | Non
     return t2
 
 
-def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, year: int, target: float,
+def _supplier_rows(p: Purchases, total: float) -> list[dict]:
+    """The detail's rows by supplier (amount highest first, then USCC) from the year's records."""
+    n = len(p.usccs)
+    amount = group_fsum(p.supplier, p.amount, n)
+    first = p.first_of_supplier()
+    shown = np.nonzero(first < len(p))[0]
+    order = shown[np.lexsort((shown, -amount[shown]))].tolist()
+    local = np.zeros(n, dtype=bool)
+    local[shown] = p.local[first[shown]]        # as its first record's region says
+    # each supplier's segments (named ones): its (supplier, segment) pairs, segment codes
+    # ascending = ids ascending
+    m = max(len(p.segment_ids), 1)
+    named = np.array([bool(s) for s in p.segment_ids] or [False])
+    pairs = distinct(p.supplier * m + p.segment)
+    pairs = pairs[named[pairs % m]]
+    ids = [p.segment_ids[g] for g in (pairs % m).tolist()]
+    b = np.searchsorted(pairs // m, np.arange(n + 1)).tolist()
+    segments = [ids[b[k]:b[k + 1]] for k in range(n)]
+    usccs, names, codes, local, amt = p.usccs, p.names, p.regions, local.tolist(), amount.tolist()
+    label = {c: regions.label(c) for c in set(codes)}
+    share = (amount / total).tolist() if total > 0 else [None] * n
+    return [{"uscc": usccs[k], "name": names[k], "region_code": codes[k], "region_name": label[codes[k]],
+             "local": local[k], "amount": amt[k], "share": share[k], "segments": segments[k]} for k in order]
+
+
+def _segment_rows(p: Purchases, total: float, target: float, catalogue: dict | None) -> list[dict]:
+    """The detail's rows by segment (lowest ratio first, then largest) from the year's records."""
+    nseg, m = len(p.segment_ids), max(len(p.usccs), 1)
+    tot = group_fsum(p.segment, p.amount, nseg).tolist()
+    loc = group_fsum(p.segment[p.local], p.amount[p.local], nseg).tolist()
+    suppliers = np.bincount(distinct(p.segment * m + p.supplier) // m, minlength=nseg).tolist()
+    local_suppliers = np.bincount(distinct(p.segment[p.local] * m + p.supplier[p.local]) // m,
+                                  minlength=nseg).tolist()
+    # in the order the segments first occur (the order of equal keys in the sort below)
+    first = np.full(nseg, len(p), dtype=np.int64)
+    np.minimum.at(first, p.segment, np.arange(len(p), dtype=np.int64))
+    segments = []
+    for k in sorted((k for k in range(nseg) if suppliers[k]), key=first.__getitem__):
+        sid = p.segment_ids[k]
+        f = figures(loc[k], tot[k], local_suppliers[k], suppliers[k], target, catalogue)
+        seg = reference.segments().get(sid) if sid else None
+        segments.append({"segment_id": sid, "segment_name": seg["name"] if seg else "未注明环节",
+                         "stage": seg["stage"] if seg else None,
+                         "chain": seg["chain_id"] if seg else None,
+                         "local_amount": f["local_amount"], "total_amount": f["total_amount"],
+                         "non_local_amount": (f["total_amount"] or 0.0) - (f["local_amount"] or 0.0),
+                         "ratio_amount": f["ratio_amount"], "ratio_count": f["ratio_count"],
+                         "local_suppliers": f["local_suppliers"], "suppliers": f["suppliers"],
+                         "share_of_total": (f["total_amount"] / total) if total > 0 else None})
+    segments.sort(key=lambda s: (s["ratio_amount"] is None, s["ratio_amount"] or 0.0, -(s["total_amount"] or 0)))
+    return segments
+
+
+def leader_detail(leader: dict, edges: list[dict] | Purchases, tier2: list[dict] | dict, year: int, target: float,
                   scope: str | None = None, data_years: list[int] | None = None,
                   catalogue: dict | None = None, trend_sums: dict | None = None) -> dict:
     """Breakdown by supplier and by segment, the tier-2 share and the trend for one leader.
 
     `edges`: every supply into the leader (all years) {year, supplier_uscc, supplier_name,
-    supplier_region, amount_wan, segment_id}; `tier2`: supplies in `year` into the leader's
+    supplier_region, amount_wan, segment_id}, or the records of `year` as columns
+    (purchases.Purchases, locality by the leader's scope; the projection makes them), then with
+    `trend_sums`; `tier2`: supplies in `year` into the leader's
     tier-1 suppliers {tier1_uscc, supplier_uscc, supplier_region, amount_wan}, or their sums
     already made {"sums": (local_amount, total_amount, local_suppliers, suppliers),
     "tier1_suppliers": n} with locality by the leader's scope (the projection makes them);
@@ -322,33 +396,12 @@ def leader_detail(leader: dict, edges: list[dict], tier2: list[dict] | dict, yea
             v = seen[region] = regions.is_local(region, sc)
         return v
 
-    this_year = [e for e in edges if int(e["year"]) == year]
-    fig = figures(*sums_from_edges(this_year, local), target, catalogue)
+    p = edges if isinstance(edges, Purchases) else Purchases.from_rows(
+        [e for e in edges if int(e["year"]) == year], local)
+    fig = figures(*p.sums(), target, catalogue)
     total = fig["total_amount"] or 0.0
-
-    suppliers = []
-    for uscc, es in _group(this_year, "supplier_uscc").items():
-        amount = math.fsum(float(e["amount_wan"] or 0.0) for e in es)
-        region = es[0].get("supplier_region")
-        suppliers.append({"uscc": uscc, "name": es[0].get("supplier_name"), "region_code": region,
-                          "region_name": regions.label(region), "local": local(region), "amount": amount,
-                          "share": amount / total if total > 0 else None,
-                          "segments": sorted({e.get("segment_id") for e in es if e.get("segment_id")})})
-    suppliers.sort(key=lambda s: (-s["amount"], s["uscc"]))
-
-    segments = []
-    for sid, es in _group(this_year, "segment_id").items():
-        f = figures(*sums_from_edges(es, local), target, catalogue)
-        seg = reference.segments().get(sid) if sid else None
-        segments.append({"segment_id": sid, "segment_name": seg["name"] if seg else "未注明环节",
-                         "stage": seg["stage"] if seg else None,
-                         "chain": seg["chain_id"] if seg else None,
-                         "local_amount": f["local_amount"], "total_amount": f["total_amount"],
-                         "non_local_amount": (f["total_amount"] or 0.0) - (f["local_amount"] or 0.0),
-                         "ratio_amount": f["ratio_amount"], "ratio_count": f["ratio_count"],
-                         "local_suppliers": f["local_suppliers"], "suppliers": f["suppliers"],
-                         "share_of_total": (f["total_amount"] / total) if total > 0 else None})
-    segments.sort(key=lambda s: (s["ratio_amount"] is None, s["ratio_amount"] or 0.0, -(s["total_amount"] or 0)))
+    suppliers = _supplier_rows(p, total)
+    segments = _segment_rows(p, total, target, catalogue)
 
     t2 = tier2_figures(tier2, target, catalogue, local)
 
@@ -470,27 +523,31 @@ def detail_tier2(st, leader: dict, year: int | None, scope: str | None, data_yea
     return year, st.tier2_sums(leader["uscc"], year, lambda region: regions.is_local(region, sc), local_key=sc)
 
 
+def detail_purchases(st, leader: dict, year: int, scope: str | None) -> Purchases:
+    """The supplies into `leader` in `year` as columns, locality by its scope (State.purchases)."""
+    sc = scope_of(leader.get("region_code"), scope)
+    return st.purchases(leader["uscc"], year, lambda region: regions.is_local(region, sc), local_key=sc)
+
+
 def fetch_leader(store, leader: dict, year: int | None, scope: str | None = None,
-                 catalogue: dict | None = None, edges: list[dict] | None = None,
-                 shown: tuple[int, dict] | None = None) -> dict:
+                 catalogue: dict | None = None, shown: tuple[int, dict] | None = None,
+                 purchases: Purchases | None = None) -> dict:
     """Detail for one leader (as from fetch_leaders); `year` None = its latest year with data.
-    `shown`: (the year shown, its tier-2 sums) as detail_tier2 gives them, when the caller has
-    them; `edges` then needs only that year's records (the trend is summed from the arrays)."""
+    `shown`: (the year shown, its tier-2 sums) as detail_tier2 gives them, and `purchases`: the
+    records of that year (detail_purchases), when the caller has them. The trend is summed from
+    the arrays."""
     target = target_ratio(catalogue)
     st = lsproj.current(store)
     # The years with data for the leaders of this one's city (as the table has them).
     data_years = fetch_leader_years(store, [leader], None)
-    trend = None
     if shown is None:
-        if edges is None:
-            edges = st.edges(leader["uscc"])
-        year, tier2 = detail_tier2(st, leader, year, scope, data_years, {int(e["year"]) for e in edges})
-    else:
-        (year, tier2), sc = shown, scope_of(leader.get("region_code"), scope)
-        if edges is None:
-            edges = st.edges(leader["uscc"], year)
-        trend = st.year_sums(leader["uscc"], lambda region: regions.is_local(region, sc), local_key=sc)
-    d = leader_detail(leader, edges, tier2, year, target, scope, data_years, catalogue, trend)
+        shown = detail_tier2(st, leader, year, scope, data_years)
+    (year, tier2), sc = shown, scope_of(leader.get("region_code"), scope)
+    trend = st.year_sums(leader["uscc"], lambda region: regions.is_local(region, sc), local_key=sc)
+    if purchases is None:
+        purchases = detail_purchases(st, leader, year, scope)
+    d = leader_detail(leader, purchases, tier2, year, target, scope, data_years,
+                      catalogue, trend)
     d["note"] = None
     if year not in data_years:
         d["note"] = f"{year}年没有任何供货记录"

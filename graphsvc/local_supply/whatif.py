@@ -30,11 +30,14 @@ import threading
 import weakref
 from collections import OrderedDict, defaultdict
 
+import numpy as np
+
 from graphsvc.core import projection, reference
 from graphsvc.core.cache import Parts
 from graphsvc.core.formatting import pct_text
 from graphsvc.local_supply import projection as lsproj
-from graphsvc.local_supply.ratios import meets
+from graphsvc.local_supply.purchases import Purchases, distinct, group_fsum
+from graphsvc.local_supply.ratios import meets, meets_mask
 from graphsvc.core.regions import is_local, prefix_of, label as region_label
 
 NO_LOCAL = "本地没有该环节的守信企业，无法就地替代"
@@ -55,78 +58,108 @@ def smallest_set(local: float, total: float, amounts: list[tuple[str, float]], t
     >>> smallest_set(40, 100, [("a", 5)], 0.6) is None, smallest_set(60, 100, [], 0.6)
     (True, [])
     """
+    ids = [t[0] for t in amounts]
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    got = _smallest(local, total, np.array([float(t[1]) for t in amounts]), rank, catalogue)
+    return None if got is None else [ids[k] for k in got]
+
+
+def _smallest(local: float, total: float, amount: np.ndarray, rank: np.ndarray,
+              catalogue: dict | None = None) -> list[int] | None:
+    """smallest_set over arrays: positions in `amount`, ties broken by `rank` (the ids' order)."""
     if total <= 0:
         return None
-
-    def ok(x: float) -> bool:
-        return bool(meets(x / total, catalogue))
-
-    if ok(local):
+    if meets(local / total, catalogue):
         return []
-    order = sorted(amounts, key=lambda t: (-t[1], t[0]))
-    chosen, acc = [], local
-    for i, (pid, a) in enumerate(order):
-        if ok(acc + a):
-            # The k-th step: the smallest remaining purchase that still reaches the target.
-            rest = [t for t in order[i:] if ok(acc + t[1])]
-            last = min(rest, key=lambda t: (t[1], t[0]))
-            return chosen + [last[0]]
-        chosen.append(pid)
-        acc += a
-    return None
+    order = np.lexsort((rank, -amount))
+    # acc + a at each step, added in that order as a running sum would
+    acc = np.cumsum(np.concatenate(([local], amount[order])))
+    reach = meets_mask(acc[1:] / total, catalogue)
+    if not reach.any():
+        return None
+    i = int(np.argmax(reach))
+    # The k-th step: the smallest remaining purchase that still reaches the target.
+    rest = order[i:]
+    rest = rest[meets_mask((acc[i] + amount[rest]) / total, catalogue)]
+    last = rest[np.lexsort((rank[rest], amount[rest]))[0]]
+    return order[:i].tolist() + [int(last)]
 
 
-def plan(local: float, total: float, purchases: list[dict], candidates: dict[str, list[dict]],
+def decimal_order(v: np.ndarray) -> np.ndarray:
+    """A key that orders non-negative ints as their decimal strings sort ("10" before "9").
+
+    >>> v = np.array([9, 10, 1, 100, 2, 0, 19])
+    >>> v[np.argsort(decimal_order(v))].tolist() == sorted(v.tolist(), key=str)
+    True
+    """
+    v = np.asarray(v, dtype=np.int64)
+    digits = np.ones(len(v), dtype=np.int64)
+    p = 10
+    while len(v) and p <= v.max():
+        digits += v >= p
+        p *= 10
+    width = int(digits.max()) if len(v) else 1
+    # padded with zeros to one width, a prefix (shorter) first
+    return v * 10 ** (width - digits) * (width + 1) + digits
+
+
+def plan(local: float, total: float, purchases: list[dict] | Purchases, candidates: dict[str, list[dict]],
          target: float, catalogue: dict | None = None, counts: dict[str, int] | None = None) -> dict:
     """The what-if for one leader.
 
     `purchases`: the non-local purchases {supplier_uscc, supplier_name?, supplier_region?,
-    segment_id, amount}; `candidates`: segment id -> local enterprises able to take it
+    segment_id, amount}, or as columns (purchases.Purchases); `candidates`: segment id -> local
+    enterprises able to take it
     ({uscc, name, region_code?, revenue_wan?, already_supplies?}), best first — only the first
     TOP_CANDIDATES are shown, so the lists may stop there when `counts` (segment id -> how many
     there are in all) is given.
     Returns {ratio_before, need_amount, segments, steps, reachable, ratio_max, summary}.
     """
+    p = purchases if isinstance(purchases, Purchases) else Purchases.from_rows(purchases, None, "amount")
     ratio_before = local / total if total > 0 else None
-    segs: dict = defaultdict(list)
-    for i, p in enumerate(purchases):
-        segs[p.get("segment_id")].append((i, p))
+    nseg = len(p.segment_ids)
+    count = np.bincount(p.segment, minlength=nseg).tolist()
+    seg_amount = group_fsum(p.segment, p.amount, nseg).tolist()
     seg_rows = []
-    substitutable: list[tuple[str, float]] = []
-    for sid in sorted(segs, key=lambda s: (s is None, s or "")):
-        ps = segs[sid]
+    movable_seg = np.zeros(nseg, dtype=bool)
+    for k, sid in enumerate(p.segment_ids):        # ids ascending, None last
+        if not count[k]:
+            continue
         cands = candidates.get(sid, []) if sid else []
         n_cands = counts.get(sid, len(cands)) if counts is not None and sid else len(cands)
         seg = reference.segments().get(sid) if sid else None
         note = None if cands else (NO_SEGMENT if not sid else NO_LOCAL)
-        if cands:
-            substitutable.extend((str(i), float(p["amount"])) for i, p in ps)
+        movable_seg[k] = bool(cands)
         seg_rows.append({
             "segment_id": sid, "segment_name": seg["name"] if seg else (sid or "未注明环节"),
-            "non_local_amount": math.fsum(float(p["amount"]) for _, p in ps), "purchases": len(ps),
+            "non_local_amount": seg_amount[k], "purchases": count[k],
             "candidates_count": n_cands, "candidates": cands[:TOP_CANDIDATES], "substitutable": bool(cands),
             "note": note})
     seg_rows.sort(key=lambda r: (-r["non_local_amount"], r["segment_id"] or ""))
 
-    movable = math.fsum(a for _, a in substitutable)
+    # the substitutable purchases, by their place in `purchases` (ties go by its decimal text)
+    sub = np.nonzero(movable_seg[p.segment])[0]
+    movable = math.fsum(p.amount[sub].tolist())
     ratio_max = min(1.0, (local + movable) / total) if total > 0 else None
     need = max(0.0, target * total - local) if total > 0 else None
-    chosen = smallest_set(local, total, substitutable, target, catalogue) if total > 0 else None
+    chosen = _smallest(local, total, p.amount[sub], decimal_order(sub), catalogue) if total > 0 else None
     steps = []
     if chosen:
         acc = local
-        for n, pid in enumerate(sorted(chosen, key=lambda i: (-purchases[int(i)]["amount"], int(i))), 1):
-            p = purchases[int(pid)]
-            acc += float(p["amount"])
-            cands = candidates.get(p.get("segment_id"), [])
-            seg = reference.segments().get(p.get("segment_id"))
+        amount = p.amount.tolist()
+        for n, i in enumerate(sorted((int(sub[k]) for k in chosen), key=lambda i: (-amount[i], i)), 1):
+            sid, sup = p.segment_ids[p.segment[i]], int(p.supplier[i])
+            acc += amount[i]
+            cands = candidates.get(sid, [])
+            seg = reference.segments().get(sid)
             steps.append({
-                "step": n, "supplier_uscc": p["supplier_uscc"], "supplier_name": p.get("supplier_name"),
-                "supplier_region": p.get("supplier_region"),
-                "supplier_region_name": region_label(p.get("supplier_region")),
-                "segment_id": p.get("segment_id"), "segment_name": seg["name"] if seg else p.get("segment_id"),
-                "amount": float(p["amount"]), "candidate": cands[0] if cands else None,
-                "candidates_count": counts.get(p.get("segment_id"), len(cands)) if counts is not None else len(cands),
+                "step": n, "supplier_uscc": p.usccs[sup], "supplier_name": p.names[sup],
+                "supplier_region": p.regions[sup],
+                "supplier_region_name": region_label(p.regions[sup]),
+                "segment_id": sid, "segment_name": seg["name"] if seg else sid,
+                "amount": amount[i], "candidate": cands[0] if cands else None,
+                "candidates_count": counts.get(sid, len(cands)) if counts is not None else len(cands),
                 "local_amount_after": acc, "ratio_after": acc / total,
                 "meets_target_after": meets(acc / total, catalogue)})
     reachable = None if total <= 0 else (chosen is not None)
@@ -205,7 +238,7 @@ def top_ranked(ranked: dict, already: set[str], exclude: str, limit: int = TOP_C
         n = len(rows) - (exclude in place)
         if not n:
             continue
-        first = sorted(place[u] for u in already if u in place and u != exclude)
+        first = sorted(place[u] for u in place.keys() & already if u != exclude)
         picked = first[:limit]
         if len(picked) < limit:
             mine = set(first)
@@ -221,27 +254,24 @@ def top_ranked(ranked: dict, already: set[str], exclude: str, limit: int = TOP_C
     return top, counts
 
 
-def what_if(detail: dict, edges: list[dict], candidate_rows: list[dict], catalogue: dict | None = None,
+def what_if(detail: dict, edges: list[dict] | Purchases, candidate_rows: list[dict], catalogue: dict | None = None,
             ranked: dict | None = None) -> dict:
-    """The what-if from a ratios.leader_detail result, the leader's edges and candidate rows
-    (or `ranked`: the local candidates per segment as State.ranked_candidates gives them)."""
+    """The what-if from a ratios.leader_detail result, the leader's edges (or the records of the
+    detail's year as columns, purchases.Purchases) and candidate rows (or `ranked`: the local
+    candidates per segment as State.ranked_candidates gives them)."""
     scope = detail["leader"]["scope"]
-    year = detail["year"]
     local = _locality(scope)
-    this_year = [e for e in edges if int(e["year"]) == year]
-    purchases = [{"supplier_uscc": e["supplier_uscc"], "supplier_name": e.get("supplier_name"),
-                  "supplier_region": e.get("supplier_region"), "segment_id": e.get("segment_id"),
-                  "amount": float(e["amount_wan"] or 0.0)}
-                 for e in this_year if not local(e.get("supplier_region"))]
-    already = {e["supplier_uscc"] for e in this_year if local(e.get("supplier_region"))}
+    p = edges if isinstance(edges, Purchases) else Purchases.from_rows(
+        [e for e in edges if int(e["year"]) == detail["year"]], local)
+    already = {p.usccs[k] for k in distinct(p.supplier[p.local]).tolist()}
     if ranked is not None:
         cands, counts = top_ranked(ranked, already, detail["leader"]["uscc"])
     else:
         cands, counts = top_candidates([r for r in candidate_rows if local(r.get("region_code"))], already,
                                        TOP_CANDIDATES)
     fig = detail["figures"]
-    out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, purchases, cands, detail["target"], catalogue,
-               counts)
+    out = plan(fig["local_amount"] or 0.0, fig["total_amount"] or 0.0, p.take(~p.local), cands, detail["target"],
+               catalogue, counts)
     out["scope"], out["scope_name"] = scope, region_label(scope)
     for r in out["segments"]:
         if r["note"] == NO_LOCAL:
@@ -278,11 +308,11 @@ def fetch_detail(store, leader: dict, year: int | None, scope: str | None = None
 
     def compute():
         # The year shown and its tier-2 sums first: the detail and the what-if then read only
-        # that year's records, the trend is summed from the arrays.
+        # that year's records (as columns), the trend is summed from the arrays.
         shown = _tier2(st, leader, year, scope, ratios.fetch_leader_years(store, [leader], None))
-        edges = st.edges(leader["uscc"], shown[0])
-        d = ratios.fetch_leader(store, leader, year, scope, catalogue, edges=edges, shown=shown)
-        d["what_if"] = fetch_what_if(store, d, edges, catalogue)
+        bought = ratios.detail_purchases(st, leader, shown[0], scope)
+        d = ratios.fetch_leader(store, leader, year, scope, catalogue, shown=shown, purchases=bought)
+        d["what_if"] = fetch_what_if(store, d, bought, catalogue)
         return Parts(finish(d) if finish else d)
 
     if catalogue is not None:        # another rules catalogue: compute, do not share the result
@@ -413,15 +443,15 @@ def detail_stamp(store, leader: dict, year: int | None = None, scope: str | None
             *data_years)
 
 
-def fetch_what_if(store, detail: dict, edges: list[dict], catalogue: dict | None = None) -> dict:
+def fetch_what_if(store, detail: dict, purchases: Purchases, catalogue: dict | None = None) -> dict:
+    """The what-if of a detail from the records of its year (State.purchases)."""
     scope = detail["leader"]["scope"]
-    year = detail["year"]
-    local = _locality(scope)
-    segs = sorted({e["segment_id"] for e in edges if int(e["year"]) == year and e.get("segment_id")
-                   and not local(e.get("supplier_region"))})
+    far = distinct(purchases.segment[~purchases.local]).tolist()
+    segs = sorted(sid for sid in (purchases.segment_ids[k] for k in far) if sid)
     # The local candidates of each segment come ranked by revenue from the projection (kept until
     # a member changes): a segment has about a thousand at province scale, ranked per leader
     # only by which already supply it.
     st = lsproj.current(store)
+    local = _locality(scope)
     ranked = {sid: st.ranked_candidates(sid, prefix_of(scope), local, scope) for sid in segs}
-    return what_if(detail, edges, [], catalogue, ranked)
+    return what_if(detail, purchases, [], catalogue, ranked)
