@@ -131,3 +131,31 @@ def test_projection_after_random_imports_equals_a_fresh_build(fresh_store, demo_
     # The writes did move the figures: the comparison above compared something.
     assert same(before["table/2024"], expect["table/2024"]) is not None
     assert new[0] in expect["leaders"] and f"detail/{new[0]}" in expect
+
+
+def test_leader_edges_in_blocks_give_the_figures_of_one_gather(fresh_store, demo_files, monkeypatch):
+    """State.leader_blocks: the leaders' edges gathered in many small blocks (with an unsorted
+    tail of new records each block scans) give exactly the figures of one gather."""
+    ent = pd.read_csv(demo_files / "enterprises.csv", dtype=str, keep_default_na=False)
+    rec = pd.read_csv(demo_files / "recognitions.csv", dtype=str, keep_default_na=False)
+    leaders = sorted(rec.loc[rec["kind"] == "链主工厂", "uscc"].unique())
+    figures(fresh_store, leaders[:3])
+    rng = random.Random(19)
+    imported(fresh_store, "supplies", pd.DataFrame({      # new records into leaders: a tail
+        "supplier_uscc": rng.sample(list(ent["uscc"]), 30), "buyer_uscc": [rng.choice(leaders[:5]) for _ in range(30)],
+        "year": [2024] * 30, "amount_wan": [round(rng.uniform(1, 900), 2) for _ in range(30)],
+        "segment_id": [rng.choice(sorted(reference.segments())) for _ in range(30)]}))
+
+    def all_stale():
+        st = lsproj.current(fresh_store)
+        st.tick += 1
+        st.buyer_gen[:] = st.tick
+        cache.clear_cache()
+        return figures(fresh_store, leaders[:3])
+
+    st = lsproj.current(fresh_store)
+    assert st.shared.n > st.shared.n_sorted        # a tail to scan
+    one = all_stale()
+    monkeypatch.setattr(lsproj, "BLOCK_EDGES", 50)
+    assert len(list(st.leader_blocks(st.holders_in(lsproj.LEADER, "3301")))) > 10
+    assert all_stale() == one

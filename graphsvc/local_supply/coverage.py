@@ -263,12 +263,19 @@ def tally(seg, supplier, leader, amount, local, n_seg: int, n_sup: int, n_lead: 
            "seg_local": np.bincount(seg, weights=loc_amount, minlength=n_seg),
            "seg_rows": np.bincount(seg, minlength=n_seg)}
     key = seg * n_sup + supplier
-    uk, inv = np.unique(key, return_inverse=True)
-    with_leader = np.unique(key * n_lead + leader)
+    uk, inv = lsproj.dense_unique(key, n_seg * n_sup)
+    # Leaders per (segment, supplier): its rows, when no (leader, supplier, segment) comes twice
+    # — as the projection's rows come, in that order and each once; else counted distinct.
+    trio = (leader * n_sup + supplier) * n_seg + seg
+    if len(trio) < 2 or bool((trio[1:] > trio[:-1]).all()):
+        sup_leaders = np.bincount(inv, minlength=len(uk))
+    else:
+        with_leader = lsproj.unique_inverse(np.sort(key * n_lead + leader))[0]
+        sup_leaders = np.bincount(np.searchsorted(uk, with_leader // n_lead), minlength=len(uk))
     out.update(sup_seg=uk // n_sup, sup_id=uk % n_sup, sup_amount=np.bincount(inv, weights=amount, minlength=len(uk)),
-               sup_leaders=np.bincount(np.searchsorted(uk, with_leader // n_lead), minlength=len(uk)))
+               sup_leaders=sup_leaders)
     key = seg * n_lead + leader
-    uk, inv = np.unique(key, return_inverse=True)
+    uk, inv = lsproj.dense_unique(key, n_seg * n_lead)
     out.update(lead_seg=uk // n_lead, lead_id=uk % n_lead,
                lead_amount=np.bincount(inv, weights=amount, minlength=len(uk)),
                lead_local=np.bincount(inv, weights=loc_amount, minlength=len(uk)))
@@ -286,7 +293,7 @@ class _Tally:
         self.seg = seg_map[cols["segment"]] if len(cols["segment"]) else np.zeros(0, dtype=np.int64)
         self.seg_ids = seg_ids
         sups = cols["suppliers"]
-        used = np.unique(sups.region)
+        used = np.flatnonzero(np.bincount(sups.region, minlength=len(sups.regions)))
         local_reg = np.zeros(len(sups.regions) + 1, dtype=bool)      # the last: no supplier (-1)
         local_reg[used] = [is_local(sups.regions[r], scope) for r in used.tolist()]
         self.sup_local = local_reg[np.append(sups.region, -1)]
@@ -560,7 +567,9 @@ def _districts(member_districts: tuple[dict, dict], tally: _Tally, leaders: list
     di = sup_district[sup_ids]
     amt_by = np.bincount(di, weights=tally.cols["amount"][sel], minlength=len(dists))
     n_sup = max(len(tally.cols["suppliers"]), 1)
-    sup_by = np.bincount(np.unique(di * n_sup + sup_ids) // n_sup, minlength=len(dists))
+    # A supplier lies in one district: the distinct (district, supplier) pairs are its suppliers.
+    seen = np.flatnonzero(np.bincount(sup_ids, minlength=n_sup))
+    sup_by = np.bincount(sup_district[seen], minlength=len(dists))
     sup = {d: int(sup_by[k]) for d, k in dists.items() if sup_by[k]}
     amt = {d: float(amt_by[k]) for d, k in dists.items() if sup_by[k]}
     lead: dict = defaultdict(int)
