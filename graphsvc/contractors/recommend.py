@@ -62,6 +62,7 @@ import yaml
 
 from graphsvc.core import reference
 from graphsvc.core import columns, errors, regions
+from graphsvc.core.cowmap import having
 from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, UNIT_NAMES, UNITS
 from graphsvc.programmes import catalogue
 
@@ -232,6 +233,18 @@ def size_x(revenue_wan, reference_wan: float):
     r = np.asarray(revenue_wan, dtype=float)
     ok = r > 0
     return np.where(ok, np.clip(np.log10(np.where(ok, r, 1.0) / reference_wan), -2.0, 2.0), 0.0)
+
+
+# One provider's model values, remembered: a NumPy call on one number costs tens of µs, and
+# the same providers come back in request after request (the same function, the same floats).
+@lru_cache(maxsize=1 << 16)
+def _specialisation_of_one(n_div: int, n_all: int, share: float, prior: float) -> float:
+    return float(specialisation_x(n_div, n_all, share, prior))
+
+
+@lru_cache(maxsize=1 << 16)
+def _size_of_one(revenue_wan: float, reference_wan: float) -> float:
+    return float(size_x(revenue_wan, reference_wan))
 
 
 def model_contribution(code: str, x: float, weights: dict) -> float:
@@ -669,20 +682,29 @@ def related_clients(ix: Index, m: Manufacturer) -> dict[str, set[str]]:
     chain_leaders = {u for u, chains in ix.leaders.items() if chains & m.chain_ids} - my_leaders - {m.uscc}
     peers = (set(m.peers) | set(m.suppliers) | set(m.buyers)) - my_leaders - chain_leaders - {m.uscc}
     return {"served_me": {m.uscc}, "served_my_leader": my_leaders, "served_chain_leader": chain_leaders,
-            "served_chain_peers": {c for c in peers if c in ix.by_client}}
+            "served_chain_peers": set(having(ix.by_client, peers))}
 
 
 def tie_evidence(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -> dict[str, dict[str, list[Dlv]]]:
     """{tie term: {provider: confirmed deliveries to the related clients}}, in one pass over
     the related clients (computed once per request, shared by scores() and evidence())."""
     out = {}
+    of_client = ix.by_client.get
     for code, clients in related_clients(ix, m).items():
         per: dict[str, list[Dlv]] = {}
         for c in clients:
-            for p, ds in ix.by_client.get(c, {}).items():
-                kept = _keep(ds, exclude)
-                if kept:
-                    per.setdefault(p, []).extend(kept)
+            served = of_client(c)
+            if not served:
+                continue
+            for p, ds in served.items():
+                if exclude:
+                    ds = _keep(ds, exclude)
+                if ds:
+                    have = per.get(p)
+                    if have is None:
+                        per[p] = list(ds)
+                    else:
+                        have.extend(ds)
         out[code] = per
     return out
 
@@ -723,10 +745,10 @@ def evidence(ix: Index, p: str, m: Manufacturer, q: Query, ties: dict | None = N
     ev["same_province"] = bool(m.province and prov.province == m.province and not ev["same_district"]
                                and not (mc and prov.city == mc))
     ev["specialisation"], ev["provider_size"], ev["_uscc"] = same_div, [], p
-    ev["_x"] = {"specialisation": float(specialisation_x(
+    ev["_x"] = {"specialisation": _specialisation_of_one(
                     len(same_div), ev["_total"], division_share(ix.division_total.get(div, 0) if div else 0,
-                                                                ix.n_confirmed), ix.specialisation_prior)),
-                "provider_size": float(size_x(prov.revenue_wan or 0.0, ix.size_reference))}
+                                                                ix.n_confirmed), ix.specialisation_prior),
+                "provider_size": _size_of_one(prov.revenue_wan or 0.0, ix.size_reference)}
     return ev
 
 
@@ -790,11 +812,22 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
         sc += terms["same_city"]["weight"] * ((tt.city == mc) & ~same_d)
     sc += _model_terms(ix, tt, m, div, same_d, terms)
     ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    pos = tt.pos
     for code, per in ties.items():
+        # One addition per provider and term, as one at a time would do; contribution() once
+        # per count.
+        at, of_n = [], {}
         for p, ds in per.items():
-            i = tt.pos.get(p)
+            i = pos.get(p)
             if i is not None:
-                sc[i] += contribution(code, len(ds), weights)
+                n = len(ds)
+                v = of_n.get(n)
+                if v is None:
+                    v = of_n[n] = contribution(code, n, weights)
+                at.append((i, v))
+        if at:
+            idx, add = zip(*at)
+            sc[list(idx)] += add
     valid = tt.credit.copy()
     if q.recognised_only:
         valid &= tt.listed
@@ -1175,7 +1208,7 @@ def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
         leaders = sorted(sh.index[b] for b in buyers if b in ix.leaders)
         if leaders:
             near = np.unique(seller[sh.edges_into(np.array(leaders))]).tolist()
-            peers = frozenset(u for u in (names[x] for x in near) if u in ix.by_client and u != m.uscc)
+            peers = frozenset(having(ix.by_client, [names[x] for x in near])) - {m.uscc}
     return replace(m, chain_ids=ex.chains_of(m.uscc), buyers=buyers, suppliers=suppliers, peers=peers,
                    linked=True)
 
