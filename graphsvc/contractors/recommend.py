@@ -51,6 +51,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -62,7 +63,7 @@ import yaml
 
 from graphsvc.core import reference
 from graphsvc.core import columns, errors, regions
-from graphsvc.core.cowmap import having
+from graphsvc.core.cowmap import CowMap, having
 from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, UNIT_NAMES, UNITS
 from graphsvc.programmes import catalogue
 
@@ -1187,6 +1188,63 @@ def fetch_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
                    suppliers=frozenset(rel["supplier"]), peers=frozenset(peers), linked=True)
 
 
+class ClientRows:
+    """Which rows of the shared supply edges `sh` are delivery clients (keys of `by_client`),
+    as a mask. `follow` gives the mask of a later `by_client` and `sh` from this one's: a patch
+    copies only the CowMap shards it writes (graphsvc.contractors.index_updates), so only their
+    keys are looked up again, and rows added to `sh` since; anything else is computed afresh.
+
+    >>> from graphsvc.core.cowmap import CowMap
+    >>> class Sh: pass
+    >>> sh = Sh(); sh.uscc = ["A", "B", "C"]; sh.index = {"A": 0, "B": 1, "C": 2}
+    >>> a = CowMap({"B": 1}); ca = ClientRows.of(a, sh)
+    >>> b = a.copy(); b["C"] = 1; del b["B"]; sh.uscc.append("D"); sh.index["D"] = 3; b["D"] = 1
+    >>> ca.mask.tolist(), ClientRows.follow(ca, b, sh).mask.tolist()
+    ([False, True, False], [False, False, True, True])
+    """
+
+    __slots__ = ("clients", "sh", "n", "mask")
+
+    def __init__(self, clients, sh, n: int, mask: np.ndarray):
+        self.clients, self.sh, self.n, self.mask = clients, weakref.ref(sh), n, mask
+
+    @classmethod
+    def of(cls, clients, sh) -> ClientRows:
+        n = len(sh.uscc)
+        mask = np.zeros(n, dtype=bool)
+        mask[[i for i in map(sh.index.get, clients) if i is not None and i < n]] = True
+        return cls(clients, sh, n, mask)
+
+    def follow(self, clients, sh) -> ClientRows:
+        if self.clients is clients and self.sh() is sh and self.n == len(sh.uscc):
+            return self
+        old = self.clients
+        if self.sh() is not sh or not isinstance(clients, CowMap) or not isinstance(old, CowMap):
+            return ClientRows.of(clients, sh)
+        n = len(sh.uscc)
+        mask = np.zeros(n, dtype=bool)
+        mask[:self.n] = self.mask[:n]
+        index = sh.index
+        for a, b in zip(old._shards, clients._shards):
+            if a is not b:
+                mask[[i for i in map(index.get, a) if i is not None and i < n]] = False
+                mask[[i for i in map(index.get, b) if i is not None and i < n]] = True
+        if n > self.n:
+            mask[[index[u] for u in having(clients, sh.uscc[self.n:n])]] = True
+        return ClientRows(clients, sh, n, mask)
+
+
+_CLIENT_ROWS: list = [None]     # the newest ClientRows (swapped whole: readers run in threads)
+
+
+def client_rows(ix: Index, sh) -> ClientRows:
+    """The ClientRows of `ix.by_client` over `sh`, followed from the last one made."""
+    last = _CLIENT_ROWS[0]
+    now = last.follow(ix.by_client, sh) if last is not None else ClientRows.of(ix.by_client, sh)
+    _CLIENT_ROWS[0] = now
+    return now
+
+
 def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
     """fetch_links() from the projections the change log keeps current, without a database
     read: the chains from the explore part's segment memberships, the buyers, the suppliers
@@ -1207,8 +1265,12 @@ def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
         suppliers = frozenset(names[x] for x in np.unique(seller[sh.edges_into(np.array([i]))]).tolist())
         leaders = sorted(sh.index[b] for b in buyers if b in ix.leaders)
         if leaders:
-            near = np.unique(seller[sh.edges_into(np.array(leaders))]).tolist()
-            peers = frozenset(having(ix.by_client, [names[x] for x in near])) - {m.uscc}
+            near = np.unique(seller[sh.edges_into(np.array(leaders))])
+            known = client_rows(ix, sh)
+            inside = near < known.n
+            near_clients = [names[x] for x in near[inside][known.mask[near[inside]]].tolist()]
+            near_clients += having(ix.by_client, [names[x] for x in near[~inside].tolist()])
+            peers = frozenset(near_clients) - {m.uscc}
     return replace(m, chain_ids=ex.chains_of(m.uscc), buyers=buyers, suppliers=suppliers, peers=peers,
                    linked=True)
 
