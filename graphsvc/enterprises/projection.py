@@ -443,19 +443,19 @@ class Explore:
             return {"up": up, "down": down, "total": total, "edges": e}
         return self._get(("year", year), make)
 
-    def by_src(self) -> tuple[np.ndarray, np.ndarray]:
-        """(shared edge numbers ordered by supplier row, offsets per supplier row)."""
-        def make():
-            e, src, _ = self.live_edges()
-            order = np.argsort(src, kind="stable")
-            ptr = np.searchsorted(src[order], np.arange(self.n + 1))
-            return e[order], ptr
-        return self._get("by_src", make)
-
     def edges_from(self, i: int) -> np.ndarray:
-        """The live shared edges leaving row `i`."""
-        order, ptr = self.by_src()
-        return order[ptr[i]:ptr[i + 1]] if i + 1 < len(ptr) else np.empty(0, np.int64)
+        """The live shared edges leaving row `i` whose buyer this part knows, ascending: the
+        shared part's index by seller (no copy of its own, rebuilt after every supplies write)."""
+        sh = self.shared
+        s = sh.index.get(self.usccs[i]) if 0 <= i < len(self.usccs) else None
+        if s is None:
+            return np.empty(0, np.int64)
+        row_of = self.row_of()
+        e = sh.edges_from(s)
+        b = sh.buyer[e]
+        known = b < len(row_of)             # rows the shared part added after row_of was read
+        known[known] = row_of[b[known]] >= 0
+        return e[known]
 
     def leaders(self) -> np.ndarray:
         def make():
@@ -691,7 +691,7 @@ _HUBS = {"IN_SEGMENT", "OWNS", "Segment", "Project"}
 DERIVED_FROM = {
     "row_of": set(), "rank": set(), "by_uscc": set(), "usccs": set(),
     "name_index": {"Enterprise"}, "name_len": {"Enterprise"}, "regions": {"Enterprise"},
-    "region_fn": {"Enterprise"}, "years": {"SUPPLIES"}, "year": {"SUPPLIES"}, "by_src": {"SUPPLIES"},
+    "region_fn": {"Enterprise"}, "years": {"SUPPLIES"}, "year": {"SUPPLIES"},
     "leaders": {"HAS", "Recognition"}, "deliveries": _DELIVERY, "delivery_pairs": _DELIVERY,
     "counterparts": _DELIVERY, "project_owners": {"OWNS"}, "project_owner_mask": {"OWNS"},
     "links": {"SUPPLIES", "ORGANIZES", *_DELIVERY}, "hubs": _HUBS, "segment_members": {"IN_SEGMENT"},
@@ -704,7 +704,7 @@ def kept(derived: dict, entities: set, years: set | None, grew: bool) -> dict:
     """The derived structures a change of `entities` leaves valid: a supplies change in the
     years `years` (None: any) drops only those years' matrices.
 
-    >>> d = {("year", 2023): "m23", ("year", 2024): "m24", "hubs": "h", "by_src": "b", "rank": "r"}
+    >>> d = {("year", 2023): "m23", ("year", 2024): "m24", "hubs": "h", "links": "l", "rank": "r"}
     >>> sorted(map(str, kept(d, {"SUPPLIES"}, {2024}, False)))
     ["('year', 2023)", 'hubs', 'rank']
     >>> kept(d, {"IN_SEGMENT"}, set(), True)
