@@ -806,11 +806,11 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
     if kind and kind in tt.by_kind:
         sc += counted("same_kind", tt.by_kind[kind] - tt.by_kind_division.get((kind, div), 0))
     md, mc = m.district, m.city
-    same_d = (tt.district == md) if md else np.zeros(len(sc), dtype=bool)
+    same_d = _equal(tt.district, md) if md else np.zeros(len(sc), dtype=bool)
     if md:
         sc += terms["same_district"]["weight"] * same_d
     if mc:
-        sc += terms["same_city"]["weight"] * ((tt.city == mc) & ~same_d)
+        sc += terms["same_city"]["weight"] * (_equal(tt.city, mc) & ~same_d)
     sc += _model_terms(ix, tt, m, div, same_d, terms)
     ties = ties if ties is not None else tie_evidence(ix, m, exclude)
     pos = tt.pos
@@ -850,6 +850,33 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
     return tt, sc, n_type, valid
 
 
+# Per type-table column, what requests compute from it alone again and again (its places
+# compared with the manufacturer's, the providers' size values): a published table's columns
+# are never written (a patch copies the columns it changes, TypeTable.refill), so a result
+# holds while its column lives. Keyed by id() and checked through a weak reference.
+_COLUMN_MEMO: dict = {}
+
+
+def _of_column(col: np.ndarray, key, make) -> np.ndarray:
+    """make(), remembered with the column `col` under `key` (callers do not write into it)."""
+    hit = _COLUMN_MEMO.get(id(col))
+    if hit is None or hit[0]() is not col:
+        if len(_COLUMN_MEMO) >= 512:
+            _COLUMN_MEMO.clear()
+        hit = _COLUMN_MEMO[id(col)] = (weakref.ref(col), {})
+    memo = hit[1]
+    out = memo.get(key)
+    if out is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        out = memo[key] = make()
+    return out
+
+
+def _equal(col: np.ndarray, value) -> np.ndarray:
+    return _of_column(col, ("==", value), lambda: col == value)
+
+
 def _model_terms(ix: Index, tt: TypeTable, m: Manufacturer, div: str | None, same_d: np.ndarray,
                  terms: dict) -> np.ndarray:
     """The fitted model's terms over a type table (the same formulas as evidence())."""
@@ -860,11 +887,13 @@ def _model_terms(ix: Index, tt: TypeTable, m: Manufacturer, div: str | None, sam
         out += terms["specialisation"]["weight"] * specialisation_x(
             n_div if n_div is not None else 0.0, tt.total, share, ix.specialisation_prior)
     if "provider_size" in terms:
-        out += terms["provider_size"]["weight"] * size_x(tt.revenue, ix.size_reference)
+        ref = ix.size_reference
+        out += terms["provider_size"]["weight"] * _of_column(tt.revenue, ("size", ref),
+                                                                  lambda: size_x(tt.revenue, ref))
     mp, mc = m.province, m.city
     if "same_province" in terms and mp:
-        other_city = ~(tt.city == mc) if mc else np.ones(len(out), dtype=bool)
-        out += terms["same_province"]["weight"] * ((tt.province == mp) & ~same_d & other_city)
+        other_city = ~_equal(tt.city, mc) if mc else np.ones(len(out), dtype=bool)
+        out += terms["same_province"]["weight"] * (_equal(tt.province, mp) & ~same_d & other_city)
     return out
 
 
