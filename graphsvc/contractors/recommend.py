@@ -51,6 +51,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -62,6 +63,7 @@ import yaml
 
 from graphsvc.core import reference
 from graphsvc.core import columns, errors, regions
+from graphsvc.core.cowmap import CowMap, having
 from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, UNIT_NAMES, UNITS
 from graphsvc.programmes import catalogue
 
@@ -232,6 +234,18 @@ def size_x(revenue_wan, reference_wan: float):
     r = np.asarray(revenue_wan, dtype=float)
     ok = r > 0
     return np.where(ok, np.clip(np.log10(np.where(ok, r, 1.0) / reference_wan), -2.0, 2.0), 0.0)
+
+
+# One provider's model values, remembered: a NumPy call on one number costs tens of µs, and
+# the same providers come back in request after request (the same function, the same floats).
+@lru_cache(maxsize=1 << 16)
+def _specialisation_of_one(n_div: int, n_all: int, share: float, prior: float) -> float:
+    return float(specialisation_x(n_div, n_all, share, prior))
+
+
+@lru_cache(maxsize=1 << 16)
+def _size_of_one(revenue_wan: float, reference_wan: float) -> float:
+    return float(size_x(revenue_wan, reference_wan))
 
 
 def model_contribution(code: str, x: float, weights: dict) -> float:
@@ -669,20 +683,29 @@ def related_clients(ix: Index, m: Manufacturer) -> dict[str, set[str]]:
     chain_leaders = {u for u, chains in ix.leaders.items() if chains & m.chain_ids} - my_leaders - {m.uscc}
     peers = (set(m.peers) | set(m.suppliers) | set(m.buyers)) - my_leaders - chain_leaders - {m.uscc}
     return {"served_me": {m.uscc}, "served_my_leader": my_leaders, "served_chain_leader": chain_leaders,
-            "served_chain_peers": {c for c in peers if c in ix.by_client}}
+            "served_chain_peers": set(having(ix.by_client, peers))}
 
 
 def tie_evidence(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -> dict[str, dict[str, list[Dlv]]]:
     """{tie term: {provider: confirmed deliveries to the related clients}}, in one pass over
     the related clients (computed once per request, shared by scores() and evidence())."""
     out = {}
+    of_client = ix.by_client.get
     for code, clients in related_clients(ix, m).items():
         per: dict[str, list[Dlv]] = {}
         for c in clients:
-            for p, ds in ix.by_client.get(c, {}).items():
-                kept = _keep(ds, exclude)
-                if kept:
-                    per.setdefault(p, []).extend(kept)
+            served = of_client(c)
+            if not served:
+                continue
+            for p, ds in served.items():
+                if exclude:
+                    ds = _keep(ds, exclude)
+                if ds:
+                    have = per.get(p)
+                    if have is None:
+                        per[p] = list(ds)
+                    else:
+                        have.extend(ds)
         out[code] = per
     return out
 
@@ -723,10 +746,10 @@ def evidence(ix: Index, p: str, m: Manufacturer, q: Query, ties: dict | None = N
     ev["same_province"] = bool(m.province and prov.province == m.province and not ev["same_district"]
                                and not (mc and prov.city == mc))
     ev["specialisation"], ev["provider_size"], ev["_uscc"] = same_div, [], p
-    ev["_x"] = {"specialisation": float(specialisation_x(
+    ev["_x"] = {"specialisation": _specialisation_of_one(
                     len(same_div), ev["_total"], division_share(ix.division_total.get(div, 0) if div else 0,
-                                                                ix.n_confirmed), ix.specialisation_prior)),
-                "provider_size": float(size_x(prov.revenue_wan or 0.0, ix.size_reference))}
+                                                                ix.n_confirmed), ix.specialisation_prior),
+                "provider_size": _size_of_one(prov.revenue_wan or 0.0, ix.size_reference)}
     return ev
 
 
@@ -783,18 +806,29 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
     if kind and kind in tt.by_kind:
         sc += counted("same_kind", tt.by_kind[kind] - tt.by_kind_division.get((kind, div), 0))
     md, mc = m.district, m.city
-    same_d = (tt.district == md) if md else np.zeros(len(sc), dtype=bool)
+    same_d = _equal(tt.district, md) if md else np.zeros(len(sc), dtype=bool)
     if md:
         sc += terms["same_district"]["weight"] * same_d
     if mc:
-        sc += terms["same_city"]["weight"] * ((tt.city == mc) & ~same_d)
+        sc += terms["same_city"]["weight"] * (_equal(tt.city, mc) & ~same_d)
     sc += _model_terms(ix, tt, m, div, same_d, terms)
     ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    pos = tt.pos
     for code, per in ties.items():
+        # One addition per provider and term, as one at a time would do; contribution() once
+        # per count.
+        at, of_n = [], {}
         for p, ds in per.items():
-            i = tt.pos.get(p)
+            i = pos.get(p)
             if i is not None:
-                sc[i] += contribution(code, len(ds), weights)
+                n = len(ds)
+                v = of_n.get(n)
+                if v is None:
+                    v = of_n[n] = contribution(code, n, weights)
+                at.append((i, v))
+        if at:
+            idx, add = zip(*at)
+            sc[list(idx)] += add
     valid = tt.credit.copy()
     if q.recognised_only:
         valid &= tt.listed
@@ -816,6 +850,33 @@ def score_vector(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: f
     return tt, sc, n_type, valid
 
 
+# Per type-table column, what requests compute from it alone again and again (its places
+# compared with the manufacturer's, the providers' size values): a published table's columns
+# are never written (a patch copies the columns it changes, TypeTable.refill), so a result
+# holds while its column lives. Keyed by id() and checked through a weak reference.
+_COLUMN_MEMO: dict = {}
+
+
+def _of_column(col: np.ndarray, key, make) -> np.ndarray:
+    """make(), remembered with the column `col` under `key` (callers do not write into it)."""
+    hit = _COLUMN_MEMO.get(id(col))
+    if hit is None or hit[0]() is not col:
+        if len(_COLUMN_MEMO) >= 512:
+            _COLUMN_MEMO.clear()
+        hit = _COLUMN_MEMO[id(col)] = (weakref.ref(col), {})
+    memo = hit[1]
+    out = memo.get(key)
+    if out is None:
+        if len(memo) >= 1024:
+            memo.clear()
+        out = memo[key] = make()
+    return out
+
+
+def _equal(col: np.ndarray, value) -> np.ndarray:
+    return _of_column(col, ("==", value), lambda: col == value)
+
+
 def _model_terms(ix: Index, tt: TypeTable, m: Manufacturer, div: str | None, same_d: np.ndarray,
                  terms: dict) -> np.ndarray:
     """The fitted model's terms over a type table (the same formulas as evidence())."""
@@ -826,11 +887,13 @@ def _model_terms(ix: Index, tt: TypeTable, m: Manufacturer, div: str | None, sam
         out += terms["specialisation"]["weight"] * specialisation_x(
             n_div if n_div is not None else 0.0, tt.total, share, ix.specialisation_prior)
     if "provider_size" in terms:
-        out += terms["provider_size"]["weight"] * size_x(tt.revenue, ix.size_reference)
+        ref = ix.size_reference
+        out += terms["provider_size"]["weight"] * _of_column(tt.revenue, ("size", ref),
+                                                                  lambda: size_x(tt.revenue, ref))
     mp, mc = m.province, m.city
     if "same_province" in terms and mp:
-        other_city = ~(tt.city == mc) if mc else np.ones(len(out), dtype=bool)
-        out += terms["same_province"]["weight"] * ((tt.province == mp) & ~same_d & other_city)
+        other_city = ~_equal(tt.city, mc) if mc else np.ones(len(out), dtype=bool)
+        out += terms["same_province"]["weight"] * (_equal(tt.province, mp) & ~same_d & other_city)
     return out
 
 
@@ -1154,6 +1217,63 @@ def fetch_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
                    suppliers=frozenset(rel["supplier"]), peers=frozenset(peers), linked=True)
 
 
+class ClientRows:
+    """Which rows of the shared supply edges `sh` are delivery clients (keys of `by_client`),
+    as a mask. `follow` gives the mask of a later `by_client` and `sh` from this one's: a patch
+    copies only the CowMap shards it writes (graphsvc.contractors.index_updates), so only their
+    keys are looked up again, and rows added to `sh` since; anything else is computed afresh.
+
+    >>> from graphsvc.core.cowmap import CowMap
+    >>> class Sh: pass
+    >>> sh = Sh(); sh.uscc = ["A", "B", "C"]; sh.index = {"A": 0, "B": 1, "C": 2}
+    >>> a = CowMap({"B": 1}); ca = ClientRows.of(a, sh)
+    >>> b = a.copy(); b["C"] = 1; del b["B"]; sh.uscc.append("D"); sh.index["D"] = 3; b["D"] = 1
+    >>> ca.mask.tolist(), ClientRows.follow(ca, b, sh).mask.tolist()
+    ([False, True, False], [False, False, True, True])
+    """
+
+    __slots__ = ("clients", "sh", "n", "mask")
+
+    def __init__(self, clients, sh, n: int, mask: np.ndarray):
+        self.clients, self.sh, self.n, self.mask = clients, weakref.ref(sh), n, mask
+
+    @classmethod
+    def of(cls, clients, sh) -> ClientRows:
+        n = len(sh.uscc)
+        mask = np.zeros(n, dtype=bool)
+        mask[[i for i in map(sh.index.get, clients) if i is not None and i < n]] = True
+        return cls(clients, sh, n, mask)
+
+    def follow(self, clients, sh) -> ClientRows:
+        if self.clients is clients and self.sh() is sh and self.n == len(sh.uscc):
+            return self
+        old = self.clients
+        if self.sh() is not sh or not isinstance(clients, CowMap) or not isinstance(old, CowMap):
+            return ClientRows.of(clients, sh)
+        n = len(sh.uscc)
+        mask = np.zeros(n, dtype=bool)
+        mask[:self.n] = self.mask[:n]
+        index = sh.index
+        for a, b in zip(old._shards, clients._shards):
+            if a is not b:
+                mask[[i for i in map(index.get, a) if i is not None and i < n]] = False
+                mask[[i for i in map(index.get, b) if i is not None and i < n]] = True
+        if n > self.n:
+            mask[[index[u] for u in having(clients, sh.uscc[self.n:n])]] = True
+        return ClientRows(clients, sh, n, mask)
+
+
+_CLIENT_ROWS: list = [None]     # the newest ClientRows (swapped whole: readers run in threads)
+
+
+def client_rows(ix: Index, sh) -> ClientRows:
+    """The ClientRows of `ix.by_client` over `sh`, followed from the last one made."""
+    last = _CLIENT_ROWS[0]
+    now = last.follow(ix.by_client, sh) if last is not None else ClientRows.of(ix.by_client, sh)
+    _CLIENT_ROWS[0] = now
+    return now
+
+
 def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
     """fetch_links() from the projections the change log keeps current, without a database
     read: the chains from the explore part's segment memberships, the buyers, the suppliers
@@ -1174,8 +1294,12 @@ def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
         suppliers = frozenset(names[x] for x in np.unique(seller[sh.edges_into(np.array([i]))]).tolist())
         leaders = sorted(sh.index[b] for b in buyers if b in ix.leaders)
         if leaders:
-            near = np.unique(seller[sh.edges_into(np.array(leaders))]).tolist()
-            peers = frozenset(u for u in (names[x] for x in near) if u in ix.by_client and u != m.uscc)
+            near = np.unique(seller[sh.edges_into(np.array(leaders))])
+            known = client_rows(ix, sh)
+            inside = near < known.n
+            near_clients = [names[x] for x in near[inside][known.mask[near[inside]]].tolist()]
+            near_clients += having(ix.by_client, [names[x] for x in near[~inside].tolist()])
+            peers = frozenset(near_clients) - {m.uscc}
     return replace(m, chain_ids=ex.chains_of(m.uscc), buyers=buyers, suppliers=suppliers, peers=peers,
                    linked=True)
 

