@@ -48,7 +48,7 @@ import numpy as np
 
 from graphsvc.deliveries import ledger
 from graphsvc.programmes import eligibility, subsidies
-from graphsvc.programmes.eligibility import FAIL, UNKNOWN, missing_reason
+from graphsvc.programmes.eligibility import FAIL, PASS, UNKNOWN, missing_reason
 from graphsvc.core.vocabulary import INDUSTRY_KIND_NAMES, PROCESS_UNITS, UNITS
 
 UNIT_BUCKETS = ([("discrete", u) for u in UNITS] + [("process", u) for u in PROCESS_UNITS])
@@ -211,6 +211,8 @@ def _superseded(t: Table) -> np.ndarray:
     confirmed = t.col("status") == t.words.find("confirmed")
     ids, corr = t.col("id"), t.col("corrects")
     replaced = corr[confirmed & (corr >= 0)]
+    if not len(replaced):
+        return np.zeros(len(ids), dtype=bool)
     return np.isin(ids, replaced[np.isin(replaced, ids[confirmed])])
 
 
@@ -295,7 +297,7 @@ def _type_entry(t: Table, provider_type: int, mine: np.ndarray) -> dict:
     """One provider type's measures over its counted deliveries at `mine`."""
     kind = t.col("kind")
     measures = [_measure(t, key, label, how, mine if kinds is None else
-                         mine[np.isin(kind[mine], [t.words.find(k) for k in kinds])])
+                         mine[np.logical_or.reduce([kind[mine] == t.words.find(k) for k in kinds])])
                 for key, label, how, kinds in MEASURES.get(provider_type, [])]
     if provider_type == 1:
         measures += _unit_measures(t, mine)
@@ -342,20 +344,21 @@ def item14(t: Table, counted: np.ndarray, supplier: dict | None, recognitions: C
     uscc = sup.get("uscc") or (t.row(int(counted[0])).get("supplier_uscc") if len(counted) else None)
     known = {uscc: {"name": sup.get("name"), "region_code": sup.get("region_code")}}
     n = len(counted)
-    why: list = [""] * n                                  # the reason of each line not passing
+    why = np.full(n, subsidies.NOT_LISTED, dtype=object)      # the reason of each line not passing
     outcome = np.full(n, FAIL, dtype=object)
-    go = t.col("status")[counted] == w.find(p["delivery_status"])
-    for i in np.flatnonzero(~go).tolist():
-        why[i] = subsidies.unconfirmed_reason(w.text(int(t.col("status")[counted[i]])))
-    pair = t.ints[counted][:, [COL["supplier_uscc"], COL["supplier_region"]]]
-    for s, r in {tuple(x) for x in pair[go].tolist()}:
-        stop, text = subsidies.provider_check({"supplier_uscc": w.text(s), "supplier_region": w.text(r)}, known, p)
+    status = t.col("status")[counted]
+    go = status == w.find(p["delivery_status"])
+    for s in np.unique(status[~go]).tolist():
+        why[status == s] = subsidies.unconfirmed_reason(w.text(s))
+    # one check per (supplier, supplier region) pair of the lines going
+    pair = (t.col("supplier_uscc")[counted] + 1) * (len(w.word) + 1) + t.col("supplier_region")[counted] + 1
+    for k in np.unique(pair[go]).tolist():
+        s, r = divmod(k, len(w.word) + 1)
+        stop, text = subsidies.provider_check({"supplier_uscc": w.text(s - 1), "supplier_region": w.text(r - 1)},
+                                              known, p)
         if stop:
-            hit = np.flatnonzero(go & (pair[:, 0] == s) & (pair[:, 1] == r))
-            outcome[hit] = stop
-            for i in hit.tolist():
-                why[i] = text
-            go[hit] = False
+            hit = go & (pair == k)
+            outcome[hit], why[hit], go[hit] = stop, text, False
     q, first = _listing(t, counted, go, recognitions, p, why, outcome)
     return _item14_lines(t, counted, q, first, why, outcome, known, uscc, p)
 
@@ -377,9 +380,6 @@ def _listing(t: Table, counted, go, recognitions, p, why, outcome) -> tuple[list
         span[c] = (a, len(q))
     lines = np.flatnonzero(go)
     lo, hi = np.array([span[c] for c in client[lines].tolist()], dtype=np.int64).reshape(-1, 2).T
-    none = lines[lo == hi]
-    for i in none.tolist():
-        why[i] = subsidies.NOT_LISTED
     lines, lo, hi = lines[lo < hi], lo[lo < hi], hi[lo < hi]
     size = hi - lo
     at = np.repeat(lines, size)                              # one entry per (line, qualifying recognition)
@@ -401,38 +401,34 @@ def _listing(t: Table, counted, go, recognitions, p, why, outcome) -> tuple[list
 def _item14_lines(t: Table, counted, q, first, why, outcome, known, uscc, p) -> dict:
     """The C3.5 lines in order: refused (not passing) with their reason, the failing ones' ids,
     and every line not failing in full, capped per provider in order."""
-    w, rows = t.words, t.row
-    ids, amount = t.ids[counted].tolist(), t.amount[counted]
-    excellent = np.isin(t.col("rating")[counted], [w.find(r) for r in p["excellent_ratings"]])
+    w, ids = t.words, t.ids[counted].tolist()
+    amount = t.amount[counted]
+    unknown = (first >= 0) & np.isnan(amount)
+    outcome[first >= 0] = PASS
+    outcome[unknown], why[unknown] = UNKNOWN, missing_reason(["contract_amount_wan"])
     suppliers = w.texts(t.col("supplier_uscc")[counted])
-    lines, providers, refused, fail = [], {}, [], []
-    for i, did in enumerate(ids):
-        if first[i] < 0:
-            refused.append({"delivery_id": did, "reason": why[i]})
-            if outcome[i] == FAIL:
-                fail.append(did)
-                continue
-        d = rows(int(counted[i]))
-        line = {"delivery_id": did, "supplier_uscc": suppliers[i],
+    lines, providers = [], {}
+    for i in np.flatnonzero(outcome != FAIL).tolist():
+        d = t.row(int(counted[i]))
+        line = {"delivery_id": ids[i], "supplier_uscc": suppliers[i],
                 "client_uscc": d.get("client_uscc"), "contract_amount_wan": d.get("contract_amount_wan"),
                 "rate": 0, "reward_wan": 0, "payable_wan": 0, "qualifying_recognition": None,
-                "outcome": outcome[i], "reason": why[i]}
+                "outcome": outcome[i], "reason": "" if outcome[i] == PASS else why[i]}
         if first[i] >= 0:
             r = q[first[i]]
             line["qualifying_recognition"] = {k: r.get(k) for k in ("kind", "level", "status", "year")}
-            if np.isnan(amount[i]):
-                line.update(outcome=UNKNOWN, reason=missing_reason(["contract_amount_wan"]))
-                refused.append({"delivery_id": did, "reason": line["reason"]})
-            else:
-                subsidies.reward_line(line, r, d.get("contract_amount_wan"), bool(excellent[i]), p)
+            if not unknown[i]:
+                subsidies.reward_line(line, r, d.get("contract_amount_wan"), d.get("rating") in p["excellent_ratings"], p)
             subsidies.cap_line(providers, line, p)
         lines.append({**line, "client_name": d.get("client_name")})
     res = subsidies.item14_totals(providers, known, p, lines)
     prov = providers.get(uscc, {"reward_wan": 0, "total_wan": 0, "capped": False})
+    refused = np.flatnonzero(outcome != PASS)
     return {"rule_id": "C3.5", "total_wan": res["total_wan"], "reward_before_cap_wan": prov["reward_wan"],
             "cap_wan": p["cap_per_provider_wan"], "capped": prov["capped"],
             "reason": res["reason"], "estimate": res["estimate"], "basis": res["basis"],
-            "refused": refused, "lines": lines, "not_qualifying": fail}
+            "refused": [{"delivery_id": ids[i], "reason": r} for i, r in zip(refused.tolist(), why[refused].tolist())],
+            "lines": lines, "not_qualifying": [ids[i] for i in np.flatnonzero(outcome == FAIL).tolist()]}
 
 
 MODULE_FACTS = {"rd_spend_wan": "应用企业该项目研发投入实际支出额", "purchase_wan": "区内模块/芯片实际采购额",

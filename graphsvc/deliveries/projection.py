@@ -11,7 +11,7 @@ recognitions come from the dashboard's part (`client_recognitions`). Built on fi
 (web.PROJECTION_ON_FIRST_USE).
 
 The rows are also held as columns (`assessment.Table` entries by position, strings as codes):
-an assessment selects its provider's entries with one mask (`table_of`) and computes over
+an assessment takes its provider's entries (`table_of`) and computes over
 arrays. Every change above rewrites the entries of the rows it touched (`_sync`).
 """
 from __future__ import annotations
@@ -199,18 +199,18 @@ def current(store) -> State:
 
 
 def table_of(st: State, provider: str) -> A.Table:
-    """The provider's deliveries with a client as an `assessment.Table` (one mask over the
+    """The provider's deliveries with a client as an `assessment.Table` (their entries in the
     columns); a missing supplier_uscc reads as the provider, as `assessment.with_recognitions`
     gives it."""
-    code = st.words.find(provider)
-    sel = np.flatnonzero(st.provider[:len(st.at)] == code)
+    code, pos = st.words.find(provider), st.pos
+    sel = np.array([pos[d] for d in st.by_provider.get(provider, ())], dtype=np.int64)
     sel = sel[st.ints[sel, A.COL["client_uscc"]] >= 0]
     ints = st.ints[sel]
     sup = ints[:, A.COL["supplier_uscc"]]
     sup[(sup == -1) | (sup == st.words.find(""))] = code
-    rows = [st.at[i] for i in sel.tolist()]
+    at = st.at
     return A.Table(st.words, ints, st.amount[sel], st.day[sel].astype(str), st.ident[sel].astype(str),
-                   rows.__getitem__)
+                   lambda i: at[sel[i]])
 
 
 def rows_of(st: State, provider: str) -> list[dict]:
