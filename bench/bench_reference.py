@@ -458,10 +458,6 @@ def check_recommend(got: dict, ref: list) -> None:
 
 # ---------------------------------------------------------------- supplier assessment
 
-BRIEF = ("id", "client_uscc", "client_name", "kind", "provider_type", "unit", "quantity", "contract_amount_wan",
-         "signed_date", "accepted_date", "status", "rating", "corrects")
-
-
 def _assessment_columns(store, ds, c: _Columns, uscc: str) -> dict:
     """The provider's deliveries as the assessment reads them (the deliveries part's rows), as
     columns (made once): codes as text arrays, the brief's fields as they are, each client's
@@ -492,7 +488,7 @@ def _assessment_columns(store, ds, c: _Columns, uscc: str) -> dict:
                                dtype=np.float64),
             "signed_year": np.array([year(r) for r in rows], dtype=np.int64),
             "holder": np.array([ds.edges.index.get(r["client_uscc"], -1) for r in rows], dtype=np.int64),
-            "brief": {k: np.array([r[k] for r in rows] + [None], dtype=object)[:-1] for k in BRIEF},
+            "brief": {k: np.array([r[k] for r in rows] + [None], dtype=object)[:-1] for k in assessment.BRIEF},
             "supplier": store.read_one("deliveries/assessment_supplier", uscc=uscc)["enterprise"],
             "recognitions": c}
 
@@ -558,6 +554,8 @@ def _ref_measure(c: dict, key, label, how, sel: np.ndarray) -> dict:
 
 def _ref_briefs(c: dict, sel: np.ndarray) -> list[dict]:
     from graphsvc.deliveries import ledger
+
+    from graphsvc.deliveries.assessment import BRIEF
 
     cols = [c["brief"][k][sel].tolist() for k in BRIEF]
     return [{**dict(zip(BRIEF, v)), "status_name": ledger.STATUS_NAMES.get(v[10], v[10]),

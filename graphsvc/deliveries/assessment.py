@@ -216,10 +216,12 @@ def _superseded(t: Table) -> np.ndarray:
     return np.isin(ids, replaced[np.isin(replaced, ids[confirmed])])
 
 
+BRIEF = ("id", "client_uscc", "client_name", "kind", "provider_type", "unit", "quantity", "contract_amount_wan",
+         "signed_date", "accepted_date", "status", "rating", "corrects")
+
+
 def _brief(d: dict) -> dict:
-    keys = ("id", "client_uscc", "client_name", "kind", "provider_type", "unit", "quantity",
-            "contract_amount_wan", "signed_date", "accepted_date", "status", "rating", "corrects")
-    out = {k: d.get(k) for k in keys}
+    out = dict(zip(BRIEF, map(d.get, BRIEF)))
     out["status_name"] = ledger.STATUS_NAMES.get(d.get("status"), d.get("status"))
     out["kind_name"] = ledger.KIND_NAMES.get(d.get("kind"), d.get("kind"))
     return out
