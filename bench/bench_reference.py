@@ -20,8 +20,10 @@ then times both in the same run:
 - a contractor recommendation (top 10 of type 1 for a chain leader);
 - a supplier's assessment (the busiest provider; the deliveries part and the dashboard part's
   recognitions) and the three summary forms of 杭州 (the dashboard part's recognitions, the
-  projects part): the assessment's reference counts the totals and measures from the provider's
-  rows of the deliveries part made into columns before timing; 附件1's reference computes the
+  projects part): the assessment's reference computes the whole figure the project returns
+  (totals, each measure with its delivery ids and clients, the listed briefs, the C3.5 lines
+  with their texts, C2 and C3.6/C3.7 by the same rule calls) from the provider's rows of the
+  deliveries part made into columns before timing, and is checked equal to it; 附件1's reference computes the
   form's rows (holder, name, category, chain, 2021-2022 rating, status, region, level, in the
   form's order) from the recognition codes, with each holder's segment chains named before
   timing; 附件2's the ids of the projects listed, from the projects part's arrays.
@@ -456,54 +458,199 @@ def check_recommend(got: dict, ref: list) -> None:
 
 # ---------------------------------------------------------------- supplier assessment
 
-def _assessment_columns(store, uscc: str) -> dict:
+def _assessment_columns(store, ds, c: _Columns, uscc: str) -> dict:
     """The provider's deliveries as the assessment reads them (the deliveries part's rows), as
-    columns (made once)."""
-    from graphsvc.deliveries import ledger
+    columns (made once): codes as text arrays, the brief's fields as they are, each client's
+    index in the dashboard part (its recognitions' holder); the provider's record."""
+    from graphsvc.deliveries import assessment, ledger
     from graphsvc.deliveries import projection as dlv
+    from graphsvc.programmes import subsidies
 
     rows = dlv.rows_of(dlv.current(store), uscc)
-    ids = [r["id"] for r in rows]
-    return {"id": np.array(ids), "status": np.array([r["status"] or "" for r in rows]),
-            "type": np.array([r["provider_type"] or ledger.KIND_TYPE.get(r["kind"]) or 0 for r in rows]),
-            "kind": np.array([r["kind"] or "" for r in rows]), "unit": np.array([r["unit"] or "" for r in rows]),
-            "quantity": np.array([int(r["quantity"] or 1) for r in rows]),
-            "client": np.array([r["client_uscc"] or "" for r in rows]),
-            "client_kind": np.array([r["client_kind"] if r["client_kind"] in ("discrete", "process")
-                                     else "unclassified" for r in rows]),
-            "corrects": np.array([r["corrects"] or "" for r in rows])}
+    assert all(r["supplier_uscc"] in (None, uscc) for r in rows)
+
+    def text(key):
+        return np.array([r[key] or "" for r in rows], dtype=str)
+
+    def year(r):
+        y = subsidies.year_of(r["signed_date"]) or subsidies.year_of(r["accepted_date"])
+        return -1 if y is None else y
+
+    return {"id": text("id"), "status": text("status"), "kind": text("kind"), "unit": text("unit"),
+            "type": np.array([assessment.provider_type_of(r) or 0 for r in rows], dtype=np.int64),
+            "quantity": np.array([int(r["quantity"] or 1) for r in rows], dtype=np.int64),
+            "client": text("client_uscc"), "client_name": np.array([r["client_name"] for r in rows], dtype=object),
+            "client_kind": np.array([assessment.industry_kind(r) for r in rows], dtype=str),
+            "client_region": text("client_region"), "corrects": text("corrects"), "rating": text("rating"),
+            "day": np.array([ledger.period_date(r) or "" for r in rows], dtype=str),
+            "dated": np.array([ledger.period_date(r) is not None for r in rows]),
+            "amount": np.array([np.nan if r["contract_amount_wan"] is None else r["contract_amount_wan"] for r in rows],
+                               dtype=np.float64),
+            "signed_year": np.array([year(r) for r in rows], dtype=np.int64),
+            "holder": np.array([ds.edges.index.get(r["client_uscc"], -1) for r in rows], dtype=np.int64),
+            "brief": {k: np.array([r[k] for r in rows] + [None], dtype=object)[:-1] for k in assessment.BRIEF},
+            "supplier": store.read_one("deliveries/assessment_supplier", uscc=uscc)["enterprise"],
+            "recognitions": c}
 
 
-def ref_assessment(c: dict) -> dict:
-    """Totals by status, superseded confirmed deliveries, and each provider type's measures."""
-    from graphsvc.deliveries import assessment
+def ref_assessment(c: dict, start: str | None = None, end: str | None = None) -> dict:
+    """The whole assessment: totals by status, superseded confirmed deliveries, each provider
+    type's measures with their delivery ids and clients, the listed briefs and the C3.5 lines;
+    the C2 and C3.6/C3.7 parts are the same rule calls as the project's (no deliveries in them)."""
+    from graphsvc.deliveries import assessment as A
+    from graphsvc.deliveries import ledger
 
+    sup = c["supplier"]
+    inside = np.ones(len(c["id"]), dtype=bool) if start is None and end is None else (
+        c["dated"] & ((c["day"] >= start) if start else True) & ((c["day"] <= end) if end else True))
+    order = np.lexsort((c["id"], c["day"]))
+    period = order[inside[order]]
     confirmed = c["status"] == "confirmed"
-    old = np.isin(c["id"], c["corrects"][confirmed & (c["corrects"] != "")]) & confirmed
-    counted = confirmed & ~old
-    out = {"totals": {"confirmed": int(counted.sum()), "claimed": int((c["status"] == "claimed").sum()),
-                      "disputed": int((c["status"] == "disputed").sum()),
-                      "withdrawn": int((c["status"] == "withdrawn").sum()), "superseded": int(old.sum()),
-                      "clients": len(np.unique(c["client"][counted]))}}
-    measures = {}
-    for t in np.unique(c["type"][c["type"] > 0]).tolist():
-        mine = counted & (c["type"] == t)
-        for key, _label, how, kinds in assessment.MEASURES.get(t, []):
-            sel = mine & (np.isin(c["kind"], list(kinds)) if kinds else True)
-            measures[(t, key)] = (int(sel.sum()) if how == "count" else int(c["quantity"][sel].sum())
-                                  if how == "quantity" else len(np.unique(c["client"][sel])))
+    replaced = c["corrects"][confirmed & (c["corrects"] != "")]
+    old = np.isin(c["id"], replaced[np.isin(replaced, c["id"][confirmed])])
+    st = {s: period[c["status"][period] == s] for s in ("confirmed", "claimed", "disputed", "withdrawn")}
+    counted = st["confirmed"][~old[st["confirmed"]]]
+    sup_types = {int(t) for t in sup.get("provider_types") or []}
+    types = []
+    for t in sorted(sup_types | set(np.unique(c["type"][period]).tolist()) - {0}):
+        mine = counted[c["type"][counted] == t]
+        ms = [_ref_measure(c, key, label, how, mine[np.isin(c["kind"][mine], list(kinds))] if kinds else mine)
+              for key, label, how, kinds in A.MEASURES.get(t, [])]
         if t == 1:
-            for ik, unit in assessment.UNIT_BUCKETS:
-                sel = mine & (c["unit"] == unit) & (c["client_kind"] == ik)
-                measures[(t, f"{ik}.{unit}")] = int(c["quantity"][sel].sum())
-    out["measures"] = measures
+            for ik, unit in A.UNIT_BUCKETS + [("unclassified", u) for u in ("cell", "line", "workshop", "factory")]:
+                sel = mine[(c["unit"][mine] == unit) & (c["client_kind"][mine] == ik)]
+                if ik != "unclassified" or len(sel):
+                    m = _ref_measure(c, f"{ik}.{unit}", f"{A.INDUSTRY_KIND_NAMES[ik]}·{ledger.UNIT_NAMES[unit]}（个）",
+                                     "quantity", sel)
+                    ms.append({**m, "projects": len(sel)})
+        types.append({"provider_type": t, "name": ledger.type_names().get(t, str(t)), "confirmed": len(mine),
+                      "measures": ms})
+    out = {"types": types, "counted": c["id"][counted].tolist(), "withdrawn": c["id"][st["withdrawn"]].tolist(),
+           "claimed": _ref_briefs(c, st["claimed"]), "disputed": _ref_briefs(c, st["disputed"]),
+           "superseded": _ref_briefs(c, period[old[period]]),
+           "clients": _ref_measure(c, "clients", "服务企业总数（家）", "clients", counted)}
+    out["totals"] = {"confirmed": len(counted), **{k: len(out[k]) for k in ("claimed", "disputed", "withdrawn",
+                                                                           "superseded")},
+                     "clients": out["clients"]["value"]}
+    out["item14"] = _ref_item14(c, counted)
+    out["c2"], out["modules"] = A.c2(sup), A.modules()
     return out
 
 
+def _ref_measure(c: dict, key, label, how, sel: np.ndarray) -> dict:
+    out = {"key": key, "label": label, "delivery_ids": c["id"][sel].tolist()}
+    if how != "clients":
+        out["value"] = len(sel) if how == "count" else int(c["quantity"][sel].sum())
+        return out
+    usccs, first, inv = np.unique(c["client"][sel], return_index=True, return_inverse=True)
+    members = np.argsort(inv, kind="stable")
+    ids = c["id"][sel[members]].tolist()
+    bounds = np.searchsorted(inv[members], np.arange(len(usccs) + 1)).tolist()
+    out["value"] = len(usccs)
+    out["clients"] = [{"uscc": u or None, "name": n, "delivery_ids": ids[a:b]} for u, n, a, b in
+                      zip(usccs.tolist(), c["client_name"][sel[first]].tolist(), bounds[:-1], bounds[1:])]
+    return out
+
+
+def _ref_briefs(c: dict, sel: np.ndarray) -> list[dict]:
+    from graphsvc.deliveries import ledger
+
+    from graphsvc.deliveries.assessment import BRIEF
+
+    cols = [c["brief"][k][sel].tolist() for k in BRIEF]
+    return [{**dict(zip(BRIEF, v)), "status_name": ledger.STATUS_NAMES.get(v[10], v[10]),
+             "kind_name": ledger.KIND_NAMES.get(v[3], v[3])} for v in zip(*cols)]
+
+
+def _ref_item14(c: dict, counted: np.ndarray) -> dict:
+    """C3.5 over the counted deliveries: the provider check once, the clients' qualifying
+    recognitions by masks over the dashboard part's codes, the listing year by one comparison
+    per (line, recognition); the texts from the rule's own helpers."""
+    from graphsvc.core.regions import current_code, in_scope
+    from graphsvc.programmes import catalogue
+    from graphsvc.programmes import subsidies as S
+    from graphsvc.programmes.eligibility import FAIL, UNKNOWN, missing_reason
+
+    p, sup = catalogue.params("C3.5"), c["supplier"]
+    known = {sup["uscc"]: {"name": sup.get("name"), "region_code": sup.get("region_code")}}
+    n = len(counted)
+    why = np.full(n, S.NOT_LISTED, dtype=object)
+    outcome = np.full(n, FAIL, dtype=object)
+    first = np.full(n, -1, dtype=np.int64)
+    keys = np.zeros((0, 4), dtype=np.int64)         # the qualifying recognitions first[] points into
+    go = c["status"][counted] == p["delivery_status"]
+    why[~go] = [S.unconfirmed_reason(s) for s in c["status"][counted][~go].tolist()]
+    stop, text = S.provider_check({"supplier_uscc": sup["uscc"]}, known, p)
+    if stop:
+        outcome[go], why[go] = stop, text
+    elif go.any():
+        r = c["recognitions"]
+        lines = np.flatnonzero(go)
+        holder = c["holder"][counted[lines]]
+        regs, reg_at = np.unique(c["client_region"][counted[lines]], return_inverse=True)
+        reg_ok = np.array([not g or in_scope(current_code(g), p["client_scope"]) for g in regs.tolist()])
+        ok_holders = np.unique(holder[reg_ok[reg_at] & (holder >= 0)])
+        kinds = [i for i, k in enumerate(r.kinds) if k in p["client_kinds"]]
+        status = r.statuses.index(p["client_status"]) if p["client_status"] in r.statuses else -2
+        q = np.flatnonzero(np.isin(r.owner, ok_holders) & np.isin(r.kind, kinds) & (r.status == status))
+        # distinct (holder, year, kind, level) in the listing order (missing years last)
+        big = np.iinfo(np.int64).max
+        keys = np.unique(np.stack([r.owner[q], np.where(r.year[q] < 0, big, r.year[q]), r.kind[q],
+                                   np.where(r.level[q] < 0, big, r.level[q])], axis=1), axis=0)
+        lo, hi = np.searchsorted(keys[:, 0], holder, "left"), np.searchsorted(keys[:, 0], holder, "right")
+        size = hi - lo
+        at = np.repeat(np.arange(len(lines)), size)
+        rec = np.repeat(lo - np.concatenate(([0], np.cumsum(size)[:-1])), size) + np.arange(size.sum())
+        signed = c["signed_year"][counted[lines]][at]
+        year = keys[rec, 1]
+        follows = (signed >= 0) & (year != big) & (year >= signed + p["listing_min_years_after_signing"])
+        hit, where = np.unique(at[follows], return_index=True)
+        first[lines[hit]] = rec[follows][where]
+        for i, a, b in zip(lines.tolist(), lo.tolist(), hi.tolist()):
+            if first[i] < 0 and a < b:
+                d = {k: c["brief"][k][counted[i]] for k in ("signed_date", "accepted_date")}
+                timed = [S.listing_follows(d, _ref_rec(r, k, p["client_status"]), p) for k in keys[a:b].tolist()]
+                outcome[i], why[i] = next((x for x in timed if x[0] == UNKNOWN), timed[0])
+    ids = c["id"][counted].tolist()
+    bad = first < 0
+    fail = bad & (outcome == FAIL)
+    refused_at = np.flatnonzero(bad | np.isnan(c["amount"][counted]))
+    lines_out, providers = [], {}
+    for i in np.flatnonzero(~fail).tolist():
+        j = counted[i]
+        line = {"delivery_id": ids[i], "supplier_uscc": sup["uscc"], "client_uscc": c["brief"]["client_uscc"][j],
+                "contract_amount_wan": c["brief"]["contract_amount_wan"][j], "rate": 0, "reward_wan": 0,
+                "payable_wan": 0, "qualifying_recognition": None, "outcome": outcome[i], "reason": why[i]}
+        if first[i] >= 0:
+            q = _ref_rec(c["recognitions"], keys[first[i]].tolist(), p["client_status"])
+            line["qualifying_recognition"] = q
+            if np.isnan(c["amount"][j]):
+                line.update(outcome=UNKNOWN, reason=missing_reason(["contract_amount_wan"]))
+                why[i] = line["reason"]
+            else:
+                S.reward_line(line, q, line["contract_amount_wan"], c["rating"][j] in p["excellent_ratings"], p)
+            S.cap_line(providers, line, p)
+        lines_out.append({**line, "client_name": c["client_name"][j]})
+    res = S.item14_totals(providers, known, p, lines_out)
+    prov = providers.get(sup["uscc"], {"reward_wan": 0, "total_wan": 0, "capped": False})
+    return {"rule_id": "C3.5", "total_wan": res["total_wan"], "reward_before_cap_wan": prov["reward_wan"],
+            "cap_wan": p["cap_per_provider_wan"], "capped": prov["capped"], "reason": res["reason"],
+            "estimate": res["estimate"], "basis": res["basis"],
+            "refused": [{"delivery_id": ids[i], "reason": why[i]} for i in refused_at.tolist()],
+            "lines": lines_out, "not_qualifying": np.array(ids, dtype=object)[fail].tolist()}
+
+
+def _ref_rec(r, key: list, status: str) -> dict:
+    """A qualifying recognition (holder, year, kind, level codes; its `status`) as the rule reads it."""
+    big = np.iinfo(np.int64).max
+    _, year, kind, level = key
+    return {"kind": r.kinds[kind], "level": None if level == big else r.levels[level], "status": status,
+            "year": None if year == big else year}
+
+
 def check_assessment(got: dict, ref: dict) -> None:
-    assert all(got["totals"][k] == v for k, v in ref["totals"].items()), f"assessment: {got['totals']} != {ref['totals']}"
-    found = {(t["provider_type"], m["key"]): m["value"] for t in got["types"] for m in t["measures"]}
-    assert all(found.get(k, 0) == v for k, v in ref["measures"].items()), "assessment: measures"
+    for k, v in ref.items():
+        assert got[k] == v, f"assessment: {k} differs"
 
 
 # ---------------------------------------------------------------- the summary forms
@@ -682,7 +829,7 @@ def _other_pairs(store, ls, ds, cols, leader: str) -> list[tuple]:
                     check_recommend, f"{len(tt.usccs):,} providers of the type"))
     per = store.read_cypher("MATCH (p:Enterprise)-[:DELIVERED]->(d:Delivery) "
                             "RETURN p.uscc AS uscc, count(d) AS n ORDER BY n DESC, uscc")
-    cols_a = _assessment_columns(store, per[0]["uscc"])
+    cols_a = _assessment_columns(store, ds, cols, per[0]["uscc"])
     out.append(("assessment of the busiest provider",
                 lambda: assessment.fetch_assessment(store, per[0]["uscc"]), lambda: ref_assessment(cols_a),
                 check_assessment, f"{per[0]['n']} deliveries"))

@@ -144,12 +144,12 @@ def _by_uscc(client_recognitions) -> dict:
     return out
 
 
-def _year_of(day) -> int | None:
+def year_of(day) -> int | None:
     text = str(day or "")[:4]
     return int(text) if text.isdigit() else None
 
 
-def _provider_check(d: dict, providers: dict, p: dict) -> tuple[str | None, str]:
+def provider_check(d: dict, providers: dict, p: dict) -> tuple[str | None, str]:
     """(outcome or None when the provider qualifies, reason): “支持区内企业…”."""
     prov = providers.get(d.get("supplier_uscc")) or {}
     region = prov.get("region_code") or d.get("supplier_region")
@@ -163,9 +163,9 @@ def _provider_check(d: dict, providers: dict, p: dict) -> tuple[str | None, str]
     return None, ""
 
 
-def _listing_follows(d: dict, recognition: dict, p: dict) -> tuple[str | None, str]:
+def listing_follows(d: dict, recognition: dict, p: dict) -> tuple[str | None, str]:
     """(outcome or None when the listing can follow from the project, reason)."""
-    signed = _year_of(d.get("signed_date")) or _year_of(d.get("accepted_date"))
+    signed = year_of(d.get("signed_date")) or year_of(d.get("accepted_date"))
     if signed is None:
         return UNKNOWN, "缺少合同签订日期，无法判断客户的认定是否在项目之后"
     year = recognition.get("year")
@@ -215,20 +215,17 @@ def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict |
                 "outcome": FAIL, "reason": ""}
         lines.append(line)
         if d.get("status") != p["delivery_status"]:
-            line["reason"] = f"交付未经确认（状态：{d.get('status')}），不予奖励"
+            line["reason"] = unconfirmed_reason(d.get("status"))
             continue
-        stop, why = _provider_check(d, known, p)
+        stop, why = provider_check(d, known, p)
         if stop:
             line.update(outcome=stop, reason=why)
             continue
-        qualifying = [r for r in recs.get(d.get("client_uscc"), [])
-                      if r.get("kind") in p["client_kinds"] and r.get("status") == p["client_status"]
-                      and (r.get("region_code") is None
-                           or in_scope(current_code(str(r["region_code"])), p["client_scope"]))]
+        qualifying = [r for r in recs.get(d.get("client_uscc"), []) if qualifies(r, p)]
         if not qualifying:
-            line["reason"] = "客户未列入浙江省数字工厂（车间）、智能工厂、未来工厂或工业互联网平台（产业大脑），不予奖励"
+            line["reason"] = NOT_LISTED
             continue
-        timed = [(r, _listing_follows(d, r, p)) for r in qualifying]
+        timed = [(r, listing_follows(d, r, p)) for r in qualifying]
         following = [r for r, (stop, _) in timed if stop is None]
         if not following:
             stop, why = next((t for _, t in timed if t[0] == UNKNOWN), timed[0][1])
@@ -240,30 +237,59 @@ def item14_reward(deliveries: list[dict], client_recognitions, catalogue: dict |
         if amount is None:
             line.update(outcome=UNKNOWN, reason=missing_reason(["contract_amount_wan"]))
             continue
-        excellent = d.get("rating") in p["excellent_ratings"]
-        rate = p["rate"] + (p["excellent_bonus"] if excellent else 0)
-        line["rate"] = _num(rate)
-        line["reward_wan"] = _num(amount * rate)
-        line["outcome"] = PASS
-        line["reason"] = (f"客户{q.get('year')}年列入{q.get('level') or ''}级“{q.get('kind')}”，按合同金额"
-                          f"{wan_text(amount)}的{_num(rate * 100)}%估算奖励{wan_text(line['reward_wan'])}"
-                          + (f"（优秀项目上浮{_num(p['excellent_bonus'] * 100)}%）" if excellent else "")
-                          + f"，待{p['pending_recognition']}")
-    cap = p["cap_per_provider_wan"]
+        reward_line(line, q, amount, d.get("rating") in p["excellent_ratings"], p)
     for line in lines:
-        prov = providers.setdefault(line["supplier_uscc"], {"reward_wan": 0, "total_wan": 0, "capped": False})
-        prov["reward_wan"] = _num(prov["reward_wan"] + line["reward_wan"])
-        room = max(0, cap - prov["total_wan"])
-        line["payable_wan"] = _num(min(line["reward_wan"], room))
-        if line["payable_wan"] < line["reward_wan"]:
-            prov["capped"] = True
-            line["reason"] += f"；单个企业最高不超过{wan_text(cap)}，本项计{wan_text(line['payable_wan'])}"
-        prov["total_wan"] = _num(prov["total_wan"] + line["payable_wan"])
+        cap_line(providers, line, p)
+    return item14_totals(providers, known, p, lines)
+
+
+def qualifies(recognition: dict, p: dict) -> bool:
+    """Does a client's recognition qualify for C3.5 (kind, 认定, in the client scope)?"""
+    r = recognition
+    return (r.get("kind") in p["client_kinds"] and r.get("status") == p["client_status"]
+            and (r.get("region_code") is None or in_scope(current_code(str(r["region_code"])), p["client_scope"])))
+
+
+NOT_LISTED = "客户未列入浙江省数字工厂（车间）、智能工厂、未来工厂或工业互联网平台（产业大脑），不予奖励"
+
+
+def unconfirmed_reason(status) -> str:
+    return f"交付未经确认（状态：{status}），不予奖励"
+
+
+def reward_line(line: dict, q: dict, amount, excellent: bool, p: dict) -> None:
+    """A passing C3.5 line: its rate, reward before the cap and reason (in place); `q` is the
+    client's qualifying recognition."""
+    rate = p["rate"] + (p["excellent_bonus"] if excellent else 0)
+    line["rate"] = _num(rate)
+    line["reward_wan"] = _num(amount * rate)
+    line["outcome"] = PASS
+    line["reason"] = (f"客户{q.get('year')}年列入{q.get('level') or ''}级“{q.get('kind')}”，按合同金额"
+                      f"{wan_text(amount)}的{_num(rate * 100)}%估算奖励{wan_text(line['reward_wan'])}"
+                      + (f"（优秀项目上浮{_num(p['excellent_bonus'] * 100)}%）" if excellent else "")
+                      + f"，待{p['pending_recognition']}")
+
+
+def cap_line(providers: dict, line: dict, p: dict) -> None:
+    """The per-provider cap on one line, in the lines' order: its payable part and the
+    provider's running sums (in place)."""
+    cap = p["cap_per_provider_wan"]
+    prov = providers.setdefault(line["supplier_uscc"], {"reward_wan": 0, "total_wan": 0, "capped": False})
+    prov["reward_wan"] = _num(prov["reward_wan"] + line["reward_wan"])
+    room = max(0, cap - prov["total_wan"])
+    line["payable_wan"] = _num(min(line["reward_wan"], room))
+    if line["payable_wan"] < line["reward_wan"]:
+        prov["capped"] = True
+        line["reason"] += f"；单个企业最高不超过{wan_text(cap)}，本项计{wan_text(line['payable_wan'])}"
+    prov["total_wan"] = _num(prov["total_wan"] + line["payable_wan"])
+
+
+def item14_totals(providers: dict, known: dict, p: dict, lines: list) -> dict:
     total = _num(sum(v["total_wan"] for v in providers.values()))
     capped = [(known.get(u) or {}).get("name") or "该服务商" for u, v in providers.items() if v["capped"]]
     basis = f"估算，待{p['pending_recognition']}后确定"
     reason = f"合计估算奖励{wan_text(total)}（{basis}）" + (
-        f"；{'、'.join(capped)}已达单个企业{wan_text(cap)}上限" if capped else "")
+        f"；{'、'.join(capped)}已达单个企业{wan_text(p['cap_per_provider_wan'])}上限" if capped else "")
     return {"lines": lines, "providers": providers, "total_wan": total, "rule_ids": ["C3.5"], "reason": reason,
             "estimate": True, "basis": basis}
 
