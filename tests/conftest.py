@@ -67,20 +67,32 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(marker)
 
 
-def xdist_scope(nodeid: str) -> str:
-    """The unit `make test` hands to one pytest-xdist worker: a test file, and all the Neo4j
-    test files together (they share the session's one Neo4j server and its one database).
+# The Neo4j test files in the second of the two Neo4j units (xdist_scope), chosen so that the two
+# take about as long (seconds per file measured serially on a loaded machine, 877 s in all): a
+# new test_neo4j_* file joins the first unit unless named here.
+NEO4J_SECOND_UNIT = {"test_neo4j_changelog.py", "test_neo4j_figures.py", "test_neo4j_store.py",
+                     "test_neo4j_imports.py", "test_neo4j_import_properties.py"}
 
-    >>> xdist_scope("tests/test_store.py::test_x[a::b]"), xdist_scope("tests/test_neo4j_store.py::test_y")
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit `make test` hands to one pytest-xdist worker: a test file, and the Neo4j test
+    files in two units ("neo4j", "neo4j-2"). The files of a unit run in one worker process, on
+    that process's own Neo4j server (tests/engines.py), whose one database they share.
+
+    >>> xdist_scope("tests/test_store.py::test_x[a::b]"), xdist_scope("tests/test_neo4j_access.py::test_y")
     ('tests/test_store.py', 'neo4j')
+    >>> xdist_scope("tests/test_neo4j_store.py::test_y")
+    'neo4j-2'
     """
-    path = nodeid.split("::", 1)[0]
-    return "neo4j" if Path(path).name.startswith("test_neo4j_") else path
+    name = Path(nodeid.split("::", 1)[0]).name
+    if name.startswith("test_neo4j_"):
+        return "neo4j-2" if name in NEO4J_SECOND_UNIT else "neo4j"
+    return nodeid.split("::", 1)[0]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """With `--dist loadfile`: whole files per worker, the Neo4j files as one unit (xdist_scope).
+    """With `--dist loadfile`: whole files per worker, the Neo4j files as two units (xdist_scope).
     (Grouping by `xdist_group` marks does not work with pytest 9.2: pytest-xdist issue 1386.)"""
     if config.getvalue("dist") != "loadfile":
         return None
@@ -91,6 +103,27 @@ def pytest_xdist_make_scheduler(config, log):
             return xdist_scope(nodeid)
 
     return FileScheduling(config, log)
+
+
+# seconds of setup, call and teardown per xdist worker (or "main"), and how much of it the Neo4j
+# unit took: `make test` ends when its busiest worker does, so the summary names each one's share.
+_WORKER_SECONDS: dict[str, list[float]] = {}
+
+
+def pytest_runtest_logreport(report):
+    node = getattr(report, "node", None)
+    worker = node.gateway.id if node is not None else "main"
+    spent = _WORKER_SECONDS.setdefault(worker, [0.0, 0.0])
+    spent[0] += report.duration
+    if xdist_scope(report.nodeid).startswith("neo4j"):
+        spent[1] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if len(_WORKER_SECONDS) > 1 or "main" not in _WORKER_SECONDS:
+        terminalreporter.write_line("time per worker — " + "; ".join(
+            f"{w}: {total:.0f} s" + (f" ({neo:.0f} s Neo4j)" if neo else "")
+            for w, (total, neo) in sorted(_WORKER_SECONDS.items())))
 
 
 def pytest_report_header(config):

@@ -1,9 +1,11 @@
-"""The second engine in the same run: one real Neo4j 5.26 server for the whole session.
+"""The second engine in the same run: a real Neo4j 5.26 server for the whole session (one per
+pytest-xdist worker that runs Neo4j tests: `make test` splits them into two units, conftest's
+xdist_scope).
 
 The server is tools/neo4j-server (the Neo4j kernel and Bolt connector from Maven Central),
 reached through the official driver exactly as in production. If `make neo4j` has already
-started one (its variables in .neo4j/env answer), the session uses it, else it starts its own
-and stops it at the end. If the server cannot be built or started, every Neo4j test FAILS with
+started one (its variables in .neo4j/env answer), a run without pytest-xdist uses it, else the
+process starts its own and stops it at the end. If the server cannot be built or started, every Neo4j test FAILS with
 the reason: nothing is skipped.
 
 Neo4j Community has one user database, so the Neo4j fixtures share it and put it in the state
@@ -31,8 +33,12 @@ ENGINE_FIXTURES = {"neo4j": {"neo4j_server"},
 
 
 def _reuse_make_server():
-    """The server `make neo4j` started, if its env file is there and it answers."""
-    if not MAKE_ENV.exists():
+    """The server `make neo4j` started, if its env file is there and it answers, and this is not
+    a pytest-xdist worker: `make test` runs the Neo4j files in two workers, each on its own
+    server, which must not share one database."""
+    import os
+
+    if not MAKE_ENV.exists() or os.environ.get("PYTEST_XDIST_WORKER"):
         return None
     env = n4.read_env(MAKE_ENV)
     try:
@@ -296,17 +302,35 @@ def pytest_collection_modifyitems(config, items):
         engine = engine_of(item)
         if engine:
             item.user_properties.append(("engine", engine))
-    # Within each test_neo4j_* module: readers of the demo graph first, then the tests that
-    # change it, then those that start empty, so that the one database is rebuilt least often.
+    # Within each test_neo4j_* module: readers of the demo graph, then the tests that change it,
+    # then those that start empty, so that the one database is rebuilt least often. A module
+    # that follows one ending empty starts with its own empty tests instead (readers, changers
+    # last): restoring the demo graph from empty costs a full restore (~5-10 s), from a changed
+    # demo graph a repair of what changed, so every second module needs no full restore.
+    from tests.conftest import xdist_scope
+
     first: dict = {}
+    ranks: dict = {}
     for i, it in enumerate(items):
-        first.setdefault(it.nodeid.split("::")[0], i)
+        path = it.nodeid.split("::")[0]
+        first.setdefault(path, i)
+        ranks.setdefault(path, set()).add(_neo4j_state_rank(it))
+    empty_first: set = set()
+    ended_empty: dict[str, bool] = {}  # per Neo4j unit: its modules run in order on one server
+    for path in sorted((p for p in first if Path(p).name.startswith("test_neo4j_")), key=first.get):
+        unit = xdist_scope(path)
+        if ended_empty.get(unit) and 2 in ranks[path]:
+            empty_first.add(path)
+            ended_empty[unit] = ranks[path] == {2}
+        else:
+            ended_empty[unit] = 2 in ranks[path]
 
     def key(pair):
         i, it = pair
         path = it.nodeid.split("::")[0]
         if Path(path).name.startswith("test_neo4j_"):
-            return (first[path], _neo4j_state_rank(it), i)
+            rank = _neo4j_state_rank(it)
+            return (first[path], (rank + 1) % 3 if path in empty_first else rank, i)
         return (i, 0, i)
 
     items[:] = [it for _, it in sorted(enumerate(items), key=key)]

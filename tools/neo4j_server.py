@@ -109,13 +109,17 @@ def wait_bolt(uri: str, user: str, password: str, timeout: float = 60.0, proc=No
             raise ServerError(f"Neo4j exited with code {proc.returncode} while starting; see {log}:\n"
                               + _tail(log))
         try:
-            with neo4j.GraphDatabase.driver(uri, auth=(user, password)) as drv:
-                records, _, _ = drv.execute_query("RETURN 1 AS ok")
-                if records and records[0]["ok"] == 1:
+            # One auto-commit query per attempt: the driver's managed transactions (execute_query)
+            # retry a refused connection themselves with a growing back-off (up to tens of seconds
+            # between attempts), which would make this loop notice a started server late.
+            with neo4j.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=5) as drv, \
+                    drv.session() as session:
+                record = session.run("RETURN 1 AS ok").single()
+                if record and record["ok"] == 1:
                     return
         except Exception as exc:  # not up yet, or refusing: try again until the deadline
             last = exc
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise ServerError(f"Neo4j at {uri} did not answer RETURN 1 within {timeout:.0f} s ({last}); see {log}")
 
 
@@ -135,7 +139,10 @@ def start(home: Path, *, port: int = 0, wipe: bool = True, password: str | None 
     if wipe and home.exists():
         shutil.rmtree(home)
     home.mkdir(parents=True, exist_ok=True)
-    (home / "ready").unlink(missing_ok=True)
+    ready = home / "dbms" / "ready"
+    # Left by the previous run on this home (a restart): the launcher writes it again once Bolt
+    # listens, and a stale one would send the wait below to a server that is not up yet.
+    ready.unlink(missing_ok=True)
     password = password or secrets.token_urlsafe(18)
     log = home / "server.log"
     cmd = [_java(), f"-Xms{HEAP}", f"-Xmx{HEAP}", "-XX:+UseG1GC", "-jar", str(jar),
@@ -145,7 +152,6 @@ def start(home: Path, *, port: int = 0, wipe: bool = True, password: str | None 
         proc = subprocess.Popen(cmd, cwd=home, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env={**os.environ, "NEO4J_SERVER_PASSWORD": password}, start_new_session=True)
     (home / "pid").write_text(f"{proc.pid}\n")
-    ready = home / "dbms" / "ready"
     deadline = time.monotonic() + timeout
     while not ready.exists():
         if proc.poll() is not None:
@@ -154,7 +160,7 @@ def start(home: Path, *, port: int = 0, wipe: bool = True, password: str | None 
         if time.monotonic() > deadline:
             _terminate(proc.pid)
             raise ServerError(f"Neo4j did not open Bolt within {timeout:.0f} s; see {log}:\n" + _tail(log))
-        time.sleep(0.3)
+        time.sleep(0.1)
     info = read_env(ready)
     run = Running(info["GRAPHSVC_NEO4J_URI"], info["GRAPHSVC_NEO4J_USER"], info["GRAPHSVC_NEO4J_PASSWORD"],
                   proc.pid, home)
