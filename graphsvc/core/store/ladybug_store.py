@@ -200,16 +200,21 @@ class LadybugTx(Tx):
         every edge of the type), and the offset spares reading each neighbour's key.
         Measured on the province graph, 5,000 stale supply edges at load 7: 1.4 s by their
         ends' keys and identity, 2.7 s by a prepared statement per edge; found by offset,
-        2.5-3x faster than by keys and identity (side by side)."""
+        2.5-3x faster than by keys and identity (side by side). One row per supplier, with the
+        offsets of all its edges to delete: each supplier's edges are walked once (national
+        graph, 5,000 stale edges of 1,944 suppliers: the match 0.18 s vs 0.27 s a row per edge)."""
         spec = schema.RELS[rel]
         fk = schema.key_of(spec["from"])
         # Each schema relationship is one FROM-TO pair, so an offset names one edge of it.
-        eids = sorted({(r["_eid"], r["from"]) for r in rows})
+        eids: dict = {}
+        for r in rows:
+            eids.setdefault(r["from"], set()).add(r["_eid"])
+        batch = [{"from": f, "eids": sorted(es)} for f, es in sorted(eids.items())]
         body = (f"UNWIND $rows AS r MATCH (a:{spec['from']} {{{fk}: r.`from`}}) "
-                f"OPTIONAL MATCH (a)-[e:`{rel}`]->(:{spec['to']}) WHERE offset(ID(e)) = r.eid "
+                f"OPTIONAL MATCH (a)-[e:`{rel}`]->(:{spec['to']}) WHERE list_contains(r.eids, offset(ID(e))) "
                 "WITH e WHERE e IS NOT NULL DELETE e")
-        for i in range(0, len(eids), CHUNK):
-            self.run_cypher(body, {"rows": [{"from": f, "eid": e} for e, f in eids[i:i + CHUNK]]})
+        for i in range(0, len(batch), CHUNK):
+            self.run_cypher(body, {"rows": batch[i:i + CHUNK]})
 
 
 def _stored_matches(conn, rel: str, rows, idcols: list[str], types: list[str]) -> list[dict]:
