@@ -16,6 +16,7 @@ def open_store(settings) -> Store:
         from graphsvc.core.store.ladybug_store import LadybugStore
 
         store = LadybugStore(settings.db_path, read_only=settings.read_only,
-                             buffer_pool_mb=settings.buffer_pool_mb, copy_threshold=settings.copy_threshold)
+                             buffer_pool_mb=settings.buffer_pool_mb, copy_threshold=settings.copy_threshold,
+                             checkpoint_mb=settings.checkpoint_mb)
     store.bulk_rows = settings.changelog_bulk_rows
     return store

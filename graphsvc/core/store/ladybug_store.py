@@ -346,9 +346,10 @@ class LadybugStore(Store):
     copies_while_staging = True
 
     def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 1024,
-                 copy_threshold: int = COPY_THRESHOLD):
+                 copy_threshold: int = COPY_THRESHOLD, checkpoint_mb: int = 16):
         self.copy_threshold = copy_threshold
         self.buffer_pool_bytes = buffer_pool_mb * 1024 * 1024
+        self.checkpoint_bytes = checkpoint_mb * 1024 * 1024
         # Read-only: several processes may open one database (benchmarks, a reporting replica);
         # each sees the snapshot taken when it opened.
         self.read_only = read_only
@@ -370,7 +371,8 @@ class LadybugStore(Store):
                 try:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                     db = ladybug.Database(str(self.path), read_only=self.read_only,
-                                          buffer_pool_size=self.buffer_pool_bytes)
+                                          buffer_pool_size=self.buffer_pool_bytes,
+                                          checkpoint_threshold=self.checkpoint_bytes)
                 except Exception as exc:  # the engine raises RuntimeError for most faults
                     raise StoreUnavailable(_explain_open_error(self.path, exc)) from exc
                 self._db, self._pid = db, os.getpid()
