@@ -157,31 +157,54 @@ def _upsert_files(path: Path, rounds: int, n: int = 10_000) -> list[bytes]:
     return out
 
 
+# The stream row imports until the engine has checkpointed once (its log shrank), at most this many.
+STREAM_ROUNDS = 60
+
+
 def _upserts(ctx, tmp: Path) -> list[dict]:
-    """10k-row supplies imports into a private copy of the loaded graph of `ctx`'s scale."""
+    """10k-row supplies imports into a private copy of the loaded graph of `ctx`'s scale: each
+    import's rate over ROUNDS imports, then a stream of them until the engine's own checkpoint
+    has come once, as a steady writer meets it (docs/domain-model.md, engine notes)."""
     from loaders.importer import STREAM_BYTES, run_import
 
     store = ctx.writable_copy(tmp / "upsert-db")
+    wal = tmp / "upsert-db" / "graph.lbdb.wal"
     before = store.counts()["SUPPLIES"]
-    secs, rows = [], []
+    secs, rows, logs = [], [], []
     try:
-        for data in _upsert_files(ctx.files["supplies"], ROUNDS):
+        for k, data in enumerate(_upsert_files(ctx.files["supplies"], max(ROUNDS, STREAM_ROUNDS))):
             t = time.perf_counter()
             rep = run_import(store, "supplies", data, "upsert.csv", actor="bench")
             secs.append(time.perf_counter() - t)
             if rep.status != "ok":
                 raise RuntimeError(f"upsert {rep.status}: {rep.errors[:3]}")
             rows.append(rep.rows)
+            logs.append(wal.stat().st_size if wal.exists() else 0)
+            if k + 1 >= ROUNDS and (getattr(store, "engine", "") != "ladybug" or (k and logs[-1] < logs[-2])):
+                break
         grown = store.counts()["SUPPLIES"] - before
+        threshold = getattr(store, "checkpoint_bytes", 0) >> 20
     finally:
         store.close()
-    rates = sorted(r / s for r, s in zip(rows, secs))
+    rates = sorted(r / s for r, s in zip(rows[:ROUNDS], secs[:ROUNDS]))
+    load = f"load average {os.getloadavg()[0]:.1f}"
     dataset = (f"{ctx.scale} graph ({before} supplies) + {rows[0]} rows per import, half replacing stored edges, "
                f"whole-file path (under {STREAM_BYTES >> 20} MB); "
-               f"{grown} edges added over {len(rows)} imports; load average {os.getloadavg()[0]:.1f}")
-    return [{"name": "10k-row supplies upsert into the loaded graph", "dataset": dataset, "n": len(secs),
-             "median": round(statistics.median(rates)), "p95": round(rates[0]), "unit": "rows/s",
-             "target": ">= 10000 rows/s (p95 column: the slowest import)"}]
+               f"{grown} edges added over {len(rows)} imports; {load}")
+    out = [{"name": "10k-row supplies upsert into the loaded graph", "dataset": dataset, "n": ROUNDS,
+            "median": round(statistics.median(rates)), "p95": round(rates[0]), "unit": "rows/s",
+            "target": ">= 10000 rows/s (p95 column: the slowest import)"}]
+    if len(rows) > ROUNDS:
+        # After the first import (which opens the database and warms its pages).
+        stream = sum(rows[1:]) / sum(secs[1:])
+        out.append({"name": "10k-row upserts in a stream, through one engine checkpoint", "n": len(rows) - 1,
+                    "dataset": (f"{ctx.scale} graph; {len(rows) - 1} imports after the first, log "
+                                f"{max(logs) >> 20} MB at most, checkpoint threshold {threshold} MB; the import "
+                                f"that checkpointed took {max(secs[1:]):.1f} s, the others "
+                                f"{statistics.median(secs[1:]):.2f} s median; {load}"),
+                    "median": round(stream), "p95": round(min(r / s for r, s in zip(rows[1:], secs[1:]))),
+                    "unit": "rows/s", "target": "(rows over time, checkpoint included; p95 column: the slowest)"})
+    return out
 
 
 def _bad_input_rows(files_dir: Path, tmp: Path) -> list[dict]:
