@@ -377,7 +377,7 @@ class Index:
     n_confirmed: int = 0
     specialisation_prior: float = 2.0                     # the model terms' constants, from the weights
     size_reference: float = 8000.0
-    links: dict = field(default_factory=dict)             # manufacturer -> (version, its links, its ties), bounded
+    links: dict = field(default_factory=dict)             # manufacturer -> (version, its links), bounded
     # The version of the index (0 when built, +1 per patch) and, shared by every version, when
     # the enterprises and chains the kept links read last changed (linked_with_ties).
     gen: int = 0
@@ -1349,32 +1349,37 @@ class LinkStamps:
 
 
 def kept_links(ix: Index, uscc: str) -> tuple | None:
-    """The kept (version, links, ties) of manufacturer `uscc` if `ix` may use them."""
+    """The kept (version, links) of manufacturer `uscc` if `ix` may use them."""
     hit = ix.links.get(uscc)
     if hit is None:
         return None
-    gen, (chain_ids, buyers, suppliers, peers), _ = hit
+    gen, (chain_ids, buyers, suppliers, peers) = hit
     if gen > ix.gen or not ix.link_stamps.fresh(gen, uscc, (buyers, suppliers, peers), chain_ids):
         return None
     return hit
 
 
 def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, dict]:
-    """projected_links() and tie_evidence(), kept per manufacturer and shared by the versions
-    of the index: an entry is used by versions at least as new as the one it was computed on,
-    while no change to the manufacturer's links or to the deliveries of its related clients
-    came since (LinkStamps)."""
+    """projected_links(), kept per manufacturer and shared by the versions of the index (an
+    entry is used by versions at least as new as the one it was computed on, while no change to
+    the manufacturer's links or to the deliveries of its related clients came since:
+    LinkStamps), and tie_evidence() computed afresh.
+
+    The ties are not kept: they cost 0.26 ms a request (median, province), while keeping them
+    for 20,000 manufacturers held 4M lists that the cyclic collector walked in every full pass,
+    each pass stopping all threads for up to 1.5 s after 4 minutes of serving (issue #12)."""
     hit = kept_links(ix, m.uscc)
     if hit is None:
         linked = projected_links(store, m, ix)
-        hit = (ix.gen, (linked.chain_ids, linked.buyers, linked.suppliers, linked.peers), tie_evidence(ix, linked))
+        hit = (ix.gen, (linked.chain_ids, linked.buyers, linked.suppliers, linked.peers))
         if len(ix.links) >= LINKS_CACHED:
             ix.links.clear()
         kept = ix.links.get(m.uscc)
         if kept is None or kept[0] <= ix.gen:
             ix.links[m.uscc] = hit
-    _, (chain_ids, buyers, suppliers, peers), ties = hit
-    return replace(m, chain_ids=chain_ids, buyers=buyers, suppliers=suppliers, peers=peers, linked=True), ties
+    _, (chain_ids, buyers, suppliers, peers) = hit
+    linked = replace(m, chain_ids=chain_ids, buyers=buyers, suppliers=suppliers, peers=peers, linked=True)
+    return linked, tie_evidence(ix, linked)
 
 
 def manufacturer_info(m: Manufacturer, ix: Index | None = None) -> dict:
