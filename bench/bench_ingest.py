@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import ROOT
@@ -136,11 +137,11 @@ def _bad_input(files_dir: Path, db_dir: Path) -> None:
     print(json.dumps(out))
 
 
-def _upsert_files(path: Path, rounds: int, n: int = 10_000) -> list[bytes]:
-    """Per round, `n` supplies rows for the loaded province graph: half replace stored edges
-    (same supplier, buyer, year and segment; a new amount), half are new (the same parties in
-    a year no file has, each key once)."""
-    out = []
+def _upsert_files(path: Path, rounds: int, n: int = 10_000) -> Iterator[bytes]:
+    """Per round, `n` supplies rows for the loaded graph: half replace stored edges (same
+    supplier, buyer, year and segment; a new amount), half are new (the same parties in a year
+    no file has, each key once). Made one round at a time: the stream row stops at the
+    engine's first checkpoint, well before `rounds`."""
     with open(path, encoding="utf-8") as f:
         header = next(f)
         for k in range(rounds):
@@ -153,8 +154,7 @@ def _upsert_files(path: Path, rounds: int, n: int = 10_000) -> list[bytes]:
                 if len(new) < n - n // 2 and key not in keys:
                     keys.add(key)
                     new.append([c[0], c[1], str(2030 + k), "12.5", *c[4:]])
-            out.append((header + "".join(",".join(r) + "\n" for r in replaced + new)).encode())
-    return out
+            yield (header + "".join(",".join(r) + "\n" for r in replaced + new)).encode()
 
 
 # The stream row imports until the engine has checkpointed once (its log shrank), at most this many.
