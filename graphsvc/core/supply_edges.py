@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphsvc.core import columns, projection
@@ -82,6 +83,7 @@ class Edges:
         self.version = next(_VERSIONS)
         self.relocated = 0
         self.uscc: list[str] = []
+        self._keys = None               # self.uscc as an Arrow array (rows_of), while as long
         self.index: dict[str, int] = {}
         self.region = np.zeros(0, dtype=np.int32)
         self.regs: list = [None]
@@ -119,6 +121,14 @@ class Edges:
             i = self.seg_index[sid] = len(self.segs)
             self.segs.append(sid)
         return i
+
+    def rows_of(self, column, add: bool = True) -> np.ndarray:
+        """The row of each USCC of an Arrow `column` (int64): a new one added as `ent` adds
+        it when `add`, else -1; the known ones found in C (columns.positions)."""
+        keys = self._keys
+        if keys is None or len(keys) != len(self.uscc):
+            keys = self._keys = pa.array(self.uscc, type=pa.string())
+        return columns.positions(column, keys, self.ent if add else (lambda u: -1))
 
     def ent(self, uscc: str) -> int:
         """The row of `uscc`, added (region unknown) when new."""
@@ -179,8 +189,8 @@ def build(store) -> Edges:
     for name, number in (("segment_id", st.seg_id), ("supplier_region", st.reg_id)):
         for v in sorted(v for v in pc.unique(t.column(name)).to_pylist() if v is not None):
             number(v)
-    seller = columns.codes(t.column("seller"), st.ent, np.int32)
-    buyer = columns.codes(t.column("buyer"), st.ent, np.int32)
+    seller = st.rows_of(t.column("seller")).astype(np.int32)
+    buyer = st.rows_of(t.column("buyer")).astype(np.int32)
     year = columns.numbers(t.column("year"), 0, np.int32)
     amount = columns.numbers(t.column("amount_wan"), 0.0).astype(np.float64)
     sg = columns.codes(t.column("segment_id"), st.seg_id, np.int32)

@@ -80,7 +80,7 @@ def build(store) -> State:
     ent = st.edges.ent
     st.fit()
     t = store.read_columns("dashboard/projection_enterprises")
-    rows = columns.codes(t.column("uscc"), ent, np.int64)
+    rows = st.edges.rows_of(t.column("uscc"))
     n = st.fit()
     st.manufacturer = np.zeros(n, dtype=bool)
     st.provider = np.zeros(n, dtype=bool)

@@ -551,7 +551,7 @@ def build(store) -> State:
     shared = supply_edges.current(store)
     st = State(shared)
     t = store.read_columns("local_supply/proj_enterprises")
-    rows = columns.codes(t.column("uscc"), lambda u: shared.index.get(u, -1))
+    rows = shared.rows_of(t.column("uscc"), add=False)
     ok = rows >= 0
     for i, v in zip(rows[ok].tolist(), [v for v, k in zip(columns.strings(t.column("name")), ok.tolist()) if k]):
         st.name[i] = v
@@ -559,7 +559,7 @@ def build(store) -> State:
                                         np.int8)[ok]
     st.revenue[rows[ok]] = columns.numbers(t.column("revenue_wan"))[ok]
     t = store.read_columns("local_supply/proj_segments")
-    ents = columns.codes(t.column("uscc"), lambda u: shared.index.get(u, -1))
+    ents = shared.rows_of(t.column("uscc"), add=False)
     segs = columns.codes(t.column("segment_id"), st.seg_id)
     for i, g in zip(ents.tolist(), segs.tolist()):
         if i >= 0:
