@@ -461,6 +461,9 @@ def _wait_built(base: str, plan: Plan, master: int, timeout: float = 900) -> dic
             if body and body.get("warm") and body["warm"]["state"] != "running":
                 break
         time.sleep(1)
+    # The worker measures its own resident memory before the build and after it (warm.rss_mb,
+    # graphsvc.core.projection.status): `worker_rss_mb_first_seen`, read here once the server
+    # answers, is usually taken after the build has begun.
     return {"waited_seconds": round(time.perf_counter() - t, 1), "warm": (body or {}).get("warm"),
             "parts_build_seconds": {k: v["build_seconds"] for k, v in ((body or {}).get("parts") or {}).items()},
             "worker_rss_mb_first_seen": rss_first,
@@ -616,9 +619,12 @@ def table(res: dict) -> str:
     v = w["visible_next_read"]
     lines.append(f"visible on next read: import probe {v['import_probe']}, confirm {v['confirm_evidence']}")
     b = res.get("build_at_start") or {}
+    rss = (b.get("warm") or {}).get("rss_mb") or {}
+    extra = round(rss["after"] - rss["before"], 1) if rss.get("after") and rss.get("before") else None
     lines.append(f"projection built at start: {(b.get('warm') or {}).get('seconds')} s "
-                 f"(parts {b.get('parts_build_seconds')}); worker RSS {b.get('worker_rss_mb_first_seen')} MB "
-                 f"at start -> {b.get('worker_rss_mb_built')} MB built")
+                 f"(parts {b.get('parts_build_seconds')}); worker RSS before the build {rss.get('before')} MB, "
+                 f"after {rss.get('after')} MB (+{extra} MB); as this bench saw it: {b.get('worker_rss_mb_first_seen')} MB "
+                 f"once answering -> {b.get('worker_rss_mb_built')} MB built")
     lines.append("first request after a write vs warm median (reads-only phase):")
     for k, f in res["first_after_write_vs_warm"].items():
         lines.append(f"  {k:<10} n={f['n']:<4} first {f['median_ms']} ms / warm {f['warm_median_ms']} ms = {f['ratio']}×")

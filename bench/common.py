@@ -197,8 +197,6 @@ def start_server(data_dir: Path, port: int, env: dict, extra: list[str], timeout
 
 def rss_mb() -> float:
     """This process's resident memory now, in MB (Linux)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    from graphsvc.core.projection import resident_mb
+
+    return resident_mb() or 0.0

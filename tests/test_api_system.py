@@ -35,6 +35,8 @@ def test_projection_parts_are_built_at_worker_start(api):
     body = admin.get("/api/v1/health").json()["projection"]
     assert body["warm"]["state"] == "done", body["warm"]
     assert body["warm"]["waiting"] == [] and body["warm"]["building"] is None
+    rss = body["warm"]["rss_mb"]     # the worker's resident memory around the build
+    assert 0 < rss["before"] <= rss["after"], rss
     assert {"local_supply", "explore", "contractors.recommend", "enterprises.directory"} <= set(body["parts"])
     assert body["building"] == []
     # Other tests of this session may have asked for it already.
