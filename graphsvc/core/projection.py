@@ -40,6 +40,7 @@ Neo4j with several workers) `current` first reads the log past the newest sequen
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import threading
@@ -324,14 +325,17 @@ def warm(store, names=None, background: bool = True, freeze: bool = False) -> th
     st["warm"] = info
 
     def run():
-        for name in order:
-            info["building"] = name
-            try:
-                current(store, name)
-            except Exception as exc:  # the part builds again on first use; /health shows it
-                _LOG.exception("projection part %s: build at start failed", name)
-                info["failed"][name] = type(exc).__name__
-            info["waiting"].remove(name)
+        # Through a handle whose page cache is dropped afterwards (Store.bulk_reads).
+        with store.bulk_reads() if hasattr(store, "bulk_reads") else contextlib.nullcontext():
+            for name in order:
+                info["building"] = name
+                try:
+                    current(store, name)
+                except Exception as exc:  # the part builds again on first use; /health shows it
+                    _LOG.exception("projection part %s: build at start failed", name)
+                    info["failed"][name] = type(exc).__name__
+                info["waiting"].remove(name)
+        release_memory()
         info["building"] = None
         if freeze:
             gc.collect()

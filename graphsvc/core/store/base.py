@@ -286,6 +286,13 @@ class Store(ABC):
         rows = self.read(name, **params)
         return pa.Table.from_pylist(rows) if rows else _empty_table(load_query(name))
 
+    @contextmanager
+    def bulk_reads(self):
+        """Route this thread's reads, while inside, to a handle whose cache is dropped at the
+        end (the build at start reads every table once; LadybugStore overrides this). Here:
+        the same handle."""
+        yield
+
     def read_supplies(self):
         """Every SUPPLIES edge as the columns of core/supply_edges (seller and buyer USCCs,
         year, amount_wan, segment_id, supplier_region); an adapter may hand seller and buyer

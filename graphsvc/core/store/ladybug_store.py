@@ -478,6 +478,41 @@ class LadybugStore(Store):
         return pa.table({k: cols.get(k, t.column(k)) for k in t.column_names})
 
     @contextmanager
+    def bulk_reads(self):
+        """This thread's reads, while inside, go to a read-only handle on the same database
+        file, opened after a checkpoint and closed at the end, with the writers held off
+        meanwhile (the file must not change under it; 10-15 s at worker start).
+
+        Why: the build at start reads every table once, and the engine keeps each page it read
+        in its buffer pool for as long as the database stays open: on the province demo 140 MB
+        of a worker's resident memory (issue #12) held for pages that serving reads a few of.
+        Closing the read-only handle hands them back. If the checkpoint cannot run (a
+        transaction open elsewhere), the reads stay on the shared handle."""
+        if self.read_only:
+            yield
+            return
+        import ladybug
+
+        with self._write_lock:
+            conn = self._conn()
+            try:
+                conn.execute("CHECKPOINT")
+                db = ladybug.Database(str(self.path), read_only=True, buffer_pool_size=self.buffer_pool_bytes)
+            except RuntimeError:
+                log.warning("bulk reads on the shared handle: no checkpoint", exc_info=True)
+                yield
+                return
+            own = ladybug.Connection(db)
+            self._local.conn = own
+            try:
+                yield
+            finally:
+                if getattr(self._local, "conn", None) is own:
+                    self._local.conn = conn
+                own.close()
+                db.close()
+
+    @contextmanager
     def transaction(self) -> Iterator[LadybugTx]:
         conn = self._conn()
         logged = None
