@@ -91,6 +91,12 @@ def test_bulk_reads_see_every_committed_change_and_hold_writers_off(fresh_store)
             assert ids() == {"BULK1"}
     t.join(30)
     assert done.is_set() and ids() == {"BULK1", "BULK2"}
+    if fresh_store.engine == "ladybug":
+        # The process still holds the database's lock: closing a descriptor of the file in this
+        # process would have dropped it, and a second process would open the database to write.
+        probe = subprocess.run([sys.executable, "-c", f"import ladybug; ladybug.Database({str(fresh_store.path)!r})"],
+                               capture_output=True, text=True, timeout=120)
+        assert probe.returncode != 0 and "lock" in probe.stderr.lower(), probe.stderr[-500:]
     with fresh_store.transaction() as tx:
         tx.upsert_nodes("Project", [{"id": "BULK3", "name": "批量读取后"}])
     assert ids() == {"BULK1", "BULK2", "BULK3"}

@@ -479,27 +479,42 @@ class LadybugStore(Store):
 
     @contextmanager
     def bulk_reads(self):
-        """This thread's reads, while inside, go to a read-only handle on the same database
-        file, opened after a checkpoint and closed at the end, with the writers held off
-        meanwhile (the file must not change under it; 10-15 s at worker start).
+        """This thread's reads, while inside, go to a read-only copy of the database file, made
+        after a checkpoint and deleted at the end, with the writers held off while it is made
+        and read (10-15 s at a worker's start on the province demo).
 
         Why: the build at start reads every table once, and the engine keeps each page it read
         in its buffer pool for as long as the database stays open: on the province demo 140 MB
-        of a worker's resident memory (issue #12) held for pages that serving reads a few of.
-        Closing the read-only handle hands them back. If the checkpoint cannot run (a
-        transaction open elsewhere), the reads stay on the shared handle."""
+        of a worker's resident memory (issue #12), held for pages serving reads few of. Closing
+        the copy's handle hands them back. A copy and not a second handle on the same file:
+        closing any descriptor of a file drops every POSIX lock the process holds on it, and
+        with it the lock that keeps a second process from opening the database to write (a
+        second `graphsvc` command then opened it while the server ran); for the same reason
+        the copy is made by `cp` in a process of its own. If the checkpoint or the copy fails,
+        the reads stay on the shared handle."""
         if self.read_only:
             yield
             return
+        import shutil
+        import subprocess
+
         import ladybug
 
         with self._write_lock:
             conn = self._conn()
+            scratch = self.path.parent / ".bulk-read"
             try:
                 conn.execute("CHECKPOINT")
-                db = ladybug.Database(str(self.path), read_only=True, buffer_pool_size=self.buffer_pool_bytes)
-            except RuntimeError:
-                log.warning("bulk reads on the shared handle: no checkpoint", exc_info=True)
+                shutil.rmtree(scratch, ignore_errors=True)   # one left by a killed worker
+                scratch.mkdir()
+                # In another process: this one opening and closing the file would drop its lock.
+                subprocess.run(["cp", "--", str(self.path), str(scratch / self.path.name)], check=True,
+                               capture_output=True, timeout=3600)
+                db = ladybug.Database(str(scratch / self.path.name), read_only=True,
+                                      buffer_pool_size=self.buffer_pool_bytes)
+            except (RuntimeError, OSError, subprocess.SubprocessError):
+                log.warning("bulk reads on the shared handle", exc_info=True)
+                shutil.rmtree(scratch, ignore_errors=True)
                 yield
                 return
             own = ladybug.Connection(db)
@@ -511,6 +526,7 @@ class LadybugStore(Store):
                     self._local.conn = conn
                 own.close()
                 db.close()
+                shutil.rmtree(scratch, ignore_errors=True)
 
     @contextmanager
     def transaction(self) -> Iterator[LadybugTx]:
