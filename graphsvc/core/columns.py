@@ -47,7 +47,7 @@ def positions(column, keys, lookup: Callable, dtype=np.int64) -> np.ndarray:
         return np.zeros(0, dtype=dtype)
     enc = arr.dictionary_encode()
     dic = enc.dictionary
-    keys = keys if isinstance(keys, pa.Array) else pa.array(keys, type=dic.type)
+    keys = keys if isinstance(keys, pa.Array) else pa.array(keys)
     found = pc.index_in(dic, value_set=keys.cast(dic.type))
     table = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     for k in np.flatnonzero(table < 0).tolist():
@@ -71,8 +71,8 @@ def strings(column) -> list:
     """The column as a Python list (names, keys), each string interned (`shared`).
 
     A string column is dictionary-encoded first, so each distinct value is converted and
-    interned once and the list is filled by one NumPy take (about 4× faster on the province's
-    200,000 names and 2M region codes than a Python call per value).
+    interned once and the list is filled by one NumPy take (province build under cProfile:
+    explore's string columns 1.67 -> 1.35 s, the directory's 1.01 -> 0.57 s).
 
     >>> xs = strings(pa.chunked_array([["330108", None], ["".join(["3301", "08"])]]))
     >>> xs, xs[0] is xs[2]

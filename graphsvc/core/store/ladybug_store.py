@@ -506,7 +506,7 @@ class LadybugStore(Store):
             try:
                 conn.execute("CHECKPOINT")
                 shutil.rmtree(scratch, ignore_errors=True)   # one left by a killed worker
-                scratch.mkdir()
+                scratch.mkdir(mode=0o700)                   # a whole copy of the data
                 # In another process: this one opening and closing the file would drop its lock.
                 subprocess.run(["cp", "--", str(self.path), str(scratch / self.path.name)], check=True,
                                capture_output=True, timeout=3600)
