@@ -32,7 +32,10 @@ def test_projection_parts_are_built_at_worker_start(api):
             break
         assert warm["building"] in warm["waiting"]
         time.sleep(0.5)
-    body = admin.get("/api/v1/health").json()["projection"]
+    health = admin.get("/api/v1/health").json()
+    # web/gunicorn_conf.py: the worker's threads hand the GIL over after 1 ms, not Python's 5
+    assert health["worker"]["switch_interval_ms"] == 1.0
+    body = health["projection"]
     assert body["warm"]["state"] == "done", body["warm"]
     assert body["warm"]["waiting"] == [] and body["warm"]["building"] is None
     rss = body["warm"]["rss_mb"]     # the worker's resident memory around the build

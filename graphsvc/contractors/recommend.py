@@ -565,6 +565,10 @@ class TypeTable:
         self.city = np.empty(n, dtype=object)
         self.province = np.empty(n, dtype=object)
         self.revenue = np.zeros(n)
+        # Each provider's place in USCC order, for ordering ties in C (best_of); a table's
+        # providers never change (new ones make a new table).
+        self.uscc_rank = np.empty(n, dtype=np.int64)
+        self.uscc_rank[np.argsort(np.array(usccs, dtype=str), kind="stable")] = np.arange(n)
 
     def _col(self, table: dict, key) -> np.ndarray:
         col = table.get(key)
@@ -701,11 +705,10 @@ def tie_evidence(ix: Index, m: Manufacturer, exclude: frozenset = frozenset()) -
                 if exclude:
                     ds = _keep(ds, exclude)
                 if ds:
+                    # The index's own list while one client gives it (a patch replaces lists,
+                    # never changes one: index_updates), joined into a new one for a second.
                     have = per.get(p)
-                    if have is None:
-                        per[p] = list(ds)
-                    else:
-                        have.extend(ds)
+                    per[p] = ds if have is None else have + ds
         out[code] = per
     return out
 
@@ -909,18 +912,19 @@ def top(ix: Index, m: Manufacturer, q: Query, weights: dict, limit: int, exclude
     """(the best `limit` candidates with a positive score as [(uscc, score)], number of
     candidates, number with a positive score), ordered as order() orders."""
     tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
-    best = best_of(sc, n_type, valid, tt.usccs, limit, weights)
+    best = best_of(sc, n_type, valid, tt.usccs, limit, weights, tt.uscc_rank)
     return [(tt.usccs[i], float(sc[i])) for i in best], int(valid.sum()), int((valid & (sc > 1e-9)).sum())
 
 
 def best_of(sc: np.ndarray, n_type: np.ndarray, valid: np.ndarray, usccs: list[str], limit: int,
-            weights: dict) -> list[int]:
+            weights: dict, uscc_rank: np.ndarray | None = None) -> list[int]:
     """Positions of the best `limit` candidates by score, then type-T experience, then USCC.
 
     A fitted model (``rank_all``) ranks every candidate, since its scores are log-odds that
     may be negative; hand-set weights rank only those with a positive score (some evidence).
     The ``exposure`` rule keeps the last of the slots for the best provider that is new to
     the type (1 to ``max_deliveries`` confirmed deliveries of it) when none made the list.
+    `uscc_rank` (TypeTable.uscc_rank) orders `usccs` if given.
     """
     pos = np.flatnonzero(valid if weights.get("rank_all") else valid & (sc > 1e-9))
     k = min(limit, len(pos))
@@ -930,17 +934,31 @@ def best_of(sc: np.ndarray, n_type: np.ndarray, valid: np.ndarray, usccs: list[s
     if len(pos) > k:
         kth = np.partition(sc[pos], len(pos) - k)[len(pos) - k]
         cut = pos[sc[pos] >= kth - 1e-12]      # the k best and everything tied with the k-th
-    best = sorted(cut.tolist(), key=lambda i: (-sc[i], -n_type[i], usccs[i]))[:k]
+    best = _ordered(cut, sc, n_type, usccs, uscc_rank)[:k]
     ex = weights.get("exposure") or {}
     slots, most = int(ex.get("slots", 0)), int(ex.get("max_deliveries", 4))
     if slots and k >= 2 * slots:
         new = (n_type[pos] >= 1) & (n_type[pos] <= most)
         have = sum(1 for i in best if 1 <= n_type[i] <= most)
         if have < slots and new.any():
-            cand = [i for i in pos[new].tolist() if i not in best]
-            add = sorted(cand, key=lambda i: (-sc[i], -n_type[i], usccs[i]))[: slots - have]
+            cand = np.array([i for i in pos[new].tolist() if i not in best], dtype=np.int64)
+            add = _ordered(cand, sc, n_type, usccs, uscc_rank)[: slots - have]
             best = best[: k - len(add)] + add
     return best
+
+
+def _ordered(idx: np.ndarray, sc: np.ndarray, n_type: np.ndarray, usccs: list[str],
+             uscc_rank: np.ndarray | None) -> list[int]:
+    """`idx` by score, then type-T experience (both descending), then USCC: one lexsort, as
+    thousands of candidates can tie at the cut (every score 0 for a new type).
+
+    >>> _ordered(np.array([0, 1, 2, 3]), np.array([1.0, 2.0, 1.0, 1.0]), np.array([0, 0, 5, 0]), ["d", "c", "b", "a"], None)
+    [1, 2, 3, 0]
+    """
+    if len(idx) == 0:
+        return []
+    third = uscc_rank[idx] if uscc_rank is not None else np.array([usccs[i] for i in idx.tolist()], dtype=str)
+    return idx[np.lexsort((third, -n_type[idx], -sc[idx]))].tolist()
 
 
 def choice_probabilities(sc: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -997,7 +1015,7 @@ def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset
     tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
     prob = choice_probabilities(sc, valid)
     best = [(tt.usccs[i], float(sc[i])) for i in best_of(sc, n_type, valid, tt.usccs, q.limit + (5 if check else 0),
-                                                         weights)]
+                                                         weights, tt.uscc_rank)]
     n_cand, n_pos = int(valid.sum()), int((valid & (sc > 1e-9)).sum())
     names: dict[str, str] = {}
     if check is not None and best:
