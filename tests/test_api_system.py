@@ -35,6 +35,7 @@ def test_projection_parts_are_built_at_worker_start(api):
     health = admin.get("/api/v1/health").json()
     # web/gunicorn_conf.py: the worker's threads hand the GIL over after 1 ms, not Python's 5
     assert health["worker"]["switch_interval_ms"] == 1.0
+    assert health["worker"]["compute_slots"] == 3     # web/slots.py
     body = health["projection"]
     assert body["warm"]["state"] == "done", body["warm"]
     assert body["warm"]["waiting"] == [] and body["warm"]["building"] is None
@@ -96,3 +97,46 @@ def test_me_with_token(api, accounts):
     body = api("maker").get("/api/v1/me").json()
     assert body == {"username": "maker", "role": "manufacturer", "scope": None,
                     "uscc": accounts["maker"]["uscc"]}
+
+
+def test_compute_slots_hold_requests_at_the_door_but_not_health():
+    """web/slots.py: with every slot taken, a read waits until one is handed on; a health probe
+    and a write do not wait."""
+    import threading
+
+    from web.slots import ComputeSlots
+
+    gate, seen = threading.Event(), []
+
+    def app(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        if environ["PATH_INFO"] != "/api/v1/health":
+            gate.wait(10)
+        return [b"ok"]
+
+    wrapped = ComputeSlots(app, 1)
+    first = threading.Thread(target=wrapped, args=({"PATH_INFO": "/api/v1/a"}, None))
+    second = threading.Thread(target=wrapped, args=({"PATH_INFO": "/api/v1/b"}, None))
+    first.start()
+    while not seen:
+        time.sleep(0.01)
+    second.start()
+    time.sleep(0.3)
+    assert seen == ["/api/v1/a"]                     # b waits for the slot
+    assert wrapped({"PATH_INFO": "/api/v1/health"}, None) == [b"ok"]
+    assert seen == ["/api/v1/a", "/api/v1/health"]   # health did not
+    gate.set()
+    first.join(5), second.join(5)
+    assert seen == ["/api/v1/a", "/api/v1/health", "/api/v1/b"]
+    gate.clear()
+    held = threading.Thread(target=wrapped, args=({"PATH_INFO": "/api/v1/c"}, None))
+    held.start()
+    while len(seen) < 4:
+        time.sleep(0.01)
+    writer = threading.Thread(target=wrapped, args=({"PATH_INFO": "/api/v1/d", "REQUEST_METHOD": "POST"}, None))
+    writer.start()
+    time.sleep(0.3)
+    assert seen[-1] == "/api/v1/d"                   # a write does not wait for a slot
+    gate.set()
+    held.join(5), writer.join(5)
+    assert ComputeSlots(app, 0)({"PATH_INFO": "/api/v1/health"}, None) == [b"ok"]   # 0: no limit

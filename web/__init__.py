@@ -42,6 +42,9 @@ def create_app(settings: config.Settings | None = None, store=None) -> Flask:
     app.extensions["graphsvc"] = {"settings": settings, "store": store,
                                   "reference_checked": False}
 
+    from web.slots import ComputeSlots
+
+    app.wsgi_app = ComputeSlots(app.wsgi_app, settings.compute_slots)
     errors.register(app)
     nav.register(app)
     security.register(app, settings)

@@ -24,7 +24,10 @@ def health():
         who = current_principal()
     except ApiError:  # a bad token does not hide the health of the service
         who = None
-    return jsonify({**body, **health_of.details(store(), who)})
+    details = health_of.details(store(), who)
+    if "worker" in details:   # web/slots.py: requests running the app at once in this worker
+        details["worker"]["compute_slots"] = current_app.extensions["graphsvc"]["settings"].compute_slots
+    return jsonify({**body, **details})
 
 
 @bp.get(API + "/openapi.json")

@@ -34,6 +34,8 @@ class Settings:
     # Projection parts built when a worker starts (docs/projection.md): None = every registered
     # part, () = none (each builds on first use), else these names in this order.
     projection_warm: tuple | None = None
+    # Requests running the app at once in one worker (web/slots.py); 0 = as many as threads.
+    compute_slots: int = 3
     extra: dict = field(default_factory=dict)
     # Login throttling (graphsvc/core/throttle.py) and sessions (graphsvc/core/sessions.py).
     login_failures_per_account: int = 10
@@ -158,6 +160,7 @@ def load(**overrides) -> Settings:
         import_max_errors=_int("GRAPHSVC_IMPORT_MAX_ERRORS", 1000),
         changelog_bulk_rows=_int("GRAPHSVC_CHANGELOG_BULK_ROWS", 50_000),
         projection_warm=warm_parts(os.environ.get("GRAPHSVC_PROJECTION_WARM", "all")),
+        compute_slots=_int("GRAPHSVC_COMPUTE_SLOTS", 3),
     )
     values.update(overrides)
     # Sized from the database the settings name (an overridden data_dir too), unless given.
