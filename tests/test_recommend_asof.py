@@ -5,6 +5,8 @@ import copy
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphsvc.contractors import asof as A
 from graphsvc.contractors import fit as F
@@ -185,6 +187,23 @@ def test_exposure_rule_keeps_a_slot_for_a_provider_new_to_the_type():
     # Nothing changes when a new provider already made the list.
     n_type[1] = 3
     assert R.best_of(sc, n_type, valid, usccs, 2, {"rank_all": True, "exposure": {"slots": 1}}) == [0, 1]
+
+
+@given(st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 2.0]), st.integers(0, 3), st.booleans()),
+                min_size=1, max_size=40),
+       st.integers(1, 12), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_best_of_orders_as_order_does_with_ties(rows, limit, with_rank):
+    """best_of (one lexsort over the candidates at the cut) against order(), the definition:
+    score, then type-T experience, then USCC, positive scores only; many ties on purpose."""
+    usccs = [f"U{(i * 7919) % 1000:03d}{i}" for i in range(len(rows))]
+    sc = np.array([r[0] for r in rows])
+    n_type = np.array([r[1] for r in rows])
+    valid = np.array([r[2] for r in rows])
+    rank = R.TypeTable(usccs).uscc_rank if with_rank else None
+    got = R.best_of(sc, n_type, valid, usccs, limit, {}, rank)
+    want = R.order({usccs[i]: (sc[i], n_type[i]) for i in range(len(rows)) if valid[i]}, limit)
+    assert [usccs[i] for i in got] == [u for u, _ in want]
 
 
 def test_rolling_replay_fits_each_year_on_earlier_years_only():
