@@ -1,17 +1,20 @@
 """How many requests run the app's Python at once in one worker (GRAPHSVC_COMPUTE_SLOTS).
 
 A worker is one Python process: its threads take turns on one interpreter lock. With as many
-requests inside the app as threads, each runs at 1/n speed — a recommendation that needs
-7 ms of CPU took 50–60 ms with 8 of them in — and every time a thread leaves the lock (a
-database read, a socket) it waits behind all the others to get it back. The threads stay
+requests inside the app as threads, they share the lock n ways — a recommendation that needs
+7 ms of CPU took 45–60 ms at the median, as the serving bench's clients saw it, with 8 inside —
+and every time a thread leaves the lock (a database read, a socket) it waits for the others'
+turns to get it back. The threads stay
 (to read requests and send answers, which wait on sockets, not the lock); at most `slots` of
 them run the app and the others wait at its door. Measured with the serving
 bench: docs/projection.md §3c.
 
 >>> import threading, time
->>> inside, most = [0], [0]
+>>> inside, most, count = [0], [0], threading.Lock()
 >>> def app(environ, start_response):
-...     inside[0] += 1; most[0] = max(most[0], inside[0]); time.sleep(0.01); inside[0] -= 1
+...     with count: inside[0] += 1; most[0] = max(most[0], inside[0])
+...     time.sleep(0.01)
+...     with count: inside[0] -= 1
 ...     return [b"ok"]
 >>> wrapped = ComputeSlots(app, 2)
 >>> ts = [threading.Thread(target=wrapped, args=({"PATH_INFO": "/x"}, None)) for _ in range(6)]
