@@ -19,10 +19,9 @@ limit_request_field_size = 8190
 worker_connections = 200
 
 
-# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). The
-# worker's threads share one GIL, and a request that waited on a socket or the database waits
-# for it again: with 8 busy threads each of those waits cost up to 5 ms. At 1 ms the serving
-# bench's throughput went from 237 to 270 req/s and every p95 down (docs/projection.md §3b).
+# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms): a
+# request that let it go for a socket or the database waits up to that long per busy thread to
+# get it back. A small gain under the serving bench's writer (docs/projection.md §3c).
 SWITCH_INTERVAL_MS = float(os.environ.get("GRAPHSVC_SWITCH_INTERVAL_MS", "1"))
 
 

@@ -4,10 +4,9 @@ A worker is one Python process: its threads take turns on one interpreter lock. 
 requests inside the app as threads, they share the lock n ways — a recommendation that needs
 7 ms of CPU took 45–60 ms at the median, as the serving bench's clients saw it, with 8 inside —
 and every time a thread leaves the lock (a database read, a socket) it waits for the others'
-turns to get it back. The threads stay
-(to read requests and send answers, which wait on sockets, not the lock); at most `slots` of
-them run the app and the others wait at its door. Measured with the serving
-bench: docs/projection.md §3c.
+turns to get it back. The threads stay, to read requests and send answers (which wait on
+sockets, not the lock); at most `slots` of them run the app and the others wait at its door.
+Measured with the serving bench: docs/projection.md §3c.
 
 >>> import threading, time
 >>> inside, most, count = [0], [0], threading.Lock()
@@ -40,7 +39,7 @@ class ComputeSlots:
     body is sent after the slot is handed on, as the app returns it whole (a Flask response)."""
 
     def __init__(self, app, slots: int):
-        self.app, self.slots = app, slots
+        self.app = app
         self._sem = threading.BoundedSemaphore(slots) if slots > 0 else None
 
     def __call__(self, environ, start_response):

@@ -2,6 +2,8 @@
 shows them, so they answer with jsonify rather than web.respond)."""
 from __future__ import annotations
 
+import sys
+
 from flask import Blueprint, current_app, jsonify
 
 from graphsvc.core import health as health_of
@@ -25,8 +27,9 @@ def health():
     except ApiError:  # a bad token does not hide the health of the service
         who = None
     details = health_of.details(store(), who)
-    if "worker" in details:   # web/slots.py: requests running the app at once in this worker
-        details["worker"]["compute_slots"] = current_app.extensions["graphsvc"]["settings"].compute_slots
+    if details:   # an admin: also how this worker shares its interpreter lock (web/slots.py)
+        details["worker"] = {"switch_interval_ms": round(sys.getswitchinterval() * 1000, 3),
+                             "compute_slots": current_app.extensions["graphsvc"]["settings"].compute_slots}
     return jsonify({**body, **details})
 
 

@@ -24,12 +24,8 @@ def status(store) -> tuple[dict, str | None]:
 
 
 def details(store, p: Principal | None) -> dict:
-    """What an admin sees besides the status: the engine, the graph's counts, this worker's
-    projection (its change sequence, the lag behind the change log, each part's build time) and
-    its GIL switch interval (GRAPHSVC_SWITCH_INTERVAL_MS)."""
+    """What an admin sees besides the status: the engine, the graph's counts and this worker's
+    projection (its change sequence, the lag behind the change log, each part's build time)."""
     if p is None or not p.is_admin:
         return {}
-    import sys
-
-    return {"engine": store.engine, "counts": store.counts(), "projection": projection.status(store),
-            "worker": {"switch_interval_ms": round(sys.getswitchinterval() * 1000, 3)}}
+    return {"engine": store.engine, "counts": store.counts(), "projection": projection.status(store)}
