@@ -255,3 +255,30 @@ def test_a_write_returns_with_every_built_part_holding_it(fresh_store, accounts)
     ledger.transition(fresh_store, ADMIN, d["id"], "confirm")
     st = projection.status(fresh_store)
     assert st["parts"][index_updates.PART.name]["seq"] == st["head"] == projection.head(fresh_store)
+
+
+def test_a_repeated_request_takes_the_shortlist_of_its_index_version(fresh_store, accounts):
+    """The same request again on the same version of the index answers from the shortlist the
+    first one computed (the live check and the reasons run again); the version a write makes
+    starts with none, so the next answer counts the write and equals a fresh build's."""
+    maker, provider = accounts["maker"]["uscc"], accounts["provider"]["uscc"]
+    ix = R.index_for(fresh_store, W)
+    t = min(ix.providers[provider].types)
+    q = R.Query(t, limit=50)
+    first = R.fetch_recommendation(fresh_store, maker, q, W)
+    (key, kept), = ix.shortlists.items()
+    assert R.fetch_recommendation(fresh_store, maker, q, W) == first
+    assert ix.shortlists[key] is kept and len(ix.shortlists) == 1
+    R.fetch_recommendation(fresh_store, maker, R.Query(t, limit=5), W)   # another request, its own entry
+    assert len(ix.shortlists) == 2
+
+    body = {"supplier_uscc": provider, "client_uscc": maker, "kind": sorted(DELIVERY_KINDS[t])[0],
+            "contract_amount_wan": 5, "signed_date": "2024-05-01", **({"unit": "factory"} if t == 1 else {})}
+    d = ledger.claim(fresh_store, ADMIN, body)
+    ledger.transition(fresh_store, ADMIN, d["id"], "confirm")
+    after = R.index_for(fresh_store, W)
+    assert after is not ix and after.shortlists == {}
+    got = R.fetch_recommendation(fresh_store, maker, q, W)
+    mine = next(i for i in got["items"] if i["uscc"] == provider)
+    assert d["id"] in {e for r in mine["reasons"] for e in r["evidence"]}
+    _assert_same_ranking(fresh_store, after, index_updates.build(fresh_store), [maker], "a confirmation")

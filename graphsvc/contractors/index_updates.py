@@ -199,6 +199,7 @@ def patched(ix: R.Index, t: Touched, fresh: dict, read) -> R.Index:
     new_clients = {c for c in dirty if c in new.by_client and c not in ix.by_client}
     _supplier_sets(new, t, new_clients, read, dirty)
     new.gen = ix.gen + 1
+    new.shortlists = {}
     if relink:
         new.links = {}
     else:

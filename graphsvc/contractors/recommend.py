@@ -395,6 +395,9 @@ class Index:
     # Bumped whenever leader_suppliers entries are dropped or extended (the dict is shared by
     # every version of the index), so that a read started before a change is not stored after it.
     supplier_generation: list = field(default_factory=lambda: [0])
+    # This version's shortlists by request (fetch_recommendation), bounded: every patch starts
+    # the new version with none (index_updates.patched), so an entry is never older than its index.
+    shortlists: dict = field(default_factory=dict)
 
     @property
     def clients(self) -> int:
@@ -1001,6 +1004,57 @@ COLD_START_NOTE = ("本企业在图谱中尚无已确认的服务商交付记录
                    "不含与本企业及其产业链的关联。")
 
 
+@dataclass(frozen=True)
+class Shortlist:
+    """What a ranking is before the live check: the best candidates, best first, as (uscc,
+    score, choice probability); how many candidates and how many with a positive score; whether
+    M is a cold start; and the tie evidence of the listed providers only (their reasons)."""
+
+    best: tuple
+    candidates: int
+    matched: int
+    cold: bool
+    ties: dict
+
+
+def shortlist(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
+              ties: dict | None = None, spare: int = 0) -> Shortlist:
+    """The `q.limit` + `spare` best candidates for `m` (rank() keeps five spare for the vetoes of
+    the live check)."""
+    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
+    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
+    prob = choice_probabilities(sc, valid)
+    best = tuple((tt.usccs[i], float(sc[i]), float(prob[i]))
+                 for i in best_of(sc, n_type, valid, tt.usccs, q.limit + spare, weights, tt.uscc_rank))
+    listed = [p for p, _, _ in best]
+    return Shortlist(best, int(valid.sum()), int((valid & (sc > 1e-9)).sum()), is_cold_start(ix, m, exclude),
+                     {code: {p: per[p] for p in listed if p in per} for code, per in ties.items()})
+
+
+def present(ix: Index, m: Manufacturer, q: Query, weights: dict, sl: Shortlist, check=None,
+            exclude: frozenset = frozenset()) -> dict:
+    """The recommendation's body from its shortlist: the providers `check` keeps, `q.limit` of
+    them, each with its reasons."""
+    best = list(sl.best)
+    names: dict[str, str] = {}
+    if check is not None and best:
+        names = check([p for p, _, _ in best])
+        best = [b for b in best if b[0] in names]
+    best = best[: q.limit]
+    items = [item(ix, p, s, i + 1, m, q, weights, sl.ties, exclude) for i, (p, s, _) in enumerate(best)]
+    for it, (_, _, prob) in zip(items, best):
+        it["name"] = names.get(it["uscc"]) or it["name"]
+        it["probability"] = round(prob, 4)
+    out = {"provider_type": q.provider_type, "provider_type_name": provider_type_names()[q.provider_type],
+           "unit": q.unit, "scenario": q.scenario,
+           "filters": {"recognised_only": q.recognised_only, "c2_only": q.c2_only},
+           "cold_start": sl.cold, "weights": weights_summary(weights),
+           "candidates": sl.candidates, "matched": sl.matched, "items": items}
+    if sl.cold:
+        out["note"] = COLD_START_NOTE
+    return out
+
+
 def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset = frozenset(),
          check=None, ties: dict | None = None) -> dict:
     """The recommendation for `m`: {provider_type, unit, scenario, cold_start, note?, weights,
@@ -1011,30 +1065,8 @@ def rank(ix: Index, m: Manufacturer, q: Query, weights: dict, exclude: frozenset
     live hard-filter check); five more than `limit` are ranked so that a veto does not
     shorten the list.
     """
-    ties = ties if ties is not None else tie_evidence(ix, m, exclude)
-    tt, sc, n_type, valid = score_vector(ix, m, q, weights, exclude, ties)
-    prob = choice_probabilities(sc, valid)
-    best = [(tt.usccs[i], float(sc[i])) for i in best_of(sc, n_type, valid, tt.usccs, q.limit + (5 if check else 0),
-                                                         weights, tt.uscc_rank)]
-    n_cand, n_pos = int(valid.sum()), int((valid & (sc > 1e-9)).sum())
-    names: dict[str, str] = {}
-    if check is not None and best:
-        names = check([p for p, _ in best])
-        best = [(p, s) for p, s in best if p in names]
-    best = best[: q.limit]
-    items = [item(ix, p, s, i + 1, m, q, weights, ties, exclude) for i, (p, s) in enumerate(best)]
-    for it in items:
-        it["name"] = names.get(it["uscc"]) or it["name"]
-        it["probability"] = round(float(prob[tt.pos[it["uscc"]]]), 4)
-    cold = is_cold_start(ix, m, exclude)
-    out = {"provider_type": q.provider_type, "provider_type_name": provider_type_names()[q.provider_type],
-           "unit": q.unit, "scenario": q.scenario,
-           "filters": {"recognised_only": q.recognised_only, "c2_only": q.c2_only},
-           "cold_start": cold, "weights": weights_summary(weights),
-           "candidates": n_cand, "matched": n_pos, "items": items}
-    if cold:
-        out["note"] = COLD_START_NOTE
-    return out
+    sl = shortlist(ix, m, q, weights, exclude, ties, spare=5 if check else 0)
+    return present(ix, m, q, weights, sl, check, exclude)
 
 
 def item(ix: Index, p: str, score: float, rank_no: int, m: Manufacturer, q: Query, weights: dict,
@@ -1323,6 +1355,9 @@ def projected_links(store, m: Manufacturer, ix: Index) -> Manufacturer:
 
 
 LINKS_CACHED = 20_000
+# Shortlists one version of the index keeps (a few dozen small objects each; a write starts a
+# new version with none).
+SHORTLISTS_KEPT = 512
 
 
 class LinkStamps:
@@ -1385,7 +1420,8 @@ def linked_with_ties(store, m: Manufacturer, ix: Index) -> tuple[Manufacturer, d
 
     The ties are not kept: they cost 0.26 ms a request (median, province), while keeping them
     for 20,000 manufacturers held 4M lists that the cyclic collector walked in every full pass,
-    each pass stopping all threads for up to 1.5 s after 4 minutes of serving (issue #12)."""
+    each pass stopping all threads for up to 1.5 s after 4 minutes of serving (issue #12). A
+    kept shortlist holds those of its 15 providers only (fetch_recommendation)."""
     hit = kept_links(ix, m.uscc)
     if hit is None:
         linked = projected_links(store, m, ix)
@@ -1430,8 +1466,21 @@ def fetch_recommendation(store, uscc: str, q: Query, weights: dict | None = None
     weights = weights or load_weights()
     with reqtiming.section("index"):
         ix = index_for(store, weights)
-    with reqtiming.section("links"):
-        m, ties = linked_with_ties(store, manufacturer or manufacturer_record(store, uscc), ix)
-    with reqtiming.section("rank"):
-        body = rank(ix, m, q, weights, check=lambda usccs: live_check(store, usccs, q), ties=ties)
+    m = manufacturer or manufacturer_record(store, uscc)
+    # A repeated request (a page reloaded, the same list exported) on the same version of the
+    # index takes the shortlist it computed; the live check and the reasons run every time.
+    key = (m.uscc, m.name, m.region_code, m.industry_code, m.industry_kind, q, id(weights))
+    hit = ix.shortlists.get(key)
+    if hit is not None and hit[0] is weights:
+        _, m, sl = hit
+    else:
+        with reqtiming.section("links"):
+            m, ties = linked_with_ties(store, m, ix)
+        with reqtiming.section("rank"):
+            sl = shortlist(ix, m, q, weights, ties=ties, spare=5)
+        if len(ix.shortlists) >= SHORTLISTS_KEPT:
+            ix.shortlists.clear()
+        ix.shortlists[key] = (weights, m, sl)
+    with reqtiming.section("present"):
+        body = present(ix, m, q, weights, sl, check=lambda usccs: live_check(store, usccs, q))
     return {"manufacturer": m.uscc, "manufacturer_info": manufacturer_info(m, ix), **body, "limit": q.limit}
