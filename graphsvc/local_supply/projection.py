@@ -43,7 +43,9 @@ NAME = "local_supply"
 LEADER = "链主工厂"
 PLATFORM = "聚能工厂"
 _VERSIONS = itertools.count(1)
-BLOCK_EDGES = 1 << 19     # edges gathered at once (State.leader_blocks)
+# Edges gathered at once (State.leader_blocks). The cold ratio table by CPU time, medians of
+# 35 interleaved calls: 2^19 province 16.8 / national 176 ms, 2^17 15.4-15.6 / 157-162 ms.
+BLOCK_EDGES = 1 << 17
 
 
 # ---------------------------------------------------------------- pure functions over arrays
