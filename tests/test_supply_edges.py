@@ -4,6 +4,7 @@ build's, through appends to the tail and a re-sort of it."""
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings, strategies as hs
 
 from graphsvc.core import supply_edges as se
 
@@ -58,3 +59,15 @@ def test_index_by_seller_after_writes_equals_a_scan_and_a_fresh_build(fresh_stor
     for u in sorted(set(sellers) | {maker, provider, provider2, "91330106IDXSUP001X"}):
         assert leaving(built, u) == leaving(fresh, u), u
     assert leaving(built, "91330106IDXSUP001X")
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.lists(hs.text("0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=1, max_size=4), unique=True, max_size=40),
+       hs.data())
+def test_rank_of_a_sorted_prefix_and_appended_keys_is_the_sort_order(keys, data):
+    """sorted_prefix_rank against its definition (argsort of argsort), whatever the appended
+    keys and where they fall among the sorted ones."""
+    n_sorted = data.draw(hs.integers(0, len(keys)))
+    keys = sorted(keys[:n_sorted]) + keys[n_sorted:]
+    want = np.argsort(np.argsort(np.array(keys or [""]), kind="stable"))[:len(keys)]
+    assert se.sorted_prefix_rank(keys, n_sorted).tolist() == want.tolist()

@@ -468,7 +468,8 @@ class State:
 
     def uscc_rank(self) -> np.ndarray:
         """Each enterprise's place in USCC order, kept until an enterprise is added."""
-        return self._memo("uscc rank", lambda: np.argsort(np.argsort(np.array(self.uscc), kind="stable")),
+        sh = self.shared
+        return self._memo("uscc rank", lambda: supply_edges.sorted_prefix_rank(sh.uscc, sh.n_uscc_sorted),
                           (len(self.uscc),))
 
     # -- memberships ------------------------------------------------------------------------
