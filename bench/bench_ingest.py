@@ -92,13 +92,16 @@ def _child(mode: str, files_dir: Path, db_dir: Path) -> None:
     print(json.dumps({"seconds": seconds, "counts": counts}))
 
 
-def _bad_row_file(path: Path) -> tuple[bytes, int, int]:
-    """(the supplies file with one row among its last 1,000 given a year no parser takes,
-    that row's spreadsheet number, its data rows)."""
+def _bad_row_file(path: Path, max_rows: int | None = None) -> tuple[bytes, int, int]:
+    """(the supplies file — its first `max_rows` data rows when given — with one row among its
+    last 1,000 given a year no parser takes, that row's spreadsheet number, its data rows)."""
     data = path.read_bytes()
     lines = data.split(b"\n")
+    del data
     if not lines[-1]:
         lines.pop()
+    if max_rows is not None:
+        del lines[max_rows + 1:]
     bad = len(lines) - 500            # a line index; the header is line 0, spreadsheet row 1
     cells = lines[bad].split(b",")
     cells[_SUP.index("year")] = "20２4年".encode()
@@ -106,9 +109,10 @@ def _bad_row_file(path: Path) -> tuple[bytes, int, int]:
     return b"\n".join(lines) + b"\n", bad + 1, len(lines) - 1
 
 
-def _bad_input(files_dir: Path, db_dir: Path) -> None:
-    """All-or-nothing, then --partial, on the province supplies file with one bad row in its
-    last 1,000, into a graph holding the enterprises; prints the two imports' figures as JSON."""
+def _bad_input(files_dir: Path, db_dir: Path, max_rows: int | None = None) -> None:
+    """All-or-nothing, then --partial, on the supplies file of `files_dir` (its first `max_rows`
+    rows when given) with one bad row in its last 1,000, into a graph holding the enterprises;
+    prints the two imports' figures as JSON."""
     from graphsvc.core.config import load
     from graphsvc.core.reference_graph import ensure_reference
     from graphsvc.core.store import open_store
@@ -119,7 +123,7 @@ def _bad_input(files_dir: Path, db_dir: Path) -> None:
     ent = files_dir / "enterprises.csv"
     if run_import(store, "enterprises", ent.read_bytes(), ent.name, actor="bench").status != "ok":
         raise SystemExit("enterprises import failed")
-    data, bad_row, rows = _bad_row_file(files_dir / "supplies.csv")
+    data, bad_row, rows = _bad_row_file(files_dir / "supplies.csv", max_rows)
     out = {"rows": rows, "bad_row": bad_row}
     for mode in ("whole", "partial"):
         t = time.perf_counter()
@@ -207,15 +211,15 @@ def _upserts(ctx, tmp: Path) -> list[dict]:
     return out
 
 
-def _bad_input_rows(files_dir: Path, tmp: Path) -> list[dict]:
+def _bad_input_rows(files_dir: Path, tmp: Path, scale: str = "province", max_rows: int | None = None) -> list[dict]:
     db = tmp / "bad-input"
-    proc = subprocess.run([sys.executable, "-m", "bench.bench_ingest", "bad", str(files_dir), str(db)],
-                          cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run([sys.executable, "-m", "bench.bench_ingest", "bad", str(files_dir), str(db),
+                           *([str(max_rows)] if max_rows else [])], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     shutil.rmtree(db, ignore_errors=True)
     if proc.returncode:
         raise RuntimeError(f"bad-input run failed ({proc.returncode})")
     got = json.loads(proc.stdout.strip().splitlines()[-1])
-    dataset = (f"province supplies file, {got['rows']} rows, row {got['bad_row']} (in the last 1,000) with a bad "
+    dataset = (f"{scale} supplies file, {got['rows']} rows, row {got['bad_row']} (in the last 1,000) with a bad "
                f"year; graph holds the enterprises; peak RSS {got['rss_mb']:.0f} MB; "
                f"load average {os.getloadavg()[0]:.1f}")
     return [{"name": "one bad row, all-or-nothing: rejected naming it, nothing written", "dataset": dataset,
@@ -288,6 +292,6 @@ def run(ctx) -> list[dict]:
 
 if __name__ == "__main__":
     if sys.argv[1] == "bad":
-        _bad_input(Path(sys.argv[2]), Path(sys.argv[3]))
+        _bad_input(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else None)
     else:
         _child(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))

@@ -11,8 +11,10 @@ chain's coverage, a recommendation) first after the build, cold and warm, each w
 ratio national / province beside the data's own growth and that of the records it reads; 10k-row supplies upserts into a copy of
 the national graph (bench/bench_ingest.py's, target 10k rows/s); and a SIGKILL halfway through
 the national supplies import (into a copy of the graph holding the national enterprises only)
-leaving that database as before. Writes bench/results/national.json. `python -m bench.national figures`
-(or `upserts`) runs only that part on the graphs already loaded.
+leaving that database as before; and a 5M-row supplies file with one bad row in its last 1,000
+(all-or-nothing rejects it naming the row and writes nothing, --partial writes every other row).
+Writes bench/results/national.json. `python -m bench.national figures` (or `upserts`, `bad`)
+runs only that part on the graphs already loaded.
 """
 from __future__ import annotations
 
@@ -220,6 +222,23 @@ def _figure_rows(big: Context) -> list[dict]:
     return rows
 
 
+# Issue #19: "a 5M-row file with one bad row in the last 1,000".
+BAD_INPUT_ROWS = 5_000_000
+
+
+def _bad_input_rows(big: Context) -> list[dict]:
+    """bench_ingest's bad-input run on the first BAD_INPUT_ROWS rows of this scale's supplies
+    file, into a graph holding this scale's enterprises."""
+    from bench.bench_ingest import _bad_input_rows as bad
+
+    files = big.files
+    tmp = Path(tempfile.mkdtemp(prefix="graphsvc-bench-national-", dir=big.data_dir().parent))
+    try:
+        return bad(files["supplies"].parent, tmp, SCALE, BAD_INPUT_ROWS)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _upsert_rows(big: Context) -> list[dict]:
     from bench.bench_ingest import _upserts
 
@@ -257,6 +276,7 @@ def run() -> list[dict]:
     ]
     rows += _figure_rows(big)
     rows += _upsert_rows(big)
+    rows += _bad_input_rows(big)
     tmp = Path(tempfile.mkdtemp(prefix="graphsvc-bench-national-", dir=d.parent))
     try:
         k = _kill_halfway(big, tmp)
@@ -273,12 +293,13 @@ def run() -> list[dict]:
 
 def main(only: str | None = None) -> int:
     """Every row (bench/results/national.json), or `only` the figures (with the projection's
-    build) or the upserts, on the graphs already loaded (bench/results/national-<only>.json)."""
+    build), the upserts or the bad-input run, on the graphs already loaded or the files
+    generated (bench/results/national-<only>.json)."""
     if only is None:
         rows = run()
         write_results("national", rows)
     else:
-        rows = {"figures": _figure_rows, "upserts": _upsert_rows}[only](Context(SCALE))
+        rows = {"figures": _figure_rows, "upserts": _upsert_rows, "bad": _bad_input_rows}[only](Context(SCALE))
         write_results(f"national-{only}", rows)
     for r in rows:
         print(f"{r['name']:<60} {r['median']!s:>10} {r['unit']:<6} {r['target']}")
