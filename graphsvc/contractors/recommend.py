@@ -944,7 +944,8 @@ def best_of(sc: np.ndarray, n_type: np.ndarray, valid: np.ndarray, usccs: list[s
         new = (n_type[pos] >= 1) & (n_type[pos] <= most)
         have = sum(1 for i in best if 1 <= n_type[i] <= most)
         if have < slots and new.any():
-            cand = np.array([i for i in pos[new].tolist() if i not in best], dtype=np.int64)
+            cand = pos[new]
+            cand = cand[~np.isin(cand, best)]
             add = _ordered(cand, sc, n_type, usccs, uscc_rank)[: slots - have]
             best = best[: k - len(add)] + add
     return best
